@@ -1,0 +1,151 @@
+"""edgeauth bench: token issuance, JWKS and discovery over HTTP against the RS256 signing ceiling.
+
+Starts `edgeauth serve` on a fresh data folder, makes an m2m app with the CLI, then measures, in one
+run on the same machine: client_credentials at concurrency 1 and 8, JWKS and discovery at 8, and
+the ceiling — how many access tokens one core can sign and encode in a loop with no HTTP. Prints a
+table; token req/s is also shown as a fraction of that ceiling. Numbers, never assertions.
+
+Usage: `make bench` (or `.venv/bin/python bench/run.py [--requests N]`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from edgeauth.runtime.local.process import ServerProcess
+
+AUDIENCE = "https://bench.example/"
+
+
+@dataclass
+class Result:
+    name: str
+    concurrency: int
+    requests: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def cli(data: Path, *args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "edgeauth.cli", *args, "--data", str(data), "--json"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return json.loads(out)
+
+
+async def load(
+    base_url: str, name: str, make_request: Callable[[httpx.AsyncClient], object],
+    concurrency: int, total: int,
+) -> Result:
+    """`total` requests from `concurrency` workers on kept-alive connections; all must be 200."""
+    latencies: list[float] = []
+    remaining = iter(range(total))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30,
+                                 headers={"Host": base_url.removeprefix("http://")}) as http:
+
+        async def worker() -> None:
+            for _ in remaining:
+                started = time.perf_counter()
+                response = await make_request(http)  # type: ignore[misc]
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{name}: {response.status_code} {response.text}")
+
+        for _ in range(min(20, total)):  # warm-up
+            await make_request(http)  # type: ignore[misc]
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        seconds = time.perf_counter() - started
+    return Result(name, concurrency, total, seconds, latencies)
+
+
+async def signing_ceiling(seconds: float = 3.0) -> float:
+    """Access tokens signed and encoded per second on one core: the same code the endpoint runs."""
+    from edgeauth.jose import sign_jwt
+    from edgeauth.keys.keyset import new_signing_key
+    from edgeauth.platform import Platform, Settings
+    from edgeauth.runtime.local.crypto import CPythonCrypto, new_secret_key
+
+    crypto = CPythonCrypto(new_secret_key())
+    platform = Platform(config=None, db=None, users=None, user_events=None,  # type: ignore[arg-type]
+                        crypto=crypto, settings=Settings())
+    key = await new_signing_key(platform)
+    claims = {"iss": "http://localhost/", "sub": "x@clients", "aud": AUDIENCE, "iat": 0,
+              "exp": 86400, "azp": "x", "scope": "read write", "gty": "client-credentials"}
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        await sign_jwt(platform, key, claims)
+        count += 1
+    return count / (time.perf_counter() - started)
+
+
+def table(results: list[Result], ceiling: float) -> str:
+    lines = [
+        f"{'measurement':<34} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of ceiling':>10}",
+        "-" * 77,
+    ]
+    for r in results:
+        ratio = f"{r.rate / ceiling:.2f}" if r.name.startswith("token") else ""
+        lines.append(f"{r.name:<34} {r.concurrency:>4} {r.rate:>8.0f} {r.percentile(0.5):>8.2f} "
+                     f"{r.percentile(0.99):>8.2f} {ratio:>10}")
+    lines.append(f"{'RS256 sign+encode ceiling (1 core)':<34} {'':>4} {ceiling:>8.0f}")
+    return "\n".join(lines)
+
+
+async def main(requests: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        cli(data, "apis", "create", "--name", "Bench", "--identifier", AUDIENCE, "--scopes", "read,write")
+        app = cli(data, "apps", "create", "--name", "Bench", "--type", "m2m")
+        cli(data, "apps", "authorize", "--app", app["client_id"], "--api", AUDIENCE, "--scopes", "read,write")
+        form = {"grant_type": "client_credentials", "audience": AUDIENCE,
+                "client_id": app["client_id"], "client_secret": app["client_secret"]}
+        with ServerProcess(data) as server:
+            print(f"server answered {server.startup_seconds:.2f} s after start", flush=True)
+
+            def token(http: httpx.AsyncClient) -> object:
+                return http.post("/oauth/token", data=form)
+
+            def jwks(http: httpx.AsyncClient) -> object:
+                return http.get("/.well-known/jwks.json")
+
+            def discovery(http: httpx.AsyncClient) -> object:
+                return http.get("/.well-known/openid-configuration")
+
+            results = [
+                await load(server.base_url, "token client_credentials", token, 1, requests),
+                await load(server.base_url, "token client_credentials", token, 8, requests),
+                await load(server.base_url, "jwks", jwks, 8, requests),
+                await load(server.base_url, "discovery", discovery, 8, requests),
+            ]
+    ceiling = await signing_ceiling()
+    print(table(results, ceiling))
+    print("load generator and server share this machine's cores; compare ratios, not absolutes")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400, help="requests per measurement")
+    asyncio.run(main(parser.parse_args().requests))

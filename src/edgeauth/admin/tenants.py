@@ -1,0 +1,65 @@
+"""Tenants: create, publish to KV, and the deployment's default tenant (design.md, "Tenancy")."""
+
+from __future__ import annotations
+
+import re
+
+from edgeauth.admin.errors import bad_request, conflict, not_found
+from edgeauth.admin.rows import from_json_column, iso_now
+from edgeauth.keys.keyset import load_keyset
+from edgeauth.platform import Platform
+from edgeauth.snapshots import Tenant, store_tenant
+
+TENANT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+async def _insert(platform: Platform, tenant_id: str, friendly_name: str) -> int:
+    now = iso_now(platform.clock())
+    return await platform.db.run(
+        "INSERT OR IGNORE INTO tenants (id, friendly_name, settings, created_at, updated_at) "
+        "VALUES (?, ?, '{}', ?, ?)",
+        tenant_id,
+        friendly_name,
+        now,
+        now,
+    )
+
+
+async def publish_tenant(platform: Platform, tenant_id: str) -> Tenant:
+    """Rewrite the tenant's KV snapshot from D1 and make sure it has signing keys."""
+    row = await platform.db.first("SELECT * FROM tenants WHERE id = ?", tenant_id)
+    if row is None:
+        raise not_found(f"Tenant {tenant_id} does not exist.", "inexistent_tenant")
+    settings = from_json_column(row["settings"], {})
+    tenant = Tenant(
+        id=row["id"],
+        friendly_name=row["friendly_name"],
+        default_audience=settings.get("default_audience", ""),
+    )
+    await load_keyset(platform, tenant.id)
+    await store_tenant(platform.config, tenant)
+    return tenant
+
+
+async def create_tenant(platform: Platform, tenant_id: str, friendly_name: str = "") -> Tenant:
+    if not TENANT_ID.match(tenant_id):
+        raise bad_request("Tenant id must be 1-63 lowercase letters, digits or hyphens.")
+    if not await _insert(platform, tenant_id, friendly_name or tenant_id):
+        raise conflict(f"Tenant {tenant_id} already exists.")
+    return await publish_tenant(platform, tenant_id)
+
+
+async def ensure_default_tenant(platform: Platform) -> Tenant:
+    """Created on the first start (CLI `serve`) or the first request of a deployment."""
+    tenant_id = platform.settings.default_tenant
+    await _insert(platform, tenant_id, tenant_id)
+    return await publish_tenant(platform, tenant_id)
+
+
+async def require_tenant(platform: Platform, tenant_id: str) -> None:
+    if await platform.db.first("SELECT id FROM tenants WHERE id = ?", tenant_id) is None:
+        raise not_found(f"Tenant {tenant_id} does not exist.", "inexistent_tenant")
+
+
+async def list_tenant_ids(platform: Platform) -> list[str]:
+    return [row["id"] for row in await platform.db.all("SELECT id FROM tenants ORDER BY id")]

@@ -1,0 +1,57 @@
+"""The Starlette application: the same object runs under uvicorn and through `workers.asgi`.
+
+Each runtime puts its `Platform` into `scope["edgeauth.platform"]` before calling it.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from edgeauth.http.context import TenantMiddleware, request_context
+from edgeauth.http.cors import preflight
+from edgeauth.oauth.discovery import discovery, jwks_document
+from edgeauth.oauth.token_endpoint import token
+
+
+async def home(request: Request) -> Response:
+    ctx = request_context(request)
+    return JSONResponse({"tenant": ctx.tenant.id, "issuer": ctx.issuer})
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """404/405 as JSON, never an HTML page or a stack trace."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    body = {"error": "not_found" if status == 404 else "invalid_request", "error_description": ""}
+    body["error_description"] = exc.detail if isinstance(exc, HTTPException) else "Error"
+    return JSONResponse(body, status_code=status)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Unexpected failures: a generic OAuth `server_error`; details stay in the server log."""
+    return JSONResponse(
+        {"error": "server_error", "error_description": "The server encountered an error."},
+        status_code=500,
+    )
+
+
+ROUTES = [
+    Route("/", home, methods=["GET"]),
+    Route("/.well-known/openid-configuration", discovery, methods=["GET"]),
+    Route("/.well-known/jwks.json", jwks_document, methods=["GET"]),
+    Route("/oauth/token", token, methods=["POST"]),
+    Route("/oauth/token", preflight, methods=["OPTIONS"]),
+    Route("/.well-known/{document:path}", preflight, methods=["OPTIONS"]),
+]
+
+
+def create_app() -> Starlette:
+    return Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(TenantMiddleware)],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+    )

@@ -1,0 +1,30 @@
+"""base64url without padding (RFC 7515 §2) and the JSON form used inside JOSE objects."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Inverse of `b64url_encode`; raises `ValueError` on malformed input."""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def int_to_b64url(value: int) -> str:
+    """Base64urlUInt (RFC 7518 §2): big-endian, minimal length."""
+    return b64url_encode(value.to_bytes((value.bit_length() + 7) // 8 or 1, "big"))
+
+
+def b64url_to_int(text: str) -> int:
+    return int.from_bytes(b64url_decode(text), "big")
+
+
+def compact_json(value: Any) -> bytes:
+    """Deterministic compact JSON bytes (sorted keys, no spaces)."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True).encode()

@@ -1,0 +1,69 @@
+"""Request parameters from a form or JSON body (Auth0 contract B.0-6), with a size limit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+from edgeauth.oauth.errors import invalid_request
+
+MAX_BODY_BYTES = 64 * 1024
+FORM = "application/x-www-form-urlencoded"
+JSON_TYPE = "application/json"
+
+
+async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The whole body, refusing (413) anything over `limit` before or while reading it."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise invalid_request("Request body too large.", status=413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise invalid_request("Request body too large.", status=413)
+    return bytes(body)
+
+
+def _parse_form(body: bytes) -> dict[str, Any]:
+    """RFC 6749 §3.2: parameters MUST NOT be included more than once."""
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise invalid_request("Malformed form body.") from exc
+    params: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in params:
+            raise invalid_request(f"Parameter '{name}' is included more than once.")
+        params[name] = value
+    return params
+
+
+def _parse_json(body: bytes) -> dict[str, Any]:
+    try:
+        params = json.loads(body or b"{}")
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise invalid_request("Malformed JSON body.") from exc
+    if not isinstance(params, dict):
+        raise invalid_request("The JSON body must be an object.")
+    return params
+
+
+async def read_params(request: Request) -> dict[str, Any]:
+    """Form or JSON body as a dict; any other content type is an `invalid_request`."""
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type not in (FORM, JSON_TYPE):
+        raise invalid_request(f"Content-Type must be {FORM} or {JSON_TYPE}.")
+    body = await read_limited(request)
+    return _parse_form(body) if content_type == FORM else _parse_json(body)
+
+
+def string_param(params: dict[str, Any], name: str) -> str:
+    """A parameter that must be a string when present; missing → ''."""
+    value = params.get(name, "")
+    if not isinstance(value, str):
+        raise invalid_request(f"Parameter '{name}' must be a string.")
+    return value

@@ -1,0 +1,45 @@
+"""CORS for the browser SDKs (Auth0 contract B.0-8).
+
+Preflights are answered for any origin (they grant nothing by themselves); an actual response
+carries `Access-Control-Allow-Origin` only for an origin the client lists in its allowed web
+origins, or `*` for public documents such as discovery and JWKS.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+ALLOWED_HEADERS = "Content-Type, Auth0-Client, DPoP"
+ALLOWED_METHODS = "GET, POST, OPTIONS"
+
+
+async def preflight(request: Request) -> Response:
+    """`OPTIONS` on a CORS-enabled path."""
+    origin = request.headers.get("origin")
+    if not origin:
+        return Response(status_code=204, headers={"Allow": ALLOWED_METHODS})
+    return Response(
+        status_code=204,
+        headers={
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": ALLOWED_METHODS,
+            "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+            "Access-Control-Max-Age": "86400",
+            "Vary": "Origin",
+        },
+    )
+
+
+def allow_public(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def allow_listed_origin(request: Request, response: Response, allowed: list[str]) -> Response:
+    """Echo the request's origin when the client allows it; never `*` for credentials."""
+    origin = request.headers.get("origin")
+    response.headers["Vary"] = "Origin"
+    if origin and origin.rstrip("/") in {o.rstrip("/") for o in allowed}:
+        response.headers["Access-Control-Allow-Origin"] = origin
+    return response

@@ -1,0 +1,103 @@
+"""Per-tenant RS256 signing keys: previous, current and next (design.md, "Keys").
+
+The JWKS publishes all three, so a token signed before a rotation still verifies after it and the
+next key is in every cached JWKS a full rotation period before anything is signed with it. Private
+keys are stored sealed with the deployment key, never in plain text and never in D1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from edgeauth.encoding import b64url_encode
+from edgeauth.platform import Platform
+from edgeauth.snapshots import get_json, keyset_key, put_json
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    n: str
+    e: str
+    sealed_private: str
+    created_at: int
+
+    def public_jwk(self) -> dict[str, str]:
+        """The JWKS entry (RFC 7517 §4, RFC 7518 §6.3.1)."""
+        return {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid, "n": self.n, "e": self.e}
+
+    async def private_jwk(self, platform: Platform) -> dict[str, str]:
+        return json.loads(await platform.crypto.unseal(self.sealed_private))
+
+
+@dataclass(frozen=True)
+class KeySet:
+    current: SigningKey
+    next: SigningKey
+    previous: SigningKey | None = None
+
+    def published(self) -> list[SigningKey]:
+        """Keys in the JWKS: current first, then next, then previous."""
+        return [k for k in (self.current, self.next, self.previous) if k is not None]
+
+    def rotated(self, new_next: SigningKey) -> KeySet:
+        """previous ← current ← next ← a new key."""
+        return KeySet(current=self.next, next=new_next, previous=self.current)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KeySet:
+        previous = data.get("previous")
+        return cls(
+            current=SigningKey(**data["current"]),
+            next=SigningKey(**data["next"]),
+            previous=SigningKey(**previous) if previous else None,
+        )
+
+
+def thumbprint(n: str, e: str) -> str:
+    """JWK thumbprint (RFC 7638 §3): SHA-256 of the required members in lexicographic order."""
+    canonical = json.dumps({"e": e, "kty": "RSA", "n": n}, separators=(",", ":"), sort_keys=True)
+    return b64url_encode(hashlib.sha256(canonical.encode()).digest())
+
+
+async def new_signing_key(platform: Platform) -> SigningKey:
+    private = await platform.crypto.generate_rs256_key()
+    sealed = await platform.crypto.seal(json.dumps(private).encode())
+    return SigningKey(
+        kid=thumbprint(private["n"], private["e"]),
+        n=private["n"],
+        e=private["e"],
+        sealed_private=sealed,
+        created_at=platform.now(),
+    )
+
+
+async def _store(platform: Platform, tenant_id: str, keyset: KeySet) -> KeySet:
+    await put_json(platform.config, keyset_key(tenant_id), keyset.to_json())
+    return keyset
+
+
+async def load_keyset(platform: Platform, tenant_id: str) -> KeySet:
+    """The tenant's key set, created on first need (current + next)."""
+    data = await get_json(platform.config, keyset_key(tenant_id))
+    if data is not None:
+        return KeySet.from_json(data)
+    keyset = KeySet(current=await new_signing_key(platform), next=await new_signing_key(platform))
+    return await _store(platform, tenant_id, keyset)
+
+
+async def rotate_keyset(platform: Platform, tenant_id: str) -> KeySet:
+    """Sign with the pre-published next key from now on; keep the old current as previous."""
+    keyset = await load_keyset(platform, tenant_id)
+    return await _store(platform, tenant_id, keyset.rotated(await new_signing_key(platform)))
+
+
+def jwks(keyset: KeySet) -> dict[str, list[dict[str, str]]]:
+    """`/.well-known/jwks.json` body."""
+    return {"keys": [key.public_jwk() for key in keyset.published()]}

@@ -1,0 +1,38 @@
+"""OAuth error responses: `{error, error_description}` (RFC 6749 §5.2; Auth0 contract B.0-5)."""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+class OAuthError(Exception):
+    def __init__(
+        self,
+        error: str,
+        description: str,
+        status: int = 400,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+        self.status = status
+        self.headers = headers or {}
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(
+            {"error": self.error, "error_description": self.description},
+            status_code=self.status,
+            headers={**NO_STORE, **self.headers},
+        )
+
+
+def invalid_request(description: str, status: int = 400) -> OAuthError:
+    return OAuthError("invalid_request", description, status)
+
+
+def access_denied(description: str) -> OAuthError:
+    """Auth0 answers 403 `access_denied` for audience and scope refusals."""
+    return OAuthError("access_denied", description, 403)

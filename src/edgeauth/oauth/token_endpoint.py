@@ -1,0 +1,49 @@
+"""`POST /oauth/token` (RFC 6749 §3.2): read the request, authenticate the client, run its grant."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from edgeauth.http.body import read_params, string_param
+from edgeauth.http.context import RequestContext, request_context
+from edgeauth.http.cors import allow_listed_origin
+from edgeauth.oauth.client_auth import authenticate_client, presented_credentials
+from edgeauth.oauth.errors import NO_STORE, OAuthError, invalid_request
+from edgeauth.oauth.grants.client_credentials import client_credentials
+from edgeauth.snapshots import Client
+
+Grant = Callable[[RequestContext, Client, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+GRANTS: dict[str, Grant] = {
+    "client_credentials": client_credentials,
+}
+
+
+def check_grant_type(params: dict[str, Any]) -> Grant:
+    grant_type = string_param(params, "grant_type")
+    if not grant_type:
+        raise invalid_request("Missing required parameter: grant_type")
+    grant = GRANTS.get(grant_type)
+    if grant is None:
+        raise OAuthError("unsupported_grant_type", f"Unsupported grant type: {grant_type}")
+    return grant
+
+
+async def token(request: Request) -> Response:
+    ctx = request_context(request)
+    client: Client | None = None
+    try:
+        params = await read_params(request)
+        grant = check_grant_type(params)
+        presented = presented_credentials(
+            request.headers.get("authorization"), params, ctx.tenant.id
+        )
+        client = await authenticate_client(ctx, presented)
+        response: Response = JSONResponse(await grant(ctx, client, params), headers=NO_STORE)
+    except OAuthError as exc:
+        response = exc.response()
+    return allow_listed_origin(request, response, client.web_origins if client else [])

@@ -1,0 +1,33 @@
+"""The runtime bundle the core is handed: ports plus deployment settings."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from edgeauth.ports import Clock, Crypto, Database, KeyValueStore, ObjectNamespace, QueueProducer
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings (Worker vars; locally CLI flags). See docs/configuration.md."""
+
+    default_tenant: str = "default"
+    base_domain: str = "localhost"
+
+
+@dataclass(frozen=True)
+class Platform:
+    """Everything the core reaches outside itself, as ports (design.md, "One core, two runtimes")."""
+
+    config: KeyValueStore
+    db: Database
+    users: ObjectNamespace
+    user_events: QueueProducer
+    crypto: Crypto
+    settings: Settings = field(default_factory=Settings)
+    clock: Clock = time.time
+
+    def now(self) -> int:
+        """Current Unix time in whole seconds."""
+        return int(self.clock())

@@ -1,0 +1,139 @@
+"""The ports: what the core needs from a runtime, with Python semantics (design.md, "One core, two runtimes").
+
+The core only ever talks to these protocols. `edgeauth.runtime.local` implements them on SQLite files
+(the embedded default) and `edgeauth.runtime.cloudflare` on the Workers bindings. Values that cross a
+port are plain JSON-like Python data (dict, list, str, int, float, bool, None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
+
+JSON = Any
+SqlParam = str | int | float | bytes | None
+
+
+class KeyValueStore(Protocol):
+    """Workers KV: eventually consistent strings with optional expiry (TTL ≥ 60 s on Cloudflare)."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def put(self, key: str, value: str, *, ttl: int | None = None) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def list(self, prefix: str) -> list[str]: ...
+
+
+class Database(Protocol):
+    """D1: SQLite, one statement per call or a batch in one transaction."""
+
+    async def all(self, sql: str, *params: SqlParam) -> list[dict[str, Any]]: ...
+
+    async def first(self, sql: str, *params: SqlParam) -> dict[str, Any] | None: ...
+
+    async def run(self, sql: str, *params: SqlParam) -> int:
+        """Execute one statement; return the number of rows changed."""
+        ...
+
+    async def batch(self, statements: Sequence[tuple[str, Sequence[SqlParam]]]) -> None:
+        """Execute statements atomically (D1 `batch`)."""
+        ...
+
+
+class ObjectStub(Protocol):
+    """A stub of one Durable Object: RPC by method name, arguments and result JSON-like."""
+
+    async def call(self, method: str, *args: JSON) -> JSON: ...
+
+
+class ObjectNamespace(Protocol):
+    """A Durable Object namespace binding (`env.USERS`)."""
+
+    def id_from_name(self, name: str) -> str:
+        """Deterministic 64-hex object id for a name (`idFromName(...).toString()`)."""
+        ...
+
+    def get(self, object_id: str) -> ObjectStub:
+        """Stub for an id previously returned by `id_from_name`."""
+        ...
+
+    def get_by_name(self, name: str) -> ObjectStub: ...
+
+
+class ObjectStorage(Protocol):
+    """What a Durable Object sees of its own storage: synchronous SQL plus one alarm."""
+
+    def exec(self, sql: str, *params: SqlParam) -> list[dict[str, Any]]:
+        """Run one statement; return its rows (empty for writes)."""
+        ...
+
+    async def set_alarm(self, epoch_ms: int) -> None: ...
+
+    async def get_alarm(self) -> int | None: ...
+
+    async def delete_alarm(self) -> None: ...
+
+
+class ObjectState(Protocol):
+    """`ctx` of a Durable Object: its id and storage."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def storage(self) -> ObjectStorage: ...
+
+
+class QueueProducer(Protocol):
+    """A Queue producer binding: JSON bodies, at-least-once delivery."""
+
+    async def send(self, body: JSON) -> None: ...
+
+    async def send_batch(self, bodies: Sequence[JSON]) -> None: ...
+
+
+class QueueMessage(Protocol):
+    """One delivered message; neither ack nor retry = delivered again (whole batch on error)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def body(self) -> JSON: ...
+
+    @property
+    def attempts(self) -> int: ...
+
+    def ack(self) -> None: ...
+
+    def retry(self, delay_seconds: int = 0) -> None: ...
+
+
+class Crypto(Protocol):
+    """Crypto that differs per runtime: WebCrypto on Workers, `cryptography`/hashlib on CPython."""
+
+    async def generate_rs256_key(self) -> dict[str, str]:
+        """A new RSA-2048 private key as a JWK (RFC 7517 §6.3: n, e, d, p, q, dp, dq, qi)."""
+        ...
+
+    async def sign_rs256(self, private_jwk: dict[str, str], data: bytes) -> bytes:
+        """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3)."""
+        ...
+
+    async def seal(self, plaintext: bytes) -> str:
+        """Encrypt and authenticate with the deployment's secret key (AES-256-GCM); URL-safe text."""
+        ...
+
+    async def unseal(self, sealed: str) -> bytes:
+        """Inverse of `seal`; raises `ValueError` when the text was not sealed by this key."""
+        ...
+
+    async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
+        """PBKDF2-HMAC-SHA256, 32 bytes (RFC 8018 §5.2); Workers cap iterations at 100 000."""
+        ...
+
+
+Clock = Callable[[], float]
+BackgroundTask = Callable[[Awaitable[None]], None]

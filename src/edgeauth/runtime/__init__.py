@@ -1,0 +1,1 @@
+"""Runtime adapters: `local` (embedded default on CPython) and `cloudflare` (Workers bindings)."""

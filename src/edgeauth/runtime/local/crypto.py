@@ -1,0 +1,87 @@
+"""The `Crypto` port on CPython: `cryptography` for RSA and AES-GCM, hashlib for PBKDF2.
+
+The only module of edgeauth that imports `cryptography`; the Workers build uses WebCrypto instead
+(`edgeauth.runtime.cloudflare.crypto`) and both produce interchangeable keys, tokens and seals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from edgeauth.encoding import b64url_decode, b64url_encode, b64url_to_int, int_to_b64url
+
+_IV_BYTES = 12
+
+
+
+
+_PRIVATE_MEMBERS = ("n", "e", "d", "p", "q", "dp", "dq", "qi")
+
+
+@lru_cache(maxsize=64)
+def _private_key(members: tuple[str, ...]) -> rsa.RSAPrivateKey:
+    """Loading an RSA key checks it (slow); keep the few live signing keys loaded."""
+    n, e, d, p, q, dp, dq, qi = (b64url_to_int(value) for value in members)
+    numbers = rsa.RSAPrivateNumbers(p, q, d, dp, dq, qi, rsa.RSAPublicNumbers(e, n))
+    return numbers.private_key()
+
+
+class CPythonCrypto:
+    """`edgeauth.ports.Crypto` for the local runtime and the CLI."""
+
+    def __init__(self, secret_key: bytes) -> None:
+        if len(secret_key) != 32:
+            raise ValueError("the secret key must be 32 bytes (AES-256)")
+        self._aead = AESGCM(secret_key)
+
+    async def generate_rs256_key(self) -> dict[str, str]:
+        """RSA-2048, e = 65537, exported as a private JWK (RFC 7518 §6.3.2)."""
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        numbers = key.private_numbers()
+        public = numbers.public_numbers
+        return {
+            "kty": "RSA",
+            "n": int_to_b64url(public.n),
+            "e": int_to_b64url(public.e),
+            "d": int_to_b64url(numbers.d),
+            "p": int_to_b64url(numbers.p),
+            "q": int_to_b64url(numbers.q),
+            "dp": int_to_b64url(numbers.dmp1),
+            "dq": int_to_b64url(numbers.dmq1),
+            "qi": int_to_b64url(numbers.iqmp),
+        }
+
+    async def sign_rs256(self, private_jwk: dict[str, str], data: bytes) -> bytes:
+        """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3)."""
+        key = _private_key(tuple(private_jwk[name] for name in _PRIVATE_MEMBERS))
+        return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+    async def seal(self, plaintext: bytes) -> str:
+        """AES-256-GCM, random 96-bit IV prefixed, no associated data, base64url."""
+        iv = os.urandom(_IV_BYTES)
+        return b64url_encode(iv + self._aead.encrypt(iv, plaintext, None))
+
+    async def unseal(self, sealed: str) -> bytes:
+        try:
+            raw = b64url_decode(sealed)
+            return self._aead.decrypt(raw[:_IV_BYTES], raw[_IV_BYTES:], None)
+        except (InvalidTag, ValueError) as exc:
+            raise ValueError("not sealed by this deployment's key") from exc
+
+    async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
+        """PBKDF2-HMAC-SHA256, 32-byte output (RFC 8018 §5.2)."""
+        return hashlib.pbkdf2_hmac("sha256", password, salt, iterations, dklen=32)
+
+
+
+def new_secret_key() -> bytes:
+    """A fresh deployment key (what `EDGEAUTH_SECRET_KEY` holds, base64url-encoded)."""
+    return secrets.token_bytes(32)

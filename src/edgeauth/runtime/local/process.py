@@ -1,0 +1,75 @@
+"""`edgeauth serve` in a child process on a free loopback port: what the tests and bench/ drive."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """Start with `with ServerProcess(data) as server:`; stopped (SIGTERM) on exit."""
+
+    def __init__(self, data: Path, *extra_args: str, startup_timeout: float = 60) -> None:
+        self.data = data
+        self.port = free_port()
+        self.extra_args = extra_args
+        self.startup_timeout = startup_timeout
+        self.process: subprocess.Popen[str] | None = None
+        self.startup_seconds = 0.0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ServerProcess:
+        started = time.monotonic()
+        command = [sys.executable, "-m", "edgeauth.cli", "serve", "--data", str(self.data),
+                   "--port", str(self.port), *self.extra_args]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        probe = f"{self.base_url}/.well-known/openid-configuration"
+        while time.monotonic() - started < self.startup_timeout:
+            if self.process.poll() is not None:
+                output = self.process.stdout.read() if self.process.stdout else ""
+                raise RuntimeError(f"edgeauth serve exited:\n{output}")
+            try:
+                with urllib.request.urlopen(probe, timeout=1):  # noqa: S310 (loopback)
+                    self.startup_seconds = time.monotonic() - started
+                    return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"edgeauth serve did not answer within {self.startup_timeout} s")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

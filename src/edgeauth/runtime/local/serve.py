@@ -1,0 +1,50 @@
+"""Serving the Worker locally: uvicorn in front, the local runtime's loops beside it.
+
+Like `wrangler dev --test-scheduled`, `--test-scheduled` adds `/cdn-cgi/handler/scheduled` to
+trigger the cron handler by hand.
+"""
+
+from __future__ import annotations
+
+import uvicorn
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from edgeauth.http.context import PLATFORM_SCOPE_KEY
+from edgeauth.runtime.local.host import LocalRuntime
+
+SCHEDULED_PATH = "/cdn-cgi/handler/scheduled"
+
+
+def local_app(runtime: LocalRuntime, app: ASGIApp, *, test_scheduled: bool = False) -> ASGIApp:
+    """The Worker's ASGI app with this runtime's platform in every request scope."""
+
+    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            if test_scheduled and scope["path"] == SCHEDULED_PATH:
+                await runtime.trigger_scheduled()
+                await JSONResponse({"ok": True})(scope, receive, send)
+                return
+            scope[PLATFORM_SCOPE_KEY] = runtime.platform
+        await app(scope, receive, send)
+
+    return asgi
+
+
+async def serve(
+    runtime: LocalRuntime, app: ASGIApp, *, host: str, port: int, test_scheduled: bool = False
+) -> None:
+    """Run until interrupted; the queue consumer, alarms and cron run while the server does."""
+    config = uvicorn.Config(
+        local_app(runtime, app, test_scheduled=test_scheduled),
+        host=host,
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        server_header=False,
+    )
+    await runtime.start()
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        await runtime.stop()

@@ -1,0 +1,12 @@
+"""The daily cron: rotate every tenant's signing keys (design.md, "Keys")."""
+
+from __future__ import annotations
+
+from edgeauth.admin.tenants import list_tenant_ids
+from edgeauth.keys.keyset import rotate_keyset
+from edgeauth.platform import Platform
+
+
+async def on_schedule(platform: Platform, cron: str, scheduled_time_ms: int) -> None:
+    for tenant_id in await list_tenant_ids(platform):
+        await rotate_keyset(platform, tenant_id)

@@ -1,0 +1,111 @@
+"""Configuration snapshots in KV: what the login/token path reads on almost every request.
+
+D1 is the source of truth; the admin service layer rewrites a snapshot after each committed change
+(design.md, "Consistency rules"). Every key is prefixed by its tenant id.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from edgeauth.ports import KeyValueStore
+
+
+def tenant_key(tenant_id: str) -> str:
+    return f"tenant:{tenant_id}"
+
+
+def client_key(tenant_id: str, client_id: str) -> str:
+    return f"client:{tenant_id}:{client_id}"
+
+
+def api_key(tenant_id: str, identifier: str) -> str:
+    return f"api:{tenant_id}:{identifier}"
+
+
+def keyset_key(tenant_id: str) -> str:
+    return f"keys:{tenant_id}"
+
+
+def domain_key(hostname: str) -> str:
+    """Custom domain → tenant id (design.md, "Tenancy")."""
+    return f"domain:{hostname}"
+
+
+async def get_json(kv: KeyValueStore, key: str) -> Any:
+    raw = await kv.get(key)
+    return None if raw is None else json.loads(raw)
+
+
+async def put_json(kv: KeyValueStore, key: str, value: Any) -> None:
+    await kv.put(key, json.dumps(value, separators=(",", ":")))
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    friendly_name: str
+    default_audience: str = ""
+
+
+@dataclass(frozen=True)
+class Client:
+    """An application as the Authentication API sees it (no secret, only its SHA-256)."""
+
+    tenant_id: str
+    client_id: str
+    name: str
+    app_type: str
+    client_secret_hash: str
+    token_endpoint_auth_method: str
+    grant_types: list[str] = field(default_factory=list)
+    callbacks: list[str] = field(default_factory=list)
+    allowed_logout_urls: list[str] = field(default_factory=list)
+    web_origins: list[str] = field(default_factory=list)
+    # audience -> scopes granted by client grants (Auth0 client-grants)
+    grants: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.token_endpoint_auth_method != "none"
+
+
+@dataclass(frozen=True)
+class ResourceServer:
+    """An API (Auth0 resource server) that access tokens are issued for."""
+
+    tenant_id: str
+    id: str
+    identifier: str
+    name: str
+    scopes: list[str] = field(default_factory=list)
+    token_lifetime: int = 86400
+
+
+async def load_tenant(kv: KeyValueStore, tenant_id: str) -> Tenant | None:
+    data = await get_json(kv, tenant_key(tenant_id))
+    return None if data is None else Tenant(**data)
+
+
+async def load_client(kv: KeyValueStore, tenant_id: str, client_id: str) -> Client | None:
+    data = await get_json(kv, client_key(tenant_id, client_id))
+    return None if data is None else Client(**data)
+
+
+async def load_api(kv: KeyValueStore, tenant_id: str, identifier: str) -> ResourceServer | None:
+    data = await get_json(kv, api_key(tenant_id, identifier))
+    return None if data is None else ResourceServer(**data)
+
+
+async def store_tenant(kv: KeyValueStore, tenant: Tenant) -> None:
+    await put_json(kv, tenant_key(tenant.id), asdict(tenant))
+
+
+async def store_client(kv: KeyValueStore, client: Client) -> None:
+    await put_json(kv, client_key(client.tenant_id, client.client_id), asdict(client))
+
+
+async def store_api(kv: KeyValueStore, api: ResourceServer) -> None:
+    await put_json(kv, api_key(api.tenant_id, api.identifier), asdict(api))

@@ -1,0 +1,32 @@
+"""Helpers for the local runtime tests: a clock moved by hand, waiting on background tasks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+START = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+
+
+class ManualClock:
+    """A `Clock` that only moves when told to."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class NoCrypto:
+    """The runtime only carries the crypto port into the Platform; these tests never call it."""
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 2.0) -> None:
+    """Yield to background tasks until `condition()` holds (fails after `timeout` seconds)."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.005)
