@@ -13,16 +13,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 from edgeauth.runtime.local.process import ServerProcess
 
@@ -49,32 +47,45 @@ class Result:
 def cli(data: Path, *args: str) -> dict:
     out = subprocess.run(
         [sys.executable, "-m", "edgeauth.cli", *args, "--data", str(data), "--json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(out)
 
 
 async def load(
-    base_url: str, name: str, make_request: Callable[[httpx.AsyncClient], object],
-    concurrency: int, total: int,
+    base_url: str,
+    name: str,
+    request: tuple[str, str, dict[str, str] | None],
+    concurrency: int,
+    total: int,
 ) -> Result:
-    """`total` requests from `concurrency` workers on kept-alive connections; all must be 200."""
+    """`total` requests from `concurrency` workers on kept-alive connections; all must be 200.
+
+    aiohttp, not httpx: the load generator shares the machine's two cores with the server, and
+    httpx spends several times the server's own time per request.
+    """
+    method, path, form = request
     latencies: list[float] = []
     remaining = iter(range(total))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30,
-                                 headers={"Host": base_url.removeprefix("http://")}) as http:
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(base_url, connector=connector) as http:
+
+        async def one() -> None:
+            async with http.request(method, path, data=form) as response:
+                body = await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"{name}: {response.status} {body[:200]!r}")
 
         async def worker() -> None:
             for _ in remaining:
                 started = time.perf_counter()
-                response = await make_request(http)  # type: ignore[misc]
+                await one()
                 latencies.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{name}: {response.status_code} {response.text}")
 
-        for _ in range(min(20, total)):  # warm-up
-            await make_request(http)  # type: ignore[misc]
+        for _ in range(min(50, total)):  # warm-up
+            await one()
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         seconds = time.perf_counter() - started
@@ -89,11 +100,25 @@ async def signing_ceiling(seconds: float = 3.0) -> float:
     from edgeauth.runtime.local.crypto import CPythonCrypto, new_secret_key
 
     crypto = CPythonCrypto(new_secret_key())
-    platform = Platform(config=None, db=None, users=None, user_events=None,  # type: ignore[arg-type]
-                        crypto=crypto, settings=Settings())
+    platform = Platform(
+        config=None,
+        db=None,
+        users=None,
+        user_events=None,  # type: ignore[arg-type]
+        crypto=crypto,
+        settings=Settings(),
+    )
     key = await new_signing_key(platform)
-    claims = {"iss": "http://localhost/", "sub": "x@clients", "aud": AUDIENCE, "iat": 0,
-              "exp": 86400, "azp": "x", "scope": "read write", "gty": "client-credentials"}
+    claims = {
+        "iss": "http://localhost/",
+        "sub": "x@clients",
+        "aud": AUDIENCE,
+        "iat": 0,
+        "exp": 86400,
+        "azp": "x",
+        "scope": "read write",
+        "gty": "client-credentials",
+    }
     count, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
         await sign_jwt(platform, key, claims)
@@ -108,8 +133,10 @@ def table(results: list[Result], ceiling: float) -> str:
     ]
     for r in results:
         ratio = f"{r.rate / ceiling:.2f}" if r.name.startswith("token") else ""
-        lines.append(f"{r.name:<34} {r.concurrency:>4} {r.rate:>8.0f} {r.percentile(0.5):>8.2f} "
-                     f"{r.percentile(0.99):>8.2f} {ratio:>10}")
+        lines.append(
+            f"{r.name:<34} {r.concurrency:>4} {r.rate:>8.0f} {r.percentile(0.5):>8.2f} "
+            f"{r.percentile(0.99):>8.2f} {ratio:>10}"
+        )
     lines.append(f"{'RS256 sign+encode ceiling (1 core)':<34} {'':>4} {ceiling:>8.0f}")
     return "\n".join(lines)
 
@@ -120,20 +147,18 @@ async def main(requests: int) -> None:
         cli(data, "apis", "create", "--name", "Bench", "--identifier", AUDIENCE, "--scopes", "read,write")
         app = cli(data, "apps", "create", "--name", "Bench", "--type", "m2m")
         cli(data, "apps", "authorize", "--app", app["client_id"], "--api", AUDIENCE, "--scopes", "read,write")
-        form = {"grant_type": "client_credentials", "audience": AUDIENCE,
-                "client_id": app["client_id"], "client_secret": app["client_secret"]}
+        form = {
+            "grant_type": "client_credentials",
+            "audience": AUDIENCE,
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+        }
         with ServerProcess(data) as server:
             print(f"server answered {server.startup_seconds:.2f} s after start", flush=True)
 
-            def token(http: httpx.AsyncClient) -> object:
-                return http.post("/oauth/token", data=form)
-
-            def jwks(http: httpx.AsyncClient) -> object:
-                return http.get("/.well-known/jwks.json")
-
-            def discovery(http: httpx.AsyncClient) -> object:
-                return http.get("/.well-known/openid-configuration")
-
+            token = ("POST", "/oauth/token", form)
+            jwks = ("GET", "/.well-known/jwks.json", None)
+            discovery = ("GET", "/.well-known/openid-configuration", None)
             results = [
                 await load(server.base_url, "token client_credentials", token, 1, requests),
                 await load(server.base_url, "token client_credentials", token, 8, requests),

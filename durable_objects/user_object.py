@@ -45,7 +45,13 @@ SCHEMA = (
         secret     TEXT NOT NULL,
         updated_at TEXT NOT NULL
     )""",
+    # Transactional outbox: events are written with the change, sent after it, deleted once sent.
+    """CREATE TABLE IF NOT EXISTS outbox (
+        version INTEGER PRIMARY KEY,
+        event   TEXT NOT NULL
+    )""",
 )
+OUTBOX_RETRY_MS = 5_000
 
 
 def gravatar(email: str) -> str:
@@ -96,17 +102,34 @@ class UserObject:
             "updated_at": row["updated_at"],
         }
 
-    async def _publish(self, event: str, row: dict[str, Any]) -> None:
-        """Queue the change for D1's copy; the version lets the consumer ignore stale events."""
-        await self.env.user_events.send(
-            {
-                "type": event,
-                "tenant_id": row["tenant_id"],
-                "user_id": row["user_id"],
-                "version": row["version"],
-                "user": self._user_json(row),
-            }
+    def _record(self, event: str, row: dict[str, Any]) -> None:
+        """Put the change's event in the outbox, in the same synchronous step as the change."""
+        body = {
+            "type": event,
+            "tenant_id": row["tenant_id"],
+            "user_id": row["user_id"],
+            "version": row["version"],
+            "user": self._user_json(row),
+        }
+        self.state.storage.exec(
+            "INSERT OR REPLACE INTO outbox (version, event) VALUES (?, ?)",
+            row["version"],
+            json.dumps(body, separators=(",", ":")),
         )
+
+    async def _flush_outbox(self) -> None:
+        """Send pending events to USER_EVENTS; if the queue fails, the alarm tries again.
+
+        On Workers a failed send does not undo the change already written, so the event must
+        outlive the call; the consumer's version check makes a re-send harmless.
+        """
+        for pending in self.state.storage.exec("SELECT version, event FROM outbox ORDER BY version"):
+            try:
+                await self.env.user_events.send(json.loads(pending["event"]))
+            except Exception:
+                await self.state.storage.set_alarm(int(self.env.clock() * 1000) + OUTBOX_RETRY_MS)
+                return
+            self.state.storage.exec("DELETE FROM outbox WHERE version = ?", pending["version"])
 
     async def create_user(
         self, tenant_id: str, email: str, connection: str, password_hash: str
@@ -142,7 +165,8 @@ class UserObject:
         )
         row = self._row()
         assert row is not None
-        await self._publish("user.created", row)
+        self._record("user.created", row)
+        await self._flush_outbox()
         return {"created": True, "user": self._user_json(row)}
 
     async def get_user(self) -> dict[str, Any] | None:
@@ -150,4 +174,5 @@ class UserObject:
         return None if row is None else self._user_json(row)
 
     async def alarm(self) -> None:
-        """Nothing is scheduled yet; expiring codes and sessions will use this."""
+        """Re-send events a failed queue send left in the outbox."""
+        await self._flush_outbox()

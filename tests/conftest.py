@@ -73,9 +73,27 @@ class M2MApp:
 def make_m2m_app(server: Server, audience: str, scopes: list[str], tenant: str = "") -> M2MApp:
     """An API, an m2m app and a client grant between them, made with the CLI."""
     tenant_args = ["--tenant", tenant] if tenant else []
-    server.cli("apis", "create", "--name", "API", "--identifier", audience,
-               "--scopes", ",".join(scopes), *tenant_args)
+    server.cli(
+        "apis",
+        "create",
+        "--name",
+        "API",
+        "--identifier",
+        audience,
+        "--scopes",
+        ",".join(scopes),
+        *tenant_args,
+    )
     app = server.cli("apps", "create", "--name", "M2M", "--type", "m2m", *tenant_args)
-    server.cli("apps", "authorize", "--app", app["client_id"], "--api", audience,
-               "--scopes", ",".join(scopes), *tenant_args)
+    server.cli(
+        "apps",
+        "authorize",
+        "--app",
+        app["client_id"],
+        "--api",
+        audience,
+        "--scopes",
+        ",".join(scopes),
+        *tenant_args,
+    )
     return M2MApp(app["client_id"], app["client_secret"], audience, scopes)

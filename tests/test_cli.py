@@ -12,8 +12,13 @@ from tests.conftest import run_cli
 
 
 def cli_fails(data: Path, *args: str) -> str:
-    proc = subprocess.run([sys.executable, "-m", "edgeauth.cli", *args, "--data", str(data)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "edgeauth.cli", *args, "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     return proc.stderr
@@ -21,9 +26,23 @@ def cli_fails(data: Path, *args: str) -> str:
 
 def test_apps_create_lists_accept_commas_and_repeats(tmp_path: Path) -> None:
     run_cli(tmp_path, "tenants", "create", "acme", "--name", "Acme")
-    app = run_cli(tmp_path, "apps", "create", "--tenant", "acme", "--name", "Web", "--type", "regular",
-                  "--callbacks", "https://a.example/cb,https://b.example/cb",
-                  "--callbacks", "https://c.example/cb", "--web-origins", "https://a.example")
+    app = run_cli(
+        tmp_path,
+        "apps",
+        "create",
+        "--tenant",
+        "acme",
+        "--name",
+        "Web",
+        "--type",
+        "regular",
+        "--callbacks",
+        "https://a.example/cb,https://b.example/cb",
+        "--callbacks",
+        "https://c.example/cb",
+        "--web-origins",
+        "https://a.example",
+    )
     assert app["callbacks"] == ["https://a.example/cb", "https://b.example/cb", "https://c.example/cb"]
     assert app["web_origins"] == ["https://a.example"]
     assert app["app_type"] == "regular_web"
@@ -39,8 +58,7 @@ def test_client_secret_is_not_stored_in_plain_text(tmp_path: Path) -> None:
 
 
 def test_users_create_reaches_d1_through_the_queue(tmp_path: Path) -> None:
-    user = run_cli(tmp_path, "users", "create", "--email", "Ada@Example.com",
-                   "--password", "correct horse")
+    user = run_cli(tmp_path, "users", "create", "--email", "Ada@Example.com", "--password", "correct horse")
     provider, _, object_id = user["user_id"].partition("|")
     assert provider == "auth0" and len(object_id) == 64
     assert user["email"] == "ada@example.com"
@@ -66,13 +84,17 @@ def test_password_hash_is_self_describing_pbkdf2(tmp_path: Path) -> None:
 def test_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
     run_cli(tmp_path, "users", "create", "--email", "dup@example.com", "--password", "longenough")
     assert "already exists" in cli_fails(
-        tmp_path, "users", "create", "--email", "dup@example.com", "--password", "longenough")
+        tmp_path, "users", "create", "--email", "dup@example.com", "--password", "longenough"
+    )
     assert "too weak" in cli_fails(
-        tmp_path, "users", "create", "--email", "x@example.com", "--password", "short")
+        tmp_path, "users", "create", "--email", "x@example.com", "--password", "short"
+    )
     assert "does not exist" in cli_fails(
-        tmp_path, "apps", "create", "--tenant", "ghost", "--name", "X", "--type", "spa")
+        tmp_path, "apps", "create", "--tenant", "ghost", "--name", "X", "--type", "spa"
+    )
     assert "already exists" in cli_fails(tmp_path, "tenants", "create", "default")
     run_cli(tmp_path, "apis", "create", "--name", "A", "--identifier", "https://a/", "--scopes", "r")
     app = run_cli(tmp_path, "apps", "create", "--name", "M", "--type", "m2m")
-    assert "not defined" in cli_fails(tmp_path, "apps", "authorize", "--app", app["client_id"],
-                                      "--api", "https://a/", "--scopes", "w")
+    assert "not defined" in cli_fails(
+        tmp_path, "apps", "authorize", "--app", app["client_id"], "--api", "https://a/", "--scopes", "w"
+    )

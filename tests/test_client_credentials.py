@@ -20,16 +20,15 @@ def app(server: Server) -> M2MApp:
 
 def verify(server: Server, token: str, audience: str = AUDIENCE) -> dict:
     """PyJWT against the served JWKS, exactly as an API protected by edgeauth would."""
-    jwks = jwt.PyJWKClient(f"http://127.0.0.1:{server.port}/.well-known/jwks.json",
-                           headers={"Host": server.domain})
+    jwks = jwt.PyJWKClient(
+        f"http://127.0.0.1:{server.port}/.well-known/jwks.json", headers={"Host": server.domain}
+    )
     key = jwks.get_signing_key_from_jwt(token)
-    return jwt.decode(token, key.key, algorithms=["RS256"], audience=audience,
-                      issuer=f"{server.origin}/")
+    return jwt.decode(token, key.key, algorithms=["RS256"], audience=audience, issuer=f"{server.origin}/")
 
 
 def test_auth0_python_get_token_client_credentials(server: Server, app: M2MApp) -> None:
-    get_token = GetToken(server.domain, app.client_id, client_secret=app.client_secret,
-                         protocol="http")
+    get_token = GetToken(server.domain, app.client_id, client_secret=app.client_secret, protocol="http")
     response = get_token.client_credentials(AUDIENCE)
     assert response["token_type"] == "Bearer"
     assert response["expires_in"] == 86400
@@ -47,11 +46,20 @@ def test_auth0_python_get_token_client_credentials(server: Server, app: M2MApp) 
 def test_client_secret_basic_and_json_body(server: Server, app: M2MApp) -> None:
     basic = base64.b64encode(f"{app.client_id}:{app.client_secret}".encode()).decode()
     with server.client() as http:
-        by_basic = http.post("/oauth/token", headers={"Authorization": f"Basic {basic}"},
-                             data={"grant_type": "client_credentials", "audience": AUDIENCE})
-        by_json = http.post("/oauth/token", json={
-            "grant_type": "client_credentials", "audience": AUDIENCE,
-            "client_id": app.client_id, "client_secret": app.client_secret})
+        by_basic = http.post(
+            "/oauth/token",
+            headers={"Authorization": f"Basic {basic}"},
+            data={"grant_type": "client_credentials", "audience": AUDIENCE},
+        )
+        by_json = http.post(
+            "/oauth/token",
+            json={
+                "grant_type": "client_credentials",
+                "audience": AUDIENCE,
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+            },
+        )
     for response in (by_basic, by_json):
         assert response.status_code == 200, response.text
         assert response.headers["cache-control"] == "no-store"
@@ -61,9 +69,16 @@ def test_client_secret_basic_and_json_body(server: Server, app: M2MApp) -> None:
 
 def test_scope_narrowing(server: Server, app: M2MApp) -> None:
     with server.client() as http:
-        response = http.post("/oauth/token", data={
-            "grant_type": "client_credentials", "audience": AUDIENCE, "scope": "read:orders",
-            "client_id": app.client_id, "client_secret": app.client_secret})
+        response = http.post(
+            "/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "audience": AUDIENCE,
+                "scope": "read:orders",
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+            },
+        )
     assert response.status_code == 200, response.text
     assert response.json()["scope"] == "read:orders"
     assert verify(server, response.json()["access_token"])["scope"] == "read:orders"
@@ -71,9 +86,14 @@ def test_scope_narrowing(server: Server, app: M2MApp) -> None:
 
 def test_cors_preflight_allows_auth0_client_header(server: Server) -> None:
     with server.client() as http:
-        response = http.options("/oauth/token", headers={
-            "Origin": "https://app.example", "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type,auth0-client"})
+        response = http.options(
+            "/oauth/token",
+            headers={
+                "Origin": "https://app.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type,auth0-client",
+            },
+        )
     assert response.status_code == 204
     allowed = response.headers["access-control-allow-headers"].lower()
     assert "content-type" in allowed and "auth0-client" in allowed
@@ -84,7 +104,13 @@ def test_changes_take_effect_without_restart(server: Server) -> None:
     """An app made by the CLI while the server runs is usable at once."""
     fresh = make_m2m_app(server, "https://fresh.example/", ["x:y"])
     with server.client() as http:
-        response = http.post("/oauth/token", data={
-            "grant_type": "client_credentials", "audience": fresh.audience,
-            "client_id": fresh.client_id, "client_secret": fresh.client_secret})
+        response = http.post(
+            "/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "audience": fresh.audience,
+                "client_id": fresh.client_id,
+                "client_secret": fresh.client_secret,
+            },
+        )
     assert response.status_code == 200, response.text

@@ -17,15 +17,15 @@ def test_openid_configuration(server: Server) -> None:
     assert doc["authorization_endpoint"] == f"{issuer}authorize"
     assert "RS256" in doc["id_token_signing_alg_values_supported"]
     assert "client_credentials" in doc["grant_types_supported"]
-    assert {"client_secret_basic", "client_secret_post"} <= set(
-        doc["token_endpoint_auth_methods_supported"])
+    assert {"client_secret_basic", "client_secret_post"} <= set(doc["token_endpoint_auth_methods_supported"])
     assert response.headers["access-control-allow-origin"] == "*"
 
 
 def test_issuer_follows_the_request_host(server: Server) -> None:
     with server.client() as http:
-        doc = http.get("/.well-known/openid-configuration",
-                       headers={"Host": f"127.0.0.1:{server.port}"}).json()
+        doc = http.get(
+            "/.well-known/openid-configuration", headers={"Host": f"127.0.0.1:{server.port}"}
+        ).json()
     assert doc["issuer"] == f"http://127.0.0.1:{server.port}/"
 
 

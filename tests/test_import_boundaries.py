@@ -48,15 +48,27 @@ def test_worker_modules_import_without_pydantic_or_cryptography() -> None:
     modules = worker_modules()
     assert "edgeauth.worker" in modules and "edgeauth.oauth.token_endpoint" in modules
     assert "durable_objects.user_object" in modules and "queues.user_events" in modules
-    proc = subprocess.run([sys.executable, "-c", BLOCKER, *modules], capture_output=True,
-                          text=True, cwd=ROOT, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", BLOCKER, *modules],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert f"imported {len(modules)}" in proc.stdout
 
 
 def test_the_blocker_does_block() -> None:
     """A test that would pass without the guard is a defect: prove the finder refuses."""
-    proc = subprocess.run([sys.executable, "-c", BLOCKER, "edgeauth.runtime.local.crypto"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", BLOCKER, "edgeauth.runtime.local.crypto"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode != 0
     assert "blocked on the Authentication-API path" in proc.stderr

@@ -17,9 +17,15 @@ def app(server: Server) -> M2MApp:
 
 def fetch_token(server: Server, app: M2MApp) -> str:
     with server.client() as http:
-        response = http.post("/oauth/token", data={
-            "grant_type": "client_credentials", "audience": AUDIENCE,
-            "client_id": app.client_id, "client_secret": app.client_secret})
+        response = http.post(
+            "/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "audience": AUDIENCE,
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+            },
+        )
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 

@@ -16,11 +16,17 @@ def apps(server: Server) -> dict[str, M2MApp]:
     return {t: make_m2m_app(server, AUDIENCE, ["s:1"], tenant=t) for t in ("alpha", "beta")}
 
 
-def token_response(server: Server, tenant: str, app: M2MApp):  # noqa: ANN201
+def token_response(server: Server, tenant: str, app: M2MApp):
     with server.client(tenant) as http:
-        return http.post("/oauth/token", data={
-            "grant_type": "client_credentials", "audience": AUDIENCE,
-            "client_id": app.client_id, "client_secret": app.client_secret})
+        return http.post(
+            "/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "audience": AUDIENCE,
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+            },
+        )
 
 
 def test_each_tenant_issues_with_its_own_issuer(server: Server, apps: dict[str, M2MApp]) -> None:
@@ -37,13 +43,17 @@ def test_app_of_one_tenant_is_rejected_on_another(server: Server, apps: dict[str
     assert response.json()["error"] == "invalid_client"
 
 
-def test_app_of_a_tenant_is_rejected_on_the_default_host(
-    server: Server, apps: dict[str, M2MApp]
-) -> None:
+def test_app_of_a_tenant_is_rejected_on_the_default_host(server: Server, apps: dict[str, M2MApp]) -> None:
     with server.client() as http:
-        response = http.post("/oauth/token", data={
-            "grant_type": "client_credentials", "audience": AUDIENCE,
-            "client_id": apps["alpha"].client_id, "client_secret": apps["alpha"].client_secret})
+        response = http.post(
+            "/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "audience": AUDIENCE,
+                "client_id": apps["alpha"].client_id,
+                "client_secret": apps["alpha"].client_secret,
+            },
+        )
     assert response.status_code == 401
 
 

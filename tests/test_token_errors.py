@@ -16,18 +16,22 @@ def app(server: Server) -> M2MApp:
     return make_m2m_app(server, AUDIENCE, ["read:x"])
 
 
-def post(server: Server, **kwargs: object):  # noqa: ANN201
+def post(server: Server, **kwargs: object):
     with server.client() as http:
         return http.post("/oauth/token", **kwargs)
 
 
 def form(app: M2MApp, **overrides: str) -> dict[str, str]:
-    base = {"grant_type": "client_credentials", "audience": app.audience,
-            "client_id": app.client_id, "client_secret": app.client_secret}
+    base = {
+        "grant_type": "client_credentials",
+        "audience": app.audience,
+        "client_id": app.client_id,
+        "client_secret": app.client_secret,
+    }
     return {k: v for k, v in {**base, **overrides}.items() if v is not None}
 
 
-def assert_error(response, status: int, error: str) -> dict:  # noqa: ANN001
+def assert_error(response, status: int, error: str) -> dict:
     assert response.status_code == status, response.text
     body = response.json()
     assert body["error"] == error
@@ -37,8 +41,7 @@ def assert_error(response, status: int, error: str) -> dict:  # noqa: ANN001
 
 
 def test_wrong_content_type(server: Server, app: M2MApp) -> None:
-    response = post(server, content=b"grant_type=client_credentials",
-                    headers={"Content-Type": "text/plain"})
+    response = post(server, content=b"grant_type=client_credentials", headers={"Content-Type": "text/plain"})
     assert_error(response, 400, "invalid_request")
 
 
@@ -54,8 +57,9 @@ def test_missing_client_id(server: Server, app: M2MApp) -> None:
 
 
 def test_malformed_json(server: Server) -> None:
-    response = post(server, content=b'{"grant_type": "client_credentials",',
-                    headers={"Content-Type": "application/json"})
+    response = post(
+        server, content=b'{"grant_type": "client_credentials",', headers={"Content-Type": "application/json"}
+    )
     assert_error(response, 400, "invalid_request")
 
 
@@ -70,10 +74,13 @@ def test_non_string_parameter(server: Server, app: M2MApp) -> None:
 
 
 def test_repeated_parameter(server: Server, app: M2MApp) -> None:
-    body = (f"grant_type=client_credentials&client_id={app.client_id}&client_id=x"
-            f"&client_secret={app.client_secret}&audience={AUDIENCE}")
-    response = post(server, content=body.encode(),
-                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    body = (
+        f"grant_type=client_credentials&client_id={app.client_id}&client_id=x"
+        f"&client_secret={app.client_secret}&audience={AUDIENCE}"
+    )
+    response = post(
+        server, content=body.encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert_error(response, 400, "invalid_request")
 
 
@@ -118,15 +125,15 @@ def test_two_authentication_methods(server: Server, app: M2MApp) -> None:
 
 
 def test_unknown_audience(server: Server, app: M2MApp) -> None:
-    body = assert_error(post(server, data=form(app, audience="https://unknown.example/")),
-                        403, "access_denied")
+    body = assert_error(
+        post(server, data=form(app, audience="https://unknown.example/")), 403, "access_denied"
+    )
     assert body["error_description"] == "Service not found: https://unknown.example/"
 
 
 def test_audience_not_granted(server: Server, app: M2MApp) -> None:
     server.cli("apis", "create", "--name", "Other", "--identifier", "https://other.example/")
-    body = assert_error(post(server, data=form(app, audience="https://other.example/")),
-                        403, "access_denied")
+    body = assert_error(post(server, data=form(app, audience="https://other.example/")), 403, "access_denied")
     assert "client-grant" in body["error_description"]
 
 
@@ -141,18 +148,31 @@ def test_scope_not_granted(server: Server, app: M2MApp) -> None:
 
 def test_public_client_cannot_use_client_credentials(server: Server) -> None:
     spa = server.cli("apps", "create", "--name", "SPA", "--type", "spa")
-    response = post(server, data={"grant_type": "client_credentials", "audience": AUDIENCE,
-                                  "client_id": spa["client_id"],
-                                  "client_secret": spa["client_secret"]})
+    response = post(
+        server,
+        data={
+            "grant_type": "client_credentials",
+            "audience": AUDIENCE,
+            "client_id": spa["client_id"],
+            "client_secret": spa["client_secret"],
+        },
+    )
     assert_error(response, 403, "unauthorized_client")
 
 
 def test_m2m_app_without_the_grant_type(server: Server) -> None:
-    app = server.cli("apps", "create", "--name", "No CC", "--type", "regular",
-                     "--grants", "authorization_code")
-    response = post(server, data={"grant_type": "client_credentials", "audience": AUDIENCE,
-                                  "client_id": app["client_id"],
-                                  "client_secret": app["client_secret"]})
+    app = server.cli(
+        "apps", "create", "--name", "No CC", "--type", "regular", "--grants", "authorization_code"
+    )
+    response = post(
+        server,
+        data={
+            "grant_type": "client_credentials",
+            "audience": AUDIENCE,
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+        },
+    )
     assert_error(response, 403, "unauthorized_client")
 
 

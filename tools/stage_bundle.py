@@ -4,7 +4,7 @@ wrangler uploads only the folder that holds `main`, so the Worker's sources, whi
 `src/`, `durable_objects/`, `queues/` and `templates/`, are copied into one folder:
 
     build/entry.py            <- src/entry.py (the main module)
-    build/edgeauth/           <- src/edgeauth/ without runtime/local/ (CPython-only)
+    build/edgeauth/           <- src/edgeauth/ without runtime/local/ and cli.py (CPython-only)
     build/durable_objects/    <- durable_objects/
     build/queues/             <- queues/
     build/templates/          <- templates/
@@ -34,8 +34,8 @@ TREES = (
 )
 FILES = (("src/entry.py", "entry.py"),)
 
-# Paths (relative to the bundle root) that must not ship to Workers.
-EXCLUDED = frozenset({"edgeauth/runtime/local"})
+# Paths (relative to the bundle root) that must not ship to Workers: CPython-only code.
+EXCLUDED = frozenset({"edgeauth/runtime/local", "edgeauth/cli.py"})
 IGNORED_NAMES = ("__pycache__", "*.pyc", "*.pyo", ".DS_Store")
 _CACHES = shutil.ignore_patterns(*IGNORED_NAMES)
 
@@ -62,9 +62,7 @@ def stage(root: Path = ROOT, out: Path | None = None) -> Path:
             dest.mkdir()
             continue
 
-        def ignore(
-            directory: str, names: list[str], src: Path = src, dest_rel: str = dest_rel
-        ) -> set[str]:
+        def ignore(directory: str, names: list[str], src: Path = src, dest_rel: str = dest_rel) -> set[str]:
             """Drop caches, and the subtrees listed in EXCLUDED."""
             ignored = set(_CACHES(directory, names))
             here = Path(dest_rel) / Path(directory).relative_to(src)

@@ -181,7 +181,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-
 def print_result(result: Any, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, indent=2))
@@ -205,10 +204,19 @@ async def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def event_loop_runner() -> Callable[[Awaitable[int]], int]:
+    """uvloop when installed (the `local` extra), else asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run  # type: ignore[return-value]
+    return uvloop.run  # type: ignore[return-value]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return asyncio.run(run(args))
+        return event_loop_runner()(run(args))
     except KeyboardInterrupt:
         return 130
 

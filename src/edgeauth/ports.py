@@ -45,7 +45,11 @@ class Database(Protocol):
 class ObjectStub(Protocol):
     """A stub of one Durable Object: RPC by method name, arguments and result JSON-like."""
 
-    async def call(self, method: str, *args: JSON) -> JSON: ...
+    async def call(self, method: str, *args: JSON) -> JSON:
+        """Run `method` on the object. Tuples arrive as lists; a method outside the class's
+        `RPC_METHODS` raises `TypeError` or `ValueError`; built-in exceptions raised by the object
+        (ValueError, KeyError, TypeError, …) come back as themselves, any other as `RuntimeError`."""
+        ...
 
 
 class ObjectNamespace(Protocol):
@@ -56,14 +60,20 @@ class ObjectNamespace(Protocol):
         ...
 
     def get(self, object_id: str) -> ObjectStub:
-        """Stub for an id previously returned by `id_from_name`."""
+        """Stub for an id previously returned by `id_from_name`; `ValueError` for a malformed id."""
         ...
 
     def get_by_name(self, name: str) -> ObjectStub: ...
 
 
 class ObjectStorage(Protocol):
-    """What a Durable Object sees of its own storage: synchronous SQL plus one alarm."""
+    """What a Durable Object sees of its own storage: synchronous SQL plus one alarm.
+
+    Portable guarantee: statements run between two `await`s of one call are atomic, and the
+    object's calls do not interleave while it awaits only its own storage. The local runtime is
+    stronger (a whole call is one transaction; calls never interleave); core code must not rely
+    on that: write first, then await outside work (queue sends) whose loss a reconcile can repair.
+    """
 
     def exec(self, sql: str, *params: SqlParam) -> list[dict[str, Any]]:
         """Run one statement; return its rows (empty for writes)."""
@@ -95,7 +105,8 @@ class QueueProducer(Protocol):
 
 
 class QueueMessage(Protocol):
-    """One delivered message; neither ack nor retry = delivered again (whole batch on error)."""
+    """One delivered message. When the handler returns, every message not retried is acked;
+    when it raises, every message not acked is retried (Cloudflare Queues)."""
 
     @property
     def id(self) -> str: ...

@@ -25,8 +25,10 @@ class NoCrypto:
     """The runtime only carries the crypto port into the Platform; these tests never call it."""
 
 
-async def eventually(condition: Callable[[], bool], timeout: float = 2.0) -> None:
-    """Yield to background tasks until `condition()` holds (fails after `timeout` seconds)."""
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.005)
+async def eventually(condition: Callable[[], bool], *, polls: int = 400) -> None:
+    """Yield to background tasks until `condition()` holds (`polls` times 5 ms at most)."""
+    for _ in range(polls):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("condition never became true")

@@ -49,7 +49,5 @@ class TenantMiddleware:
             body = {"error": "not_found", "error_description": f"Unknown tenant host {host!r}."}
             await JSONResponse(body, status_code=404)(scope, receive, send)
             return
-        scope[CONTEXT_SCOPE_KEY] = RequestContext(
-            platform, tenant, issuer_for(request.url.scheme, host)
-        )
+        scope[CONTEXT_SCOPE_KEY] = RequestContext(platform, tenant, issuer_for(request.url.scheme, host))
         await self.app(scope, receive, send)

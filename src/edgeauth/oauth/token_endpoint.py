@@ -39,9 +39,7 @@ async def token(request: Request) -> Response:
     try:
         params = await read_params(request)
         grant = check_grant_type(params)
-        presented = presented_credentials(
-            request.headers.get("authorization"), params, ctx.tenant.id
-        )
+        presented = presented_credentials(request.headers.get("authorization"), params, ctx.tenant.id)
         client = await authenticate_client(ctx, presented)
         response: Response = JSONResponse(await grant(ctx, client, params), headers=NO_STORE)
     except OAuthError as exc:

@@ -16,18 +16,14 @@ GRANT_TYPE = "client_credentials"
 def check_grant_allowed(client: Client) -> None:
     """Only confidential clients with the grant enabled (Auth0's `grant_types`)."""
     if not client.is_confidential or GRANT_TYPE not in client.grant_types:
-        raise OAuthError(
-            "unauthorized_client", f"Grant type '{GRANT_TYPE}' not allowed for the client.", 403
-        )
+        raise OAuthError("unauthorized_client", f"Grant type '{GRANT_TYPE}' not allowed for the client.", 403)
 
 
 def requested_audience(ctx: RequestContext, params: dict[str, Any]) -> str:
     """`audience`, else the tenant's default audience (Auth0 tenant setting)."""
     audience = string_param(params, "audience") or ctx.tenant.default_audience
     if not audience:
-        raise access_denied(
-            "No audience parameter was provided, and no default audience has been configured"
-        )
+        raise access_denied("No audience parameter was provided, and no default audience has been configured")
     return audience
 
 
@@ -60,9 +56,7 @@ def granted_scopes(params: dict[str, Any], allowed: list[str]) -> list[str]:
     return list(dict.fromkeys(requested))
 
 
-async def client_credentials(
-    ctx: RequestContext, client: Client, params: dict[str, Any]
-) -> dict[str, Any]:
+async def client_credentials(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:
     check_grant_allowed(client)
     audience = requested_audience(ctx, params)
     api = await check_api(ctx, audience)

@@ -69,8 +69,7 @@ class KVStore:
             return
         if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < KV_MIN_TTL_SECONDS:
             raise ValueError(
-                f"Invalid expiration_ttl of {ttl!r}. "
-                f"Expiration TTL must be at least {KV_MIN_TTL_SECONDS}."
+                f"Invalid expiration_ttl of {ttl!r}. Expiration TTL must be at least {KV_MIN_TTL_SECONDS}."
             )
         await self._kv.put(key, value, expirationTtl=ttl)
 
@@ -96,6 +95,12 @@ class KVStore:
 # --- D1 -------------------------------------------------------------------------------------
 
 
+def _d1_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A D1 result row; D1 returns a BLOB as an array of byte values (the only array a column
+    can hold), made `bytes` as sqlite3 gives it locally."""
+    return {key: bytes(value) if isinstance(value, list) else value for key, value in row.items()}
+
+
 class D1Database:
     """`Database` over a D1 binding (`env.DB`): `prepare(sql).bind(*params)` per statement."""
 
@@ -112,11 +117,12 @@ class D1Database:
     async def all(self, sql: str, *params: SqlParam) -> list[dict[str, Any]]:
         """`(await stmt.all())["results"]`: every row as a dict."""
         result = to_python(await self._statement(sql, params).all())
-        return list(result.get("results") or [])
+        return [_d1_row(row) for row in result.get("results") or []]
 
     async def first(self, sql: str, *params: SqlParam) -> dict[str, Any] | None:
         """`await stmt.first()`: the first row as a dict, or None (JS null)."""
-        return to_python(await self._statement(sql, params).first())
+        row = to_python(await self._statement(sql, params).first())
+        return None if row is None else _d1_row(row)
 
     async def run(self, sql: str, *params: SqlParam) -> int:
         """`(await stmt.run())["meta"]["changes"]`: rows changed."""
@@ -241,14 +247,10 @@ class QueueProducer:
     async def send_batch(self, bodies: Sequence[JSON]) -> None:
         """`await queue.sendBatch([{body, contentType: "json"}, ...])`: all or nothing, <= 100."""
         if len(bodies) > QUEUE_MAX_BATCH_MESSAGES:
-            raise ValueError(
-                f"batch message count exceeds the limit of {QUEUE_MAX_BATCH_MESSAGES}"
-            )
+            raise ValueError(f"batch message count exceeds the limit of {QUEUE_MAX_BATCH_MESSAGES}")
         if not bodies:
             return
-        await self._queue.sendBatch(
-            [{"body": to_rpc(body), "contentType": "json"} for body in bodies]
-        )
+        await self._queue.sendBatch([{"body": to_rpc(body), "contentType": "json"} for body in bodies])
 
 
 class QueueMessage:

@@ -15,6 +15,7 @@ binding for D1 / Durable Object SQL; `remote_error` rebuilds a Python exception 
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -118,23 +119,22 @@ def sql_params(params: Sequence[Any]) -> list[SqlValue]:
 
 
 _TRACEBACK_LAST_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?([A-Za-z_]\w*)(?::\s?(.*))?$", re.DOTALL)
-_REBUILT_ERRORS: dict[str, type[Exception]] = {
-    "ValueError": ValueError,
-    "TypeError": TypeError,
-    "KeyError": KeyError,
-    "LookupError": LookupError,
-    "IndexError": IndexError,
-    "PermissionError": PermissionError,
-    "NotImplementedError": NotImplementedError,
-    "RuntimeError": RuntimeError,
-}
+
+
+def _builtin_exception(name: str, *, qualified: bool) -> type[Exception] | None:
+    """The built-in `Exception` subclass called `name` (not a module-qualified one), if any."""
+    candidate = None if qualified else getattr(builtins, name, None)
+    if isinstance(candidate, type) and issubclass(candidate, Exception):
+        return candidate
+    return None
 
 
 def remote_error(exc: JsException) -> Exception:
     """Rebuild the Python exception raised inside a Durable Object from the JS error that RPC
     delivered: a Pyodide `PythonError` whose message ends with the traceback's last line
     (`ValueError: ...`), possibly folded into a plain `Error` (SDK `utils._from_js_error`).
-    Built-in exception types come back as themselves; anything else as RuntimeError."""
+    Built-in exception types come back as themselves; anything else as RuntimeError
+    (the port's contract, `edgeauth.ports.ObjectStub.call`)."""
     name = str(getattr(exc, "name", "") or "")
     message = str(getattr(exc, "message", "") or exc)
     if name == "PythonError" or message.startswith("PythonError") or "Traceback" in message:
@@ -142,11 +142,11 @@ def remote_error(exc: JsException) -> Exception:
         last = lines[-1].strip() if lines else ""
         match = _TRACEBACK_LAST_LINE.match(last)
         if match:
-            error_type = _REBUILT_ERRORS.get(match.group(1), RuntimeError)
-            detail = match.group(2) or ""
-            if error_type is RuntimeError and match.group(1) != "RuntimeError":
-                detail = last
-            return error_type(detail)
+            error_type = _builtin_exception(match.group(1), qualified="." in last.split(":", 1)[0])
+            try:
+                return error_type(match.group(2) or "") if error_type else RuntimeError(last)
+            except TypeError:  # e.g. UnicodeDecodeError needs five arguments
+                return RuntimeError(last)
         return RuntimeError(last or message)
     if name == "TypeError":
         return TypeError(message)

@@ -60,9 +60,13 @@ async def run_cron_loop(
     *,
     clock: Clock,
     poll_interval: float = 1.0,
+    start: float | None = None,
 ) -> None:
-    """Call `handler` at each fire time until cancelled; a failing handler is logged."""
-    schedule = CronSchedule(crons, clock())
+    """Call `handler` at each fire time after `start` (default: now) until cancelled.
+
+    A failing handler is logged and the loop goes on (Cloudflare records the failed run).
+    """
+    schedule = CronSchedule(crons, clock() if start is None else start)
     while True:
         for cron, scheduled_ms in schedule.pop_due(clock()):
             try:

@@ -21,8 +21,6 @@ from edgeauth.encoding import b64url_decode, b64url_encode, b64url_to_int, int_t
 _IV_BYTES = 12
 
 
-
-
 _PRIVATE_MEMBERS = ("n", "e", "d", "p", "q", "dp", "dq", "qi")
 
 
@@ -79,7 +77,6 @@ class CPythonCrypto:
     async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
         """PBKDF2-HMAC-SHA256, 32-byte output (RFC 8018 §5.2)."""
         return hashlib.pbkdf2_hmac("sha256", password, salt, iterations, dklen=32)
-
 
 
 def new_secret_key() -> bytes:

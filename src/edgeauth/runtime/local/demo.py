@@ -33,9 +33,7 @@ async def seed_demo(platform: Platform, origin: str) -> str:
     """Idempotent; returns what to print: the M2M credentials and a curl line to try them."""
     tenant_id = platform.settings.default_tenant
     try:
-        await apis.create_api(
-            platform, tenant_id, name="Demo API", identifier=DEMO_API, scopes=DEMO_SCOPES
-        )
+        await apis.create_api(platform, tenant_id, name="Demo API", identifier=DEMO_API, scopes=DEMO_SCOPES)
     except AdminError as exc:
         if exc.status != 409:
             raise

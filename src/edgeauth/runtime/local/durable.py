@@ -45,6 +45,29 @@ CREATE INDEX IF NOT EXISTS alarms_due ON alarms (next_attempt_ms);
 """
 
 
+# Built-in exceptions that come back from a Durable Object as themselves (the Cloudflare adapter
+# rebuilds them from the traceback's last line); any other exception arrives as RuntimeError.
+REMOTE_ERROR_TYPES: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    KeyError,
+    LookupError,
+    IndexError,
+    PermissionError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+
+def remote_error(exc: Exception) -> Exception:
+    """What the caller of a Durable Object sees of `exc` raised inside it (Workers RPC errors)."""
+    if type(exc) in REMOTE_ERROR_TYPES:
+        return type(exc)(*exc.args)
+    kind = type(exc)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    return RuntimeError(f"{name}: {exc}")
+
+
 def structured_clone(value: JSON) -> JSON:
     """What survives RPC serialisation: JSON-like data, tuples as lists; anything else TypeError."""
     try:
@@ -197,15 +220,17 @@ class LocalObjectNamespace:
         resident = self._checkout(object_id)
         try:
             async with resident.lock:
+                instance = self._instance(object_id, resident)
                 resident.storage.alarm_changed = False
                 with transaction(resident.conn):
-                    instance = self._instance(object_id, resident)
                     result = getattr(instance, method)(*wire_args)
                     if inspect.isawaitable(result):
                         result = await result
                     wire_result = structured_clone(result)
                     self._index_alarm_before_commit(object_id, resident)
                 self._index_alarm_after_commit(object_id, resident)
+        except Exception as exc:
+            raise remote_error(exc) from exc
         finally:
             self._checkin(resident)
         return wire_result
@@ -241,8 +266,9 @@ class LocalObjectNamespace:
         try:
             async with resident.lock:
                 storage = resident.storage
-                storage.alarm_changed = False
                 try:
+                    instance = self._instance(object_id, resident)
+                    storage.alarm_changed = False
                     with transaction(resident.conn):
                         scheduled = storage.read_alarm()
                         if scheduled is None or scheduled > now_ms:
@@ -250,7 +276,6 @@ class LocalObjectNamespace:
                         else:
                             stale = False
                             await storage.delete_alarm()
-                            instance = self._instance(object_id, resident)
                             await instance.alarm()
                             self._index_alarm_before_commit(object_id, resident)
                 except Exception:
@@ -308,10 +333,12 @@ class LocalObjectNamespace:
     # --- residents ----------------------------------------------------------------------------
 
     def _instance(self, object_id: str, resident: _Resident) -> Any:
-        """The live instance, constructed on first use inside the caller's transaction."""
+        """The live instance, built on first use in a transaction of its own: what the
+        constructor writes (its schema) stays even if the first call then fails."""
         if resident.instance is None:
             state = LocalObjectState(id=object_id, storage=resident.storage)
-            resident.instance = self._class(state, self._env_provider())
+            with transaction(resident.conn):
+                resident.instance = self._class(state, self._env_provider())
         return resident.instance
 
     def _checkout(self, object_id: str) -> _Resident:

@@ -1,5 +1,4 @@
-"""The embedded runtime: the Worker's bindings on SQLite files, plus the loops Cloudflare runs
-for it (queue consumer, Durable Object alarms, Cron Triggers)."""
+"""The embedded runtime: bindings on SQLite plus what Cloudflare runs (consumer, alarms, crons)."""
 
 from __future__ import annotations
 
@@ -122,11 +121,25 @@ class LocalRuntime:
             asyncio.create_task(self._alarm_loop(), name="edgeauth-alarms"),
             asyncio.create_task(
                 run_cron_loop(
-                    self.config.crons, on_cron, clock=self._clock, poll_interval=self._poll_interval
+                    self.config.crons,
+                    on_cron,
+                    clock=self._clock,
+                    poll_interval=self._poll_interval,
+                    start=self._clock(),
                 ),
                 name="edgeauth-cron",
             ),
         ]
+
+    @property
+    def running(self) -> bool:
+        """Whether the background loops are running."""
+        return bool(self._tasks)
+
+    @property
+    def tasks(self) -> tuple[asyncio.Task[None], ...]:
+        """The background loops' tasks (queue consumer, alarms, cron)."""
+        return tuple(self._tasks)
 
     async def stop(self) -> None:
         """Cancel the loops and wait for them (a batch in flight is settled as failed)."""

@@ -34,19 +34,40 @@ class ServerProcess:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def log_path(self) -> Path:
+        return self.data / "server.log"
+
+    def output(self) -> str:
+        """What the server printed so far (stdout and stderr)."""
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
     def start(self) -> ServerProcess:
         started = time.monotonic()
-        command = [sys.executable, "-m", "edgeauth.cli", "serve", "--data", str(self.data),
-                   "--port", str(self.port), *self.extra_args]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+        command = [
+            sys.executable,
+            "-m",
+            "edgeauth.cli",
+            "serve",
+            "--data",
+            str(self.data),
+            "--port",
+            str(self.port),
+            *self.extra_args,
+        ]
+        self.data.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("w") as log:  # a file, not a pipe: a full pipe would stall the server
+            self.process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
         probe = f"{self.base_url}/.well-known/openid-configuration"
         while time.monotonic() - started < self.startup_timeout:
             if self.process.poll() is not None:
-                output = self.process.stdout.read() if self.process.stdout else ""
-                raise RuntimeError(f"edgeauth serve exited:\n{output}")
+                raise RuntimeError(f"edgeauth serve exited:\n{self.output()}")
             try:
                 with urllib.request.urlopen(probe, timeout=1):  # noqa: S310 (loopback)
                     self.startup_seconds = time.monotonic() - started

@@ -150,6 +150,8 @@ class SqliteQueue:
     def __init__(
         self, path: Path, clock: Clock = time.time, *, lease_seconds: float = DEFAULT_LEASE_SECONDS
     ) -> None:
+        if lease_seconds <= 0:
+            raise ValueError("lease_seconds must be positive")
         self._conn = connect(path)
         self._conn.executescript(_SCHEMA)
         self._clock = clock
@@ -212,23 +214,27 @@ class SqliteQueue:
         max_deliveries = max_retries + 1
         lease_id = uuid.uuid4().hex
         now = self._clock()
+        batch: list[dict[str, Any]] = []
         with transaction(self._conn):
-            rows = self._conn.execute(
-                "SELECT id, body, deliveries, lease_id FROM queue_messages "
-                "WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?",
-                (queue_name, now, max_batch_size),
-            ).fetchall()
-            batch = []
-            for row in rows:
-                if row["deliveries"] >= max_deliveries:  # its last delivery's consumer died
-                    self._give_up(row["id"], row["lease_id"], dead_letter_queue, now)
-                    continue
-                self._conn.execute(
-                    "UPDATE queue_messages SET deliveries = deliveries + 1, lease_id = ?, "
-                    "visible_at = ? WHERE id = ?",
-                    (lease_id, now + self._lease_seconds, row["id"]),
-                )
-                batch.append(row)
+            # Leased rows become invisible and exhausted ones leave, so each round makes progress.
+            while len(batch) < max_batch_size:
+                rows = self._conn.execute(
+                    "SELECT id, body, deliveries, lease_id FROM queue_messages "
+                    "WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?",
+                    (queue_name, now, max_batch_size - len(batch)),
+                ).fetchall()
+                if not rows:
+                    break
+                for row in rows:
+                    if row["deliveries"] >= max_deliveries:  # its last delivery's consumer died
+                        self._give_up(row["id"], row["lease_id"], dead_letter_queue, now)
+                        continue
+                    self._conn.execute(
+                        "UPDATE queue_messages SET deliveries = deliveries + 1, lease_id = ?, "
+                        "visible_at = ? WHERE id = ?",
+                        (lease_id, now + self._lease_seconds, row["id"]),
+                    )
+                    batch.append(row)
         if not batch:
             return 0
         messages = [

@@ -1,0 +1,93 @@
+"""UserObject on the local runtime: one user per email, and no user change lost on its way to D1."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from edgeauth.admin.tenants import ensure_default_tenant
+from edgeauth.admin.users import create_user
+from edgeauth.cli import PROJECT_ROOT
+from edgeauth.platform import Settings
+from edgeauth.ports import JSON, QueueProducer
+from edgeauth.runtime.local.config import WorkerConfig
+from edgeauth.runtime.local.crypto import CPythonCrypto
+from edgeauth.runtime.local.host import LocalRuntime
+from tests.local_runtime.support import ManualClock
+
+
+class FailingFirst:
+    """Fault injection over the real queue producer: the first `failures` sends raise."""
+
+    def __init__(self, real: QueueProducer, failures: int) -> None:
+        self.real = real
+        self.failures = failures
+
+    async def send(self, body: JSON) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("queue unavailable")
+        await self.real.send(body)
+
+    async def send_batch(self, bodies: Sequence[JSON]) -> None:
+        for body in bodies:
+            await self.send(body)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path, clock: ManualClock) -> AsyncIterator[LocalRuntime]:
+    rt = LocalRuntime(
+        tmp_path,
+        config=WorkerConfig.load(PROJECT_ROOT / "wrangler.toml"),
+        crypto=CPythonCrypto(os.urandom(32)),
+        settings=Settings(),
+        clock=clock,
+    )
+    await ensure_default_tenant(rt.platform)
+    yield rt
+    rt.close()
+
+
+async def d1_user_ids(rt: LocalRuntime) -> list[str]:
+    return [r["user_id"] for r in await rt.platform.db.all("SELECT user_id FROM users")]
+
+
+async def test_concurrent_signups_with_one_email_make_one_user(runtime: LocalRuntime) -> None:
+    results = await asyncio.gather(
+        *(
+            create_user(runtime.platform, "default", email="Same@Example.com", password="longenough")
+            for _ in range(5)
+        ),
+        return_exceptions=True,
+    )
+    created = [r for r in results if isinstance(r, dict)]
+    conflicts = [r for r in results if isinstance(r, Exception)]
+    assert len(created) == 1 and len(conflicts) == 4
+    assert all(getattr(c, "status", None) == 409 for c in conflicts)
+    await runtime.drain_queues()
+    assert await d1_user_ids(runtime) == [created[0]["user_id"]]
+
+
+async def test_a_failed_queue_send_is_retried_by_the_alarm(runtime: LocalRuntime, clock: ManualClock) -> None:
+    runtime.platform = dataclasses.replace(
+        runtime.platform, user_events=FailingFirst(runtime.platform.user_events, failures=1)
+    )
+    user = await create_user(runtime.platform, "default", email="q@example.com", password="longenough")
+    await runtime.drain_queues()
+    assert await d1_user_ids(runtime) == []  # the send failed; the user exists only in its object
+
+    assert await runtime.run_due_alarms() == 0  # the retry is not due yet
+    clock.advance(6)
+    assert await runtime.run_due_alarms() == 1
+    await runtime.drain_queues()
+    assert await d1_user_ids(runtime) == [user["user_id"]]
