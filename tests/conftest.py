@@ -54,6 +54,16 @@ class Server(ServerProcess):
     def cli(self, *args: str) -> Any:
         return run_cli(self.data, *args)
 
+    def token(self, app: M2MApp, tenant: str | None = None, **overrides: str | None) -> httpx.Response:
+        """POST /oauth/token with the app's client_credentials form."""
+        with self.client(tenant) as http:
+            return http.post("/oauth/token", data=app.form(**overrides))
+
+    def jwks(self, tenant: str | None = None) -> dict[str, dict]:
+        """The tenant's JWKS by kid."""
+        with self.client(tenant) as http:
+            return {k["kid"]: k for k in http.get("/.well-known/jwks.json").json()["keys"]}
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
@@ -68,6 +78,16 @@ class M2MApp:
     client_secret: str
     audience: str
     scopes: list[str]
+
+    def form(self, **overrides: str | None) -> dict[str, str]:
+        """A client_credentials request body (client_secret_post); `None` drops a parameter."""
+        base = {
+            "grant_type": "client_credentials",
+            "audience": self.audience,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+        }
+        return {k: v for k, v in {**base, **overrides}.items() if v is not None}
 
 
 def make_m2m_app(server: Server, audience: str, scopes: list[str], tenant: str = "") -> M2MApp:

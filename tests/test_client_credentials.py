@@ -68,17 +68,7 @@ def test_client_secret_basic_and_json_body(server: Server, app: M2MApp) -> None:
 
 
 def test_scope_narrowing(server: Server, app: M2MApp) -> None:
-    with server.client() as http:
-        response = http.post(
-            "/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "audience": AUDIENCE,
-                "scope": "read:orders",
-                "client_id": app.client_id,
-                "client_secret": app.client_secret,
-            },
-        )
+    response = server.token(app, scope="read:orders")
     assert response.status_code == 200, response.text
     assert response.json()["scope"] == "read:orders"
     assert verify(server, response.json()["access_token"])["scope"] == "read:orders"
@@ -103,14 +93,5 @@ def test_cors_preflight_allows_auth0_client_header(server: Server) -> None:
 def test_changes_take_effect_without_restart(server: Server) -> None:
     """An app made by the CLI while the server runs is usable at once."""
     fresh = make_m2m_app(server, "https://fresh.example/", ["x:y"])
-    with server.client() as http:
-        response = http.post(
-            "/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "audience": fresh.audience,
-                "client_id": fresh.client_id,
-                "client_secret": fresh.client_secret,
-            },
-        )
+    response = server.token(fresh)
     assert response.status_code == 200, response.text

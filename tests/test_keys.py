@@ -16,23 +16,9 @@ def app(server: Server) -> M2MApp:
 
 
 def fetch_token(server: Server, app: M2MApp) -> str:
-    with server.client() as http:
-        response = http.post(
-            "/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "audience": AUDIENCE,
-                "client_id": app.client_id,
-                "client_secret": app.client_secret,
-            },
-        )
+    response = server.token(app)
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
-
-
-def jwks(server: Server) -> dict[str, dict]:
-    with server.client() as http:
-        return {k["kid"]: k for k in http.get("/.well-known/jwks.json").json()["keys"]}
 
 
 def verifies(token: str, keys: dict[str, dict], server: Server) -> bool:
@@ -45,7 +31,7 @@ def verifies(token: str, keys: dict[str, dict], server: Server) -> bool:
 
 
 def test_rotation_keeps_old_tokens_valid_and_prepublishes_next(server: Server, app: M2MApp) -> None:
-    before = jwks(server)
+    before = server.jwks()
     old_token = fetch_token(server, app)
     signing_kid = jwt.get_unverified_header(old_token)["kid"]
     assert verifies(old_token, before, server)
@@ -54,7 +40,7 @@ def test_rotation_keeps_old_tokens_valid_and_prepublishes_next(server: Server, a
     rotated = server.cli("keys", "rotate")
     assert rotated == {"previous": signing_kid, "current": next_kid, "next": rotated["next"]}
 
-    after = jwks(server)
+    after = server.jwks()
     assert set(after) == {signing_kid, next_kid, rotated["next"]}
     assert verifies(old_token, after, server)
     new_token = fetch_token(server, app)
@@ -62,22 +48,17 @@ def test_rotation_keeps_old_tokens_valid_and_prepublishes_next(server: Server, a
     assert verifies(new_token, after, server)
 
     server.cli("keys", "rotate")
-    final = jwks(server)
+    final = server.jwks()
     assert signing_kid not in final  # two rotations later the first key is retired
     assert verifies(new_token, final, server)
 
 
 def test_cron_rotates_every_tenant(server: Server) -> None:
     server.cli("tenants", "create", "cron-t")
-    before_default, before_other = jwks(server), _tenant_jwks(server, "cron-t")
+    before_default, before_other = server.jwks(), server.jwks("cron-t")
     with server.client() as http:
         assert http.get("/cdn-cgi/handler/scheduled").status_code == 200
-    after_default, after_other = jwks(server), _tenant_jwks(server, "cron-t")
+    after_default, after_other = server.jwks(), server.jwks("cron-t")
     assert set(after_default) != set(before_default)
     assert set(after_other) != set(before_other)
     assert len(set(after_default) & set(before_default)) == 2  # current and next stay published
-
-
-def _tenant_jwks(server: Server, tenant: str) -> dict[str, dict]:
-    with server.client(tenant) as http:
-        return {k["kid"]: k for k in http.get("/.well-known/jwks.json").json()["keys"]}

@@ -21,16 +21,6 @@ def post(server: Server, **kwargs: object):
         return http.post("/oauth/token", **kwargs)
 
 
-def form(app: M2MApp, **overrides: str) -> dict[str, str]:
-    base = {
-        "grant_type": "client_credentials",
-        "audience": app.audience,
-        "client_id": app.client_id,
-        "client_secret": app.client_secret,
-    }
-    return {k: v for k, v in {**base, **overrides}.items() if v is not None}
-
-
 def assert_error(response, status: int, error: str) -> dict:
     assert response.status_code == status, response.text
     body = response.json()
@@ -46,12 +36,12 @@ def test_wrong_content_type(server: Server, app: M2MApp) -> None:
 
 
 def test_missing_grant_type(server: Server, app: M2MApp) -> None:
-    body = assert_error(post(server, data=form(app, grant_type="")), 400, "invalid_request")
+    body = assert_error(post(server, data=app.form(grant_type="")), 400, "invalid_request")
     assert "grant_type" in body["error_description"]
 
 
 def test_missing_client_id(server: Server, app: M2MApp) -> None:
-    data = form(app)
+    data = app.form()
     del data["client_id"], data["client_secret"]
     assert_error(post(server, data=data), 400, "invalid_request")
 
@@ -69,7 +59,7 @@ def test_json_that_is_not_an_object(server: Server) -> None:
 
 
 def test_non_string_parameter(server: Server, app: M2MApp) -> None:
-    response = post(server, json={**form(app), "audience": {"x": 1}})
+    response = post(server, json={**app.form(), "audience": {"x": 1}})
     assert_error(response, 400, "invalid_request")
 
 
@@ -85,20 +75,20 @@ def test_repeated_parameter(server: Server, app: M2MApp) -> None:
 
 
 def test_one_megabyte_body(server: Server, app: M2MApp) -> None:
-    response = post(server, data={**form(app), "padding": "x" * 1024 * 1024})
+    response = post(server, data={**app.form(), "padding": "x" * 1024 * 1024})
     assert_error(response, 413, "invalid_request")
 
 
 def test_unsupported_grant_type(server: Server, app: M2MApp) -> None:
-    assert_error(post(server, data=form(app, grant_type="urn:nope")), 400, "unsupported_grant_type")
+    assert_error(post(server, data=app.form(grant_type="urn:nope")), 400, "unsupported_grant_type")
 
 
 def test_unknown_client(server: Server, app: M2MApp) -> None:
-    assert_error(post(server, data=form(app, client_id="nope")), 401, "invalid_client")
+    assert_error(post(server, data=app.form(client_id="nope")), 401, "invalid_client")
 
 
 def test_wrong_secret_post(server: Server, app: M2MApp) -> None:
-    response = post(server, data=form(app, client_secret="wrong"))
+    response = post(server, data=app.form(client_secret="wrong"))
     assert_error(response, 401, "invalid_client")
     assert "www-authenticate" not in response.headers
 
@@ -120,60 +110,44 @@ def test_malformed_basic_header(server: Server) -> None:
 
 def test_two_authentication_methods(server: Server, app: M2MApp) -> None:
     basic = base64.b64encode(f"{app.client_id}:{app.client_secret}".encode()).decode()
-    response = post(server, data=form(app), headers={"Authorization": f"Basic {basic}"})
+    response = post(server, data=app.form(), headers={"Authorization": f"Basic {basic}"})
     assert_error(response, 400, "invalid_request")
 
 
 def test_unknown_audience(server: Server, app: M2MApp) -> None:
     body = assert_error(
-        post(server, data=form(app, audience="https://unknown.example/")), 403, "access_denied"
+        post(server, data=app.form(audience="https://unknown.example/")), 403, "access_denied"
     )
     assert body["error_description"] == "Service not found: https://unknown.example/"
 
 
 def test_audience_not_granted(server: Server, app: M2MApp) -> None:
     server.cli("apis", "create", "--name", "Other", "--identifier", "https://other.example/")
-    body = assert_error(post(server, data=form(app, audience="https://other.example/")), 403, "access_denied")
+    body = assert_error(post(server, data=app.form(audience="https://other.example/")), 403, "access_denied")
     assert "client-grant" in body["error_description"]
 
 
 def test_missing_audience_without_default(server: Server, app: M2MApp) -> None:
-    assert_error(post(server, data=form(app, audience="")), 403, "access_denied")
+    assert_error(post(server, data=app.form(audience="")), 403, "access_denied")
 
 
 def test_scope_not_granted(server: Server, app: M2MApp) -> None:
-    body = assert_error(post(server, data=form(app, scope="read:x delete:x")), 403, "access_denied")
+    body = assert_error(post(server, data=app.form(scope="read:x delete:x")), 403, "access_denied")
     assert "delete:x" in body["error_description"]
 
 
 def test_public_client_cannot_use_client_credentials(server: Server) -> None:
     spa = server.cli("apps", "create", "--name", "SPA", "--type", "spa")
-    response = post(
-        server,
-        data={
-            "grant_type": "client_credentials",
-            "audience": AUDIENCE,
-            "client_id": spa["client_id"],
-            "client_secret": spa["client_secret"],
-        },
-    )
-    assert_error(response, 403, "unauthorized_client")
+    app = M2MApp(spa["client_id"], spa["client_secret"], AUDIENCE, [])
+    assert_error(server.token(app), 403, "unauthorized_client")
 
 
-def test_m2m_app_without_the_grant_type(server: Server) -> None:
-    app = server.cli(
+def test_regular_app_without_the_grant_type(server: Server) -> None:
+    regular = server.cli(
         "apps", "create", "--name", "No CC", "--type", "regular", "--grants", "authorization_code"
     )
-    response = post(
-        server,
-        data={
-            "grant_type": "client_credentials",
-            "audience": AUDIENCE,
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-        },
-    )
-    assert_error(response, 403, "unauthorized_client")
+    app = M2MApp(regular["client_id"], regular["client_secret"], AUDIENCE, [])
+    assert_error(server.token(app), 403, "unauthorized_client")
 
 
 def test_get_is_not_allowed(server: Server) -> None:
@@ -185,5 +159,5 @@ def test_get_is_not_allowed(server: Server) -> None:
 
 def test_server_still_issues_after_bad_input(server: Server, app: M2MApp) -> None:
     """Nothing stored was harmed by the garbage above."""
-    response = post(server, data=form(app))
+    response = post(server, data=app.form())
     assert response.status_code == 200, response.text

@@ -14,22 +14,25 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edgeauth.admin import apis, clients, grants, tenants, users
 from edgeauth.admin.errors import AdminError
 from edgeauth.keys.keyset import rotate_keyset
 from edgeauth.platform import Settings
 
+if TYPE_CHECKING:  # the local runtime is imported only when a command runs
+    from edgeauth.runtime.local.host import LocalRuntime
+
 DEFAULT_DATA = ".edgeauth"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 SCHEDULED_HELP = "/cdn-cgi/handler/scheduled to run the cron handler"
 
-Command = Callable[[Any, argparse.Namespace], Awaitable[Any]]
+Command = Callable[["LocalRuntime", argparse.Namespace], Awaitable[Any]]
 
 
-def open_runtime(args: argparse.Namespace) -> Any:
+def open_runtime(args: argparse.Namespace) -> LocalRuntime:
     """The local runtime on `--data`, with its deployment key created on first use."""
     from edgeauth.runtime.local.config import WorkerConfig
     from edgeauth.runtime.local.crypto import CPythonCrypto
@@ -56,12 +59,12 @@ def tenant_of(args: argparse.Namespace) -> str:
     return args.tenant or args.default_tenant
 
 
-async def cmd_tenants_create(runtime: Any, args: argparse.Namespace) -> Any:
+async def cmd_tenants_create(runtime: LocalRuntime, args: argparse.Namespace) -> Any:
     tenant = await tenants.create_tenant(runtime.platform, args.id, args.name or "")
     return {"id": tenant.id, "friendly_name": tenant.friendly_name}
 
 
-async def cmd_apps_create(runtime: Any, args: argparse.Namespace) -> Any:
+async def cmd_apps_create(runtime: LocalRuntime, args: argparse.Namespace) -> Any:
     return await clients.create_client(
         runtime.platform,
         tenant_of(args),
@@ -74,7 +77,7 @@ async def cmd_apps_create(runtime: Any, args: argparse.Namespace) -> Any:
     )
 
 
-async def cmd_apps_authorize(runtime: Any, args: argparse.Namespace) -> Any:
+async def cmd_apps_authorize(runtime: LocalRuntime, args: argparse.Namespace) -> Any:
     return await grants.create_client_grant(
         runtime.platform,
         tenant_of(args),
@@ -84,7 +87,7 @@ async def cmd_apps_authorize(runtime: Any, args: argparse.Namespace) -> Any:
     )
 
 
-async def cmd_apis_create(runtime: Any, args: argparse.Namespace) -> Any:
+async def cmd_apis_create(runtime: LocalRuntime, args: argparse.Namespace) -> Any:
     return await apis.create_api(
         runtime.platform,
         tenant_of(args),
@@ -94,7 +97,7 @@ async def cmd_apis_create(runtime: Any, args: argparse.Namespace) -> Any:
     )
 
 
-async def cmd_users_create(runtime: Any, args: argparse.Namespace) -> Any:
+async def cmd_users_create(runtime: LocalRuntime, args: argparse.Namespace) -> Any:
     user = await users.create_user(
         runtime.platform, tenant_of(args), email=args.email, password=args.password
     )
@@ -102,7 +105,7 @@ async def cmd_users_create(runtime: Any, args: argparse.Namespace) -> Any:
     return user
 
 
-async def cmd_keys_rotate(runtime: Any, args: argparse.Namespace) -> Any:
+async def cmd_keys_rotate(runtime: LocalRuntime, args: argparse.Namespace) -> Any:
     keyset = await rotate_keyset(runtime.platform, tenant_of(args))
     return {
         "current": keyset.current.kid,
@@ -111,7 +114,7 @@ async def cmd_keys_rotate(runtime: Any, args: argparse.Namespace) -> Any:
     }
 
 
-async def cmd_serve(runtime: Any, args: argparse.Namespace) -> Any:
+async def cmd_serve(runtime: LocalRuntime, args: argparse.Namespace) -> Any:
     from edgeauth.runtime.local.demo import seed_demo
     from edgeauth.runtime.local.serve import serve
     from edgeauth.worker import app

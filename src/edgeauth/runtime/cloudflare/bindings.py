@@ -258,24 +258,9 @@ class QueueMessage:
 
     def __init__(self, message: Any) -> None:
         self._message = message
-        self._id = str(message.id)
-        self._body = to_python(message.body)
-        self._attempts = int(message.attempts)
-
-    @property
-    def id(self) -> str:
-        """`msg.id`."""
-        return self._id
-
-    @property
-    def body(self) -> JSON:
-        """`msg.body`, as JSON-like Python."""
-        return self._body
-
-    @property
-    def attempts(self) -> int:
-        """`msg.attempts`: delivery attempt, starting at 1."""
-        return self._attempts
+        self.id = str(message.id)
+        self.body: JSON = to_python(message.body)
+        self.attempts = int(message.attempts)  # delivery attempt, starting at 1
 
     def ack(self) -> None:
         """`msg.ack()`: never delivered again, even if the handler then throws."""

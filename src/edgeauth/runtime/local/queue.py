@@ -71,25 +71,10 @@ class LocalQueueMessage:
     """One delivered message (`batch.messages[i]`): `ack()` / `retry()`, the first call wins."""
 
     def __init__(self, message_id: str, body: JSON, attempts: int) -> None:
-        self._id = message_id
-        self._body = body
-        self._attempts = attempts
+        self.id = message_id
+        self.body = body
+        self.attempts = attempts  # delivery attempt, starting at 1
         self.decision: tuple[str, int] | None = None
-
-    @property
-    def id(self) -> str:
-        """Unique message id."""
-        return self._id
-
-    @property
-    def body(self) -> JSON:
-        """The JSON body as sent."""
-        return self._body
-
-    @property
-    def attempts(self) -> int:
-        """Delivery attempt, starting at 1."""
-        return self._attempts
 
     def ack(self) -> None:
         """`msg.ack()`: never delivered again, even if the handler then throws."""
@@ -105,9 +90,7 @@ class LocalQueueMessage:
         if self.decision is None:
             self.decision = decision
         elif self.decision[0] != decision[0]:
-            log.warning(
-                "%s() on message %s after %s() has no effect", decision[0], self._id, self.decision[0]
-            )
+            log.warning("%s() on message %s after %s() has no effect", decision[0], self.id, self.decision[0])
 
 
 class LocalQueueProducer:
