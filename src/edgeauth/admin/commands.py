@@ -1,0 +1,145 @@
+"""The admin verbs of the `edgeauth` CLI (after the auth0 CLI), runtime-neutral.
+
+The local CLI (`edgeauth.cli`) runs them on the data folder; the edge host runs the very same
+parser and handlers inside Pyodide, so tests create tenants, apps and users the same way in both.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from edgeauth.admin import apis, clients, grants, tenants, users
+from edgeauth.keys.keyset import rotate_keyset
+from edgeauth.platform import Platform
+from edgeauth.ports import JSON
+
+AdminCommand = Callable[[Platform, argparse.Namespace], Awaitable[JSON]]
+AddOptions = Callable[[argparse.ArgumentParser], None]
+
+
+class UsageError(ValueError):
+    """The command line does not parse (argparse's message)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Raises instead of exiting, so a server can answer a bad command with an error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def split_list(values: list[str] | None) -> list[str]:
+    """`--x a,b --x c` → `[a, b, c]`."""
+    return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
+
+
+def tenant_of(platform: Platform, args: argparse.Namespace) -> str:
+    return args.tenant or platform.settings.default_tenant
+
+
+async def tenants_create(platform: Platform, args: argparse.Namespace) -> JSON:
+    tenant = await tenants.create_tenant(platform, args.id, args.name or "")
+    return {"id": tenant.id, "friendly_name": tenant.friendly_name}
+
+
+async def apps_create(platform: Platform, args: argparse.Namespace) -> JSON:
+    return await clients.create_client(
+        platform,
+        tenant_of(platform, args),
+        name=args.name,
+        app_type=args.type,
+        callbacks=split_list(args.callbacks),
+        allowed_logout_urls=split_list(args.logout_urls),
+        web_origins=split_list(args.web_origins),
+        grant_types=split_list(args.grants) or None,
+    )
+
+
+async def apps_authorize(platform: Platform, args: argparse.Namespace) -> JSON:
+    return await grants.create_client_grant(
+        platform,
+        tenant_of(platform, args),
+        client_id=args.app,
+        audience=args.api,
+        scopes=split_list(args.scopes),
+    )
+
+
+async def apis_create(platform: Platform, args: argparse.Namespace) -> JSON:
+    return await apis.create_api(
+        platform,
+        tenant_of(platform, args),
+        name=args.name,
+        identifier=args.identifier,
+        scopes=split_list(args.scopes),
+    )
+
+
+async def users_create(platform: Platform, args: argparse.Namespace) -> JSON:
+    return await users.create_user(
+        platform, tenant_of(platform, args), email=args.email, password=args.password
+    )
+
+
+async def keys_rotate(platform: Platform, args: argparse.Namespace) -> JSON:
+    keyset = await rotate_keyset(platform, tenant_of(platform, args))
+    return {
+        "current": keyset.current.kid,
+        "next": keyset.next.kid,
+        "previous": keyset.previous.kid if keyset.previous else None,
+    }
+
+
+def add_admin_commands(verbs: Any, options: AddOptions) -> None:
+    """Add the admin verbs to `verbs` (a subparsers action); `options` adds shared flags."""
+
+    def leaf(group: Any, name: str, handler: AdminCommand, help_text: str) -> argparse.ArgumentParser:
+        sub = group.add_parser(name, help=help_text)
+        sub.add_argument("--tenant", default=None, help="tenant id (default: the default tenant)")
+        options(sub)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def group(name: str) -> Any:
+        return verbs.add_parser(name).add_subparsers(dest="action", required=True)
+
+    create = leaf(group("tenants"), "create", tenants_create, "create a tenant")
+    create.add_argument("id")
+    create.add_argument("--name", default="")
+
+    apps_group = group("apps")
+    create = leaf(apps_group, "create", apps_create, "create an application")
+    create.add_argument("--name", required=True)
+    create.add_argument("--type", required=True, choices=sorted(clients.APP_TYPES))
+    for flag in ("--callbacks", "--logout-urls", "--web-origins", "--grants"):
+        create.add_argument(flag, action="append")
+    authorize = leaf(apps_group, "authorize", apps_authorize, "grant an app access to an API")
+    authorize.add_argument("--app", required=True, help="client_id")
+    authorize.add_argument("--api", required=True, help="API identifier (audience)")
+    authorize.add_argument("--scopes", action="append")
+
+    create = leaf(group("apis"), "create", apis_create, "create an API (resource server)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--identifier", required=True)
+    create.add_argument("--scopes", action="append")
+
+    create = leaf(group("users"), "create", users_create, "create a database user")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+
+    leaf(group("keys"), "rotate", keys_rotate, "rotate the tenant's signing keys")
+
+
+def new_parser(description: str = "") -> argparse.ArgumentParser:
+    return _Parser(prog="edgeauth", description=description)
+
+
+async def run_admin_command(platform: Platform, argv: list[str]) -> JSON:
+    """Parse and run one admin command; `UsageError` or `AdminError` when it cannot."""
+    parser = new_parser()
+    add_admin_commands(parser.add_subparsers(dest="verb", required=True), lambda _: None)
+    args = parser.parse_args(argv)
+    await tenants.ensure_default_tenant(platform)
+    return await args.handler(platform, args)
