@@ -11,9 +11,11 @@ import hashlib
 import json
 from typing import Any, ClassVar
 
+from durable_objects.user import codes, sessions
 from edgeauth.admin.rows import from_json_column, iso_now
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
+from edgeauth.users.passwords import hash_password, needs_rehash, verify_password
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS user (
@@ -45,6 +47,15 @@ SCHEMA = (
         secret     TEXT NOT NULL,
         updated_at TEXT NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS login_stats (
+        singleton       INTEGER PRIMARY KEY CHECK (singleton = 1),
+        logins_count    INTEGER NOT NULL DEFAULT 0,
+        last_login      TEXT,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until    INTEGER NOT NULL DEFAULT 0
+    )""",
+    sessions.SCHEMA,
+    codes.SCHEMA,
     # Transactional outbox: events are written with the change, sent after it, deleted once sent.
     """CREATE TABLE IF NOT EXISTS outbox (
         version INTEGER PRIMARY KEY,
@@ -52,6 +63,10 @@ SCHEMA = (
     )""",
 )
 OUTBOX_RETRY_MS = 5_000
+# Auth0 brute-force protection: 10 consecutive failures block logins from this account for a while.
+MAX_FAILED_ATTEMPTS = 10
+LOCKOUT_SECONDS = 15 * 60
+WRONG_CREDENTIALS = "Wrong email or password."
 
 
 def gravatar(email: str) -> str:
@@ -63,7 +78,14 @@ def gravatar(email: str) -> str:
 class UserObject:
     """RPC surface of a user's Durable Object; each call runs alone (the input gate)."""
 
-    RPC_METHODS: ClassVar[tuple[str, ...]] = ("create_user", "get_user")
+    RPC_METHODS: ClassVar[tuple[str, ...]] = (
+        "create_user",
+        "get_user",
+        "login_with_password",
+        "authorize_with_session",
+        "redeem_code",
+        "end_session",
+    )
 
     def __init__(self, state: ObjectState, env: Platform) -> None:
         self.state = state
@@ -172,6 +194,107 @@ class UserObject:
     async def get_user(self) -> dict[str, Any] | None:
         row = self._row()
         return None if row is None else self._user_json(row)
+
+    def _now(self) -> int:
+        return int(self.env.clock())
+
+    def _stats(self) -> dict[str, Any]:
+        self.state.storage.exec("INSERT OR IGNORE INTO login_stats (singleton) VALUES (1)")
+        return self.state.storage.exec("SELECT * FROM login_stats WHERE singleton = 1")[0]
+
+    def _record_failure(self, now: int) -> None:
+        """Count a wrong password; the tenth in a row locks the account for a while."""
+        failures = self._stats()["failed_attempts"] + 1
+        locked_until = now + LOCKOUT_SECONDS if failures >= MAX_FAILED_ATTEMPTS else 0
+        self.state.storage.exec(
+            "UPDATE login_stats SET failed_attempts = ?, locked_until = ? WHERE singleton = 1",
+            0 if locked_until else failures,
+            locked_until,
+        )
+
+    def _record_login(self, now: int) -> None:
+        self._stats()
+        self.state.storage.exec(
+            "UPDATE login_stats SET logins_count = logins_count + 1, last_login = ?,"
+            " failed_attempts = 0 WHERE singleton = 1",
+            iso_now(now),
+        )
+
+    def _grant(self, session: dict[str, Any], request: dict[str, Any] | None) -> dict[str, Any]:
+        """What the Worker needs after an authentication: the user, the session, maybe a code."""
+        row = self._row()
+        assert row is not None
+        result: dict[str, Any] = {"user": self._user_json(row), "sid": session["sid"]}
+        result["auth_time"] = session["auth_time"]
+        if request is not None:
+            result["code"] = codes.issue_code(
+                self.state.storage,
+                self.state.id,
+                request,
+                session["sid"],
+                session["auth_time"],
+                self._now(),
+            )
+        return result
+
+    async def login_with_password(self, password: str, request: dict[str, Any] | None) -> dict[str, Any]:
+        """Check the password (Auth0 database connection); on success a new SSO session and,
+        for an authorization request, its code. Weaker hashes are upgraded here."""
+        row = self._row()
+        if row is None:
+            return {"error": "invalid_user_password", "message": WRONG_CREDENTIALS}
+        if row["blocked"]:
+            return {"error": "unauthorized", "message": "user is blocked"}
+        now = self._now()
+        if self._stats()["locked_until"] > now:
+            return {
+                "error": "too_many_attempts",
+                "message": "Your account has been blocked after multiple consecutive login attempts.",
+            }
+        stored = self.state.storage.exec("SELECT secret FROM credentials WHERE kind = 'password'")
+        if not stored or not await verify_password(self.env.crypto, password, stored[0]["secret"]):
+            self._record_failure(now)
+            return {"error": "invalid_user_password", "message": WRONG_CREDENTIALS}
+        if needs_rehash(stored[0]["secret"]):
+            upgraded = await hash_password(self.env.crypto, password)
+            self.state.storage.exec(
+                "UPDATE credentials SET secret = ?, updated_at = ? WHERE kind = 'password'",
+                upgraded,
+                iso_now(now),
+            )
+        self._record_login(now)
+        session = sessions.create_session(self.state.storage, self.state.id, now)
+        return {**self._grant(session, request), "session_token": session["token"]}
+
+    async def authorize_with_session(
+        self, secret: str, request: dict[str, Any], max_age: int | None
+    ) -> dict[str, Any]:
+        """SSO: a code for a live session, unless `max_age` asks for a fresher login."""
+        now = self._now()
+        session = sessions.find_session(self.state.storage, secret, now)
+        if session is None or self._row() is None:
+            return {"error": "login_required"}
+        if max_age is not None and now - session["auth_time"] > max_age:
+            return {"error": "login_required", "stale": True}
+        if self._row()["blocked"]:  # type: ignore[index]
+            return {"error": "login_required"}
+        return self._grant(session, request)
+
+    async def redeem_code(
+        self, secret: str, client_id: str, redirect_uri: str, code_verifier: str
+    ) -> dict[str, Any]:
+        """Exchange a code once (RFC 6749 §4.1.3); returns the user and the original request."""
+        result = codes.redeem_code(
+            self.state.storage, secret, client_id, redirect_uri, code_verifier, self._now()
+        )
+        row = self._row()
+        if "error" in result or row is None:
+            return result if "error" in result else {"error": "Invalid authorization code"}
+        return {**result, "user": self._user_json(row)}
+
+    async def end_session(self, secret: str) -> str | None:
+        """Logout: delete the cookie's session; returns its `sid`."""
+        return sessions.end_session(self.state.storage, secret)
 
     async def alarm(self) -> None:
         """Re-send events a failed queue send left in the outbox."""

@@ -31,8 +31,15 @@ def run_cli(data: Path, *args: str) -> Any:
     return json.loads(proc.stdout)
 
 
-class Server(ServerProcess):
-    """A running `edgeauth serve` and the CLI on its data folder."""
+class Server:
+    """A running server under test — the local runtime or the edge host — and its admin verbs."""
+
+    def __init__(self, process: ServerProcess, mode: str) -> None:
+        self.process = process
+        self.mode = mode
+        self.port = process.port
+        self.base_url = process.base_url
+        self.data = process.data
 
     @property
     def origin(self) -> str:
@@ -52,7 +59,15 @@ class Server(ServerProcess):
         return httpx.Client(base_url=self.base_url, headers={"Host": host}, timeout=30)
 
     def cli(self, *args: str) -> Any:
-        return run_cli(self.data, *args)
+        """An admin verb of `edgeauth` (`apps create …`): the CLI on the local data folder, or the
+        same command run inside the edge host's Pyodide through its harness-only admin endpoint."""
+        if self.mode == "local":
+            return run_cli(self.data, *args)
+        response = httpx.post(
+            f"{self.base_url}/cdn-cgi/edgeauth/admin", json={"argv": list(args)}, timeout=60
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
 
     def token(self, app: M2MApp, tenant: str | None = None, **overrides: str | None) -> httpx.Response:
         """POST /oauth/token with the app's client_credentials form."""
@@ -65,11 +80,20 @@ class Server(ServerProcess):
             return {k["kid"]: k for k in http.get("/.well-known/jwks.json").json()["keys"]}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One server per test module, on a fresh data folder, cron triggerable by HTTP."""
-    with Server(tmp_path_factory.mktemp("data"), "--test-scheduled") as srv:
-        yield srv
+def server_process(mode: str, data: Path) -> ServerProcess:
+    """`edgeauth serve` (local runtime) or the edge host (the staged bundle under Pyodide)."""
+    if mode == "local":
+        return ServerProcess(data, "--test-scheduled")
+    from edgeauth.runtime.local.edgehost import EdgeHostProcess
+
+    return EdgeHostProcess(data, "--test-scheduled")
+
+
+@pytest.fixture(scope="module", params=["local", "edge"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server per test module and mode, on a fresh data folder, cron triggerable by HTTP."""
+    with server_process(request.param, tmp_path_factory.mktemp(request.param)) as process:
+        yield Server(process, request.param)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from starlette.routing import Route
 
 from edgeauth.http.context import TenantMiddleware, request_context
 from edgeauth.http.cors import preflight
+from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit
+from edgeauth.oauth.authorize.endpoint import authorize
 from edgeauth.oauth.discovery import discovery, jwks_document
 from edgeauth.oauth.token_endpoint import token
 
@@ -43,6 +45,11 @@ ROUTES = [
     Route("/", home, methods=["GET"]),
     Route("/.well-known/openid-configuration", discovery, methods=["GET"]),
     Route("/.well-known/jwks.json", jwks_document, methods=["GET"]),
+    Route("/authorize", authorize, methods=["GET"]),
+    Route("/u/login", login_page, methods=["GET"]),
+    Route("/u/login", login_submit, methods=["POST"]),
+    Route("/u/signup", signup_page, methods=["GET"]),
+    Route("/u/signup", signup_submit, methods=["POST"]),
     Route("/oauth/token", token, methods=["POST"]),
     Route("/oauth/token", preflight, methods=["OPTIONS"]),
     Route("/.well-known/{document:path}", preflight, methods=["OPTIONS"]),

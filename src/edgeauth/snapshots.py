@@ -48,6 +48,9 @@ class Tenant:
     id: str
     friendly_name: str
     default_audience: str = ""
+    # Branding of the hosted pages (Auth0 `/branding`: `logo_url`, `colors.primary`).
+    logo_url: str = ""
+    primary_color: str = "#635dff"
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,13 @@ async def publish_tenant(platform: Platform, tenant_id: str) -> Tenant:
     if row is None:
         raise not_found(f"Tenant {tenant_id} does not exist.", "inexistent_tenant")
     settings = from_json_column(row["settings"], {})
+    branding = settings.get("branding", {})
     tenant = Tenant(
         id=row["id"],
         friendly_name=row["friendly_name"],
         default_audience=settings.get("default_audience", ""),
+        logo_url=branding.get("logo_url", ""),
+        primary_color=branding.get("colors", {}).get("primary", Tenant.primary_color),
     )
     await load_keyset(platform, tenant.id)
     await store_tenant(platform.config, tenant)

@@ -13,12 +13,14 @@ from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cors import allow_listed_origin
 from edgeauth.oauth.client_auth import authenticate_client, presented_credentials
 from edgeauth.oauth.errors import NO_STORE, OAuthError, invalid_request
+from edgeauth.oauth.grants.authorization_code import authorization_code
 from edgeauth.oauth.grants.client_credentials import client_credentials
 from edgeauth.snapshots import Client
 
 Grant = Callable[[RequestContext, Client, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 GRANTS: dict[str, Grant] = {
+    "authorization_code": authorization_code,
     "client_credentials": client_credentials,
 }
 

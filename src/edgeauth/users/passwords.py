@@ -32,6 +32,11 @@ async def hash_password(crypto: Crypto, password: str, iterations: int = ITERATI
     return f"${_SCHEME}$i={iterations}${b64url_encode(salt)}${b64url_encode(digest)}"
 
 
+def needs_rehash(encoded: str) -> bool:
+    """A hash weaker than the current policy is upgraded at the next successful login."""
+    return not encoded.startswith(f"${_SCHEME}$i={ITERATIONS}$")
+
+
 async def verify_password(crypto: Crypto, password: str, encoded: str) -> bool:
     """Constant-time comparison of the derived key; any malformed hash verifies nothing."""
     try:

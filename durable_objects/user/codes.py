@@ -1,0 +1,88 @@
+"""Authorization codes in the user's object: single use, short-lived, bound to the request.
+
+RFC 6749 §4.1.2 and §4.1.3: a code is used once, by the client it was issued to, with the same
+redirect_uri; RFC 7636 §4.6: the verifier must hash to the stored S256 challenge. Redemption is
+one synchronous step in the object, so of concurrent redemptions exactly one wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from edgeauth.encoding import b64url_encode
+from edgeauth.ports import ObjectStorage
+from edgeauth.users.opaque import digest, new_token
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS codes (
+    digest     TEXT PRIMARY KEY,
+    request    TEXT NOT NULL,
+    sid        TEXT NOT NULL,
+    auth_time  INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+)"""
+CODE_LIFETIME = 300
+
+
+def issue_code(
+    storage: ObjectStorage, object_id: str, request: dict[str, Any], sid: str, auth_time: int, now: int
+) -> str:
+    storage.exec("DELETE FROM codes WHERE expires_at <= ?", now - CODE_LIFETIME)
+    token, secret_digest = new_token(object_id)
+    storage.exec(
+        "INSERT INTO codes (digest, request, sid, auth_time, expires_at) VALUES (?, ?, ?, ?, ?)",
+        secret_digest,
+        json.dumps(request, separators=(",", ":")),
+        sid,
+        auth_time,
+        now + CODE_LIFETIME,
+    )
+    return token
+
+
+def s256(verifier: str) -> str:
+    """PKCE S256 challenge of a verifier (RFC 7636 §4.2)."""
+    return b64url_encode(hashlib.sha256(verifier.encode("ascii")).digest())
+
+
+def check_binding(
+    request: dict[str, Any], client_id: str, redirect_uri: str, code_verifier: str
+) -> str | None:
+    """Why the redemption is refused, or `None`."""
+    if request["client_id"] != client_id:
+        return "The authorization code was issued to another client."
+    if request["redirect_uri"] != redirect_uri:
+        return "The redirect_uri does not match the one of the authorization request."
+    challenge = request.get("code_challenge") or ""
+    if challenge:
+        if not code_verifier:
+            return "Missing required parameter: code_verifier"
+        if not code_verifier.isascii() or not hmac.compare_digest(s256(code_verifier), challenge):
+            return "Failed to verify code verifier"
+    return None
+
+
+def redeem_code(
+    storage: ObjectStorage,
+    secret: str,
+    client_id: str,
+    redirect_uri: str,
+    code_verifier: str,
+    now: int,
+) -> dict[str, Any]:
+    """`{"request", "sid", "auth_time"}` for a first, valid use; else `{"error", "reused"?}`."""
+    rows = storage.exec("SELECT * FROM codes WHERE digest = ?", digest(secret))
+    if not rows or rows[0]["expires_at"] <= now:
+        return {"error": "Invalid authorization code"}
+    row = rows[0]
+    if row["used_at"] is not None:
+        return {"error": "Invalid authorization code", "reused": True, "sid": row["sid"]}
+    storage.exec("UPDATE codes SET used_at = ? WHERE digest = ?", now, digest(secret))
+    request = json.loads(row["request"])
+    refusal = check_binding(request, client_id, redirect_uri, code_verifier)
+    if refusal:
+        return {"error": refusal}
+    return {"request": request, "sid": row["sid"], "auth_time": row["auth_time"]}

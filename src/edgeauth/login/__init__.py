@@ -1,0 +1,1 @@
+"""Universal Login: the hosted pages between `/authorize` and the authorization response."""

@@ -1,0 +1,138 @@
+"""The hosted login and signup pages (Auth0 Universal Login for the database connection).
+
+Plain HTML forms that work without JavaScript; every POST must carry a transaction sealed for
+this tenant and bound to this browser's cookie, which makes the forms CSRF-proof.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edgeauth.admin.errors import AdminError
+from edgeauth.admin.users import create_user
+from edgeauth.http.body import read_params
+from edgeauth.http.context import RequestContext, request_context
+from edgeauth.http.cookies import TRANSACTION_COOKIE, set_session
+from edgeauth.http.templates import render
+from edgeauth.login.locales import choose_locale, messages
+from edgeauth.login.transaction import TransactionError, open_transaction
+from edgeauth.oauth.authorize.complete import code_request, complete_authorization
+from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.oauth.errors import OAuthError
+from edgeauth.snapshots import load_client
+from edgeauth.users.directory import user_object_for_email
+
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+LOGIN_ERRORS = {
+    "invalid_user_password": "error.wrong_credentials",
+    "unauthorized": "error.blocked",
+    "too_many_attempts": "error.too_many_attempts",
+}
+
+
+def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") -> dict[str, Any]:
+    locale = choose_locale(ui_locales, request.headers.get("accept-language", ""))
+    return {"tenant": ctx.tenant, "locale": locale, "t": messages(locale)}
+
+
+def error_page(
+    ctx: RequestContext, request: Request, error: str, description: str, status: int = 400
+) -> Response:
+    """Shown, never redirected: the client or its redirect_uri cannot be trusted."""
+    context = {**page_context(ctx, request), "error": error, "description": description}
+    return render("error.html", context, status, PAGE_HEADERS)
+
+
+async def render_form(
+    ctx: RequestContext,
+    request: Request,
+    page: str,
+    authz: AuthorizationRequest,
+    state: str,
+    *,
+    email: str = "",
+    error_key: str = "",
+    status: int = 200,
+) -> Response:
+    client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
+    context = page_context(ctx, request, authz.ui_locales)
+    context.update(
+        state=state,
+        email=email or authz.login_hint,
+        client_name=client.name if client else authz.client_id,
+        error=context["t"][error_key] if error_key else "",
+    )
+    return render(f"{page}.html", context, status, PAGE_HEADERS)
+
+
+async def transaction(ctx: RequestContext, request: Request, state: str) -> AuthorizationRequest:
+    return await open_transaction(ctx, state, request.cookies.get(TRANSACTION_COOKIE, ""))
+
+
+async def show_page(request: Request, page: str) -> Response:
+    ctx = request_context(request)
+    state = request.query_params.get("state", "")
+    try:
+        authz = await transaction(ctx, request, state)
+    except TransactionError:
+        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+    return await render_form(ctx, request, page, authz, state)
+
+
+async def login_page(request: Request) -> Response:
+    return await show_page(request, "login")
+
+
+async def signup_page(request: Request) -> Response:
+    return await show_page(request, "signup")
+
+
+async def signed_in(ctx: RequestContext, authz: AuthorizationRequest, grant: dict[str, Any]) -> Response:
+    response = await complete_authorization(ctx, authz, grant)
+    set_session(response, grant["session_token"])
+    return response
+
+
+async def submit(request: Request, page: str) -> Response:
+    """POST of the login or signup form."""
+    ctx = request_context(request)
+    try:
+        form = await read_params(request)
+        state, email, password = (str(form.get(k, "")) for k in ("state", "email", "password"))
+        authz = await transaction(ctx, request, state)
+    except (OAuthError, TransactionError):
+        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+    if page == "signup":
+        try:
+            await create_user(ctx.platform, ctx.tenant.id, email=email, password=password)
+        except AdminError as exc:
+            key = {"invalid_password": "error.password_too_weak", "invalid_body": "error.invalid_email"}
+            error_key = key.get(exc.error_code, "error.user_exists")
+            return await render_form(
+                ctx, request, page, authz, state, email=email, error_key=error_key, status=400
+            )
+    grant = await user_object_for_email(ctx.platform, ctx.tenant.id, email).call(
+        "login_with_password", password, code_request(authz)
+    )
+    if "error" in grant:
+        error_key = LOGIN_ERRORS.get(grant["error"], "error.wrong_credentials")
+        return await render_form(
+            ctx, request, "login", authz, state, email=email, error_key=error_key, status=400
+        )
+    return await signed_in(ctx, authz, grant)
+
+
+async def login_submit(request: Request) -> Response:
+    return await submit(request, "login")
+
+
+async def signup_submit(request: Request) -> Response:
+    return await submit(request, "signup")

@@ -1,0 +1,62 @@
+"""`GET /authorize`: validate, then SSO with the session cookie or start a login transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from edgeauth.http.context import RequestContext, request_context
+from edgeauth.http.cookies import session_token, set_transaction_binding
+from edgeauth.login.pages import error_page
+from edgeauth.login.transaction import browser_binding, seal_transaction
+from edgeauth.oauth.authorize.complete import code_request, complete_authorization
+from edgeauth.oauth.authorize.request import (
+    AuthorizationRequest,
+    PageError,
+    RedirectError,
+    parse_authorization_request,
+)
+from edgeauth.oauth.authorize.respond import error_response
+from edgeauth.users.opaque import split_token
+
+
+async def sso_grant(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> dict[str, Any]:
+    """Ask the session's user object for a grant; `{"error": "login_required"}` without one."""
+    parts = split_token(session_token(request))
+    if parts is None:
+        return {"error": "login_required"}
+    object_id, secret = parts
+    return await ctx.platform.users.get(object_id).call(
+        "authorize_with_session", secret, code_request(authz), authz.max_age
+    )
+
+
+async def start_login(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> Response:
+    """Redirect to the hosted page with the sealed transaction, bound to this browser."""
+    binding = browser_binding(request)
+    state = await seal_transaction(ctx, authz, binding)
+    page = "/u/signup" if authz.screen_hint == "signup" else "/u/login"
+    response = RedirectResponse(f"{page}?state={quote(state)}", 302, headers={"Cache-Control": "no-store"})
+    set_transaction_binding(response, binding)
+    return response
+
+
+async def authorize(request: Request) -> Response:
+    ctx = request_context(request)
+    try:
+        _, authz = await parse_authorization_request(ctx, request.query_params)
+    except PageError as exc:
+        return error_page(ctx, request, exc.error, exc.description)
+    except RedirectError as exc:
+        assert exc.request is not None
+        return error_response(exc.request, exc.error, exc.description)
+    if "login" not in authz.prompt:
+        grant = await sso_grant(ctx, request, authz)
+        if "error" not in grant:
+            return await complete_authorization(ctx, authz, grant)
+    if "none" in authz.prompt:
+        return error_response(authz, "login_required", "Login required")
+    return await start_login(ctx, request, authz)

@@ -1,0 +1,214 @@
+"""The authorization request and the rules it must pass, one small function each.
+
+Order matters (RFC 6749 §4.1.2.1): until the client and its redirect_uri are known to be good,
+errors are shown on an error page and never redirected; after that they go back to the client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from edgeauth.http.context import RequestContext
+from edgeauth.snapshots import Client, load_api, load_client
+
+RESPONSE_TYPES = {
+    "code": "authorization_code",
+    "token": "implicit",
+    "id_token": "implicit",
+    "id_token token": "implicit",
+}
+RESPONSE_MODES = {"query", "fragment", "form_post", "web_message"}
+PROMPTS = {"none", "login", "consent", "select_account"}
+OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
+
+
+class PageError(Exception):
+    """An error shown to the user; never redirected (unknown client, unregistered redirect_uri)."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+
+
+class RedirectError(Exception):
+    """An error returned to the client's redirect_uri with `state` (RFC 6749 §4.1.2.1)."""
+
+    def __init__(self, error: str, description: str, request: AuthorizationRequest | None = None) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.request = request
+
+
+@dataclass
+class AuthorizationRequest:
+    """What a login transaction carries from `/authorize` to the code (all JSON-serialisable)."""
+
+    client_id: str
+    redirect_uri: str
+    response_type: str = "code"
+    response_mode: str = ""
+    scope: str = "openid"
+    state: str | None = None
+    nonce: str | None = None
+    audience: str = ""
+    code_challenge: str = ""
+    prompt: list[str] = field(default_factory=list)
+    max_age: int | None = None
+    login_hint: str = ""
+    screen_hint: str = ""
+    ui_locales: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AuthorizationRequest:
+        return cls(**data)
+
+    @property
+    def mode(self) -> str:
+        """The effective response_mode: query for code, fragment for implicit (OAuth 2.0 Multiple
+        Response Type Encoding Practices §5)."""
+        if self.response_mode:
+            return self.response_mode
+        return "query" if self.response_type == "code" else "fragment"
+
+    @property
+    def scopes(self) -> list[str]:
+        return self.scope.split()
+
+
+def first(query: Any, name: str) -> str:
+    return query.get(name) or ""
+
+
+async def check_client(ctx: RequestContext, query: Any) -> Client:
+    client_id = first(query, "client_id")
+    if not client_id:
+        raise PageError("invalid_request", "Missing required parameter: client_id")
+    client = await load_client(ctx.platform.config, ctx.tenant.id, client_id)
+    if client is None:
+        raise PageError("invalid_request", f"Unknown client: {client_id}")
+    return client
+
+
+def check_redirect_uri(client: Client, query: Any) -> str:
+    """Exact string match against the registered callbacks; one callback may be implied."""
+    redirect_uri = first(query, "redirect_uri")
+    if not redirect_uri and len(client.callbacks) == 1:
+        return client.callbacks[0]
+    if not redirect_uri:
+        raise PageError("invalid_request", "Missing required parameter: redirect_uri")
+    if redirect_uri not in client.callbacks:
+        raise PageError(
+            "invalid_request",
+            f'The redirect_uri "{redirect_uri}" is not in the list of allowed callback URLs.',
+        )
+    return redirect_uri
+
+
+def check_response_type(client: Client, query: Any) -> str:
+    response_type = " ".join(sorted(set(first(query, "response_type").split())))
+    if response_type not in RESPONSE_TYPES:
+        raise RedirectError(
+            "unsupported_response_type", f"Unsupported response type: {first(query, 'response_type')}"
+        )
+    if RESPONSE_TYPES[response_type] not in client.grant_types:
+        raise RedirectError(
+            "unauthorized_client",
+            f"Grant type '{RESPONSE_TYPES[response_type]}' not allowed for the client.",
+        )
+    return response_type
+
+
+def check_response_mode(query: Any, response_type: str) -> str:
+    mode = first(query, "response_mode")
+    if mode and mode not in RESPONSE_MODES:
+        raise RedirectError("invalid_request", f"Unsupported response_mode: {mode}")
+    if mode == "query" and response_type != "code":
+        raise RedirectError("invalid_request", "Tokens must not be returned in the query string.")
+    return mode
+
+
+def check_nonce(query: Any, response_type: str) -> str | None:
+    nonce = query.get("nonce")
+    if "id_token" in response_type and not nonce:
+        raise RedirectError("invalid_request", "Missing required parameter: nonce")
+    return nonce
+
+
+def check_pkce(client: Client, query: Any, response_type: str) -> str:
+    """S256 only; required for public clients using the code flow (RFC 7636, OAuth 2.1)."""
+    challenge = first(query, "code_challenge")
+    method = first(query, "code_challenge_method") or ("S256" if challenge else "")
+    if challenge and method != "S256":
+        raise RedirectError("invalid_request", "code_challenge_method must be S256.")
+    if challenge and not 43 <= len(challenge) <= 128:
+        raise RedirectError("invalid_request", "Invalid code_challenge.")
+    if response_type == "code" and not client.is_confidential and not challenge:
+        raise RedirectError("invalid_request", "Missing required parameter: code_challenge")
+    return challenge
+
+
+def check_prompt(query: Any) -> list[str]:
+    prompt = first(query, "prompt").split()
+    unknown = [p for p in prompt if p not in PROMPTS]
+    if unknown or ("none" in prompt and len(prompt) > 1):
+        raise RedirectError("invalid_request", f"Invalid prompt: {first(query, 'prompt')}")
+    return prompt
+
+
+def check_max_age(query: Any) -> int | None:
+    raw = first(query, "max_age")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise RedirectError("invalid_request", "max_age must be a non-negative integer.")
+    return int(raw)
+
+
+async def check_audience(ctx: RequestContext, query: Any) -> str:
+    audience = first(query, "audience") or ctx.tenant.default_audience
+    if audience and await load_api(ctx.platform.config, ctx.tenant.id, audience) is None:
+        raise RedirectError("access_denied", f"Service not found: {audience}")
+    return audience
+
+
+async def parse_authorization_request(ctx: RequestContext, query: Any) -> tuple[Client, AuthorizationRequest]:
+    """Every rule of `/authorize`; `PageError`, or `RedirectError` carrying what is needed to
+    answer the client (redirect_uri, state, response mode)."""
+    client = await check_client(ctx, query)
+    redirect_uri = check_redirect_uri(client, query)
+    partial = AuthorizationRequest(
+        client_id=client.client_id,
+        redirect_uri=redirect_uri,
+        state=query.get("state"),
+        response_mode=first(query, "response_mode")
+        if first(query, "response_mode") in RESPONSE_MODES
+        else "",
+    )
+    try:
+        response_type = check_response_type(client, query)
+        partial.response_type = response_type
+        request = AuthorizationRequest(
+            client_id=client.client_id,
+            redirect_uri=redirect_uri,
+            response_type=response_type,
+            response_mode=check_response_mode(query, response_type),
+            scope=first(query, "scope") or "openid",
+            state=query.get("state"),
+            nonce=check_nonce(query, response_type),
+            audience=await check_audience(ctx, query),
+            code_challenge=check_pkce(client, query, response_type),
+            prompt=check_prompt(query),
+            max_age=check_max_age(query),
+            login_hint=first(query, "login_hint"),
+            screen_hint=first(query, "screen_hint"),
+            ui_locales=first(query, "ui_locales"),
+        )
+    except RedirectError as exc:
+        raise RedirectError(exc.error, exc.description, partial) from None
+    return client, request

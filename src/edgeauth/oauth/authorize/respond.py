@@ -1,0 +1,57 @@
+"""Sending the authorization response back (OAuth 2.0 response modes; Auth0 `web_message`).
+
+`query` and `fragment` redirect; `form_post` answers with a self-submitting form (OAuth 2.0 Form
+Post Response Mode); `web_message` answers with a page that posts
+`{type: "authorization_response", response}` to the opener or parent window, targeting only the
+origin of the redirect_uri (auth0-spa-js `runIframe`/popup, contract B.1).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from starlette.responses import RedirectResponse, Response
+
+from edgeauth.http.templates import render
+from edgeauth.oauth.authorize.request import AuthorizationRequest
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _append(url: str, separator: str, params: dict[str, str]) -> str:
+    joiner = separator if separator not in url else "&"
+    return f"{url}{joiner}{urlencode(params)}"
+
+
+def _form_post(request: AuthorizationRequest, params: dict[str, str]) -> Response:
+    return render("form_post.html", {"action": request.redirect_uri, "params": params}, headers=NO_STORE)
+
+
+def _web_message(request: AuthorizationRequest, params: dict[str, str]) -> Response:
+    """The page auth0-spa-js waits for in its iframe or popup; frameable by the app's origin."""
+    target = origin_of(request.redirect_uri)
+    message = {"type": "authorization_response", "response": params}
+    headers = {**NO_STORE, "Content-Security-Policy": f"frame-ancestors {target}"}
+    return render("web_message.html", {"message": message, "target_origin": target}, headers=headers)
+
+
+def authorization_response(request: AuthorizationRequest, params: dict[str, str]) -> Response:
+    """Success (`code`, tokens) or error parameters, with `state` echoed byte-exact."""
+    if request.state is not None:
+        params = {**params, "state": request.state}
+    mode = request.mode
+    if mode == "form_post":
+        return _form_post(request, params)
+    if mode == "web_message":
+        return _web_message(request, params)
+    separator = "?" if mode == "query" else "#"
+    return RedirectResponse(_append(request.redirect_uri, separator, params), 302, headers=NO_STORE)
+
+
+def error_response(request: AuthorizationRequest, error: str, description: str) -> Response:
+    return authorization_response(request, {"error": error, "error_description": description})

@@ -1,0 +1,60 @@
+"""`grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5), redeemed in the user's object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edgeauth.http.body import string_param
+from edgeauth.http.context import RequestContext
+from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.oauth.errors import OAuthError, invalid_request
+from edgeauth.oauth.user_tokens import granted_scope, issue_access, issue_id_token
+from edgeauth.snapshots import Client
+from edgeauth.users.opaque import split_token
+
+GRANT_TYPE = "authorization_code"
+
+
+def invalid_grant(description: str) -> OAuthError:
+    """Auth0 answers 403 `invalid_grant` (contract B.0-5)."""
+    return OAuthError("invalid_grant", description, 403)
+
+
+def check_grant_allowed(client: Client) -> None:
+    if GRANT_TYPE not in client.grant_types:
+        raise OAuthError("unauthorized_client", f"Grant type '{GRANT_TYPE}' not allowed for the client.", 403)
+
+
+async def authorization_code(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:
+    check_grant_allowed(client)
+    code = string_param(params, "code")
+    if not code:
+        raise invalid_request("Missing required parameter: code")
+    parts = split_token(code)
+    if parts is None:
+        raise invalid_grant("Invalid authorization code")
+    object_id, secret = parts
+    redeemed = await ctx.platform.users.get(object_id).call(
+        "redeem_code",
+        secret,
+        client.client_id,
+        string_param(params, "redirect_uri"),
+        string_param(params, "code_verifier"),
+    )
+    if "error" in redeemed:
+        raise invalid_grant(redeemed["error"])
+    authz = AuthorizationRequest.from_json(redeemed["request"])
+    user = redeemed["user"]
+    scope = await granted_scope(ctx, authz)
+    access_token, lifetime = await issue_access(ctx, authz, user, scope)
+    response: dict[str, Any] = {
+        "access_token": access_token,
+        "expires_in": lifetime,
+        "token_type": "Bearer",
+        "scope": scope,
+    }
+    if "openid" in scope.split():
+        response["id_token"] = await issue_id_token(
+            ctx, authz, user, scope=scope, sid=redeemed["sid"], auth_time=redeemed["auth_time"]
+        )
+    return response

@@ -1,0 +1,94 @@
+"""Tokens issued to a signed-in user: the access token and the ID token (contract B.0-2..4).
+
+Access token: RS256 JWT; `aud` is the API, plus `{issuer}userinfo` when `openid` was asked for;
+without an audience it is for `/userinfo` only. ID token: `aud` = client_id, `nonce` echoed
+byte-exact, `auth_time` and `sid`, and the profile claims of the granted scopes (Auth0's
+conformant behaviour: spa-js `getUser()` reads them from the ID token).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from edgeauth.encoding import b64url_encode
+from edgeauth.http.context import RequestContext
+from edgeauth.jose import sign_jwt
+from edgeauth.keys.keyset import load_keyset
+from edgeauth.oauth.access_token import issue_access_token
+from edgeauth.oauth.authorize.request import OIDC_SCOPES, AuthorizationRequest
+from edgeauth.snapshots import load_api
+
+ID_TOKEN_LIFETIME = 36000  # Auth0's default: 10 hours
+USERINFO_TOKEN_LIFETIME = 86400
+PROFILE_CLAIMS = ("name", "nickname", "picture", "updated_at")
+EMAIL_CLAIMS = ("email", "email_verified")
+
+
+async def granted_scope(ctx: RequestContext, request: AuthorizationRequest) -> str:
+    """OIDC scopes as requested, plus the requested scopes the API defines (no RBAC yet)."""
+    api_scopes: set[str] = set()
+    if request.audience:
+        api = await load_api(ctx.platform.config, ctx.tenant.id, request.audience)
+        api_scopes = set(api.scopes) if api else set()
+    return " ".join(s for s in dict.fromkeys(request.scopes) if s in OIDC_SCOPES or s in api_scopes)
+
+
+def profile_claims(user: dict[str, Any], scopes: list[str]) -> dict[str, Any]:
+    names = (PROFILE_CLAIMS if "profile" in scopes else ()) + (EMAIL_CLAIMS if "email" in scopes else ())
+    return {name: user[name] for name in names if user.get(name) is not None}
+
+
+def at_hash(access_token: str) -> str:
+    """OpenID Connect Core §3.2.2.9: left half of SHA-256 of the access token, base64url."""
+    return b64url_encode(hashlib.sha256(access_token.encode("ascii")).digest()[:16])
+
+
+async def issue_access(
+    ctx: RequestContext, request: AuthorizationRequest, user: dict[str, Any], scope: str
+) -> tuple[str, int]:
+    userinfo = ctx.url("userinfo")
+    lifetime = USERINFO_TOKEN_LIFETIME
+    audience: str | list[str] = userinfo
+    if request.audience:
+        api = await load_api(ctx.platform.config, ctx.tenant.id, request.audience)
+        lifetime = api.token_lifetime if api else lifetime
+        audience = [request.audience, userinfo] if "openid" in scope.split() else request.audience
+    token = await issue_access_token(
+        ctx,
+        subject=user["user_id"],
+        audience=audience,
+        client_id=request.client_id,
+        scope=scope,
+        lifetime=lifetime,
+    )
+    return token, lifetime
+
+
+async def issue_id_token(
+    ctx: RequestContext,
+    request: AuthorizationRequest,
+    user: dict[str, Any],
+    *,
+    scope: str,
+    sid: str,
+    auth_time: int,
+    access_token: str | None = None,
+) -> str:
+    now = ctx.platform.now()
+    claims: dict[str, Any] = {
+        **profile_claims(user, scope.split()),
+        "iss": ctx.issuer,
+        "sub": user["user_id"],
+        "aud": request.client_id,
+        "iat": now,
+        "exp": now + ID_TOKEN_LIFETIME,
+        "auth_time": auth_time,
+        "sid": sid,
+    }
+    if request.nonce is not None:
+        claims["nonce"] = request.nonce
+    if access_token is not None:
+        claims["at_hash"] = at_hash(access_token)
+    keyset = await load_keyset(ctx.platform, ctx.tenant.id)
+    return await sign_jwt(ctx.platform, keyset.current, claims)

@@ -1,0 +1,61 @@
+"""A minimal browser for HTTP-level login tests: keeps cookies (Secure ones too, as browsers do on
+http://localhost) and follows edgeauth's redirects until one leaves for the client."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+from html import unescape
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from tests.conftest import Server
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
+    return verifier, challenge.decode()
+
+
+class Browser:
+    def __init__(self, server: Server, tenant: str | None = None) -> None:
+        self.http = server.client(tenant)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[call-overload]
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        response = self.http.request(method, url, headers=headers, **kwargs)  # type: ignore[arg-type]
+        for header in response.headers.get_list("set-cookie"):
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["max-age"] == "0" or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return response
+
+    def follow(self, response: httpx.Response) -> httpx.Response:
+        """Follow redirects that stay on the server (relative or same host)."""
+        while response.status_code in (302, 303) and response.headers["location"].startswith("/"):
+            response = self.request("GET", response.headers["location"])
+        return response
+
+    def login(self, query: dict[str, str], email: str, password: str) -> httpx.Response:
+        """`/authorize` → hosted login page → form post; returns the final response."""
+        page = self.follow(self.request("GET", "/authorize", params=query))
+        assert page.status_code == 200, page.text
+        state = unescape(re.search(r'name="state" value="([^"]+)"', page.text).group(1))  # type: ignore[union-attr]
+        return self.request("POST", "/u/login", data={"state": state, "email": email, "password": password})
+
+
+def redirect_params(response: httpx.Response) -> dict[str, str]:
+    """Query (or fragment) parameters of a redirect to the client."""
+    assert response.status_code == 302, response.text
+    parts = urlsplit(response.headers["location"])
+    return {k: v[0] for k, v in parse_qs(parts.query or parts.fragment).items()}
