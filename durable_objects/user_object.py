@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any, ClassVar
 
-from durable_objects.user import codes, sessions
+from durable_objects.user import codes, refresh_tokens, sessions
 from edgeauth.admin.rows import from_json_column, iso_now
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
@@ -56,6 +56,7 @@ SCHEMA = (
     )""",
     sessions.SCHEMA,
     codes.SCHEMA,
+    refresh_tokens.SCHEMA,
     # Transactional outbox: events are written with the change, sent after it, deleted once sent.
     """CREATE TABLE IF NOT EXISTS outbox (
         version INTEGER PRIMARY KEY,
@@ -84,6 +85,8 @@ class UserObject:
         "login_with_password",
         "authorize_with_session",
         "redeem_code",
+        "refresh",
+        "revoke_refresh_token",
         "end_session",
     )
 
@@ -281,16 +284,47 @@ class UserObject:
         return self._grant(session, request)
 
     async def redeem_code(
-        self, secret: str, client_id: str, redirect_uri: str, code_verifier: str
+        self, secret: str, client_id: str, redirect_uri: str, code_verifier: str, refresh_allowed: bool
     ) -> dict[str, Any]:
-        """Exchange a code once (RFC 6749 §4.1.3); returns the user and the original request."""
-        result = codes.redeem_code(
-            self.state.storage, secret, client_id, redirect_uri, code_verifier, self._now()
-        )
+        """Exchange a code once (RFC 6749 §4.1.3); a second use revokes the refresh tokens the
+        first one issued (§4.1.2). With `offline_access` asked for and the client allowed
+        refresh tokens, a refresh token starts the code's family."""
+        now = self._now()
+        result = codes.redeem_code(self.state.storage, secret, client_id, redirect_uri, code_verifier, now)
+        if "reused_family" in result:
+            refresh_tokens.revoke_family(self.state.storage, result.pop("reused_family"))
         row = self._row()
         if "error" in result or row is None:
             return result if "error" in result else {"error": "Invalid authorization code"}
+        if row["blocked"]:
+            return {"error": "user is blocked"}
+        if refresh_allowed and "offline_access" in result["request"]["scope"].split():
+            result["refresh_token"] = refresh_tokens.issue_refresh_token(
+                self.state.storage,
+                self.state.id,
+                family=result["family"],
+                request=result["request"],
+                sid=result["sid"],
+                auth_time=result["auth_time"],
+                now=now,
+            )
+        del result["family"]
         return {**result, "user": self._user_json(row)}
+
+    async def refresh(self, secret: str, client_id: str, scope: str) -> dict[str, Any]:
+        """Rotate a refresh token (`grant_type=refresh_token`), optionally narrowing its scope."""
+        result = refresh_tokens.rotate(
+            self.state.storage, self.state.id, secret, client_id, scope, self._now()
+        )
+        row = self._row()
+        if "error" in result or row is None:
+            return result if "error" in result else {"error": refresh_tokens.INVALID}
+        if row["blocked"]:
+            return {"error": "user is blocked"}
+        return {**result, "user": self._user_json(row)}
+
+    async def revoke_refresh_token(self, secret: str, client_id: str) -> bool:
+        return refresh_tokens.revoke(self.state.storage, secret, client_id)
 
     async def end_session(self, secret: str) -> str | None:
         """Logout: delete the cookie's session; returns its `sid`."""

@@ -79,10 +79,15 @@ def redeem_code(
         return {"error": "Invalid authorization code"}
     row = rows[0]
     if row["used_at"] is not None:
-        return {"error": "Invalid authorization code", "reused": True, "sid": row["sid"]}
+        return {"error": "Invalid authorization code", "reused_family": digest(secret)}
     storage.exec("UPDATE codes SET used_at = ? WHERE digest = ?", now, digest(secret))
     request = json.loads(row["request"])
     refusal = check_binding(request, client_id, redirect_uri, code_verifier)
     if refusal:
         return {"error": refusal}
-    return {"request": request, "sid": row["sid"], "auth_time": row["auth_time"]}
+    return {
+        "request": request,
+        "sid": row["sid"],
+        "auth_time": row["auth_time"],
+        "family": digest(secret),
+    }

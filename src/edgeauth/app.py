@@ -14,10 +14,13 @@ from starlette.routing import Route
 
 from edgeauth.http.context import TenantMiddleware, request_context
 from edgeauth.http.cors import preflight
+from edgeauth.login.logout import oidc_logout, v2_logout
 from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit
 from edgeauth.oauth.authorize.endpoint import authorize
 from edgeauth.oauth.discovery import discovery, jwks_document
+from edgeauth.oauth.revocation import revoke
 from edgeauth.oauth.token_endpoint import token
+from edgeauth.oauth.userinfo import userinfo
 
 
 async def home(request: Request) -> Response:
@@ -52,6 +55,12 @@ ROUTES = [
     Route("/u/signup", signup_submit, methods=["POST"]),
     Route("/oauth/token", token, methods=["POST"]),
     Route("/oauth/token", preflight, methods=["OPTIONS"]),
+    Route("/oauth/revoke", revoke, methods=["POST"]),
+    Route("/oauth/revoke", preflight, methods=["OPTIONS"]),
+    Route("/userinfo", userinfo, methods=["GET", "POST"]),
+    Route("/userinfo", preflight, methods=["OPTIONS"]),
+    Route("/v2/logout", v2_logout, methods=["GET"]),
+    Route("/oidc/logout", oidc_logout, methods=["GET"]),
     Route("/.well-known/{document:path}", preflight, methods=["OPTIONS"]),
 ]
 

@@ -1,4 +1,4 @@
-"""Compact JWS signing through the async `Crypto` port (RFC 7515 §7.1).
+"""Compact JWS: signing through the async `Crypto` port, verification in plain Python (RFC 7515).
 
 PyJWT signs synchronously with `cryptography`; on Workers the signature comes from WebCrypto
 (a promise), so the compact serialization is assembled here and only the signature is delegated.
@@ -6,9 +6,12 @@ PyJWT signs synchronously with `cryptography`; on Workers the signature comes fr
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from typing import Any
 
-from edgeauth.encoding import b64url_encode, compact_json
+from edgeauth.encoding import b64url_decode, b64url_encode, b64url_to_int, compact_json
 from edgeauth.keys.keyset import SigningKey
 from edgeauth.platform import Platform
 
@@ -21,3 +24,47 @@ async def sign_jwt(platform: Platform, key: SigningKey, claims: dict[str, Any]) 
         await key.private_jwk(platform), signing_input.encode("ascii")
     )
     return f"{signing_input}.{b64url_encode(signature)}"
+
+
+# DER DigestInfo prefix for SHA-256 (RFC 8017 §9.2, note 1).
+_SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+def rs256_verify(public_jwk: dict[str, str], signing_input: bytes, signature: bytes) -> bool:
+    """RSASSA-PKCS1-v1_5 verification with SHA-256 (RFC 8017 §8.2.2), in plain Python.
+
+    Verifying needs only the public key and a modular exponentiation, so the token path needs
+    neither `cryptography` nor a WebCrypto round trip; the encoded message is rebuilt and compared
+    whole, as §8.2.2 step 4 prescribes (no parsing of the padding).
+    """
+    n, e = b64url_to_int(public_jwk["n"]), b64url_to_int(public_jwk["e"])
+    size = (n.bit_length() + 7) // 8
+    if len(signature) != size:
+        return False
+    s = int.from_bytes(signature, "big")
+    if s >= n:
+        return False
+    encoded = pow(s, e, n).to_bytes(size, "big")
+    digest_info = _SHA256_DIGEST_INFO + hashlib.sha256(signing_input).digest()
+    expected = b"\x00\x01" + b"\xff" * (size - len(digest_info) - 3) + b"\x00" + digest_info
+    return hmac.compare_digest(encoded, expected)
+
+
+def decode_verified(token: str, keys: list[dict[str, str]]) -> dict[str, Any] | None:
+    """The claims of a compact RS256 JWS signed by one of `keys` (by `kid`), else `None`.
+
+    Only the signature is checked here; callers check `iss`, `aud` and `exp`.
+    """
+    try:
+        header_b64, payload_b64, signature_b64 = token.split(".")
+        header = json.loads(b64url_decode(header_b64))
+        key = next(k for k in keys if k["kid"] == header.get("kid"))
+        if header.get("alg") != "RS256":
+            return None
+        signing_input = f"{header_b64}.{payload_b64}".encode("ascii")
+        if not rs256_verify(key, signing_input, b64url_decode(signature_b64)):
+            return None
+        claims = json.loads(b64url_decode(payload_b64))
+    except (ValueError, StopIteration, UnicodeError, TypeError, AttributeError):
+        return None
+    return claims if isinstance(claims, dict) else None

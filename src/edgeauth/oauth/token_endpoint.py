@@ -15,6 +15,7 @@ from edgeauth.oauth.client_auth import authenticate_client, presented_credential
 from edgeauth.oauth.errors import NO_STORE, OAuthError, invalid_request
 from edgeauth.oauth.grants.authorization_code import authorization_code
 from edgeauth.oauth.grants.client_credentials import client_credentials
+from edgeauth.oauth.grants.refresh_token import refresh_token
 from edgeauth.snapshots import Client
 
 Grant = Callable[[RequestContext, Client, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -22,6 +23,7 @@ Grant = Callable[[RequestContext, Client, dict[str, Any]], Awaitable[dict[str, A
 GRANTS: dict[str, Grant] = {
     "authorization_code": authorization_code,
     "client_credentials": client_credentials,
+    "refresh_token": refresh_token,
 }
 
 

@@ -92,3 +92,30 @@ async def issue_id_token(
         claims["at_hash"] = at_hash(access_token)
     keyset = await load_keyset(ctx.platform, ctx.tenant.id)
     return await sign_jwt(ctx.platform, keyset.current, claims)
+
+
+async def user_token_response(
+    ctx: RequestContext, grant: dict[str, Any], scope_request: str = ""
+) -> dict[str, Any]:
+    """The token endpoint's answer for a user grant (code or refresh): access token, the ID token
+    whenever `openid` was granted (spa-js verifies one on every grant), the rotated refresh token.
+
+    `scope_request` narrows the originally granted scope (RFC 6749 §6)."""
+    authz = AuthorizationRequest.from_json(grant["request"])
+    scope = await granted_scope(ctx, authz)
+    if scope_request:
+        scope = " ".join(s for s in dict.fromkeys(scope_request.split()) if s in scope.split())
+    access_token, lifetime = await issue_access(ctx, authz, grant["user"], scope)
+    response: dict[str, Any] = {
+        "access_token": access_token,
+        "expires_in": lifetime,
+        "token_type": "Bearer",
+        "scope": scope,
+    }
+    if "openid" in scope.split():
+        response["id_token"] = await issue_id_token(
+            ctx, authz, grant["user"], scope=scope, sid=grant["sid"], auth_time=grant["auth_time"]
+        )
+    if "refresh_token" in grant:
+        response["refresh_token"] = grant["refresh_token"]
+    return response

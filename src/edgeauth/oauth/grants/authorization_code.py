@@ -6,9 +6,8 @@ from typing import Any
 
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
-from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.errors import OAuthError, invalid_request
-from edgeauth.oauth.user_tokens import granted_scope, issue_access, issue_id_token
+from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
 from edgeauth.users.opaque import split_token
 
@@ -40,21 +39,8 @@ async def authorization_code(ctx: RequestContext, client: Client, params: dict[s
         client.client_id,
         string_param(params, "redirect_uri"),
         string_param(params, "code_verifier"),
+        "refresh_token" in client.grant_types,
     )
     if "error" in redeemed:
         raise invalid_grant(redeemed["error"])
-    authz = AuthorizationRequest.from_json(redeemed["request"])
-    user = redeemed["user"]
-    scope = await granted_scope(ctx, authz)
-    access_token, lifetime = await issue_access(ctx, authz, user, scope)
-    response: dict[str, Any] = {
-        "access_token": access_token,
-        "expires_in": lifetime,
-        "token_type": "Bearer",
-        "scope": scope,
-    }
-    if "openid" in scope.split():
-        response["id_token"] = await issue_id_token(
-            ctx, authz, user, scope=scope, sid=redeemed["sid"], auth_time=redeemed["auth_time"]
-        )
-    return response
+    return await user_token_response(ctx, redeemed)

@@ -1,0 +1,107 @@
+"""Refresh tokens in the user's object: rotation on every use, reuse revokes the family.
+
+OAuth 2.0 Security BCP §4.14.2: each use returns a new token and invalidates the old one; a
+second use of an old token means it leaked, so every token of its family (all descendants of
+one authorization) is revoked. Lifetimes follow Auth0's defaults: 30 days absolute, 15 idle.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from edgeauth.ports import ObjectStorage
+from edgeauth.users.opaque import digest, new_token
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS refresh_tokens (
+    digest          TEXT PRIMARY KEY,
+    family          TEXT NOT NULL,
+    client_id       TEXT NOT NULL,
+    request         TEXT NOT NULL,
+    sid             TEXT NOT NULL,
+    auth_time       INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL,
+    idle_expires_at INTEGER NOT NULL,
+    used_at         INTEGER,
+    revoked         INTEGER NOT NULL DEFAULT 0
+)"""
+ABSOLUTE_LIFETIME = 30 * 86400
+IDLE_LIFETIME = 15 * 86400
+INVALID = "Unknown or invalid refresh token."
+
+
+def issue_refresh_token(
+    storage: ObjectStorage,
+    object_id: str,
+    *,
+    family: str,
+    request: dict[str, Any],
+    sid: str,
+    auth_time: int,
+    now: int,
+    expires_at: int | None = None,
+) -> str:
+    """A new token in `family`; a rotated one keeps its family's absolute expiry."""
+    storage.exec("DELETE FROM refresh_tokens WHERE expires_at <= ?", now)
+    token, secret_digest = new_token(object_id)
+    absolute = expires_at if expires_at is not None else now + ABSOLUTE_LIFETIME
+    storage.exec(
+        "INSERT INTO refresh_tokens (digest, family, client_id, request, sid, auth_time, expires_at,"
+        " idle_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        secret_digest,
+        family,
+        request["client_id"],
+        json.dumps(request, separators=(",", ":")),
+        sid,
+        auth_time,
+        absolute,
+        min(absolute, now + IDLE_LIFETIME),
+    )
+    return token
+
+
+def revoke_family(storage: ObjectStorage, family: str) -> None:
+    storage.exec("UPDATE refresh_tokens SET revoked = 1 WHERE family = ?", family)
+
+
+def rotate(
+    storage: ObjectStorage, object_id: str, secret: str, client_id: str, scope: str, now: int
+) -> dict[str, Any]:
+    """Use a refresh token once: `{"request", "sid", "auth_time", "refresh_token"}` or `{"error"}`.
+
+    A `scope` wider than the original request is refused before the token is spent."""
+    rows = storage.exec("SELECT * FROM refresh_tokens WHERE digest = ?", digest(secret))
+    if not rows:
+        return {"error": INVALID}
+    row = rows[0]
+    if row["client_id"] != client_id:
+        return {"error": INVALID}
+    if row["used_at"] is not None and not row["revoked"]:
+        revoke_family(storage, row["family"])  # reuse of a rotated token: the family leaked
+        return {"error": INVALID}
+    if row["revoked"] or row["expires_at"] <= now or row["idle_expires_at"] <= now:
+        return {"error": INVALID}
+    request = json.loads(row["request"])
+    if set(scope.split()) - set(request["scope"].split()):
+        return {"error": "The requested scope exceeds the granted scope.", "invalid_scope": True}
+    storage.exec("UPDATE refresh_tokens SET used_at = ? WHERE digest = ?", now, digest(secret))
+    token = issue_refresh_token(
+        storage,
+        object_id,
+        family=row["family"],
+        request=request,
+        sid=row["sid"],
+        auth_time=row["auth_time"],
+        now=now,
+        expires_at=row["expires_at"],
+    )
+    return {"request": request, "sid": row["sid"], "auth_time": row["auth_time"], "refresh_token": token}
+
+
+def revoke(storage: ObjectStorage, secret: str, client_id: str) -> bool:
+    """RFC 7009 §2.1: revoking a refresh token revokes its family; another client's is ignored."""
+    rows = storage.exec("SELECT family, client_id FROM refresh_tokens WHERE digest = ?", digest(secret))
+    if not rows or rows[0]["client_id"] != client_id:
+        return False
+    revoke_family(storage, rows[0]["family"])
+    return True

@@ -1,0 +1,41 @@
+"""Our own access tokens presented as Bearer tokens (RFC 6750), verified without `cryptography`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from edgeauth.http.context import RequestContext
+from edgeauth.jose import decode_verified
+from edgeauth.keys.keyset import load_keyset
+from edgeauth.oauth.errors import OAuthError
+
+
+def invalid_token(description: str) -> OAuthError:
+    """401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1)."""
+    header = f'Bearer realm="{description}", error="invalid_token"'
+    return OAuthError("invalid_token", description, 401, {"WWW-Authenticate": header})
+
+
+def bearer_token(request: Request, params: dict[str, Any] | None = None) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    if params and isinstance(params.get("access_token"), str):
+        return params["access_token"]
+    raise invalid_token("Missing access token")
+
+
+async def verify_access_token(ctx: RequestContext, token: str, audience: str) -> dict[str, Any]:
+    """Claims of a live access token of this tenant for `audience`."""
+    keyset = await load_keyset(ctx.platform, ctx.tenant.id)
+    claims = decode_verified(token, [k.public_jwk() for k in keyset.published()])
+    if claims is None or claims.get("iss") != ctx.issuer:
+        raise invalid_token("Invalid access token")
+    aud = claims.get("aud")
+    if audience not in (aud if isinstance(aud, list) else [aud]):
+        raise invalid_token("The access token is not for this resource")
+    if not isinstance(claims.get("exp"), int) or claims["exp"] <= ctx.platform.now():
+        raise invalid_token("The access token has expired")
+    return claims

@@ -1,0 +1,34 @@
+"""`POST /oauth/revoke` (RFC 7009): revoke a refresh token and its family; always 200."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edgeauth.http.body import read_params, string_param
+from edgeauth.http.context import request_context
+from edgeauth.http.cors import allow_listed_origin
+from edgeauth.oauth.client_auth import authenticate_client, presented_credentials
+from edgeauth.oauth.errors import NO_STORE, OAuthError, invalid_request
+from edgeauth.snapshots import Client
+from edgeauth.users.opaque import split_token
+
+
+async def revoke(request: Request) -> Response:
+    ctx = request_context(request)
+    client: Client | None = None
+    try:
+        params = await read_params(request)
+        presented = presented_credentials(request.headers.get("authorization"), params, ctx.tenant.id)
+        client = await authenticate_client(ctx, presented)
+        token = string_param(params, "token")
+        if not token:
+            raise invalid_request("Missing required parameter: token")
+        parts = split_token(token)
+        if parts is not None:  # RFC 7009 §2.2: an unknown token is not an error
+            object_id, secret = parts
+            await ctx.platform.users.get(object_id).call("revoke_refresh_token", secret, client.client_id)
+        response = Response(status_code=200, headers=NO_STORE)
+    except OAuthError as exc:
+        response = exc.response()
+    return allow_listed_origin(request, response, client.web_origins if client else [])
