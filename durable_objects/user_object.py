@@ -277,7 +277,7 @@ class UserObject:
         session = sessions.find_session(self.state.storage, secret, now)
         if session is None or self._row() is None:
             return {"error": "login_required"}
-        if max_age is not None and now - session["auth_time"] > max_age:
+        if max_age is not None and now - session["auth_time"] >= max_age:  # max_age=0: always
             return {"error": "login_required", "stale": True}
         if self._row()["blocked"]:  # type: ignore[index]
             return {"error": "login_required"}
