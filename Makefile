@@ -33,7 +33,7 @@ lint: $(PY_STAMP)
 
 ## Benchmarks: token issuance, JWKS, discovery vs. the RS256 signing ceiling (prints a table).
 bench: $(PY_STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) node_modules build .edgeauth .wrangler

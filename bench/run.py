@@ -22,6 +22,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.login import CALLBACK, login_load, pbkdf2_ceiling
 from edgeauth.runtime.local.process import ServerProcess
 
 AUDIENCE = "https://bench.example/"
@@ -126,22 +127,27 @@ async def signing_ceiling(seconds: float = 3.0) -> float:
     return count / (time.perf_counter() - started)
 
 
-def table(results: list[Result], ceiling: float) -> str:
+def table(results: list[Result], ceiling: float, login_ceiling: float) -> str:
     lines = [
         f"{'measurement':<34} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of ceiling':>10}",
         "-" * 77,
     ]
     for r in results:
-        ratio = f"{r.rate / ceiling:.2f}" if r.name.startswith("token") else ""
+        ratio = ""
+        if r.name.startswith("token"):
+            ratio = f"{r.rate / ceiling:.2f}"
+        elif r.name.startswith("login"):
+            ratio = f"{r.rate / login_ceiling:.2f}"
         lines.append(
             f"{r.name:<34} {r.concurrency:>4} {r.rate:>8.0f} {r.percentile(0.5):>8.2f} "
             f"{r.percentile(0.99):>8.2f} {ratio:>10}"
         )
     lines.append(f"{'RS256 sign+encode ceiling (1 core)':<34} {'':>4} {ceiling:>8.0f}")
+    lines.append(f"{'PBKDF2 100k ceiling (1 core)':<34} {'':>4} {login_ceiling:>8.1f}")
     return "\n".join(lines)
 
 
-async def main(requests: int) -> None:
+async def main(requests: int, logins: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         cli(data, "apis", "create", "--name", "Bench", "--identifier", AUDIENCE, "--scopes", "read,write")
@@ -153,6 +159,10 @@ async def main(requests: int) -> None:
             "client_id": app["client_id"],
             "client_secret": app["client_secret"],
         }
+        spa = cli(data, "apps", "create", "--name", "Bench SPA", "--type", "spa", "--callbacks", CALLBACK)
+        emails, password = [f"bench{i}@example.com" for i in range(4)], "bench password 1"
+        for email in emails:
+            cli(data, "users", "create", "--email", email, "--password", password)
         with ServerProcess(data) as server:
             print(f"server answered {server.startup_seconds:.2f} s after start", flush=True)
 
@@ -165,12 +175,21 @@ async def main(requests: int) -> None:
                 await load(server.base_url, "jwks", jwks, 8, requests),
                 await load(server.base_url, "discovery", discovery, 8, requests),
             ]
+            for concurrency in (1, 4):
+                seconds, latencies = await login_load(
+                    server.base_url, spa["client_id"], emails, password, concurrency, logins
+                )
+                results.append(
+                    Result("login (authorize→form→code→token)", concurrency, logins, seconds, latencies)
+                )
     ceiling = await signing_ceiling()
-    print(table(results, ceiling))
+    print(table(results, ceiling, pbkdf2_ceiling()))
     print("load generator and server share this machine's cores; compare ratios, not absolutes")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400, help="requests per measurement")
-    asyncio.run(main(parser.parse_args().requests))
+    parser.add_argument("--logins", type=int, default=60, help="logins per measurement")
+    args = parser.parse_args()
+    asyncio.run(main(args.requests, args.logins))

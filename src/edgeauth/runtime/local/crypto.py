@@ -6,6 +6,7 @@ The only module of edgeauth that imports `cryptography`; the Workers build uses 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import secrets
@@ -75,8 +76,9 @@ class CPythonCrypto:
             raise ValueError("not sealed by this deployment's key") from exc
 
     async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
-        """PBKDF2-HMAC-SHA256, 32-byte output (RFC 8018 §5.2)."""
-        return hashlib.pbkdf2_hmac("sha256", password, salt, iterations, dklen=32)
+        """PBKDF2-HMAC-SHA256, 32-byte output (RFC 8018 §5.2), off the event loop: hashlib
+        releases the GIL, so other requests go on meanwhile (WebCrypto is async on Workers too)."""
+        return await asyncio.to_thread(hashlib.pbkdf2_hmac, "sha256", password, salt, iterations, 32)
 
 
 def new_secret_key() -> bytes:
