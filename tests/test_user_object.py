@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from edgeauth.admin.tenants import ensure_default_tenant
+from edgeauth.admin.errors import AdminError
+from edgeauth.admin.tenants import ensure_default_tenant, publish_tenant
 from edgeauth.admin.users import create_user
 from edgeauth.cli import PROJECT_ROOT
 from edgeauth.platform import Settings
@@ -18,6 +20,7 @@ from edgeauth.ports import JSON, QueueProducer
 from edgeauth.runtime.local.config import WorkerConfig
 from edgeauth.runtime.local.crypto import CPythonCrypto
 from edgeauth.runtime.local.host import LocalRuntime
+from edgeauth.users.passwords import ITERATIONS, hash_password
 from tests.local_runtime.support import ManualClock
 
 
@@ -91,3 +94,31 @@ async def test_a_failed_queue_send_is_retried_by_the_alarm(runtime: LocalRuntime
     assert await runtime.run_due_alarms() == 1
     await runtime.drain_queues()
     assert await d1_user_ids(runtime) == [user["user_id"]]
+
+
+async def test_a_weaker_password_hash_is_upgraded_at_login(runtime: LocalRuntime, tmp_path: Path) -> None:
+    """An imported hash with fewer iterations verifies, then is rehashed with the current policy."""
+    platform = runtime.platform
+    user = await create_user(platform, "default", email="old@example.com", password="legacy password")
+    weak = await hash_password(platform.crypto, "legacy password", iterations=1_000)
+    object_id = user["user_id"].removeprefix("auth0|")
+    with sqlite3.connect(tmp_path / "objects" / "USERS" / f"{object_id}.sqlite") as db:  # an import
+        db.execute("UPDATE credentials SET secret = ? WHERE kind = 'password'", (weak,))
+    stub = platform.users.get(object_id)
+    assert "error" in await stub.call("login_with_password", "wrong password", None)
+    assert "session_token" in await stub.call("login_with_password", "legacy password", None)
+    with sqlite3.connect(tmp_path / "objects" / "USERS" / f"{object_id}.sqlite") as db:
+        (stored,) = db.execute("SELECT secret FROM credentials").fetchone()
+    assert stored.startswith(f"$pbkdf2-sha256$i={ITERATIONS}$")
+    assert "session_token" in await stub.call("login_with_password", "legacy password", None)
+
+
+async def test_password_policy_is_per_tenant(runtime: LocalRuntime) -> None:
+    platform = runtime.platform
+    await platform.db.run(
+        "UPDATE tenants SET settings = ? WHERE id = 'default'", '{"password_policy": {"min_length": 12}}'
+    )
+    await publish_tenant(platform, "default")
+    with pytest.raises(AdminError, match="at least 12"):
+        await create_user(platform, "default", email="p@example.com", password="elevenchars")
+    await create_user(platform, "default", email="p@example.com", password="twelve chars")

@@ -51,6 +51,8 @@ class Tenant:
     # Branding of the hosted pages (Auth0 `/branding`: `logo_url`, `colors.primary`).
     logo_url: str = ""
     primary_color: str = "#635dff"
+    # Database connection password policy (Auth0 `password_complexity_options.min_length`).
+    password_min_length: int = 8
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ async def publish_tenant(platform: Platform, tenant_id: str) -> Tenant:
         default_audience=settings.get("default_audience", ""),
         logo_url=branding.get("logo_url", ""),
         primary_color=branding.get("colors", {}).get("primary", Tenant.primary_color),
+        password_min_length=int(
+            settings.get("password_policy", {}).get("min_length", Tenant.password_min_length)
+        ),
     )
     await load_keyset(platform, tenant.id)
     await store_tenant(platform.config, tenant)

@@ -7,8 +7,9 @@ from typing import Any
 from edgeauth.admin.errors import AdminError, bad_request, conflict
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.platform import Platform
+from edgeauth.snapshots import load_tenant
 from edgeauth.users.directory import DATABASE_CONNECTION, normalize_email, user_object_for_email
-from edgeauth.users.passwords import PasswordPolicyError, check_policy, hash_password
+from edgeauth.users.passwords import MIN_LENGTH, PasswordPolicyError, check_policy, hash_password
 
 
 async def create_user(
@@ -22,8 +23,9 @@ async def create_user(
     local, _, domain = address.partition("@")
     if not local or "." not in domain or " " in address:
         raise bad_request(f"Object didn't pass validation for format email: {email}")
+    tenant = await load_tenant(platform.config, tenant_id)
     try:
-        check_policy(password)
+        check_policy(password, tenant.password_min_length if tenant else MIN_LENGTH)
     except PasswordPolicyError as exc:
         raise AdminError(400, str(exc), "invalid_password") from exc
     password_hash = await hash_password(platform.crypto, password)

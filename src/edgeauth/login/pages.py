@@ -68,7 +68,7 @@ async def render_form(
         state=state,
         email=email or authz.login_hint,
         client_name=client.name if client else authz.client_id,
-        error=context["t"][error_key] if error_key else "",
+        error=context["t"][error_key].format(min_length=ctx.tenant.password_min_length) if error_key else "",
     )
     return render(f"{page}.html", context, status, PAGE_HEADERS)
 

@@ -22,6 +22,8 @@ def free_port() -> int:
 class ServerProcess:
     """Start with `with ServerProcess(data) as server:`; stopped (SIGTERM) on exit."""
 
+    name = "edgeauth serve"
+
     def __init__(self, data: Path, *extra_args: str, startup_timeout: float = 60) -> None:
         self.data = data
         self.port = free_port()
@@ -42,9 +44,9 @@ class ServerProcess:
         """What the server printed so far (stdout and stderr)."""
         return self.log_path.read_text() if self.log_path.exists() else ""
 
-    def start(self) -> ServerProcess:
-        started = time.monotonic()
-        command = [
+    def command(self) -> list[str]:
+        """The server's command line (subclasses serve the Worker another way)."""
+        return [
             sys.executable,
             "-m",
             "edgeauth.cli",
@@ -55,7 +57,11 @@ class ServerProcess:
             str(self.port),
             *self.extra_args,
         ]
+
+    def start(self) -> ServerProcess:
         self.data.mkdir(parents=True, exist_ok=True)
+        command = self.command()
+        started = time.monotonic()  # the server's own startup, not preparing its command
         with self.log_path.open("w") as log:  # a file, not a pipe: a full pipe would stall the server
             self.process = subprocess.Popen(
                 command,
@@ -67,7 +73,7 @@ class ServerProcess:
         probe = f"{self.base_url}/.well-known/openid-configuration"
         while time.monotonic() - started < self.startup_timeout:
             if self.process.poll() is not None:
-                raise RuntimeError(f"edgeauth serve exited:\n{self.output()}")
+                raise RuntimeError(f"{self.name} exited:\n{self.output()}")
             try:
                 with urllib.request.urlopen(probe, timeout=1):  # noqa: S310 (loopback)
                     self.startup_seconds = time.monotonic() - started
@@ -75,7 +81,7 @@ class ServerProcess:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.05)
         self.stop()
-        raise RuntimeError(f"edgeauth serve did not answer within {self.startup_timeout} s")
+        raise RuntimeError(f"{self.name} did not answer within {self.startup_timeout} s:\n{self.output()}")
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
