@@ -147,3 +147,38 @@ def test_login_form_post_without_the_browser_cookie_is_refused(server: Server, s
     )
     assert response.status_code == 400
     assert "edgeauth_session" not in attacker.cookies
+
+
+def test_confidential_app_code_flow_with_auth0_python(server: Server) -> None:
+    """A regular web app: no PKCE needed, but the exchange needs its client secret."""
+    web = server.cli("apps", "create", "--name", "Regular", "--type", "regular", "--callbacks", CALLBACK)
+    query = {
+        "client_id": web["client_id"],
+        "redirect_uri": CALLBACK,
+        "response_type": "code",
+        "scope": "openid email",
+        "state": "s1",
+        "nonce": "n1",
+    }
+    code = redirect_params(Browser(server).login(query, EMAIL, PASSWORD))["code"]
+    with server.client() as http:
+        no_secret = http.post(
+            "/oauth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": web["client_id"],
+                "redirect_uri": CALLBACK,
+            },
+        )
+    assert no_secret.status_code == 401 and no_secret.json()["error"] == "invalid_client"
+    code = redirect_params(Browser(server).login(query, EMAIL, PASSWORD))["code"]
+    tokens = GetToken(
+        server.domain, web["client_id"], client_secret=web["client_secret"], protocol="http"
+    ).authorization_code(code, CALLBACK)
+    claims = TokenVerifier(
+        AsymmetricSignatureVerifier(f"{server.origin}/.well-known/jwks.json"),
+        f"{server.origin}/",
+        web["client_id"],
+    ).verify(tokens["id_token"], nonce="n1")
+    assert claims["email"] == EMAIL and "name" not in claims  # only the email scope was asked for
