@@ -6,6 +6,7 @@ The issuer is `{scheme}://{host}/` with the trailing slash, as Auth0's (contract
 
 from __future__ import annotations
 
+from edgeauth.admin.tenants import ensure_default_tenant
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant, domain_key, load_tenant
 
@@ -37,9 +38,7 @@ async def resolve_tenant(platform: Platform, host: str) -> Tenant | None:
         return None
     tenant = await load_tenant(platform.config, tenant_id)
     if tenant is None and tenant_id == platform.settings.default_tenant:
-        from edgeauth.admin.tenants import ensure_default_tenant  # first request of a deployment
-
-        tenant = await ensure_default_tenant(platform)
+        tenant = await ensure_default_tenant(platform)  # the first request of a deployment
     return tenant
 
 

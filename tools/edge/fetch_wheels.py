@@ -120,7 +120,9 @@ def _extract_markupsafe(sdist: Path, out: Path) -> None:
     with tarfile.open(sdist) as archive:
         members = {Path(m.name).as_posix(): m for m in archive.getmembers() if m.isfile()}
         for name in MARKUPSAFE_FILES:
-            member = next((m for path, m in members.items() if path.endswith(f"/src/markupsafe/{name}")), None)
+            member = next(
+                (m for path, m in members.items() if path.endswith(f"/src/markupsafe/{name}")), None
+            )
             if member is None:
                 raise SystemExit(f"{sdist.name} has no src/markupsafe/{name}")
             source = archive.extractfile(member)
@@ -165,7 +167,9 @@ def fetch(dest: Path = DEFAULT_DEST) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dest", type=Path, default=DEFAULT_DEST, help=f"cache folder (default: {DEFAULT_DEST})")
+    parser.add_argument(
+        "--dest", type=Path, default=DEFAULT_DEST, help=f"cache folder (default: {DEFAULT_DEST})"
+    )
     args = parser.parse_args(argv)
     dest = fetch(args.dest.resolve())
     print(f"edge wheels ready in {dest}")

@@ -41,7 +41,9 @@ def rpc_methods(cls: type) -> list[str]:
 
 
 def _exported_classes(module: ModuleType, base: type) -> list[dict[str, Any]]:
-    names = module.__all__ if hasattr(module, "__all__") else [n for n in dir(module) if not n.startswith("_")]
+    names = (
+        module.__all__ if hasattr(module, "__all__") else [n for n in dir(module) if not n.startswith("_")]
+    )
     found = []
     for name in names:
         value = getattr(module, name)

@@ -87,3 +87,9 @@ def import_main_module(name: str, global_scope_error: str) -> ModuleType:
         return importlib.import_module(name)
     finally:
         os.urandom, random._urandom = saved  # type: ignore[attr-defined]
+
+
+def before_first_request() -> None:
+    """The runtime reseeds before the first request: a seed taken at import (CPython falls back
+    to time and pid when getentropy fails) must not survive into requests."""
+    random.seed()
