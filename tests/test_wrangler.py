@@ -120,7 +120,7 @@ def test_wrangler_is_pinned() -> None:
     package = json.loads((ROOT / "package.json").read_text())
     lock = json.loads((ROOT / "package-lock.json").read_text())
     assert package["private"] is True
-    assert package["devDependencies"] == {"wrangler": WRANGLER_VERSION}
+    assert package["devDependencies"]["wrangler"] == WRANGLER_VERSION
     assert "scripts" not in package
     assert lock["packages"]["node_modules/wrangler"]["version"] == WRANGLER_VERSION
 

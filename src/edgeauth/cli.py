@@ -57,9 +57,10 @@ async def serve_command(runtime: LocalRuntime, args: argparse.Namespace) -> None
     host_for_urls = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host  # noqa: S104
     origin = f"http://{host_for_urls}:{args.port}"
     print(f"edgeauth: default tenant {args.default_tenant!r}, issuer {origin}/", flush=True)
-    if args.demo:
-        print(await seed_demo(runtime.platform, origin), flush=True)
-    await serve(runtime, app, host=args.host, port=args.port, test_scheduled=args.test_scheduled)
+    demo = await seed_demo(runtime.platform, origin) if args.demo else None
+    if demo is not None:
+        print(demo.summary(), flush=True)
+    await serve(runtime, app, host=args.host, port=args.port, test_scheduled=args.test_scheduled, demo=demo)
 
 
 def _local_options(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     _local_options(serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8787)
-    serve.add_argument("--demo", action="store_true", help="seed a demo API and apps")
+    serve.add_argument(
+        "--demo", action="store_true", help="seed a demo API, apps and user; serve the demo SPA at /demo/"
+    )
     serve.add_argument("--test-scheduled", action="store_true", help=f"enable {SCHEDULED_HELP}")
     add_admin_commands(verbs, _local_options)
     return parser

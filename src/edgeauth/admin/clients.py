@@ -147,6 +147,31 @@ async def publish_client(platform: Platform, tenant_id: str, client_id: str) -> 
     return client
 
 
+async def set_client_urls(
+    platform: Platform,
+    tenant_id: str,
+    client_id: str,
+    *,
+    callbacks: list[str],
+    allowed_logout_urls: list[str],
+    web_origins: list[str],
+) -> dict[str, Any]:
+    """Replace an application's allowed callback, logout and web origin URLs, then republish it."""
+    await client_row(platform, tenant_id, client_id)
+    await platform.db.run(
+        "UPDATE clients SET callbacks = ?, allowed_logout_urls = ?, web_origins = ?, updated_at = ?"
+        " WHERE tenant_id = ? AND client_id = ?",
+        to_json_column(callbacks),
+        to_json_column(allowed_logout_urls),
+        to_json_column(web_origins),
+        iso_now(platform.clock()),
+        tenant_id,
+        client_id,
+    )
+    await publish_client(platform, tenant_id, client_id)
+    return _client_json(await client_row(platform, tenant_id, client_id), None)
+
+
 async def find_clients_by_name(platform: Platform, tenant_id: str, name: str) -> list[dict]:
     rows = await platform.db.all(
         "SELECT * FROM clients WHERE tenant_id = ? AND name = ? ORDER BY created_at",

@@ -17,7 +17,7 @@ from edgeauth.jose import decode_verified
 from edgeauth.keys.keyset import load_keyset
 from edgeauth.login.pages import error_page
 from edgeauth.snapshots import load_client
-from edgeauth.users.opaque import split_token
+from edgeauth.users.directory import user_object_for_token
 
 
 def without_query(url: str) -> str:
@@ -31,10 +31,10 @@ def is_allowed(url: str, allowed: list[str]) -> bool:
 
 
 async def end_sso_session(ctx: RequestContext, request: Request) -> None:
-    parts = split_token(session_token(request))
-    if parts is not None:
-        object_id, secret = parts
-        await ctx.platform.users.get(object_id).call("end_session", secret)
+    found = user_object_for_token(ctx.platform, session_token(request))
+    if found is not None:
+        stub, secret = found
+        await stub.call("end_session", secret)
 
 
 def logged_out(response: Response) -> Response:

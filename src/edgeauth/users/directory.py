@@ -11,6 +11,7 @@ from typing import Any
 
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectStub
+from edgeauth.users.opaque import split_token
 
 DATABASE_CONNECTION = "Username-Password-Authentication"
 
@@ -27,12 +28,25 @@ def user_object_for_email(platform: Platform, tenant_id: str, email: str) -> Obj
     return platform.users.get_by_name(object_name_for_email(tenant_id, email))
 
 
-def user_object_for_id(platform: Platform, user_id: str) -> ObjectStub | None:
-    """The object of an `auth0|<64 hex>` user id, or `None` for an id of another shape."""
-    _, _, object_id = user_id.partition("|")
-    if len(object_id) != 64 or any(c not in "0123456789abcdef" for c in object_id):
+def user_object(platform: Platform, object_id: str) -> ObjectStub | None:
+    """The user object with this id, or `None` when the id is not one of this namespace
+    (Workers' `idFromString` refuses foreign ids; so does the local runtime)."""
+    try:
+        return platform.users.get(object_id)
+    except ValueError:
         return None
-    return platform.users.get(object_id)
+
+
+def user_object_for_id(platform: Platform, user_id: str) -> ObjectStub | None:
+    """The object of an `auth0|<object id>` user id, or `None` for any other id."""
+    return user_object(platform, user_id.partition("|")[2])
+
+
+def user_object_for_token(platform: Platform, token: str) -> tuple[ObjectStub, str] | None:
+    """The object an opaque `{object id}.{secret}` token names, and the secret; else `None`."""
+    parts = split_token(token)
+    stub = user_object(platform, parts[0]) if parts else None
+    return (stub, parts[1]) if stub and parts else None
 
 
 async def get_user(platform: Platform, user_id: str) -> dict[str, Any] | None:

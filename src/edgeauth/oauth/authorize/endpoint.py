@@ -20,18 +20,16 @@ from edgeauth.oauth.authorize.request import (
     parse_authorization_request,
 )
 from edgeauth.oauth.authorize.respond import error_response
-from edgeauth.users.opaque import split_token
+from edgeauth.users.directory import user_object_for_token
 
 
 async def sso_grant(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> dict[str, Any]:
     """Ask the session's user object for a grant; `{"error": "login_required"}` without one."""
-    parts = split_token(session_token(request))
-    if parts is None:
+    found = user_object_for_token(ctx.platform, session_token(request))
+    if found is None:
         return {"error": "login_required"}
-    object_id, secret = parts
-    return await ctx.platform.users.get(object_id).call(
-        "authorize_with_session", secret, code_request(authz), authz.max_age
-    )
+    stub, secret = found
+    return await stub.call("authorize_with_session", secret, code_request(authz), authz.max_age)
 
 
 async def start_login(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> Response:

@@ -9,7 +9,7 @@ from edgeauth.http.context import RequestContext
 from edgeauth.oauth.errors import OAuthError, invalid_request
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
-from edgeauth.users.opaque import split_token
+from edgeauth.users.directory import user_object_for_token
 
 GRANT_TYPE = "authorization_code"
 
@@ -29,11 +29,11 @@ async def authorization_code(ctx: RequestContext, client: Client, params: dict[s
     code = string_param(params, "code")
     if not code:
         raise invalid_request("Missing required parameter: code")
-    parts = split_token(code)
-    if parts is None:
+    found = user_object_for_token(ctx.platform, code)
+    if found is None:
         raise invalid_grant("Invalid authorization code")
-    object_id, secret = parts
-    redeemed = await ctx.platform.users.get(object_id).call(
+    stub, secret = found
+    redeemed = await stub.call(
         "redeem_code",
         secret,
         client.client_id,

@@ -10,7 +10,7 @@ from edgeauth.oauth.errors import OAuthError, invalid_request
 from edgeauth.oauth.grants.authorization_code import invalid_grant
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
-from edgeauth.users.opaque import split_token
+from edgeauth.users.directory import user_object_for_token
 
 GRANT_TYPE = "refresh_token"
 INVALID = "Unknown or invalid refresh token."
@@ -26,12 +26,12 @@ async def refresh_token(ctx: RequestContext, client: Client, params: dict[str, A
     token = string_param(params, "refresh_token")
     if not token:
         raise invalid_request("Missing required parameter: refresh_token")
-    parts = split_token(token)
-    if parts is None:
+    found = user_object_for_token(ctx.platform, token)
+    if found is None:
         raise invalid_grant(INVALID)
-    object_id, secret = parts
+    stub, secret = found
     requested = string_param(params, "scope")
-    rotated = await ctx.platform.users.get(object_id).call("refresh", secret, client.client_id, requested)
+    rotated = await stub.call("refresh", secret, client.client_id, requested)
     if rotated.get("invalid_scope"):
         raise OAuthError("invalid_scope", rotated["error"], 403)
     if "error" in rotated:

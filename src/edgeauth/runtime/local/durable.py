@@ -198,14 +198,23 @@ class LocalObjectNamespace:
         """The binding name (`USERS`)."""
         return self._binding
 
+    def _tag(self, name_hash: str) -> str:
+        return hashlib.sha256(f"edgeauth-object-id\x00{self._binding}\x00{name_hash}".encode()).hexdigest()[
+            :16
+        ]
+
     def id_from_name(self, name: str) -> str:
-        """`idFromName(name).toString()`: deterministic, 64 hex digits."""
-        return hashlib.sha256(f"{self._binding}\x00{name}".encode()).hexdigest()
+        """`idFromName(name).toString()`: deterministic, 64 hex digits. Like Cloudflare's ids, it
+        carries a check of its namespace, so `get` refuses ids this namespace never made."""
+        name_hash = hashlib.sha256(f"{self._binding}\x00{name}".encode()).hexdigest()[:48]
+        return name_hash + self._tag(name_hash)
 
     def get(self, object_id: str) -> LocalObjectStub:
-        """`get(idFromString(hex))`; a malformed id raises ValueError."""
+        """`get(idFromString(hex))`; a malformed or foreign id raises ValueError."""
         if not isinstance(object_id, str) or not _OBJECT_ID.fullmatch(object_id):
             raise ValueError("Invalid Durable Object ID: must be 64 lowercase hex digits")
+        if object_id[48:] != self._tag(object_id[:48]):
+            raise ValueError("Invalid Durable Object ID: not an id of this namespace")
         return LocalObjectStub(self, object_id)
 
     def get_by_name(self, name: str) -> LocalObjectStub:

@@ -1,7 +1,7 @@
 """Serving the Worker locally: uvicorn in front, the local runtime's loops beside it.
 
 Like `wrangler dev --test-scheduled`, `--test-scheduled` adds `/cdn-cgi/handler/scheduled` to
-trigger the cron handler by hand.
+trigger the cron handler by hand. `--demo` adds the demo single-page app at `/demo/`.
 """
 
 from __future__ import annotations
@@ -11,19 +11,27 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from edgeauth.http.context import PLATFORM_SCOPE_KEY
+from edgeauth.runtime.local.demo import Demo
+from edgeauth.runtime.local.demo_app import demo_app, is_demo_path
 from edgeauth.runtime.local.host import LocalRuntime
 
 SCHEDULED_PATH = "/cdn-cgi/handler/scheduled"
 
 
-def local_app(runtime: LocalRuntime, app: ASGIApp, *, test_scheduled: bool = False) -> ASGIApp:
+def local_app(
+    runtime: LocalRuntime, app: ASGIApp, *, test_scheduled: bool = False, demo: Demo | None = None
+) -> ASGIApp:
     """The Worker's ASGI app with this runtime's platform in every request scope."""
+    demo_pages = demo_app(demo) if demo else None
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             if test_scheduled and scope["path"] == SCHEDULED_PATH:
                 await runtime.trigger_scheduled()
                 await JSONResponse({"ok": True})(scope, receive, send)
+                return
+            if demo_pages is not None and is_demo_path(scope["path"]):
+                await demo_pages(scope, receive, send)
                 return
             scope[PLATFORM_SCOPE_KEY] = runtime.platform
         await app(scope, receive, send)
@@ -32,11 +40,17 @@ def local_app(runtime: LocalRuntime, app: ASGIApp, *, test_scheduled: bool = Fal
 
 
 async def serve(
-    runtime: LocalRuntime, app: ASGIApp, *, host: str, port: int, test_scheduled: bool = False
+    runtime: LocalRuntime,
+    app: ASGIApp,
+    *,
+    host: str,
+    port: int,
+    test_scheduled: bool = False,
+    demo: Demo | None = None,
 ) -> None:
     """Run until interrupted; the queue consumer, alarms and cron run while the server does."""
     config = uvicorn.Config(
-        local_app(runtime, app, test_scheduled=test_scheduled),
+        local_app(runtime, app, test_scheduled=test_scheduled, demo=demo),
         host=host,
         port=port,
         lifespan="off",
