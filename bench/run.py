@@ -5,92 +5,27 @@ run on the same machine: client_credentials at concurrency 1 and 8, JWKS and dis
 the ceiling — how many access tokens one core can sign and encode in a loop with no HTTP. Prints a
 table; token req/s is also shown as a fraction of that ceiling. Numbers, never assertions.
 
-Usage: `make bench` (or `.venv/bin/python bench/run.py [--requests N]`).
+Then the edge-mode section (bench/edge.py): boot time and token latency of the edge host next to
+the local runtime.
+
+Usage: `make bench` (or `.venv/bin/python -m bench.run [--requests N] [--logins N]`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import subprocess
-import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
-
+from bench import edge
+from bench.admin import cli
+from bench.http_load import Result, load
 from bench.login import CALLBACK, login_load, pbkdf2_ceiling
 from edgeauth.runtime.local.process import ServerProcess
 
 AUDIENCE = "https://bench.example/"
-
-
-@dataclass
-class Result:
-    name: str
-    concurrency: int
-    requests: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def rate(self) -> float:
-        return self.requests / self.seconds
-
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-
-def cli(data: Path, *args: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-m", "edgeauth.cli", *args, "--data", str(data), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(out)
-
-
-async def load(
-    base_url: str,
-    name: str,
-    request: tuple[str, str, dict[str, str] | None],
-    concurrency: int,
-    total: int,
-) -> Result:
-    """`total` requests from `concurrency` workers on kept-alive connections; all must be 200.
-
-    aiohttp, not httpx: the load generator shares the machine's two cores with the server, and
-    httpx spends several times the server's own time per request.
-    """
-    method, path, form = request
-    latencies: list[float] = []
-    remaining = iter(range(total))
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(base_url, connector=connector) as http:
-
-        async def one() -> None:
-            async with http.request(method, path, data=form) as response:
-                body = await response.read()
-                if response.status != 200:
-                    raise RuntimeError(f"{name}: {response.status} {body[:200]!r}")
-
-        async def worker() -> None:
-            for _ in remaining:
-                started = time.perf_counter()
-                await one()
-                latencies.append(time.perf_counter() - started)
-
-        for _ in range(min(50, total)):  # warm-up
-            await one()
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        seconds = time.perf_counter() - started
-    return Result(name, concurrency, total, seconds, latencies)
 
 
 async def signing_ceiling(seconds: float = 3.0) -> float:
@@ -184,7 +119,8 @@ async def main(requests: int, logins: int) -> None:
                 )
     ceiling = await signing_ceiling()
     print(table(results, ceiling, pbkdf2_ceiling()))
-    print("load generator and server share this machine's cores; compare ratios, not absolutes")
+    print("load generator and server share this machine's cores; compare ratios, not absolutes\n")
+    await edge.main()
 
 
 if __name__ == "__main__":
