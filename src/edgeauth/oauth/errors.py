@@ -33,6 +33,16 @@ def invalid_request(description: str, status: int = 400) -> OAuthError:
     return OAuthError("invalid_request", description, status)
 
 
+def invalid_grant(description: str) -> OAuthError:
+    """Auth0 answers 403 `invalid_grant` (contract B.0-5)."""
+    return OAuthError("invalid_grant", description, 403)
+
+
+def unauthorized_client(grant_type: str) -> OAuthError:
+    """The client may not use this grant type (Auth0's text, 403)."""
+    return OAuthError("unauthorized_client", f"Grant type '{grant_type}' not allowed for the client.", 403)
+
+
 def access_denied(description: str) -> OAuthError:
     """Auth0 answers 403 `access_denied` for audience and scope refusals."""
     return OAuthError("access_denied", description, 403)

@@ -6,7 +6,7 @@ from typing import Any
 
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
-from edgeauth.oauth.errors import OAuthError, invalid_request
+from edgeauth.oauth.errors import invalid_grant, invalid_request, unauthorized_client
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
 from edgeauth.users.directory import user_object_for_token
@@ -14,14 +14,9 @@ from edgeauth.users.directory import user_object_for_token
 GRANT_TYPE = "authorization_code"
 
 
-def invalid_grant(description: str) -> OAuthError:
-    """Auth0 answers 403 `invalid_grant` (contract B.0-5)."""
-    return OAuthError("invalid_grant", description, 403)
-
-
 def check_grant_allowed(client: Client) -> None:
     if GRANT_TYPE not in client.grant_types:
-        raise OAuthError("unauthorized_client", f"Grant type '{GRANT_TYPE}' not allowed for the client.", 403)
+        raise unauthorized_client(GRANT_TYPE)
 
 
 async def authorization_code(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
 from edgeauth.oauth.access_token import issue_access_token
-from edgeauth.oauth.errors import OAuthError, access_denied
+from edgeauth.oauth.errors import access_denied, unauthorized_client
 from edgeauth.snapshots import Client, ResourceServer, load_api
 
 GRANT_TYPE = "client_credentials"
@@ -16,7 +16,7 @@ GRANT_TYPE = "client_credentials"
 def check_grant_allowed(client: Client) -> None:
     """Only confidential clients with the grant enabled (Auth0's `grant_types`)."""
     if not client.is_confidential or GRANT_TYPE not in client.grant_types:
-        raise OAuthError("unauthorized_client", f"Grant type '{GRANT_TYPE}' not allowed for the client.", 403)
+        raise unauthorized_client(GRANT_TYPE)
 
 
 def requested_audience(ctx: RequestContext, params: dict[str, Any]) -> str:

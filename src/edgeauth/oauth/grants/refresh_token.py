@@ -6,8 +6,7 @@ from typing import Any
 
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
-from edgeauth.oauth.errors import OAuthError, invalid_request
-from edgeauth.oauth.grants.authorization_code import invalid_grant
+from edgeauth.oauth.errors import OAuthError, invalid_grant, invalid_request, unauthorized_client
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
 from edgeauth.users.directory import user_object_for_token
@@ -18,7 +17,7 @@ INVALID = "Unknown or invalid refresh token."
 
 def check_grant_allowed(client: Client) -> None:
     if GRANT_TYPE not in client.grant_types:
-        raise OAuthError("unauthorized_client", f"Grant type '{GRANT_TYPE}' not allowed for the client.", 403)
+        raise unauthorized_client(GRANT_TYPE)
 
 
 async def refresh_token(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:
