@@ -4,6 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# The browser/SDK tests' own npm project (auth0-spa-js, playwright-core, openid-client); the demo
+# page at /demo/ serves auth0-spa-js from it too.
+E2E_STAMP  := tests/e2e/node_modules/.installed
+CHROMIUM   ?= /usr/bin/chromium
+export CHROMIUM
 
 .PHONY: dev test lint bench clean
 
@@ -17,12 +22,27 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## Start edgeauth on the embedded local runtime: http://localhost:8787/ with a demo API and apps.
-dev: $(PY_STAMP)
+$(E2E_STAMP): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests (playwright-core never downloads a browser).
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "The browser tests need Debian's chromium at $(CHROMIUM): run 'sudo apt-get install chromium' (or set CHROMIUM=/path/to/chromium)." >&2; \
+		exit 1; \
+	fi
+
+## Start edgeauth on the embedded local runtime: http://localhost:8787/ with a demo API, apps,
+## user and the demo single-page app at http://localhost:8787/demo/.
+dev: $(PY_STAMP) $(E2E_STAMP)
 	$(BIN)/edgeauth serve --demo
 
-## Run every test (ruff, pytest incl. real wrangler, auth0-python, the local runtime over HTTP).
-test: $(PY_STAMP) $(NODE_STAMP)
+## Run every test (ruff, pytest incl. real wrangler, auth0-python, auth0-spa-js in Chromium,
+## openid-client, the local runtime over HTTP).
+test: $(PY_STAMP) $(NODE_STAMP) $(E2E_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -36,4 +56,4 @@ bench: $(PY_STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) node_modules build .edgeauth .wrangler
+	rm -rf $(VENV) node_modules tests/e2e/node_modules build .edgeauth .wrangler

@@ -1,0 +1,178 @@
+// One headless Chromium (Debian's /usr/bin/chromium through playwright-core), driven by pytest
+// over JSON lines: each stdin line `{"id", "op", ...args}` gets one stdout line
+// `{"id", "ok": true, "result"}` or `{"id", "ok": false, "error"}`. See tests/e2e_support.py.
+//
+// Every request to a tracked origin (the issuer) is logged with its body and its response, so a
+// test can see what the SDK really sent: the hidden iframe's /authorize, the refresh grant.
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: CHROMIUM_ARGS,
+});
+let context;
+let page;
+let tracked = [];
+let log = [];
+const pending = new Set(); // response bodies still being read
+const consoleLines = [];
+
+function isTracked(url) {
+  return tracked.some((origin) => url.startsWith(origin));
+}
+
+async function record(response) {
+  const request = response.request();
+  if (!isTracked(request.url())) return;
+  let frameIsMain = null; // null: not from a frame (a Web Worker's fetch)
+  try {
+    frameIsMain = request.frame() === page.mainFrame();
+  } catch {
+    frameIsMain = null;
+  }
+  const entry = {
+    method: request.method(),
+    url: request.url(),
+    resource_type: request.resourceType(),
+    frame_is_main: frameIsMain,
+    post_data: request.postData(),
+    status: response.status(),
+    location: response.headers()['location'] || null,
+    body: null,
+  };
+  log.push(entry);
+  const type = response.headers()['content-type'] || '';
+  if (type.includes('application/json') && request.method() !== 'OPTIONS') {
+    try {
+      entry.body = await response.text();
+    } catch {
+      entry.body = null; // the page navigated away before the body was read
+    }
+  }
+}
+
+async function newSession() {
+  if (context) await context.close();
+  context = await browser.newContext();
+  page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  log = [];
+  page.on('response', (response) => {
+    const reading = record(response).catch(() => {});
+    pending.add(reading);
+    reading.finally(() => pending.delete(reading));
+  });
+  page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => consoleLines.push(`pageerror: ${error.message}`));
+}
+
+// A function given as source text, run in the page with one JSON argument; awaits promises.
+function pageFunction(source) {
+  return new Function(`return (${source});`)();
+}
+
+const ops = {
+  async session() {
+    await newSession();
+    return null;
+  },
+  async track({ origins }) {
+    tracked = origins;
+    return null;
+  },
+  async goto({ url }) {
+    await page.goto(url, { waitUntil: 'load' });
+    return page.url();
+  },
+  async reload() {
+    await page.reload({ waitUntil: 'load' });
+    return page.url();
+  },
+  async url() {
+    return page.url();
+  },
+  async click({ selector }) {
+    await page.click(selector);
+    return null;
+  },
+  async fill({ selector, value }) {
+    await page.fill(selector, value);
+    return null;
+  },
+  async type({ selector, text }) {
+    await page.locator(selector).pressSequentially(text);
+    return null;
+  },
+  async press({ selector, key }) {
+    await page.press(selector, key);
+    return null;
+  },
+  async focused() {
+    return page.evaluate(() => document.activeElement && document.activeElement.id);
+  },
+  async wait_for_url({ prefix, timeout_ms }) {
+    await page.waitForURL((url) => url.href.startsWith(prefix), { timeout: timeout_ms, waitUntil: 'load' });
+    return page.url();
+  },
+  async wait_for_text({ selector, text, timeout_ms }) {
+    await page.locator(selector, { hasText: text }).first().waitFor({ timeout: timeout_ms });
+    return page.locator(selector).first().innerText();
+  },
+  async text({ selector }) {
+    return page.locator(selector).first().innerText();
+  },
+  async evaluate({ source, arg }) {
+    return page.evaluate(pageFunction(source), arg ?? null);
+  },
+  async requests({ clear }) {
+    await Promise.allSettled([...pending]);
+    const entries = log;
+    if (clear) log = [];
+    return entries;
+  },
+  async cookies() {
+    return context.cookies();
+  },
+  async console() {
+    return consoleLines.splice(0);
+  },
+  async screenshot({ path }) {
+    await page.screenshot({ path, fullPage: true });
+    return path;
+  },
+  async version() {
+    return browser.version();
+  },
+};
+
+async function handle(line) {
+  const { id, op, ...args } = JSON.parse(line);
+  try {
+    if (!ops[op]) throw new Error(`unknown op ${op}`);
+    const result = await ops[op](args);
+    return { id, ok: true, result: result ?? null };
+  } catch (error) {
+    return { id, ok: false, error: String(error && error.stack ? error.stack : error) };
+  }
+}
+
+await newSession();
+process.stdout.write(JSON.stringify({ id: 0, ok: true, result: browser.version() }) + '\n');
+
+const lines = createInterface({ input: process.stdin });
+for await (const line of lines) {
+  if (!line.trim()) continue;
+  process.stdout.write(JSON.stringify(await handle(line)) + '\n');
+}
+await browser.close();
