@@ -205,3 +205,29 @@ def test_unknown_query_parameters_are_ignored(server: Server, app: dict) -> None
         "GET", "/authorize", params=query(app, auth0Client="eyJuYW1lIjoieCJ9", foo="bar")
     )
     assert "code" in parse_qs(urlsplit(response.headers["location"]).query)
+
+
+def test_tenant_branding_and_password_policy(server: Server, app: dict) -> None:
+    server.cli(
+        "tenants",
+        "update",
+        "--primary-color",
+        "#ff0066",
+        "--logo-url",
+        "https://cdn.example/logo.png",
+        "--password-min-length",
+        "10",
+    )
+    browser = Browser(server)
+    page = browser.follow(browser.request("GET", "/authorize", params=query(app, screen_hint="signup")))
+    assert "--primary: #ff0066" in page.text and 'src="https://cdn.example/logo.png"' in page.text
+    state = re.search(r'name="state" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    from html import unescape
+
+    short = browser.request(
+        "POST",
+        "/u/signup",
+        data={"state": unescape(state), "email": "b@example.com", "password": "ninechars"},
+    )
+    assert short.status_code == 400 and "at least 10" in short.text
+    server.cli("tenants", "update", "--password-min-length", "8")

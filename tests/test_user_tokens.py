@@ -220,3 +220,12 @@ def test_fifty_concurrent_redemptions_one_winner(server: Server, app: dict) -> N
         refreshes = list(pool.map(post, [refresh] * 50))
     assert sum(r.status_code == 200 for r in refreshes) == 1
     assert all(r.status_code in (200, 403) for r in refreshes)
+
+
+def test_v2_logout_without_client_id_uses_the_tenants_allowed_urls(server: Server, app: dict) -> None:
+    with server.client() as http:
+        refused = http.get("/v2/logout", params={"returnTo": "https://tenant-wide.example/"})
+        assert refused.status_code == 400 and "location" not in refused.headers
+        server.cli("tenants", "update", "--logout-urls", "https://tenant-wide.example/")
+        allowed = http.get("/v2/logout", params={"returnTo": "https://tenant-wide.example/?x=1"})
+    assert allowed.status_code == 302 and allowed.headers["location"] == "https://tenant-wide.example/?x=1"

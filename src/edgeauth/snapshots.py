@@ -53,6 +53,8 @@ class Tenant:
     primary_color: str = "#635dff"
     # Database connection password policy (Auth0 `password_complexity_options.min_length`).
     password_min_length: int = 8
+    # `/v2/logout` without `client_id` may return to these (Auth0 tenant `allowed_logout_urls`).
+    allowed_logout_urls: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ parser and handlers inside Pyodide, so tests create tenants, apps and users the 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -42,6 +43,21 @@ def tenant_of(platform: Platform, args: argparse.Namespace) -> str:
 async def tenants_create(platform: Platform, args: argparse.Namespace) -> JSON:
     tenant = await tenants.create_tenant(platform, args.id, args.name or "")
     return {"id": tenant.id, "friendly_name": tenant.friendly_name}
+
+
+async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
+    changes: dict[str, Any] = {}
+    if args.logout_urls is not None:
+        changes["allowed_logout_urls"] = split_list(args.logout_urls)
+    if args.password_min_length is not None:
+        changes["password_policy"] = {"min_length": args.password_min_length}
+    branding = {k: v for k, v in (("logo_url", args.logo_url),) if v is not None}
+    if args.primary_color is not None:
+        branding["colors"] = {"primary": args.primary_color}
+    if branding:
+        changes["branding"] = branding
+    tenant = await tenants.update_settings(platform, tenant_of(platform, args), changes)
+    return dataclasses.asdict(tenant)
 
 
 async def apps_create(platform: Platform, args: argparse.Namespace) -> JSON:
@@ -105,9 +121,15 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     def group(name: str) -> Any:
         return verbs.add_parser(name).add_subparsers(dest="action", required=True)
 
-    create = leaf(group("tenants"), "create", tenants_create, "create a tenant")
+    tenants_group = group("tenants")
+    create = leaf(tenants_group, "create", tenants_create, "create a tenant")
     create.add_argument("id")
     create.add_argument("--name", default="")
+    update = leaf(tenants_group, "update", tenants_update, "change the tenant's settings")
+    update.add_argument("--logout-urls", action="append", help="allowed logout URLs without client_id")
+    update.add_argument("--password-min-length", type=int)
+    update.add_argument("--logo-url")
+    update.add_argument("--primary-color")
 
     apps_group = group("apps")
     create = leaf(apps_group, "create", apps_create, "create an application")

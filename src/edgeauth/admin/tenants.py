@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from edgeauth.admin.errors import bad_request, conflict, not_found
-from edgeauth.admin.rows import from_json_column, iso_now
+from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.keys.keyset import load_keyset
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant, store_tenant
@@ -38,6 +39,7 @@ async def publish_tenant(platform: Platform, tenant_id: str) -> Tenant:
         default_audience=settings.get("default_audience", ""),
         logo_url=branding.get("logo_url", ""),
         primary_color=branding.get("colors", {}).get("primary", Tenant.primary_color),
+        allowed_logout_urls=list(settings.get("allowed_logout_urls", [])),
         password_min_length=int(
             settings.get("password_policy", {}).get("min_length", Tenant.password_min_length)
         ),
@@ -52,6 +54,27 @@ async def create_tenant(platform: Platform, tenant_id: str, friendly_name: str =
         raise bad_request("Tenant id must be 1-63 lowercase letters, digits or hyphens.")
     if not await _insert(platform, tenant_id, friendly_name or tenant_id):
         raise conflict(f"Tenant {tenant_id} already exists.")
+    return await publish_tenant(platform, tenant_id)
+
+
+async def update_settings(platform: Platform, tenant_id: str, changes: dict[str, Any]) -> Tenant:
+    """Merge `changes` into the tenant's settings (Auth0 `PATCH /tenants/settings` semantics:
+    top-level keys replace, objects merge one level deep) and republish the snapshot."""
+    row = await platform.db.first("SELECT settings FROM tenants WHERE id = ?", tenant_id)
+    if row is None:
+        raise not_found(f"Tenant {tenant_id} does not exist.", "inexistent_tenant")
+    settings = from_json_column(row["settings"], {})
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(settings.get(key), dict):
+            settings[key] = {**settings[key], **value}
+        else:
+            settings[key] = value
+    await platform.db.run(
+        "UPDATE tenants SET settings = ?, updated_at = ? WHERE id = ?",
+        to_json_column(settings),
+        iso_now(platform.clock()),
+        tenant_id,
+    )
     return await publish_tenant(platform, tenant_id)
 
 

@@ -50,11 +50,12 @@ async def allowed_urls(ctx: RequestContext, client_id: str) -> list[str] | None:
 
 
 async def v2_logout(request: Request) -> Response:
-    """`returnTo` must be allowed for `client_id`; without `returnTo`, the client's first URL."""
+    """`returnTo` must be allowed for `client_id` (without one: the tenant's allowed logout URLs);
+    without `returnTo`, the first allowed URL."""
     ctx = request_context(request)
     client_id = request.query_params.get("client_id", "")
     return_to = request.query_params.get("returnTo", "")
-    allowed = await allowed_urls(ctx, client_id) or []
+    allowed = (await allowed_urls(ctx, client_id) if client_id else ctx.tenant.allowed_logout_urls) or []
     if return_to and not is_allowed(return_to, allowed):
         return error_page(
             ctx,

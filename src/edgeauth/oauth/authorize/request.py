@@ -60,6 +60,8 @@ class AuthorizationRequest:
     login_hint: str = ""
     screen_hint: str = ""
     ui_locales: str = ""
+    # The client's allowed web origins: who may frame a `web_message` response.
+    web_origins: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -186,6 +188,7 @@ async def parse_authorization_request(ctx: RequestContext, query: Any) -> tuple[
         client_id=client.client_id,
         redirect_uri=redirect_uri,
         state=query.get("state"),
+        web_origins=client.web_origins,
         response_mode=first(query, "response_mode")
         if first(query, "response_mode") in RESPONSE_MODES
         else "",
@@ -208,6 +211,7 @@ async def parse_authorization_request(ctx: RequestContext, query: Any) -> tuple[
             login_hint=first(query, "login_hint"),
             screen_hint=first(query, "screen_hint"),
             ui_locales=first(query, "ui_locales"),
+            web_origins=client.web_origins,
         )
     except RedirectError as exc:
         raise RedirectError(exc.error, exc.description, partial) from None

@@ -8,6 +8,7 @@ origin of the redirect_uri (auth0-spa-js `runIframe`/popup, contract B.1).
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode, urlsplit
 
 from starlette.responses import RedirectResponse, Response
@@ -16,6 +17,7 @@ from edgeauth.http.templates import render
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?")
 
 
 def origin_of(url: str) -> str:
@@ -32,11 +34,19 @@ def _form_post(request: AuthorizationRequest, params: dict[str, str]) -> Respons
     return render("form_post.html", {"action": request.redirect_uri, "params": params}, headers=NO_STORE)
 
 
+def frame_ancestors(request: AuthorizationRequest) -> str:
+    """The redirect_uri's origin and the client's allowed web origins (well-formed ones only)."""
+    origins = [origin_of(request.redirect_uri)]
+    origins += [o.rstrip("/") for o in request.web_origins if ORIGIN.fullmatch(o.rstrip("/"))]
+    return " ".join(dict.fromkeys(origins))
+
+
 def _web_message(request: AuthorizationRequest, params: dict[str, str]) -> Response:
-    """The page auth0-spa-js waits for in its iframe or popup; frameable by the app's origin."""
+    """The page auth0-spa-js waits for in its iframe or popup; it posts only to the redirect_uri's
+    origin and may be framed by that origin and the client's allowed web origins."""
     target = origin_of(request.redirect_uri)
     message = {"type": "authorization_response", "response": params}
-    headers = {**NO_STORE, "Content-Security-Policy": f"frame-ancestors {target}"}
+    headers = {**NO_STORE, "Content-Security-Policy": f"frame-ancestors {frame_ancestors(request)}"}
     return render("web_message.html", {"message": message, "target_origin": target}, headers=headers)
 
 
