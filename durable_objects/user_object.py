@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any, ClassVar
 
-from durable_objects.user import codes, refresh_tokens, sessions
+from durable_objects.user import brute_force, codes, refresh_tokens, sessions
 from edgeauth.admin.rows import from_json_column, iso_now
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
@@ -50,10 +50,9 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS login_stats (
         singleton       INTEGER PRIMARY KEY CHECK (singleton = 1),
         logins_count    INTEGER NOT NULL DEFAULT 0,
-        last_login      TEXT,
-        failed_attempts INTEGER NOT NULL DEFAULT 0,
-        locked_until    INTEGER NOT NULL DEFAULT 0
+        last_login      TEXT
     )""",
+    brute_force.SCHEMA,
     sessions.SCHEMA,
     codes.SCHEMA,
     refresh_tokens.SCHEMA,
@@ -64,9 +63,6 @@ SCHEMA = (
     )""",
 )
 OUTBOX_RETRY_MS = 5_000
-# Auth0 brute-force protection: 10 consecutive failures block logins from this account for a while.
-MAX_FAILED_ATTEMPTS = 10
-LOCKOUT_SECONDS = 15 * 60
 WRONG_CREDENTIALS = "Wrong email or password."
 
 
@@ -205,21 +201,10 @@ class UserObject:
         self.state.storage.exec("INSERT OR IGNORE INTO login_stats (singleton) VALUES (1)")
         return self.state.storage.exec("SELECT * FROM login_stats WHERE singleton = 1")[0]
 
-    def _record_failure(self, now: int) -> None:
-        """Count a wrong password; the tenth in a row locks the account for a while."""
-        failures = self._stats()["failed_attempts"] + 1
-        locked_until = now + LOCKOUT_SECONDS if failures >= MAX_FAILED_ATTEMPTS else 0
-        self.state.storage.exec(
-            "UPDATE login_stats SET failed_attempts = ?, locked_until = ? WHERE singleton = 1",
-            0 if locked_until else failures,
-            locked_until,
-        )
-
     def _record_login(self, now: int) -> None:
         self._stats()
         self.state.storage.exec(
-            "UPDATE login_stats SET logins_count = logins_count + 1, last_login = ?,"
-            " failed_attempts = 0 WHERE singleton = 1",
+            "UPDATE login_stats SET logins_count = logins_count + 1, last_login = ? WHERE singleton = 1",
             iso_now(now),
         )
 
@@ -240,7 +225,9 @@ class UserObject:
             )
         return result
 
-    async def login_with_password(self, password: str, request: dict[str, Any] | None) -> dict[str, Any]:
+    async def login_with_password(
+        self, password: str, request: dict[str, Any] | None, ip: str = ""
+    ) -> dict[str, Any]:
         """Check the password (Auth0 database connection); on success a new SSO session and,
         for an authorization request, its code. Weaker hashes are upgraded here."""
         row = self._row()
@@ -249,14 +236,14 @@ class UserObject:
         if row["blocked"]:
             return {"error": "unauthorized", "message": "user is blocked"}
         now = self._now()
-        if self._stats()["locked_until"] > now:
+        if brute_force.is_locked(self.state.storage, ip, now):
             return {
                 "error": "too_many_attempts",
                 "message": "Your account has been blocked after multiple consecutive login attempts.",
             }
         stored = self.state.storage.exec("SELECT secret FROM credentials WHERE kind = 'password'")
         if not stored or not await verify_password(self.env.crypto, password, stored[0]["secret"]):
-            self._record_failure(now)
+            brute_force.record_failure(self.state.storage, ip, now)
             return {"error": "invalid_user_password", "message": WRONG_CREDENTIALS}
         if needs_rehash(stored[0]["secret"]):
             upgraded = await hash_password(self.env.crypto, password)
@@ -265,6 +252,7 @@ class UserObject:
                 upgraded,
                 iso_now(now),
             )
+        brute_force.clear(self.state.storage, ip)
         self._record_login(now)
         session = sessions.create_session(self.state.storage, self.state.id, now)
         return {**self._grant(session, request), "session_token": session["token"]}

@@ -122,3 +122,18 @@ async def test_password_policy_is_per_tenant(runtime: LocalRuntime) -> None:
     with pytest.raises(AdminError, match="at least 12"):
         await create_user(platform, "default", email="p@example.com", password="elevenchars")
     await create_user(platform, "default", email="p@example.com", password="twelve chars")
+
+
+async def test_brute_force_protection_is_per_ip(runtime: LocalRuntime, clock: ManualClock) -> None:
+    """Ten wrong passwords from one IP block that IP only; the user still logs in from elsewhere."""
+    user = await create_user(runtime.platform, "default", email="bf@example.com", password="right password")
+    stub = runtime.platform.users.get(user["user_id"].removeprefix("auth0|"))
+    for _ in range(10):
+        assert (await stub.call("login_with_password", "wrong", None, "203.0.113.9"))["error"] == (
+            "invalid_user_password"
+        )
+    locked = await stub.call("login_with_password", "right password", None, "203.0.113.9")
+    assert locked["error"] == "too_many_attempts"
+    assert "session_token" in await stub.call("login_with_password", "right password", None, "198.51.100.7")
+    clock.advance(15 * 60 + 1)
+    assert "session_token" in await stub.call("login_with_password", "right password", None, "203.0.113.9")

@@ -38,6 +38,11 @@ LOGIN_ERRORS = {
 }
 
 
+def client_ip(request: Request) -> str:
+    """The browser's IP: Cloudflare's `CF-Connecting-IP` on Workers, the peer address locally."""
+    return request.headers.get("cf-connecting-ip") or (request.client.host if request.client else "")
+
+
 def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") -> dict[str, Any]:
     locale = choose_locale(ui_locales, request.headers.get("accept-language", ""))
     return {"tenant": ctx.tenant, "locale": locale, "t": messages(locale)}
@@ -120,7 +125,7 @@ async def submit(request: Request, page: str) -> Response:
                 ctx, request, page, authz, state, email=email, error_key=error_key, status=400
             )
     grant = await user_object_for_email(ctx.platform, ctx.tenant.id, email).call(
-        "login_with_password", password, code_request(authz)
+        "login_with_password", password, code_request(authz), client_ip(request)
     )
     if "error" in grant:
         error_key = LOGIN_ERRORS.get(grant["error"], "error.wrong_credentials")
