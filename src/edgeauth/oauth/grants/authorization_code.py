@@ -6,28 +6,17 @@ from typing import Any
 
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
-from edgeauth.oauth.errors import invalid_grant, invalid_request, unauthorized_client
+from edgeauth.oauth.errors import invalid_grant
+from edgeauth.oauth.grants.rules import check_grant_enabled, required_param, token_object
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
-from edgeauth.users.directory import user_object_for_token
 
 GRANT_TYPE = "authorization_code"
 
 
-def check_grant_allowed(client: Client) -> None:
-    if GRANT_TYPE not in client.grant_types:
-        raise unauthorized_client(GRANT_TYPE)
-
-
 async def authorization_code(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:
-    check_grant_allowed(client)
-    code = string_param(params, "code")
-    if not code:
-        raise invalid_request("Missing required parameter: code")
-    found = user_object_for_token(ctx.platform, code)
-    if found is None:
-        raise invalid_grant("Invalid authorization code")
-    stub, secret = found
+    check_grant_enabled(client, GRANT_TYPE)
+    stub, secret = token_object(ctx, required_param(params, "code"), "Invalid authorization code")
     redeemed = await stub.call(
         "redeem_code",
         secret,

@@ -8,14 +8,15 @@ from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
 from edgeauth.oauth.access_token import issue_access_token
 from edgeauth.oauth.errors import access_denied, unauthorized_client
+from edgeauth.oauth.grants.rules import check_grant_enabled
 from edgeauth.snapshots import Client, ResourceServer, load_api
 
 GRANT_TYPE = "client_credentials"
 
 
-def check_grant_allowed(client: Client) -> None:
-    """Only confidential clients with the grant enabled (Auth0's `grant_types`)."""
-    if not client.is_confidential or GRANT_TYPE not in client.grant_types:
+def check_confidential(client: Client) -> None:
+    """A public client (SPA, native) has no secret to keep: never client_credentials."""
+    if not client.is_confidential:
         raise unauthorized_client(GRANT_TYPE)
 
 
@@ -57,7 +58,8 @@ def granted_scopes(params: dict[str, Any], allowed: list[str]) -> list[str]:
 
 
 async def client_credentials(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:
-    check_grant_allowed(client)
+    check_confidential(client)
+    check_grant_enabled(client, GRANT_TYPE)
     audience = requested_audience(ctx, params)
     api = await check_api(ctx, audience)
     scopes = granted_scopes(params, check_client_grant(client, audience))
