@@ -197,14 +197,11 @@ class UserObject:
     def _now(self) -> int:
         return int(self.env.clock())
 
-    def _stats(self) -> dict[str, Any]:
-        self.state.storage.exec("INSERT OR IGNORE INTO login_stats (singleton) VALUES (1)")
-        return self.state.storage.exec("SELECT * FROM login_stats WHERE singleton = 1")[0]
-
     def _record_login(self, now: int) -> None:
-        self._stats()
         self.state.storage.exec(
-            "UPDATE login_stats SET logins_count = logins_count + 1, last_login = ? WHERE singleton = 1",
+            "INSERT INTO login_stats (singleton, logins_count, last_login) VALUES (1, 1, ?)"
+            " ON CONFLICT (singleton) DO UPDATE SET logins_count = logins_count + 1,"
+            " last_login = excluded.last_login",
             iso_now(now),
         )
 
@@ -263,12 +260,11 @@ class UserObject:
         """SSO: a code for a live session, unless `max_age` asks for a fresher login."""
         now = self._now()
         session = sessions.find_session(self.state.storage, secret, now)
-        if session is None or self._row() is None:
+        row = self._row()
+        if session is None or row is None or row["blocked"]:
             return {"error": "login_required"}
         if max_age is not None and now - session["auth_time"] >= max_age:  # max_age=0: always
             return {"error": "login_required", "stale": True}
-        if self._row()["blocked"]:  # type: ignore[index]
-            return {"error": "login_required"}
         return self._grant(session, request)
 
     async def redeem_code(

@@ -46,12 +46,23 @@ class Browser:
             response = self.request("GET", response.headers["location"])
         return response
 
+    def authorize(self, query: dict[str, str]) -> httpx.Response:
+        """`GET /authorize`, following redirects that stay on the server (to the hosted page)."""
+        return self.follow(self.request("GET", "/authorize", params=query))
+
     def login(self, query: dict[str, str], email: str, password: str) -> httpx.Response:
         """`/authorize` → hosted login page → form post; returns the final response."""
-        page = self.follow(self.request("GET", "/authorize", params=query))
+        page = self.authorize(query)
         assert page.status_code == 200, page.text
-        state = unescape(re.search(r'name="state" value="([^"]+)"', page.text).group(1))  # type: ignore[union-attr]
-        return self.request("POST", "/u/login", data={"state": state, "email": email, "password": password})
+        data = {"state": form_state(page), "email": email, "password": password}
+        return self.request("POST", "/u/login", data=data)
+
+
+def form_state(page: httpx.Response) -> str:
+    """The sealed login transaction in a hosted page's form."""
+    match = re.search(r'name="state" value="([^"]+)"', page.text)
+    assert match, page.text
+    return unescape(match.group(1))
 
 
 def redirect_params(response: httpx.Response) -> dict[str, str]:

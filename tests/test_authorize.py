@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
-from tests.browser import Browser, pkce_pair, redirect_params
+from tests.browser import Browser, form_state, pkce_pair, redirect_params
 from tests.conftest import Server
 
 CALLBACK = "https://modes.example/cb"
@@ -116,38 +116,37 @@ def test_errors_go_back_to_the_client_with_state(server: Server, app: dict) -> N
 
 def test_signup_page_creates_the_user_and_logs_in(server: Server, app: dict) -> None:
     browser = Browser(server)
-    page = browser.follow(browser.request("GET", "/authorize", params=query(app, screen_hint="signup")))
+    page = browser.authorize(query(app, screen_hint="signup"))
     assert page.status_code == 200 and 'action="/u/signup"' in page.text
-    state = re.search(r'name="state" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    from html import unescape
+    state = form_state(page)
 
     weak = browser.request(
-        "POST", "/u/signup", data={"state": unescape(state), "email": "new@example.com", "password": "short"}
+        "POST", "/u/signup", data={"state": state, "email": "new@example.com", "password": "short"}
     )
     assert weak.status_code == 400 and "too weak" in weak.text
     made = browser.request(
         "POST",
         "/u/signup",
-        data={"state": unescape(state), "email": "new@example.com", "password": "long enough pw"},
+        data={"state": state, "email": "new@example.com", "password": "long enough pw"},
     )
     assert "code" in redirect_params(made)
 
 
 def test_login_page_speaks_the_users_language(server: Server, app: dict) -> None:
     browser = Browser(server)
-    french = browser.follow(browser.request("GET", "/authorize", params=query(app, ui_locales="fr-CA")))
+    french = browser.authorize(query(app, ui_locales="fr-CA"))
     assert '<html lang="fr">' in french.text and "Mot de passe" in french.text
     browser.http.headers["Accept-Language"] = "de;q=0.9, fr;q=0.8"  # sent on every request
-    by_header = browser.follow(browser.request("GET", "/authorize", params=query(app)))
+    by_header = browser.authorize(query(app))
     assert "Mot de passe" in by_header.text
     del browser.http.headers["Accept-Language"]
-    english = browser.follow(browser.request("GET", "/authorize", params=query(app)))
+    english = browser.authorize(query(app))
     assert '<label for="password">Password</label>' in english.text
 
 
 def test_login_page_is_not_frameable_and_not_cached(server: Server, app: dict) -> None:
     browser = Browser(server)
-    page = browser.follow(browser.request("GET", "/authorize", params=query(app)))
+    page = browser.authorize(query(app))
     assert page.headers["x-frame-options"] == "DENY"
     assert page.headers["cache-control"] == "no-store"
 
@@ -219,15 +218,14 @@ def test_tenant_branding_and_password_policy(server: Server, app: dict) -> None:
         "10",
     )
     browser = Browser(server)
-    page = browser.follow(browser.request("GET", "/authorize", params=query(app, screen_hint="signup")))
+    page = browser.authorize(query(app, screen_hint="signup"))
     assert "--primary: #ff0066" in page.text and 'src="https://cdn.example/logo.png"' in page.text
-    state = re.search(r'name="state" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    from html import unescape
+    state = form_state(page)
 
     short = browser.request(
         "POST",
         "/u/signup",
-        data={"state": unescape(state), "email": "b@example.com", "password": "ninechars"},
+        data={"state": state, "email": "b@example.com", "password": "ninechars"},
     )
     assert short.status_code == 400 and "at least 10" in short.text
     server.cli("tenants", "update", "--password-min-length", "8")

@@ -6,7 +6,7 @@ import pytest
 from auth0.authentication import GetToken
 from auth0.authentication.token_verifier import AsymmetricSignatureVerifier, TokenVerifier
 
-from tests.browser import Browser, pkce_pair, redirect_params
+from tests.browser import Browser, form_state, pkce_pair, redirect_params
 from tests.conftest import Server
 
 CALLBACK = "https://app.example/callback"
@@ -136,11 +136,8 @@ def test_unregistered_redirect_uri_is_never_redirected(server: Server, spa: dict
 
 def test_login_form_post_without_the_browser_cookie_is_refused(server: Server, spa: dict) -> None:
     browser = Browser(server)
-    page = browser.follow(browser.request("GET", "/authorize", params=authorize_query(spa, pkce_pair()[1])))
-    import re
-    from html import unescape
-
-    state = unescape(re.search(r'name="state" value="([^"]+)"', page.text).group(1))  # type: ignore[union-attr]
+    page = browser.authorize(authorize_query(spa, pkce_pair()[1]))
+    state = form_state(page)
     attacker = Browser(server)  # another browser: no transaction cookie
     response = attacker.request(
         "POST", "/u/login", data={"state": state, "email": EMAIL, "password": PASSWORD}

@@ -19,6 +19,8 @@ from edgeauth.login.pages import error_page
 from edgeauth.snapshots import load_client
 from edgeauth.users.directory import user_object_for_token
 
+LOGGED_OUT_PAGE = "<!DOCTYPE html><title>Logged out</title><p>You are logged out.</p>"
+
 
 def without_query(url: str) -> str:
     parts = urlsplit(url)
@@ -68,7 +70,7 @@ async def v2_logout(request: Request) -> Response:
     target = return_to or (allowed[0] if allowed else "")
     if target:
         return logged_out(RedirectResponse(target, 302))
-    return logged_out(HTMLResponse("<!DOCTYPE html><title>Logged out</title><p>You are logged out.</p>"))
+    return logged_out(HTMLResponse(LOGGED_OUT_PAGE))
 
 
 async def oidc_logout(request: Request) -> Response:
@@ -95,7 +97,7 @@ async def oidc_logout(request: Request) -> Response:
             )
     await end_sso_session(ctx, request)
     if not redirect_uri:
-        return logged_out(HTMLResponse("<!DOCTYPE html><title>Logged out</title><p>You are logged out.</p>"))
+        return logged_out(HTMLResponse(LOGGED_OUT_PAGE))
     state = query.get("state")
     separator = "&" if urlsplit(redirect_uri).query else "?"
     target = redirect_uri + (separator + urlencode({"state": state}) if state is not None else "")
