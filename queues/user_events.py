@@ -1,40 +1,16 @@
-"""USER_EVENTS consumer: keeps D1's copy of each user in step with its Durable Object.
+"""USER_EVENTS consumer: every event a Durable Object or a flow sends, applied to D1.
 
-Idempotent: an upsert guarded by the per-user version, so redelivery, duplicates and reordering
-never move D1 backwards (design.md, "Consistency rules").
+Cloudflare Queues semantics: each message is acked once applied; only the failed ones retry,
+then land in the dead-letter queue after `max_retries` (wrangler.toml).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
-from edgeauth.admin.rows import iso_now
 from edgeauth.platform import Platform
 from edgeauth.ports import QueueMessage
-
-UPSERT = """
-INSERT INTO users (tenant_id, user_id, email, profile, version, deleted, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (tenant_id, user_id) DO UPDATE SET
-    email = excluded.email, profile = excluded.profile, version = excluded.version,
-    deleted = excluded.deleted, updated_at = excluded.updated_at
-WHERE excluded.version > users.version
-"""
-
-
-async def apply_user_event(platform: Platform, event: dict) -> None:
-    user = event["user"]
-    await platform.db.run(
-        UPSERT,
-        event["tenant_id"],
-        event["user_id"],
-        user.get("email"),
-        json.dumps(user, separators=(",", ":")),
-        int(event["version"]),
-        1 if event["type"] == "user.deleted" else 0,
-        iso_now(platform.clock()),
-    )
+from queues.user_sync import apply_user_event
 
 
 async def consume_user_events(platform: Platform, messages: Sequence[QueueMessage]) -> None:

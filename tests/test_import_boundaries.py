@@ -12,6 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CPYTHON_ONLY = ("edgeauth.runtime", "edgeauth.cli")
+# Imported on the first `/api/v2` request only (edgeauth.http.lazy_app); pydantic is its point.
+MANAGEMENT_API = ("edgeauth.management",)
 
 BLOCKER = """
 import importlib, importlib.abc, sys
@@ -39,7 +41,7 @@ def worker_modules() -> list[str]:
             for path in sorted((base / package).rglob("*.py")):
                 module = ".".join(path.relative_to(base).with_suffix("").parts)
                 module = module.removesuffix(".__init__")
-                if not module.startswith(CPYTHON_ONLY):
+                if not module.startswith(CPYTHON_ONLY + MANAGEMENT_API):
                     names.append(module)
     return names
 

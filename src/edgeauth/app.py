@@ -10,10 +10,11 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from edgeauth.http.context import TenantMiddleware, request_context
 from edgeauth.http.cors import preflight
+from edgeauth.http.lazy_app import LazyApp
 from edgeauth.login.logout import oidc_logout, v2_logout
 from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit
 from edgeauth.oauth.authorize.endpoint import authorize
@@ -62,6 +63,7 @@ ROUTES = [
     Route("/v2/logout", v2_logout, methods=["GET"]),
     Route("/oidc/logout", oidc_logout, methods=["GET"]),
     Route("/.well-known/{document:path}", preflight, methods=["OPTIONS"]),
+    Mount("/api/v2", app=LazyApp("edgeauth.management.app:create_management_app")),
 ]
 
 

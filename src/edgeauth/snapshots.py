@@ -89,6 +89,11 @@ class ResourceServer:
     name: str
     scopes: list[str] = field(default_factory=list)
     token_lifetime: int = 86400
+    # RBAC (Auth0 `enforce_policies`): a user's token gets only the permissions the user holds;
+    # `access_token_authz` also lists them in a `permissions` claim.
+    enforce_policies: bool = False
+    token_dialect: str = "access_token"
+    allow_offline_access: bool = False
 
 
 async def load_tenant(kv: KeyValueStore, tenant_id: str) -> Tenant | None:

@@ -5,25 +5,49 @@ from __future__ import annotations
 from typing import Any
 
 from edgeauth import ids
-from edgeauth.admin.errors import bad_request, conflict, not_found
+from edgeauth.admin import management_api
+from edgeauth.admin.clients import publish_client
+from edgeauth.admin.errors import AdminError, bad_request, conflict, not_found
 from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.platform import Platform
-from edgeauth.snapshots import ResourceServer, store_api
+from edgeauth.snapshots import ResourceServer, api_key, store_api
 
 DEFAULT_TOKEN_LIFETIME = 86400  # Auth0's default for an API: 24 h
+MAX_TOKEN_LIFETIME = 2592000  # 30 days
+# Auth0 resource-server switches kept in the `extra` column, with their defaults.
+SWITCHES: dict[str, Any] = {
+    "allow_offline_access": False,
+    "skip_consent_for_verifiable_first_party_clients": True,
+    "enforce_policies": False,
+    "token_dialect": "access_token",
+}
+TOKEN_DIALECTS = ("access_token", "access_token_authz")
 
 
-def _api_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The Management API v2 resource-server shape."""
+def api_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The Management API v2 resource-server shape (identifier as stored)."""
+    system = bool(row["is_system"])
+    scopes = [{"value": s, "description": s} for s in management_api.SCOPES] if system else None
     return {
         "id": row["id"],
         "name": row["name"],
         "identifier": row["identifier"],
-        "scopes": from_json_column(row["scopes"], []),
+        "scopes": scopes if system else from_json_column(row["scopes"], []),
         "token_lifetime": row["token_lifetime"],
+        "token_lifetime_for_web": min(row["token_lifetime"], 7200),
         "signing_alg": row["signing_alg"],
+        "is_system": system,
+        **SWITCHES,
+        **from_json_column(row["extra"], {}),
     }
+
+
+def api_scope_values(row: dict[str, Any]) -> list[str]:
+    """The permissions an API defines; the system Management API's are built in."""
+    if row["is_system"]:
+        return list(management_api.SCOPES)
+    return [s["value"] for s in from_json_column(row["scopes"], [])]
 
 
 async def api_row(platform: Platform, tenant_id: str, identifier: str) -> dict[str, Any]:
@@ -37,49 +61,182 @@ async def api_row(platform: Platform, tenant_id: str, identifier: str) -> dict[s
     return row
 
 
+async def api_row_by_id(platform: Platform, tenant_id: str, id_or_identifier: str) -> dict[str, Any]:
+    """Auth0's `/resource-servers/{id}` takes the id or the identifier."""
+    row = await platform.db.first(
+        "SELECT * FROM resource_servers WHERE tenant_id = ? AND (id = ? OR identifier = ?)",
+        tenant_id,
+        id_or_identifier,
+        id_or_identifier,
+    )
+    if row is None:
+        raise not_found("The resource server does not exist", "inexistent_resource_server")
+    return row
+
+
+def _scope_objects(scopes: list[dict[str, str]] | list[str]) -> list[dict[str, str]]:
+    objects = [s if isinstance(s, dict) else {"value": s, "description": s} for s in scopes]
+    unique = {
+        s.get("value", ""): {"value": s.get("value", ""), "description": s.get("description", "")}
+        for s in objects
+    }
+    if any(not value or " " in value for value in unique):
+        raise bad_request("A scope value must be non-empty and contain no spaces.")
+    return list(unique.values())
+
+
+def _check_lifetime(token_lifetime: int) -> None:
+    if not 0 < token_lifetime <= MAX_TOKEN_LIFETIME:
+        raise bad_request(f"token_lifetime must be between 1 and {MAX_TOKEN_LIFETIME} seconds.")
+
+
+def _switches(changes: dict[str, Any]) -> dict[str, Any]:
+    switches = {k: changes[k] for k in SWITCHES if changes.get(k) is not None}
+    if switches.get("token_dialect", "access_token") not in TOKEN_DIALECTS:
+        raise bad_request(f"token_dialect must be one of {', '.join(TOKEN_DIALECTS)}.")
+    return switches
+
+
+async def publish_api(platform: Platform, tenant_id: str, row: dict[str, Any]) -> None:
+    """Rewrite the API's KV snapshot from its D1 row (the system API needs none)."""
+    if row["is_system"]:
+        return
+    switches = {**SWITCHES, **from_json_column(row["extra"], {})}
+    await store_api(
+        platform.config,
+        ResourceServer(
+            tenant_id=tenant_id,
+            id=row["id"],
+            identifier=row["identifier"],
+            name=row["name"],
+            scopes=api_scope_values(row),
+            token_lifetime=row["token_lifetime"],
+            enforce_policies=bool(switches["enforce_policies"]),
+            token_dialect=switches["token_dialect"],
+            allow_offline_access=bool(switches["allow_offline_access"]),
+        ),
+    )
+
+
 async def create_api(
     platform: Platform,
     tenant_id: str,
     *,
     name: str,
     identifier: str,
-    scopes: list[str] | None = None,
+    scopes: list[dict[str, str]] | list[str] | None = None,
     token_lifetime: int = DEFAULT_TOKEN_LIFETIME,
+    **options: Any,
 ) -> dict[str, Any]:
+    """Auth0 `POST /resource-servers`; `options` are the `SWITCHES`."""
     await require_tenant(platform, tenant_id)
     if not identifier.strip() or not name.strip():
         raise bad_request("An API needs a name and an identifier.")
-    if not 0 < token_lifetime <= 2592000:
-        raise bad_request("token_lifetime must be between 1 and 2592000 seconds.")
-    scope_objects = [{"value": s, "description": s} for s in dict.fromkeys(scopes or [])]
-    if any(not s["value"] or " " in s["value"] for s in scope_objects):
-        raise bad_request("A scope value must be non-empty and contain no spaces.")
+    if identifier == management_api.IDENTIFIER:
+        raise conflict("That identifier is reserved for the Management API.")
+    _check_lifetime(token_lifetime)
     now = iso_now(platform.clock())
     changed = await platform.db.run(
-        "INSERT OR IGNORE INTO resource_servers "
-        "(tenant_id, id, identifier, name, scopes, token_lifetime, signing_alg, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, 'RS256', ?, ?)",
+        "INSERT OR IGNORE INTO resource_servers (tenant_id, id, identifier, name, scopes, token_lifetime,"
+        " signing_alg, created_at, updated_at, extra) VALUES (?, ?, ?, ?, ?, ?, 'RS256', ?, ?, ?)",
         tenant_id,
         ids.object_id("api"),
         identifier,
         name.strip(),
-        to_json_column(scope_objects),
+        to_json_column(_scope_objects(scopes or [])),
         token_lifetime,
         now,
         now,
+        to_json_column(_switches(options)),
     )
     if not changed:
         raise conflict(f"A resource server with identifier {identifier} already exists.")
     row = await api_row(platform, tenant_id, identifier)
-    await store_api(
-        platform.config,
-        ResourceServer(
-            tenant_id=tenant_id,
-            id=row["id"],
-            identifier=identifier,
-            name=row["name"],
-            scopes=[s["value"] for s in scope_objects],
-            token_lifetime=token_lifetime,
-        ),
+    await publish_api(platform, tenant_id, row)
+    return api_json(row)
+
+
+async def list_apis(
+    platform: Platform, tenant_id: str, *, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of APIs, oldest first, and how many there are."""
+    rows = await platform.db.all(
+        "SELECT * FROM resource_servers WHERE tenant_id = ? ORDER BY is_system DESC, created_at, id"
+        " LIMIT ? OFFSET ?",
+        tenant_id,
+        limit,
+        offset,
     )
-    return _api_json(row)
+    total = await platform.db.first(
+        "SELECT COUNT(*) AS n FROM resource_servers WHERE tenant_id = ?", tenant_id
+    )
+    return [api_json(row) for row in rows], int(total["n"] if total else 0)
+
+
+async def get_api(platform: Platform, tenant_id: str, id_or_identifier: str) -> dict[str, Any]:
+    return api_json(await api_row_by_id(platform, tenant_id, id_or_identifier))
+
+
+def _refuse_system(row: dict[str, Any]) -> None:
+    if row["is_system"]:
+        raise AdminError(403, "You cannot modify the Management API.", "operation_not_supported")
+
+
+async def update_api(
+    platform: Platform, tenant_id: str, id_or_identifier: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Auth0 `PATCH /resource-servers/{id}`: given fields replace; `identifier` never changes."""
+    row = await api_row_by_id(platform, tenant_id, id_or_identifier)
+    _refuse_system(row)
+    name = (changes.get("name") or row["name"]).strip()
+    scopes = row["scopes"]
+    if changes.get("scopes") is not None:
+        scopes = to_json_column(_scope_objects(changes["scopes"]))
+    lifetime = changes.get("token_lifetime") or row["token_lifetime"]
+    _check_lifetime(lifetime)
+    extra = {**from_json_column(row["extra"], {}), **_switches(changes)}
+    await platform.db.run(
+        "UPDATE resource_servers SET name = ?, scopes = ?, token_lifetime = ?, extra = ?, updated_at = ?"
+        " WHERE tenant_id = ? AND id = ?",
+        name,
+        scopes,
+        lifetime,
+        to_json_column(extra),
+        iso_now(platform.clock()),
+        tenant_id,
+        row["id"],
+    )
+    row = await api_row_by_id(platform, tenant_id, row["id"])
+    await publish_api(platform, tenant_id, row)
+    return api_json(row)
+
+
+async def delete_api(platform: Platform, tenant_id: str, id_or_identifier: str) -> None:
+    """Auth0 `DELETE /resource-servers/{id}`: its client grants go with it."""
+    row = await api_row_by_id(platform, tenant_id, id_or_identifier)
+    _refuse_system(row)
+    grants = await platform.db.all(
+        "SELECT client_id FROM client_grants WHERE tenant_id = ? AND audience = ?",
+        tenant_id,
+        row["identifier"],
+    )
+    await platform.db.batch(
+        [
+            (
+                "DELETE FROM client_grants WHERE tenant_id = ? AND audience = ?",
+                [tenant_id, row["identifier"]],
+            ),
+            (
+                "DELETE FROM role_permissions WHERE tenant_id = ? AND resource_server_identifier = ?",
+                [tenant_id, row["identifier"]],
+            ),
+            (
+                "DELETE FROM user_permissions WHERE tenant_id = ? AND resource_server_identifier = ?",
+                [tenant_id, row["identifier"]],
+            ),
+            ("DELETE FROM resource_servers WHERE tenant_id = ? AND id = ?", [tenant_id, row["id"]]),
+        ]
+    )
+    await platform.config.delete(api_key(tenant_id, row["identifier"]))
+    for grant in grants:
+        await publish_client(platform, tenant_id, grant["client_id"])

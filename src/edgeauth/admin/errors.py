@@ -7,11 +7,14 @@ from typing import Any
 
 
 class AdminError(Exception):
-    def __init__(self, status: int, message: str, error_code: str) -> None:
+    def __init__(
+        self, status: int, message: str, error_code: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.error_code = error_code
+        self.headers = headers or {}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -22,8 +25,8 @@ class AdminError(Exception):
         }
 
 
-def bad_request(message: str) -> AdminError:
-    return AdminError(400, message, "invalid_body")
+def bad_request(message: str, error_code: str = "invalid_body") -> AdminError:
+    return AdminError(400, message, error_code)
 
 
 def not_found(message: str, error_code: str = "inexistent_resource") -> AdminError:

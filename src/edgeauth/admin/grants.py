@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from edgeauth import ids
-from edgeauth.admin.apis import api_row
+from edgeauth.admin.apis import api_row, api_scope_values
 from edgeauth.admin.clients import client_row, publish_client
 from edgeauth.admin.errors import bad_request, conflict
-from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
+from edgeauth.admin.rows import iso_now, to_json_column
 from edgeauth.platform import Platform
 
 
@@ -18,7 +18,7 @@ async def create_client_grant(
     """Auth0 `POST /client-grants`: every scope must be defined on the API."""
     await client_row(platform, tenant_id, client_id)
     api = await api_row(platform, tenant_id, audience)
-    defined = {s["value"] for s in from_json_column(api["scopes"], [])}
+    defined = set(api_scope_values(api))
     undefined = [s for s in scopes if s not in defined]
     if undefined:
         raise bad_request(f"Scopes not defined on {audience}: {', '.join(undefined)}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from edgeauth.admin import management_api
 from edgeauth.admin.errors import bad_request, conflict, not_found
 from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.keys.keyset import load_keyset
@@ -15,8 +16,9 @@ TENANT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 async def _insert(platform: Platform, tenant_id: str, friendly_name: str) -> int:
+    """The tenant row, then its system API (the Management API); both idempotent."""
     now = iso_now(platform.clock())
-    return await platform.db.run(
+    inserted = await platform.db.run(
         "INSERT OR IGNORE INTO tenants (id, friendly_name, settings, created_at, updated_at) "
         "VALUES (?, ?, '{}', ?, ?)",
         tenant_id,
@@ -24,6 +26,18 @@ async def _insert(platform: Platform, tenant_id: str, friendly_name: str) -> int
         now,
         now,
     )
+    await platform.db.run(
+        "INSERT OR IGNORE INTO resource_servers (tenant_id, id, identifier, name, scopes,"
+        " token_lifetime, signing_alg, created_at, updated_at, is_system)"
+        " VALUES (?, 'api_management', ?, ?, '[]', ?, 'RS256', ?, ?, 1)",
+        tenant_id,
+        management_api.IDENTIFIER,
+        management_api.NAME,
+        management_api.TOKEN_LIFETIME,
+        now,
+        now,
+    )
+    return inserted
 
 
 async def publish_tenant(platform: Platform, tenant_id: str) -> Tenant:

@@ -16,8 +16,8 @@ from edgeauth.http.context import RequestContext
 from edgeauth.jose import sign_jwt
 from edgeauth.keys.keyset import load_keyset
 from edgeauth.oauth.access_token import issue_access_token
+from edgeauth.oauth.apis import find_api
 from edgeauth.oauth.authorize.request import OIDC_SCOPES, AuthorizationRequest
-from edgeauth.snapshots import load_api
 
 ID_TOKEN_LIFETIME = 36000  # Auth0's default: 10 hours
 USERINFO_TOKEN_LIFETIME = 86400
@@ -29,7 +29,7 @@ async def granted_scope(ctx: RequestContext, request: AuthorizationRequest) -> s
     """OIDC scopes as requested, plus the requested scopes the API defines (no RBAC yet)."""
     api_scopes: set[str] = set()
     if request.audience:
-        api = await load_api(ctx.platform.config, ctx.tenant.id, request.audience)
+        api = await find_api(ctx, request.audience)
         api_scopes = set(api.scopes) if api else set()
     return " ".join(s for s in dict.fromkeys(request.scopes) if s in OIDC_SCOPES or s in api_scopes)
 
@@ -51,7 +51,7 @@ async def issue_access(
     lifetime = USERINFO_TOKEN_LIFETIME
     audience: str | list[str] = userinfo
     if request.audience:
-        api = await load_api(ctx.platform.config, ctx.tenant.id, request.audience)
+        api = await find_api(ctx, request.audience)
         lifetime = api.token_lifetime if api else lifetime
         audience = [request.audience, userinfo] if "openid" in scope.split() else request.audience
     token = await issue_access_token(

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from edgeauth.http.context import RequestContext
-from edgeauth.snapshots import Client, load_api, load_client
+from edgeauth.oauth.apis import find_api
+from edgeauth.snapshots import Client, load_client
 
 RESPONSE_TYPES = {
     "code": "authorization_code",
@@ -174,7 +175,7 @@ def check_max_age(query: Any) -> int | None:
 
 async def check_audience(ctx: RequestContext, query: Any) -> str:
     audience = first(query, "audience") or ctx.tenant.default_audience
-    if audience and await load_api(ctx.platform.config, ctx.tenant.id, audience) is None:
+    if audience and await find_api(ctx, audience) is None:
         raise RedirectError("access_denied", f"Service not found: {audience}")
     return audience
 

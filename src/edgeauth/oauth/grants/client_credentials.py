@@ -7,9 +7,10 @@ from typing import Any
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
 from edgeauth.oauth.access_token import issue_access_token
+from edgeauth.oauth.apis import find_api
 from edgeauth.oauth.errors import access_denied, unauthorized_client
 from edgeauth.oauth.grants.rules import check_grant_enabled
-from edgeauth.snapshots import Client, ResourceServer, load_api
+from edgeauth.snapshots import Client, ResourceServer
 
 GRANT_TYPE = "client_credentials"
 
@@ -29,21 +30,22 @@ def requested_audience(ctx: RequestContext, params: dict[str, Any]) -> str:
 
 
 async def check_api(ctx: RequestContext, audience: str) -> ResourceServer:
-    api = await load_api(ctx.platform.config, ctx.tenant.id, audience)
+    api = await find_api(ctx, audience)
     if api is None:
         raise access_denied(f"Service not found: {audience}")
     return api
 
 
-def check_client_grant(client: Client, audience: str) -> list[str]:
-    """The scopes a client grant gives this client for this API."""
-    if audience not in client.grants:
+def check_client_grant(client: Client, identifier: str, audience: str) -> list[str]:
+    """The scopes a client grant gives this client for this API (grants are keyed by the
+    stored identifier; the message names the audience the client asked for)."""
+    if identifier not in client.grants:
         raise access_denied(
             f'Client is not authorized to access "{audience}". You need to create a '
             '"client-grant" associated to this API. See: '
             "https://auth0.com/docs/api/v2#!/client-grants/post_client_grants"
         )
-    return client.grants[audience]
+    return client.grants[identifier]
 
 
 def granted_scopes(params: dict[str, Any], allowed: list[str]) -> list[str]:
@@ -62,12 +64,12 @@ async def client_credentials(ctx: RequestContext, client: Client, params: dict[s
     check_grant_enabled(client, GRANT_TYPE)
     audience = requested_audience(ctx, params)
     api = await check_api(ctx, audience)
-    scopes = granted_scopes(params, check_client_grant(client, audience))
+    scopes = granted_scopes(params, check_client_grant(client, api.identifier, audience))
     scope = " ".join(scopes)
     token = await issue_access_token(
         ctx,
         subject=f"{client.client_id}@clients",
-        audience=api.identifier,
+        audience=audience,
         client_id=client.client_id,
         scope=scope,
         lifetime=api.token_lifetime,

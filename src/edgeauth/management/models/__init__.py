@@ -1,0 +1,1 @@
+"""Pydantic models of the Management API bodies: what is validated in and documented out."""

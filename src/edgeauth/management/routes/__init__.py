@@ -1,0 +1,1 @@
+"""One module per Management API resource, each an `APIRouter` named `router`."""

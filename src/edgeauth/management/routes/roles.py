@@ -1,0 +1,7 @@
+"""Management API v2: roles (stub, being filled in)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

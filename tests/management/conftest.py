@@ -1,0 +1,92 @@
+"""Management API fixtures: a local-runtime server (pydantic has no Pyodide build offline, so the
+Management API runs on the local runtime only), an M2M app with a grant to `{issuer}api/v2/`,
+and clients that call `/api/v2` with its token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from edgeauth.admin import management_api
+from tests.conftest import Server, server_process
+
+ALL_SCOPES = ",".join(management_api.SCOPES)
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with server_process("local", tmp_path_factory.mktemp("mgmt")) as process:
+        yield Server(process, "local")
+
+
+@dataclass(frozen=True)
+class Management:
+    """A tenant's Management API seen by an M2M app holding a grant for `scopes`."""
+
+    server: Server
+    tenant: str
+    client_id: str
+    client_secret: str
+
+    @property
+    def host(self) -> str:
+        return f"{self.tenant}.localhost:{self.server.port}" if self.tenant else self.server.domain
+
+    @property
+    def audience(self) -> str:
+        return f"http://{self.host}/api/v2/"
+
+    def token(self, scope: str | None = None) -> str:
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "audience": self.audience,
+        }
+        if scope is not None:
+            form["scope"] = scope
+        with self.server.client(self.tenant or None) as http:
+            response = http.post("/oauth/token", data=form)
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
+
+    def api(self, scope: str | None = None) -> httpx.Client:
+        """HTTP to `/api/v2` on this tenant's host with a token (all granted scopes by default)."""
+        return httpx.Client(
+            base_url=f"{self.server.base_url}/api/v2",
+            headers={"Host": self.host, "Authorization": f"Bearer {self.token(scope)}"},
+            timeout=30,
+        )
+
+
+def grant_management(server: Server, tenant: str = "", scopes: str = ALL_SCOPES) -> Management:
+    """An M2M app of `tenant` with a client grant to its Management API (made with the CLI)."""
+    tenant_args = ["--tenant", tenant] if tenant else []
+    if tenant:
+        server.cli("tenants", "create", tenant)
+    app = server.cli("apps", "create", "--name", "Management", "--type", "m2m", *tenant_args)
+    server.cli(
+        "apps",
+        "authorize",
+        "--app",
+        app["client_id"],
+        "--api",
+        management_api.IDENTIFIER,
+        "--scopes",
+        scopes,
+        *tenant_args,
+    )
+    return Management(server, tenant, app["client_id"], app["client_secret"])
+
+
+@pytest.fixture(scope="module")
+def mgmt(local_server: Server) -> Management:
+    return grant_management(local_server)
+
+
+def data_dir(mgmt: Management) -> Path:
+    return mgmt.server.data

@@ -1,0 +1,72 @@
+"""`/api/v2/resource-servers`: CRUD through the Management API, seen by the token endpoint."""
+
+from __future__ import annotations
+
+from tests.management.conftest import Management
+
+
+def test_resource_server_lifecycle_reaches_the_token_endpoint(mgmt: Management) -> None:
+    with mgmt.api() as api:
+        created = api.post(
+            "/resource-servers",
+            json={
+                "name": "Orders",
+                "identifier": "https://orders.test/",
+                "scopes": [{"value": "read:orders"}],
+            },
+        )
+        assert created.status_code == 201, created.text
+        body = created.json()
+        assert body["identifier"] == "https://orders.test/" and body["scopes"][0]["value"] == "read:orders"
+
+        listed = api.get("/resource-servers", params={"include_totals": "true"}).json()
+        identifiers = [r["identifier"] for r in listed["resource_servers"]]
+        assert identifiers[0] == mgmt.audience and "https://orders.test/" in identifiers
+        assert listed["total"] == len(identifiers)
+
+        patched = api.patch(f"/resource-servers/{body['id']}", json={"token_lifetime": 600})
+        assert patched.status_code == 200 and patched.json()["token_lifetime"] == 600
+        assert api.post("/resource-servers", json={"identifier": "https://orders.test/"}).status_code == 409
+        system = api.patch("/resource-servers/api_management", json={"name": "x"})
+        assert system.status_code == 403 and system.json()["errorCode"] == "operation_not_supported"
+
+        assert api.delete(f"/resource-servers/{body['id']}").status_code == 204
+        missing = api.get(f"/resource-servers/{body['id']}")
+        assert missing.status_code == 404
+        assert set(missing.json()) == {"statusCode", "error", "message", "errorCode"}
+
+
+def test_authentication_and_scopes(mgmt: Management) -> None:
+    with mgmt.server.client() as http:
+        anonymous = http.get("/api/v2/resource-servers")
+        assert anonymous.status_code == 401 and anonymous.json()["message"] == "Missing authentication"
+        forged = http.get("/api/v2/resource-servers", headers={"Authorization": "Bearer a.b.c"})
+        assert forged.status_code == 401 and forged.json()["errorCode"] == "invalid_token"
+    with mgmt.api(scope="read:users") as api:
+        denied = api.get("/resource-servers")
+        assert denied.status_code == 403
+        assert denied.json()["message"] == "Insufficient scope, expected any of: read:resource_servers"
+
+
+def test_bad_payload_is_a_400_with_auth0_shape(mgmt: Management) -> None:
+    with mgmt.api() as api:
+        bad = api.post("/resource-servers", json={"identifier": 5, "unknown": True})
+        assert bad.status_code == 400 and bad.json()["errorCode"] == "invalid_body"
+        assert bad.json()["message"].startswith("Payload validation error")
+        not_json = api.post("/resource-servers", content=b"{", headers={"Content-Type": "application/json"})
+        assert not_json.status_code == 400
+        assert (
+            api.get("/resource-servers", params={"per_page": 1000}).json()["errorCode"]
+            == "invalid_query_string"
+        )
+
+
+def test_openapi_document_and_reference_page(mgmt: Management) -> None:
+    with mgmt.server.client() as http:
+        document = http.get("/api/v2/openapi.json").json()
+        assert document["openapi"].startswith("3.1")
+        assert "/resource-servers/{id}" in document["paths"]
+        page = http.get("/api/v2/docs")
+        assert (
+            page.status_code == 200 and "/resource-servers/{id}" in page.text and "<script" not in page.text
+        )
