@@ -55,12 +55,15 @@ async def serve_command(runtime: LocalRuntime, args: argparse.Namespace) -> None
     from edgeauth.worker import app
 
     host_for_urls = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host  # noqa: S104
-    origin = f"http://{host_for_urls}:{args.port}"
+    tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
+    origin = f"{'https' if tls else 'http'}://{host_for_urls}:{args.port}"
     print(f"edgeauth: default tenant {args.default_tenant!r}, issuer {origin}/", flush=True)
     demo = await seed_demo(runtime.platform, origin) if args.demo else None
     if demo is not None:
         print(demo.summary(), flush=True)
-    await serve(runtime, app, host=args.host, port=args.port, test_scheduled=args.test_scheduled, demo=demo)
+    await serve(
+        runtime, app, host=args.host, port=args.port, test_scheduled=args.test_scheduled, demo=demo, tls=tls
+    )
 
 
 def _local_options(parser: argparse.ArgumentParser) -> None:
@@ -81,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="seed a demo API, apps and user; serve the demo SPA at /demo/"
     )
     serve.add_argument("--test-scheduled", action="store_true", help=f"enable {SCHEDULED_HELP}")
+    serve.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (needs --tls-key)")
+    serve.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     add_admin_commands(verbs, _local_options)
     return parser
 

@@ -21,6 +21,10 @@ def client_key(tenant_id: str, client_id: str) -> str:
     return f"client:{tenant_id}:{client_id}"
 
 
+# KV keys are at most 512 bytes: an API identifier (the audience) may use 400 of them.
+MAX_API_IDENTIFIER_BYTES = 400
+
+
 def api_key(tenant_id: str, identifier: str) -> str:
     return f"api:{tenant_id}:{identifier}"
 
@@ -107,6 +111,8 @@ async def load_client(kv: KeyValueStore, tenant_id: str, client_id: str) -> Clie
 
 
 async def load_api(kv: KeyValueStore, tenant_id: str, identifier: str) -> ResourceServer | None:
+    if len(identifier.encode()) > MAX_API_IDENTIFIER_BYTES:
+        return None  # no such API can exist; a longer KV key would be an error
     data = await get_json(kv, api_key(tenant_id, identifier))
     return None if data is None else ResourceServer(**data)
 

@@ -11,7 +11,7 @@ from edgeauth.admin.errors import AdminError, bad_request, conflict, not_found
 from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.platform import Platform
-from edgeauth.snapshots import ResourceServer, api_key, store_api
+from edgeauth.snapshots import MAX_API_IDENTIFIER_BYTES, ResourceServer, api_key, store_api
 
 DEFAULT_TOKEN_LIFETIME = 86400  # Auth0's default for an API: 24 h
 MAX_TOKEN_LIFETIME = 2592000  # 30 days
@@ -132,6 +132,8 @@ async def create_api(
     await require_tenant(platform, tenant_id)
     if not identifier.strip() or not name.strip():
         raise bad_request("An API needs a name and an identifier.")
+    if len(identifier.encode()) > MAX_API_IDENTIFIER_BYTES:
+        raise bad_request(f"identifier must be at most {MAX_API_IDENTIFIER_BYTES} bytes.")
     if identifier == management_api.IDENTIFIER:
         raise conflict("That identifier is reserved for the Management API.")
     _check_lifetime(token_lifetime)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
 from typing import Any
 
 from fastapi import Request
@@ -73,5 +75,6 @@ def http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def server_error(request: Request, exc: Exception) -> JSONResponse:
-    """Never a stack trace: details stay in the server log."""
+    """Never a stack trace in the answer: it goes to the server log (Workers: the tail log)."""
+    traceback.print_exception(exc, file=sys.stderr)
     return JSONResponse(AdminError(500, "Internal error", "internal_error").to_json(), status_code=500)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from edgeauth.management.models.common import Body, Resource
+from edgeauth.snapshots import MAX_API_IDENTIFIER_BYTES
 
 Lifetime = Annotated[int, Field(ge=1, le=2592000)]
 
@@ -27,7 +28,7 @@ class ResourceServerSwitches(Body):
 
 
 class ResourceServerCreate(ResourceServerSwitches):
-    identifier: Annotated[str, Field(min_length=1, max_length=600)]
+    identifier: Annotated[str, Field(min_length=1, max_length=MAX_API_IDENTIFIER_BYTES)]
     name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")] | None = None
     scopes: Annotated[list[Scope], Field(max_length=1000)] = []
 

@@ -50,7 +50,7 @@ async def create_resource_server(
         name=fields.pop("name", None) or body.identifier,
         identifier=stored(caller, fields.pop("identifier")),
         scopes=fields.pop("scopes", []),
-        token_lifetime=fields.pop("token_lifetime", apis.DEFAULT_TOKEN_LIFETIME),
+        token_lifetime=fields.pop("token_lifetime", None) or apis.DEFAULT_TOKEN_LIFETIME,
         **fields,
     )
     return public(caller, api)

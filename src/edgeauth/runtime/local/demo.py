@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
-from edgeauth.admin import apis, clients, grants, users
+from edgeauth.admin import apis, clients, grants, management_api, users
 from edgeauth.admin.errors import AdminError
 from edgeauth.platform import Platform
 
@@ -40,6 +40,8 @@ class Demo:
             f"demo M2M client_id {self.m2m_client_id}\n"
             f"  try: curl -s {self.origin}/oauth/token -d grant_type=client_credentials "
             f"-d client_id={self.m2m_client_id} -d client_secret={self.m2m_secret} -d audience={DEMO_API}\n"
+            f"  the demo M2M app may also call the Management API: audience={self.origin}/api/v2/, "
+            f"reference {self.origin}/api/v2/docs\n"
             f"demo user {DEMO_EMAIL} / password {DEMO_PASSWORD}\n"
             f"open {self.page_url}"
         )
@@ -89,6 +91,15 @@ async def seed_demo(platform: Platform, origin: str) -> Demo:
     spa = await _spa_app(platform, tenant_id, origin)
     await _ignore_conflict(
         grants.create_client_grant(platform, tenant_id, client_id=m2m, audience=DEMO_API, scopes=DEMO_SCOPES)
+    )
+    await _ignore_conflict(
+        grants.create_client_grant(
+            platform,
+            tenant_id,
+            client_id=m2m,
+            audience=management_api.IDENTIFIER,
+            scopes=list(management_api.SCOPES),
+        )
     )
     await _ignore_conflict(users.create_user(platform, tenant_id, email=DEMO_EMAIL, password=DEMO_PASSWORD))
     secret = await clients.reveal_secret(platform, tenant_id, m2m)

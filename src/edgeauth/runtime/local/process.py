@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -33,8 +34,12 @@ class ServerProcess:
         self.startup_seconds = 0.0
 
     @property
+    def scheme(self) -> str:
+        return "https" if "--tls-cert" in self.extra_args else "http"
+
+    @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def log_path(self) -> Path:
@@ -75,7 +80,9 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited:\n{self.output()}")
             try:
-                with urllib.request.urlopen(probe, timeout=1):  # noqa: S310 (loopback)
+                # Loopback readiness only: the certificate is the test's to check.
+                unverified = ssl._create_unverified_context()  # noqa: S323
+                with urllib.request.urlopen(probe, timeout=1, context=unverified):  # noqa: S310
                     pass
             except urllib.error.HTTPError:
                 pass  # it answers, if badly: the tests will say what is wrong

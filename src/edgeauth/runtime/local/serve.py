@@ -47,6 +47,7 @@ async def serve(
     port: int,
     test_scheduled: bool = False,
     demo: Demo | None = None,
+    tls: tuple[str, str] | None = None,
 ) -> None:
     """Run until interrupted; the queue consumer, alarms and cron run while the server does."""
     config = uvicorn.Config(
@@ -56,6 +57,8 @@ async def serve(
         lifespan="off",
         log_level="warning",
         server_header=False,
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
     )
     await runtime.start()
     try:
