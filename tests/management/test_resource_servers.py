@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.management.conftest import Management
+import jwt
+
+from tests.management.conftest import Management, user_access_token
 
 
 def test_resource_server_lifecycle_reaches_the_token_endpoint(mgmt: Management) -> None:
@@ -70,3 +72,17 @@ def test_openapi_document_and_reference_page(mgmt: Management) -> None:
         assert (
             page.status_code == 200 and "/resource-servers/{id}" in page.text and "<script" not in page.text
         )
+
+
+def test_a_signed_in_user_gets_no_management_scope(mgmt: Management) -> None:
+    """Asking `/authorize` for `audience={issuer}api/v2/&scope=delete:users` gives a user nothing."""
+    server = mgmt.server
+    server.cli("users", "create", "--email", "mallory@example.com", "--password", "mallory-password-1")
+    token = user_access_token(
+        server, "mallory@example.com", "mallory-password-1", mgmt.audience, "openid read:resource_servers"
+    )
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["scope"] == "openid"
+    with server.client() as http:
+        denied = http.get("/api/v2/resource-servers", headers={"Authorization": f"Bearer {token}"})
+    assert denied.status_code == 403 and denied.json()["errorCode"] == "insufficient_scope"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from edgeauth.admin import management_api
 from edgeauth.encoding import b64url_encode
 from edgeauth.http.context import RequestContext
 from edgeauth.jose import sign_jwt
@@ -26,11 +27,14 @@ EMAIL_CLAIMS = ("email", "email_verified")
 
 
 async def granted_scope(ctx: RequestContext, request: AuthorizationRequest) -> str:
-    """OIDC scopes as requested, plus the requested scopes the API defines (no RBAC yet)."""
+    """OIDC scopes as requested, plus the requested scopes the API defines (no RBAC yet).
+
+    Never a Management API scope: a signed-in user cannot grant themselves `delete:users`
+    (Auth0 gives users only `*:current_user*` scopes there, which edgeauth does not serve)."""
     api_scopes: set[str] = set()
     if request.audience:
         api = await find_api(ctx, request.audience)
-        api_scopes = set(api.scopes) if api else set()
+        api_scopes = set(api.scopes) if api and api.identifier != management_api.IDENTIFIER else set()
     return " ".join(s for s in dict.fromkeys(request.scopes) if s in OIDC_SCOPES or s in api_scopes)
 
 
