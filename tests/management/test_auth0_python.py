@@ -7,7 +7,6 @@ The SDK hard-codes `https://{domain}/api/v2` and fetches its own token (client_c
 from __future__ import annotations
 
 import ssl
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
