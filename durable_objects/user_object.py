@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any, ClassVar
 
-from durable_objects.user import brute_force, codes, refresh_tokens, sessions
-from edgeauth.admin.rows import from_json_column, iso_now
+from durable_objects.user import aliases, brute_force, codes, refresh_tokens, sessions
+from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
 from edgeauth.users.passwords import hash_password, needs_rehash, verify_password
+from edgeauth.users.profile import ATTRIBUTES, COLUMNS, METADATA, merge_metadata
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS user (
@@ -52,6 +54,12 @@ SCHEMA = (
         logins_count    INTEGER NOT NULL DEFAULT 0,
         last_login      TEXT
     )""",
+    # Optional Auth0 profile values (given_name, family_name, username) and the last login's IP.
+    """CREATE TABLE IF NOT EXISTS attributes (
+        field TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    aliases.SCHEMA,
     brute_force.SCHEMA,
     sessions.SCHEMA,
     codes.SCHEMA,
@@ -61,6 +69,19 @@ SCHEMA = (
         version INTEGER PRIMARY KEY,
         event   TEXT NOT NULL
     )""",
+    # After a delete, the last version: a user created again with this email (the same object and
+    # user_id) continues from it, so D1 never ignores the new user as older than the deleted one.
+    """CREATE TABLE IF NOT EXISTS tombstone (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        version   INTEGER NOT NULL
+    )""",
+)
+# What deleting the user wipes: every table but the outbox (still to be sent) and the tombstone.
+USER_DATA_TABLES = tuple(
+    name
+    for statement in SCHEMA
+    for name in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", statement)
+    if name not in ("outbox", "tombstone")
 )
 OUTBOX_RETRY_MS = 5_000
 WRONG_CREDENTIALS = "Wrong email or password."
@@ -78,6 +99,11 @@ class UserObject:
     RPC_METHODS: ClassVar[tuple[str, ...]] = (
         "create_user",
         "get_user",
+        "update_user",
+        "delete_user",
+        "snapshot",
+        "claim_alias",
+        "release_alias",
         "login_with_password",
         "authorize_with_session",
         "redeem_code",
@@ -115,13 +141,38 @@ class UserObject:
             "name": row["name"],
             "nickname": row["nickname"],
             "picture": row["picture"],
+            **self._attributes(),
             "identities": identities,
             "app_metadata": from_json_column(row["app_metadata"], {}),
             "user_metadata": from_json_column(row["user_metadata"], {}),
             "blocked": bool(row["blocked"]),
             "created_at": row["created_at"],
             "updated_at": row["updated_at"],
+            **self._login_stats(),
         }
+
+    def _attributes(self) -> dict[str, str]:
+        """The optional profile values that are set (Auth0 omits the others)."""
+        rows = self.state.storage.exec("SELECT field, value FROM attributes ORDER BY field")
+        return {r["field"]: r["value"] for r in rows if r["field"] in ATTRIBUTES}
+
+    def _login_stats(self) -> dict[str, Any]:
+        """`logins_count`, `last_login` and `last_ip` once the user has logged in."""
+        rows = self.state.storage.exec("SELECT logins_count, last_login FROM login_stats")
+        if not rows:
+            return {}
+        ip = self.state.storage.exec("SELECT value FROM attributes WHERE field = 'last_ip'")
+        return {**rows[0], **({"last_ip": ip[0]["value"]} if ip else {})}
+
+    def _set_attributes(self, values: dict[str, Any]) -> None:
+        """Store the given optional values; `None` removes one."""
+        for field, value in values.items():
+            if value is None:
+                self.state.storage.exec("DELETE FROM attributes WHERE field = ?", field)
+            else:
+                self.state.storage.exec(
+                    "INSERT OR REPLACE INTO attributes (field, value) VALUES (?, ?)", field, str(value)
+                )
 
     def _record(self, event: str, row: dict[str, Any]) -> None:
         """Put the change's event in the outbox, in the same synchronous step as the change."""
@@ -152,27 +203,52 @@ class UserObject:
                 return
             self.state.storage.exec("DELETE FROM outbox WHERE version = ?", pending["version"])
 
+    def _next_version(self) -> int:
+        """1 for a new object; after a delete, one past the deleted user's last version."""
+        rows = self.state.storage.exec("SELECT version FROM tombstone")
+        return rows[0]["version"] + 1 if rows else 1
+
     async def create_user(
-        self, tenant_id: str, email: str, connection: str, password_hash: str
+        self,
+        tenant_id: str,
+        email: str,
+        connection: str,
+        password_hash: str,
+        profile: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Atomic: of two signups with one email, exactly one creates the user."""
+        """Atomic: of two signups with one email, exactly one creates the user.
+
+        `profile`: Auth0 `POST /users` values (`name`, `given_name`, `app_metadata`, `blocked`...)."""
         existing = self._row()
         if existing is not None:
             return {"created": False, "user": self._user_json(existing)}
+        aliased = await self._alias_snapshot(tenant_id)
+        if aliased["user"] is not None:
+            return {"created": False, "user": aliased["user"]}
+        profile = profile or {}
         now = iso_now(self.env.clock())
         local_id = self.state.id
+        columns = {
+            "email_verified": int(bool(profile.get("email_verified"))),
+            "name": profile.get("name") or email,
+            "nickname": profile.get("nickname") or email.split("@", 1)[0],
+            "picture": profile.get("picture") or gravatar(email),
+            "blocked": int(bool(profile.get("blocked"))),
+            **{key: to_json_column(profile.get(key) or {}) for key in METADATA},
+        }
         self.state.storage.exec(
-            "INSERT INTO user (singleton, tenant_id, user_id, email, name, nickname, picture,"
-            " created_at, updated_at, version) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            f"INSERT INTO user (singleton, tenant_id, user_id, email, {', '.join(columns)},"  # noqa: S608
+            f" created_at, updated_at, version) VALUES (1, ?, ?, ?, {', '.join('?' * len(columns))},"
+            " ?, ?, ?)",
             tenant_id,
             f"auth0|{local_id}",
             email,
-            email,
-            email.split("@", 1)[0],
-            gravatar(email),
+            *columns.values(),
             now,
             now,
+            self._next_version(),
         )
+        self._set_attributes({key: profile[key] for key in ATTRIBUTES if profile.get(key) is not None})
         self.state.storage.exec(
             "INSERT INTO identities (provider, user_id, connection, is_social) VALUES (?, ?, ?, 0)",
             "auth0",
@@ -184,26 +260,121 @@ class UserObject:
             password_hash,
             now,
         )
-        row = self._row()
-        assert row is not None
-        self._record("user.created", row)
-        await self._flush_outbox()
-        return {"created": True, "user": self._user_json(row)}
+        return {"created": True, "user": await self._committed("user.created")}
 
     async def get_user(self) -> dict[str, Any] | None:
         row = self._row()
         return None if row is None else self._user_json(row)
 
+    def _tenant_row(self, tenant_id: str) -> dict[str, Any] | None:
+        """The user, if it belongs to `tenant_id` (object ids alone do not say which tenant)."""
+        row = self._row()
+        return row if row is not None and row["tenant_id"] == tenant_id else None
+
+    async def snapshot(self, tenant_id: str) -> dict[str, Any]:
+        """The tenant's user and its version (`user` None: deleted or never created here)."""
+        row = self._tenant_row(tenant_id)
+        if row is not None:
+            return {"version": row["version"], "user": self._user_json(row)}
+        if self._row() is None:
+            aliased = await self._alias_snapshot(tenant_id)
+            if aliased["user"] is not None:
+                return aliased
+        return {"version": self._next_version() - 1, "user": None}
+
+    async def _alias_snapshot(self, tenant_id: str) -> dict[str, Any]:
+        """Through an alias, the user that now has this object's email; a stale alias is dropped."""
+        target = aliases.alias_target(self.state.storage)
+        if target is None:
+            return {"version": 0, "user": None}
+        snapshot = await self.env.users.get(target[0]).call("snapshot", tenant_id)
+        if snapshot["user"] is not None and snapshot["user"]["email"] == target[1]:
+            return snapshot
+        aliases.clear_alias(self.state.storage, target[0])
+        return {"version": 0, "user": None}
+
+    async def claim_alias(self, tenant_id: str, email: str, target_id: str) -> bool:
+        """Make this email's object point at the user object `target_id`; False if the email is taken."""
+        if self._row() is not None or (await self._alias_snapshot(tenant_id))["user"] is not None:
+            return False
+        aliases.set_alias(self.state.storage, email, target_id)
+        return True
+
+    async def release_alias(self, target_id: str) -> None:
+        """The user of `target_id` no longer has this email."""
+        aliases.clear_alias(self.state.storage, target_id)
+
+    async def update_user(self, tenant_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+        """Auth0 `PATCH /users/{id}`: root attributes replaced, metadata merged one level deep
+        (`null` removes a key); `password_hash` replaces the password. None: no such user."""
+        row = self._tenant_row(tenant_id)
+        if row is None:
+            return None
+        now = iso_now(self.env.clock())
+        values: dict[str, Any] = {key: changes[key] for key in (*COLUMNS, "email") if key in changes}
+        if values.get("email", row["email"]) != row["email"]:
+            aliases.remember_name(self.state.storage, row["email"])
+        values.update(
+            {
+                key: to_json_column(merge_metadata(from_json_column(row[key], {}), changes[key] or {}))
+                for key in METADATA
+                if key in changes
+            }
+        )
+        values = {key: int(v) if isinstance(v, bool) else v for key, v in values.items()}
+        assignments = "".join(f"{column} = ?, " for column in values)
+        self.state.storage.exec(
+            f"UPDATE user SET {assignments}updated_at = ?, version = version + 1",  # noqa: S608
+            *values.values(),
+            now,
+        )
+        self._set_attributes({key: changes[key] for key in ATTRIBUTES if key in changes})
+        if changes.get("password_hash"):
+            self.state.storage.exec(
+                "UPDATE credentials SET secret = ?, updated_at = ? WHERE kind = 'password'",
+                changes["password_hash"],
+                now,
+            )
+        return await self._committed("user.updated")
+
+    async def delete_user(self, tenant_id: str) -> bool:
+        """Auth0 `DELETE /users/{id}`: profile, credentials, sessions and tokens all go; the
+        `user.deleted` event (one version on) stays in the outbox until it is sent."""
+        row = self._tenant_row(tenant_id)
+        if row is None:
+            return False
+        deleted = {**row, "version": row["version"] + 1}
+        self._record("user.deleted", deleted)
+        for table in USER_DATA_TABLES:
+            self.state.storage.exec(f"DELETE FROM {table}")  # noqa: S608 (fixed table names)
+        self.state.storage.exec(
+            "INSERT OR REPLACE INTO tombstone (singleton, version) VALUES (1, ?)", deleted["version"]
+        )
+        await self._flush_outbox()
+        return True
+
+    async def _committed(self, event: str) -> dict[str, Any]:
+        """Record the change just written as `event`, send it, and return the user."""
+        row = self._row()
+        assert row is not None
+        self._record(event, row)
+        await self._flush_outbox()
+        return self._user_json(row)
+
     def _now(self) -> int:
         return int(self.env.clock())
 
-    def _record_login(self, now: int) -> None:
+    async def _record_login(self, ip: str) -> None:
+        """Auth0 `logins_count`, `last_login`, `last_ip`; a `user.login` event for D1's copy."""
         self.state.storage.exec(
             "INSERT INTO login_stats (singleton, logins_count, last_login) VALUES (1, 1, ?)"
             " ON CONFLICT (singleton) DO UPDATE SET logins_count = logins_count + 1,"
             " last_login = excluded.last_login",
-            iso_now(now),
+            iso_now(self.env.clock()),
         )
+        self._set_attributes({"last_ip": ip or None})
+        self.state.storage.exec("UPDATE user SET version = version + 1")
+        await self._committed("user.login")
 
     def _grant(self, session: dict[str, Any], request: dict[str, Any] | None) -> dict[str, Any]:
         """What the Worker needs after an authentication: the user, the session, maybe a code."""
@@ -223,12 +394,19 @@ class UserObject:
         return result
 
     async def login_with_password(
-        self, password: str, request: dict[str, Any] | None, ip: str = ""
+        self, password: str, request: dict[str, Any] | None, ip: str = "", email: str = ""
     ) -> dict[str, Any]:
         """Check the password (Auth0 database connection); on success a new SSO session and,
-        for an authorization request, its code. Weaker hashes are upgraded here."""
+        for an authorization request, its code. Weaker hashes are upgraded here.
+
+        Reached by a lookup by email (`email` empty) or through an alias (`email` its email):
+        either way the user must have that email now."""
         row = self._row()
-        if row is None:
+        target = aliases.alias_target(self.state.storage) if row is None else None
+        if target is not None:
+            forwarded = self.env.users.get(target[0])
+            return await forwarded.call("login_with_password", password, request, ip, target[1])
+        if row is None or row["email"] != (email or aliases.name_email(self.state.storage, row["email"])):
             return {"error": "invalid_user_password", "message": WRONG_CREDENTIALS}
         if row["blocked"]:
             return {"error": "unauthorized", "message": "user is blocked"}
@@ -250,7 +428,7 @@ class UserObject:
                 iso_now(now),
             )
         brute_force.clear(self.state.storage, ip)
-        self._record_login(now)
+        await self._record_login(ip)
         session = sessions.create_session(self.state.storage, self.state.id, now)
         return {**self._grant(session, request), "session_token": session["token"]}
 

@@ -8,16 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from edgeauth.audit import MESSAGE_TYPE as LOG_MESSAGE
 from edgeauth.platform import Platform
 from edgeauth.ports import QueueMessage
+from queues.audit_logs import store_log
 from queues.user_sync import apply_user_event
+
+
+async def apply_message(platform: Platform, body: dict) -> None:
+    """A log event (`edgeauth.audit`) or a user event (`user.*`)."""
+    if body.get("type") == LOG_MESSAGE:
+        await store_log(platform, body)
+    else:
+        await apply_user_event(platform, body)
 
 
 async def consume_user_events(platform: Platform, messages: Sequence[QueueMessage]) -> None:
     """Ack each applied message; retry only the ones that failed (Cloudflare Queues semantics)."""
     for message in messages:
         try:
-            await apply_user_event(platform, message.body)
+            await apply_message(platform, message.body)
         except Exception:
             message.retry(delay_seconds=5)
         else:

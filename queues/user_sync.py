@@ -1,35 +1,76 @@
 """User sync: keeps D1's copy of each user in step with its Durable Object.
 
 Idempotent: an upsert guarded by the per-user version, so redelivery, duplicates and reordering
-never move D1 backwards (design.md, "Consistency rules").
+never move D1 backwards (design.md, "Consistency rules"). `created_at` and `last_login` are kept
+as columns for search and sort; everything else is in `profile` (the Management API user).
 """
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
-from edgeauth.admin.rows import iso_now
+from edgeauth.admin.rows import iso_now, to_json_column
 from edgeauth.platform import Platform
 
 UPSERT = """
-INSERT INTO users (tenant_id, user_id, email, profile, version, deleted, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO users (tenant_id, user_id, email, profile, version, deleted, updated_at, created_at, last_login)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (tenant_id, user_id) DO UPDATE SET
     email = excluded.email, profile = excluded.profile, version = excluded.version,
-    deleted = excluded.deleted, updated_at = excluded.updated_at
-WHERE excluded.version > users.version
+    deleted = excluded.deleted, updated_at = excluded.updated_at,
+    created_at = excluded.created_at, last_login = excluded.last_login
 """
+NEWER = "WHERE excluded.version > users.version"
+
+
+async def store_user(
+    platform: Platform, tenant_id: str, user_id: str, version: int, user: dict[str, Any], *, deleted: bool
+) -> None:
+    """Write D1's copy of a user at `version` unless D1 already holds that version or a later one."""
+    await _upsert(platform, UPSERT + NEWER, tenant_id, user_id, version, user, deleted=deleted)
+
+
+async def overwrite_user(
+    platform: Platform, tenant_id: str, user_id: str, version: int, user: dict[str, Any], *, deleted: bool
+) -> None:
+    """Write D1's copy whatever it holds (reconcile: the Durable Object is the truth)."""
+    await _upsert(platform, UPSERT, tenant_id, user_id, version, user, deleted=deleted)
+
+
+async def _upsert(
+    platform: Platform,
+    sql: str,
+    tenant_id: str,
+    user_id: str,
+    version: int,
+    user: dict[str, Any],
+    *,
+    deleted: bool,
+) -> None:
+    await platform.db.run(
+        sql,
+        tenant_id,
+        user_id,
+        user.get("email"),
+        to_json_column(user),
+        version,
+        int(deleted),
+        iso_now(platform.clock()),
+        user.get("created_at"),
+        user.get("last_login"),
+    )
 
 
 async def apply_user_event(platform: Platform, event: dict) -> None:
+    """One USER_EVENTS message (`user.created`, `user.updated`, `user.login`, `user.deleted`)."""
     user = event["user"]
-    await platform.db.run(
-        UPSERT,
-        event["tenant_id"],
-        event["user_id"],
-        user.get("email"),
-        json.dumps(user, separators=(",", ":")),
+    if not isinstance(user, dict):
+        raise TypeError("a user event carries the user object")
+    await store_user(
+        platform,
+        str(event["tenant_id"]),
+        str(event["user_id"]),
         int(event["version"]),
-        1 if event["type"] == "user.deleted" else 0,
-        iso_now(platform.clock()),
+        user,
+        deleted=event["type"] == "user.deleted",
     )

@@ -1,26 +1,38 @@
-"""UserObject on the local runtime: one user per email, and no user change lost on its way to D1."""
+"""UserObject on the local runtime: one user per email, and no user change lost on its way to D1.
+
+The real USER_EVENTS consumer keeps D1 equal to the objects whatever the delivery order; poison goes
+to the dead-letter queue; `edgeauth users reconcile` repairs drift."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
+import random
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from edgeauth.admin import users
+from edgeauth.admin.commands import run_admin_command
 from edgeauth.admin.errors import AdminError
 from edgeauth.admin.tenants import ensure_default_tenant, publish_tenant
 from edgeauth.admin.users import create_user
 from edgeauth.cli import PROJECT_ROOT
 from edgeauth.platform import Settings
-from edgeauth.ports import JSON, QueueProducer
+from edgeauth.ports import JSON, QueueMessage, QueueProducer
 from edgeauth.runtime.local.config import WorkerConfig
 from edgeauth.runtime.local.crypto import CPythonCrypto
 from edgeauth.runtime.local.host import LocalRuntime
+from edgeauth.users.directory import user_object_for_id
 from edgeauth.users.passwords import ITERATIONS, hash_password
+from queues.user_sync import apply_user_event
+from tests.browser import Browser, pkce_pair, redirect_params
+from tests.conftest import Server
 from tests.local_runtime.support import ManualClock
 
 
@@ -137,3 +149,165 @@ async def test_brute_force_protection_is_per_ip(runtime: LocalRuntime, clock: Ma
     assert "session_token" in await stub.call("login_with_password", "right password", None, "198.51.100.7")
     clock.advance(15 * 60 + 1)
     assert "session_token" in await stub.call("login_with_password", "right password", None, "203.0.113.9")
+
+
+QUEUE = "edgeauth-user-events"
+DEAD_LETTERS = "edgeauth-user-events-dlq"
+TENANT = "default"
+PASSWORD = "sync password 1"
+
+
+async def drain(runtime: LocalRuntime, clock: ManualClock) -> None:
+    """Deliver until the queue is empty, letting retry delays pass."""
+    for _ in range(20):
+        await runtime.drain_queues()
+        if not runtime.queue.peek(QUEUE):
+            return
+        clock.advance(60)
+    raise AssertionError("the queue never emptied")
+
+
+async def discard(runtime: LocalRuntime) -> list[Any]:
+    """Take every pending event off the queue without applying it; their bodies."""
+    taken: list[Any] = []
+
+    async def take(messages: Sequence[QueueMessage]) -> None:
+        taken.extend(message.body for message in messages)
+
+    while await runtime.queue.deliver(QUEUE, take, max_batch_size=100, max_retries=3, dead_letter_queue=None):
+        pass
+    return taken
+
+
+async def object_truth(runtime: LocalRuntime, user_ids: list[str]) -> dict[str, Any]:
+    """What each user's object holds: (version, user or None)."""
+    truth = {}
+    for user_id in user_ids:
+        stub = user_object_for_id(runtime.platform, user_id)
+        assert stub is not None
+        snapshot = await stub.call("snapshot", TENANT)
+        truth[user_id] = (snapshot["version"], snapshot["user"])
+    return truth
+
+
+async def d1_copy(runtime: LocalRuntime, user_ids: list[str]) -> dict[str, Any]:
+    copy = {}
+    for user_id in user_ids:
+        row = await runtime.platform.db.first(
+            "SELECT version, profile, deleted FROM users WHERE tenant_id = ? AND user_id = ?", TENANT, user_id
+        )
+        assert row is not None, user_id
+        copy[user_id] = (row["version"], None if row["deleted"] else json.loads(row["profile"]))
+    return copy
+
+
+async def make_history(runtime: LocalRuntime) -> list[str]:
+    """Three users with creates, updates, a login, a delete: a dozen events."""
+    platform = runtime.platform
+    created = [
+        await users.create_user(platform, TENANT, email=f"u{i}@sync.test", password=PASSWORD)
+        for i in range(3)
+    ]
+    ids = [user["user_id"] for user in created]
+    for round_ in range(2):
+        for user_id in ids:
+            await users.update_user(platform, TENANT, user_id, {"app_metadata": {"round": round_}})
+    stub = user_object_for_id(platform, ids[0])
+    assert stub is not None
+    assert "session_token" in await stub.call("login_with_password", PASSWORD, None, "192.0.2.1")
+    await users.delete_user(platform, TENANT, ids[2])
+    return ids
+
+
+async def test_duplicated_reordered_and_redelivered_events_leave_d1_equal_to_the_objects(
+    runtime: LocalRuntime, clock: ManualClock
+) -> None:
+    ids = await make_history(runtime)
+    events = await discard(runtime)
+    assert len(events) == 3 + 6 + 1 + 1
+    shuffled = events * 3
+    random.Random(5).shuffle(shuffled)
+    await runtime.platform.user_events.send_batch(shuffled[:50])
+    await runtime.platform.user_events.send_batch(shuffled[50:])
+
+    async def apply_then_crash(messages: Sequence[QueueMessage]) -> None:
+        """Applies the batch, then dies before acking it: every message is delivered again."""
+        for message in messages:
+            await apply_user_event(runtime.platform, message.body)
+        raise RuntimeError("worker crashed before the ack")
+
+    await runtime.queue.deliver(
+        QUEUE, apply_then_crash, max_batch_size=10, max_retries=3, dead_letter_queue=None
+    )
+    await drain(runtime, clock)
+    truth = await object_truth(runtime, ids)
+    assert truth[ids[2]][1] is None and truth[ids[0]][1]["logins_count"] == 1
+    assert await d1_copy(runtime, ids) == truth
+
+    await runtime.platform.user_events.send_batch([e for e in events if e["version"] == 1])  # stale again
+    await drain(runtime, clock)
+    assert await d1_copy(runtime, ids) == truth
+
+
+async def test_a_poisoned_message_is_dead_lettered_and_the_batch_still_lands(
+    runtime: LocalRuntime, clock: ManualClock
+) -> None:
+    poison = {"type": "user.updated", "tenant_id": TENANT, "user_id": "auth0|x", "version": "NaN", "user": {}}
+    await runtime.platform.user_events.send(poison)
+    ids = [
+        (await users.create_user(runtime.platform, TENANT, email=f"p{i}@sync.test", password=PASSWORD))[
+            "user_id"
+        ]
+        for i in range(4)
+    ]
+    await drain(runtime, clock)
+    [dead] = runtime.queue.peek(DEAD_LETTERS)
+    assert dead.body == poison and dead.deliveries == 0  # a fresh message on the dead-letter queue
+    assert await d1_copy(runtime, ids) == await object_truth(runtime, ids)
+    max_retries = WorkerConfig.load(PROJECT_ROOT / "wrangler.toml").queue_consumers[QUEUE].max_retries
+    assert max_retries == 3
+
+
+async def test_reconcile_repairs_drift(runtime: LocalRuntime, clock: ManualClock) -> None:
+    platform = runtime.platform
+    ids = [
+        (await users.create_user(platform, TENANT, email=f"r{i}@sync.test", password=PASSWORD))["user_id"]
+        for i in range(4)
+    ]
+    await drain(runtime, clock)
+    corrupted, stale, gone, fine = ids
+    await platform.db.run(
+        'UPDATE users SET profile = \'{"email":"evil@x.test"}\', version = 99 WHERE user_id = ?', corrupted
+    )
+    await users.update_user(platform, TENANT, stale, {"name": "Renamed"})
+    await users.delete_user(platform, TENANT, gone)
+    await discard(runtime)  # both events lost on their way to D1
+    assert (await d1_copy(runtime, [stale]))[stale][1]["name"] != "Renamed"
+
+    report = await run_admin_command(platform, ["users", "reconcile"])
+    assert report == {"checked": 4, "repaired": sorted([corrupted, stale]), "deleted": [gone]}
+    assert await d1_copy(runtime, ids) == await object_truth(runtime, ids)
+    assert (await d1_copy(runtime, [fine]))[fine][1]["email"] == "r3@sync.test"
+    again = await run_admin_command(platform, ["users", "reconcile"])
+    assert again == {"checked": 4, "repaired": [], "deleted": []}
+
+
+def test_an_email_change_moves_the_login_to_the_new_email(server: Server) -> None:
+    """Both runtimes: the new email's object forwards the login to the user's object (an alias)."""
+    callback = "https://alias.example/callback"
+    app = server.cli("apps", "create", "--name", "Alias", "--type", "spa", "--callbacks", callback)
+    user = server.cli("users", "create", "--email", "before@alias.test", "--password", PASSWORD)
+    moved = server.cli("users", "update", user["user_id"], "--email", "after@alias.test")
+    assert moved["user_id"] == user["user_id"] and moved["email"] == "after@alias.test"
+    query = {
+        "client_id": app["client_id"],
+        "redirect_uri": callback,
+        "response_type": "code",
+        "scope": "openid",
+        "code_challenge": pkce_pair()[1],
+        "code_challenge_method": "S256",
+    }
+    assert "code" in redirect_params(Browser(server).login(query, "after@alias.test", PASSWORD))
+    assert Browser(server).login(query, "before@alias.test", PASSWORD).status_code == 400
+    server.cli("users", "update", user["user_id"], "--blocked", "true")
+    assert Browser(server).login(query, "after@alias.test", PASSWORD).status_code == 400

@@ -68,3 +68,13 @@ def decode_verified(token: str, keys: list[dict[str, str]]) -> dict[str, Any] | 
     except (ValueError, StopIteration, UnicodeError, TypeError, AttributeError):
         return None
     return claims if isinstance(claims, dict) else None
+
+
+def unverified_json(token: str, segment: int) -> dict[str, Any]:
+    """The JOSE header (0) or the claims (1) of a compact JWS before any verification, only to
+    choose the issuer and key to verify with (RFC 7515 §5.2); `{}` when malformed."""
+    try:
+        value = json.loads(b64url_decode(token.split(".")[segment]))
+    except (ValueError, IndexError, UnicodeError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -5,7 +5,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from edgeauth.ports import Clock, Crypto, Database, KeyValueStore, ObjectNamespace, QueueProducer
+from edgeauth.ports import (
+    Clock,
+    Crypto,
+    Database,
+    HttpFetcher,
+    HttpResponse,
+    KeyValueStore,
+    ObjectNamespace,
+    QueueProducer,
+)
 
 
 @dataclass(frozen=True)
@@ -14,6 +23,13 @@ class Settings:
 
     default_tenant: str = "default"
     base_domain: str = "localhost"
+
+
+class NoOutboundHttp:
+    """`HttpFetcher` of a runtime that wires none: every request fails as if refused."""
+
+    async def get(self, url: str) -> HttpResponse:
+        raise OSError(f"no outbound HTTP in this runtime: GET {url}")
 
 
 @dataclass(frozen=True)
@@ -27,6 +43,7 @@ class Platform:
     crypto: Crypto
     settings: Settings = field(default_factory=Settings)
     clock: Clock = time.time
+    http: HttpFetcher = field(default_factory=NoOutboundHttp)
 
     def now(self) -> int:
         """Current Unix time in whole seconds."""

@@ -8,6 +8,7 @@ port are plain JSON-like Python data (dict, list, str, int, float, bool, None).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 JSON = Any
@@ -143,6 +144,23 @@ class Crypto(Protocol):
 
     async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
         """PBKDF2-HMAC-SHA256, 32 bytes (RFC 8018 §5.2); Workers cap iterations at 100 000."""
+        ...
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """What an outbound GET brought back: the status and the (size-capped) body."""
+
+    status: int
+    body: bytes
+
+
+class HttpFetcher(Protocol):
+    """Outbound HTTP (Workers `fetch`), as far as the core needs it: a GET of a public document."""
+
+    async def get(self, url: str) -> HttpResponse:
+        """GET an `http(s)` URL with `Accept: application/json`, redirects not followed; `OSError`
+        when no response arrived (refused, timed out), `ValueError` for another URL scheme."""
         ...
 
 

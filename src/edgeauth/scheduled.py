@@ -1,7 +1,8 @@
-"""The daily cron: rotate every tenant's signing keys (design.md, "Keys")."""
+"""The daily cron: rotate every tenant's signing keys (design.md, "Keys"), prune old logs."""
 
 from __future__ import annotations
 
+from edgeauth.admin.logs import prune_logs
 from edgeauth.admin.tenants import list_tenant_ids
 from edgeauth.keys.keyset import rotate_keyset
 from edgeauth.platform import Platform
@@ -10,3 +11,4 @@ from edgeauth.platform import Platform
 async def on_schedule(platform: Platform, cron: str, scheduled_time_ms: int) -> None:
     for tenant_id in await list_tenant_ids(platform):
         await rotate_keyset(platform, tenant_id)
+    await prune_logs(platform)

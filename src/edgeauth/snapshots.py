@@ -52,13 +52,20 @@ class Tenant:
     id: str
     friendly_name: str
     default_audience: str = ""
-    # Branding of the hosted pages (Auth0 `/branding`: `logo_url`, `colors.primary`).
+    # Branding of the hosted pages (Auth0 `/branding`: `logo_url`, `colors.primary`,
+    # `colors.page_background` when a plain colour, `favicon_url`, `font.url`).
     logo_url: str = ""
     primary_color: str = "#635dff"
+    page_background: str = ""
+    favicon_url: str = ""
+    font_url: str = ""
     # Database connection password policy (Auth0 `password_complexity_options.min_length`).
     password_min_length: int = 8
     # `/v2/logout` without `client_id` may return to these (Auth0 tenant `allowed_logout_urls`).
     allowed_logout_urls: list[str] = field(default_factory=list)
+    # Management API requests allowed per fixed window of `api_rate_window` seconds (429 beyond).
+    api_rate_limit: int = 600
+    api_rate_window: int = 60
 
 
 @dataclass(frozen=True)
@@ -127,3 +134,29 @@ async def store_client(kv: KeyValueStore, client: Client) -> None:
 
 async def store_api(kv: KeyValueStore, api: ResourceServer) -> None:
     await put_json(kv, api_key(api.tenant_id, api.identifier), asdict(api))
+
+
+def connections_key(tenant_id: str) -> str:
+    return f"connections:{tenant_id}"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A connection as the hosted login page sees it: no secrets, only the options it may show."""
+
+    name: str
+    strategy: str
+    display_name: str = ""
+    enabled_clients: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+async def load_connections(kv: KeyValueStore, tenant_id: str) -> list[Connection] | None:
+    """The tenant's connections (one KV read for the login page); `None` if never published (a
+    tenant migrated from before 0003: `admin.connections.publish_connections` rebuilds it)."""
+    data = await get_json(kv, connections_key(tenant_id))
+    return None if data is None else [Connection(**item) for item in data]
+
+
+async def store_connections(kv: KeyValueStore, tenant_id: str, connections: list[Connection]) -> None:
+    await put_json(kv, connections_key(tenant_id), [asdict(c) for c in connections])

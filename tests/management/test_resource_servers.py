@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jwt
 
-from tests.management.conftest import Management, user_access_token
+from tests.management.conftest import Management, grant_management, user_access_token
 
 
 def test_resource_server_lifecycle_reaches_the_token_endpoint(mgmt: Management) -> None:
@@ -86,3 +86,20 @@ def test_a_signed_in_user_gets_no_management_scope(mgmt: Management) -> None:
     with server.client() as http:
         denied = http.get("/api/v2/resource-servers", headers={"Authorization": f"Bearer {token}"})
     assert denied.status_code == 403 and denied.json()["errorCode"] == "insufficient_scope"
+
+
+def test_tenant_isolation(mgmt: Management) -> None:
+    other = grant_management(mgmt.server, "apisother")
+    with mgmt.api() as api, other.api() as other_api:
+        mine = api.post("/resource-servers", json={"identifier": "https://isolated.test/"}).json()
+        for call in (
+            other_api.get(f"/resource-servers/{mine['id']}"),
+            other_api.patch(f"/resource-servers/{mine['id']}", json={"name": "stolen"}),
+            other_api.delete(f"/resource-servers/{mine['id']}"),
+        ):
+            assert call.status_code == 404
+        assert "https://isolated.test/" not in [
+            r["identifier"] for r in other_api.get("/resource-servers").json()
+        ]
+        assert other_api.get("/resource-servers").json()[0]["identifier"] == other.audience
+        assert api.get(f"/resource-servers/{mine['id']}").json()["name"] == "https://isolated.test/"

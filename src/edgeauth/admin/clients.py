@@ -1,4 +1,4 @@
-"""Applications (Auth0 clients): create and publish the snapshot the token endpoint reads."""
+"""Applications (Auth0 clients): CRUD, and the KV snapshot the Authentication API reads."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import hashlib
 from typing import Any
 
 from edgeauth import ids
+from edgeauth.admin import connections
 from edgeauth.admin.errors import bad_request, not_found
-from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
+from edgeauth.admin.rows import from_json_column, iso_now, select_page, to_json_column
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.platform import Platform
-from edgeauth.snapshots import Client, store_client
+from edgeauth.snapshots import Client, client_key, store_client
 
 # Auth0 app types and the defaults the Auth0 dashboard gives each.
 APP_TYPES = {
@@ -47,70 +48,123 @@ def _app_type(kind: str) -> tuple[str, str, list[str]]:
     return found
 
 
-def _client_json(row: dict[str, Any], secret: str | None) -> dict[str, Any]:
-    """The Management API v2 client shape."""
+# Auth0 client properties the Authentication API does not read, with the defaults Auth0 returns;
+# kept in the `extra` column so PATCH and GET round-trip them.
+DEFAULTS: dict[str, Any] = {
+    "is_first_party": True,
+    "oidc_conformant": True,
+    "sso_disabled": False,
+    "cross_origin_authentication": False,
+    "custom_login_page_on": True,
+    "allowed_origins": [],
+    "client_aliases": [],
+    "client_metadata": {},
+    "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": 36000, "secret_encoded": False},
+}
+# What the Authentication API reads: real columns, published in the KV snapshot.
+LIST_COLUMNS = ("grant_types", "callbacks", "allowed_logout_urls", "web_origins")
+COLUMNS = ("name", "app_type", "token_endpoint_auth_method", *LIST_COLUMNS)
+AUTH_METHODS = ("none", "client_secret_post", "client_secret_basic")
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A D1 row with its JSON columns parsed."""
+    values = {key: row[key] for key in ("tenant_id", "client_id", *COLUMNS, "created_at", "updated_at")}
+    values.update({key: from_json_column(row[key], []) for key in LIST_COLUMNS})
+    values["extra"] = from_json_column(row["extra"], {})
+    return values
+
+
+def _apply(values: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Given fields replace; in `client_metadata` keys merge and a null removes one (Auth0)."""
+    updated, extra = dict(values), dict(values["extra"])
+    for key, value in changes.items():
+        if key in COLUMNS:
+            if value is None:
+                raise bad_request(f"{key} must not be null.")
+            updated[key] = value
+        elif key == "client_metadata" and isinstance(value, dict):
+            merged = {**extra.get("client_metadata", {}), **value}
+            extra[key] = {k: v for k, v in merged.items() if v is not None}
+        elif value is None:
+            extra.pop(key, None)
+        else:
+            extra[key] = value
+    updated["extra"] = extra
+    return _checked(updated)
+
+
+def _checked(values: dict[str, Any]) -> dict[str, Any]:
+    if not values["name"].strip():
+        raise bad_request("Application name must not be empty.")
+    values["name"] = values["name"].strip()
+    values["app_type"] = _app_type(values["app_type"])[0]
+    if values["token_endpoint_auth_method"] not in AUTH_METHODS:
+        raise bad_request(f"token_endpoint_auth_method must be one of {', '.join(AUTH_METHODS)}.")
+    unknown = sorted(set(values["grant_types"]) - GRANT_TYPES)
+    if unknown:
+        raise bad_request(f"Unknown grant types: {', '.join(unknown)}.")
+    return values
+
+
+def _client_json(values: dict[str, Any], secret: str | None) -> dict[str, Any]:
+    """The Management API v2 client shape; the secret only when the caller may see it."""
     body = {
-        "tenant": row["tenant_id"],
-        "client_id": row["client_id"],
-        "name": row["name"],
-        "app_type": row["app_type"],
-        "token_endpoint_auth_method": row["token_endpoint_auth_method"],
-        "grant_types": from_json_column(row["grant_types"], []),
-        "callbacks": from_json_column(row["callbacks"], []),
-        "allowed_logout_urls": from_json_column(row["allowed_logout_urls"], []),
-        "web_origins": from_json_column(row["web_origins"], []),
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
+        "tenant": values["tenant_id"],
+        "global": False,
+        "client_id": values["client_id"],
+        **DEFAULTS,
+        **values["extra"],
+        **{key: values[key] for key in COLUMNS},
+        "created_at": values["created_at"],
+        "updated_at": values["updated_at"],
     }
     if secret is not None:
         body["client_secret"] = secret
     return body
 
 
+async def _secret_of(platform: Platform, row: dict[str, Any], reveal: bool) -> str | None:
+    return (await platform.crypto.unseal(row["client_secret"])).decode() if reveal else None
+
+
 async def create_client(
-    platform: Platform,
-    tenant_id: str,
-    *,
-    name: str,
-    app_type: str,
-    callbacks: list[str] | None = None,
-    allowed_logout_urls: list[str] | None = None,
-    web_origins: list[str] | None = None,
-    grant_types: list[str] | None = None,
+    platform: Platform, tenant_id: str, *, name: str, app_type: str = "regular_web", **fields: Any
 ) -> dict[str, Any]:
-    """Create an application; the returned JSON holds the only plain copy of its secret."""
+    """Auth0 `POST /clients`: defaults by app type; the answer holds the new secret; every
+    connection of the tenant is enabled for it (Auth0 `flags.enable_client_connections`)."""
     await require_tenant(platform, tenant_id)
-    if not name.strip():
-        raise bad_request("Application name must not be empty.")
     auth0_type, auth_method, default_grants = _app_type(app_type)
-    grants = grant_types or default_grants
-    unknown = sorted(set(grants) - GRANT_TYPES)
-    if unknown:
-        raise bad_request(f"Unknown grant types: {', '.join(unknown)}.")
     client_id, secret, now = ids.client_id(), ids.client_secret(), iso_now(platform.clock())
-    row = {
+    base = {
         "tenant_id": tenant_id,
         "client_id": client_id,
-        "name": name.strip(),
+        "name": name,
         "app_type": auth0_type,
-        "client_secret": await platform.crypto.seal(secret.encode()),
-        "client_secret_hash": secret_hash(secret),
         "token_endpoint_auth_method": auth_method,
-        "grant_types": to_json_column(grants),
-        "callbacks": to_json_column(callbacks or []),
-        "allowed_logout_urls": to_json_column(allowed_logout_urls or []),
-        "web_origins": to_json_column(web_origins or []),
+        "grant_types": default_grants,
+        "callbacks": [],
+        "allowed_logout_urls": [],
+        "web_origins": [],
         "created_at": now,
         "updated_at": now,
+        "extra": {},
+    }
+    values = _apply(base, {k: v for k, v in fields.items() if v is not None})
+    row = {
+        **values,
+        **{key: to_json_column(values[key]) for key in (*LIST_COLUMNS, "extra")},
+        "client_secret": await platform.crypto.seal(secret.encode()),
+        "client_secret_hash": secret_hash(secret),
     }
     columns = ", ".join(row)
     placeholders = ", ".join("?" for _ in row)
-    await platform.db.run(
-        f"INSERT INTO clients ({columns}) VALUES ({placeholders})",  # noqa: S608 (fixed column names)
-        *row.values(),
-    )
+    insert = f"INSERT INTO clients ({columns}) VALUES ({placeholders})"  # noqa: S608 (fixed column names)
+    links = await connections.links_for_new_client(platform, tenant_id, client_id)
+    await platform.db.batch([(insert, list(row.values())), *links])
+    await connections.publish_connections(platform, tenant_id)
     await publish_client(platform, tenant_id, client_id)
-    return _client_json(row, secret)
+    return _client_json(values, secret)
 
 
 async def client_row(platform: Platform, tenant_id: str, client_id: str) -> dict[str, Any]:
@@ -118,13 +172,14 @@ async def client_row(platform: Platform, tenant_id: str, client_id: str) -> dict
         "SELECT * FROM clients WHERE tenant_id = ? AND client_id = ?", tenant_id, client_id
     )
     if row is None:
-        raise not_found(f"Client {client_id} does not exist.", "inexistent_client")
+        raise not_found("The client does not exist", "inexistent_client")
     return row
 
 
 async def publish_client(platform: Platform, tenant_id: str, client_id: str) -> Client:
     """Rewrite the client's KV snapshot (with its grants) from D1."""
     row = await client_row(platform, tenant_id, client_id)
+    values = _decoded(row)
     grants = await platform.db.all(
         "SELECT audience, scope FROM client_grants WHERE tenant_id = ? AND client_id = ?",
         tenant_id,
@@ -133,18 +188,51 @@ async def publish_client(platform: Platform, tenant_id: str, client_id: str) -> 
     client = Client(
         tenant_id=tenant_id,
         client_id=client_id,
-        name=row["name"],
-        app_type=row["app_type"],
         client_secret_hash=row["client_secret_hash"],
-        token_endpoint_auth_method=row["token_endpoint_auth_method"],
-        grant_types=from_json_column(row["grant_types"], []),
-        callbacks=from_json_column(row["callbacks"], []),
-        allowed_logout_urls=from_json_column(row["allowed_logout_urls"], []),
-        web_origins=from_json_column(row["web_origins"], []),
         grants={g["audience"]: from_json_column(g["scope"], []) for g in grants},
+        **{key: values[key] for key in COLUMNS},
     )
     await store_client(platform.config, client)
     return client
+
+
+async def list_clients(
+    platform: Platform, tenant_id: str, *, offset: int, limit: int, app_types: list[str], reveal: bool
+) -> tuple[list[dict[str, Any]], int]:
+    """Auth0 `GET /clients`: one page, oldest first, optionally of some app types only."""
+    filters = {"tenant_id": tenant_id, "app_type": app_types}
+    rows, total = await select_page(
+        platform.db, "clients", filters, "created_at, client_id", offset=offset, limit=limit
+    )
+    items = [_client_json(_decoded(row), await _secret_of(platform, row, reveal)) for row in rows]
+    return items, total
+
+
+async def get_client(platform: Platform, tenant_id: str, client_id: str, *, reveal: bool) -> dict[str, Any]:
+    """Auth0 `GET /clients/{id}`; `client_secret` only for `read:client_keys` (`reveal`)."""
+    row = await client_row(platform, tenant_id, client_id)
+    return _client_json(_decoded(row), await _secret_of(platform, row, reveal))
+
+
+async def update_client(
+    platform: Platform, tenant_id: str, client_id: str, changes: dict[str, Any], *, reveal: bool = False
+) -> dict[str, Any]:
+    """Auth0 `PATCH /clients/{id}`, then republish: a new callback works on `/authorize` at once."""
+    values = _apply(_decoded(await client_row(platform, tenant_id, client_id)), changes)
+    await platform.db.run(
+        "UPDATE clients SET name = ?, app_type = ?, token_endpoint_auth_method = ?, grant_types = ?,"
+        " callbacks = ?, allowed_logout_urls = ?, web_origins = ?, extra = ?, updated_at = ?"
+        " WHERE tenant_id = ? AND client_id = ?",
+        values["name"],
+        values["app_type"],
+        values["token_endpoint_auth_method"],
+        *(to_json_column(values[key]) for key in (*LIST_COLUMNS, "extra")),
+        iso_now(platform.clock()),
+        tenant_id,
+        client_id,
+    )
+    await publish_client(platform, tenant_id, client_id)
+    return await get_client(platform, tenant_id, client_id, reveal=reveal)
 
 
 async def set_client_urls(
@@ -157,19 +245,38 @@ async def set_client_urls(
     web_origins: list[str],
 ) -> dict[str, Any]:
     """Replace an application's allowed callback, logout and web origin URLs, then republish it."""
+    urls = {"callbacks": callbacks, "allowed_logout_urls": allowed_logout_urls, "web_origins": web_origins}
+    return await update_client(platform, tenant_id, client_id, urls)
+
+
+async def rotate_secret(platform: Platform, tenant_id: str, client_id: str) -> dict[str, Any]:
+    """Auth0 `POST /clients/{id}/rotate-secret`: the old secret stops working at once."""
     await client_row(platform, tenant_id, client_id)
+    secret = ids.client_secret()
     await platform.db.run(
-        "UPDATE clients SET callbacks = ?, allowed_logout_urls = ?, web_origins = ?, updated_at = ?"
+        "UPDATE clients SET client_secret = ?, client_secret_hash = ?, updated_at = ?"
         " WHERE tenant_id = ? AND client_id = ?",
-        to_json_column(callbacks),
-        to_json_column(allowed_logout_urls),
-        to_json_column(web_origins),
+        await platform.crypto.seal(secret.encode()),
+        secret_hash(secret),
         iso_now(platform.clock()),
         tenant_id,
         client_id,
     )
     await publish_client(platform, tenant_id, client_id)
-    return _client_json(await client_row(platform, tenant_id, client_id), None)
+    return _client_json(_decoded(await client_row(platform, tenant_id, client_id)), secret)
+
+
+async def delete_client(platform: Platform, tenant_id: str, client_id: str) -> None:
+    """Auth0 `DELETE /clients/{id}`: its grants and connection links go with it, and its snapshot."""
+    await client_row(platform, tenant_id, client_id)
+    await platform.db.batch(
+        [
+            (f"DELETE FROM {table} WHERE tenant_id = ? AND client_id = ?", [tenant_id, client_id])  # noqa: S608
+            for table in ("client_grants", "connection_clients", "clients")
+        ]
+    )
+    await platform.config.delete(client_key(tenant_id, client_id))
+    await connections.publish_connections(platform, tenant_id)
 
 
 async def find_clients_by_name(platform: Platform, tenant_id: str, name: str) -> list[dict]:
@@ -178,7 +285,7 @@ async def find_clients_by_name(platform: Platform, tenant_id: str, name: str) ->
         tenant_id,
         name,
     )
-    return [_client_json(row, None) for row in rows]
+    return [_client_json(_decoded(row), None) for row in rows]
 
 
 async def reveal_secret(platform: Platform, tenant_id: str, client_id: str) -> str:

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from edgeauth.admin import apis, clients, grants, tenants, users
+from edgeauth.admin import apis, clients, grants, tenant_admins, tenants, trusted_issuers, users
 from edgeauth.keys.keyset import rotate_keyset
 from edgeauth.platform import Platform
 from edgeauth.ports import JSON
@@ -60,6 +60,15 @@ async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
     return dataclasses.asdict(tenant)
 
 
+async def tenants_trust_issuer(platform: Platform, args: argparse.Namespace) -> JSON:
+    trust = {"issuer": args.issuer, "jwks_uri": args.jwks_uri, "audience": args.audience}
+    return await trusted_issuers.add_trusted_issuer(platform, tenant_of(platform, args), **trust)
+
+
+async def tenants_add_admin(platform: Platform, args: argparse.Namespace) -> JSON:
+    return await tenant_admins.add_admin(platform, tenant_of(platform, args), args.issuer, args.subject)
+
+
 async def apps_create(platform: Platform, args: argparse.Namespace) -> JSON:
     return await clients.create_client(
         platform,
@@ -99,6 +108,18 @@ async def users_create(platform: Platform, args: argparse.Namespace) -> JSON:
     )
 
 
+async def users_update(platform: Platform, args: argparse.Namespace) -> JSON:
+    blocked = None if args.blocked is None else args.blocked == "true"
+    changes = {"email": args.email, "password": args.password, "blocked": blocked}
+    return await users.update_user(
+        platform, tenant_of(platform, args), args.user_id, {k: v for k, v in changes.items() if v is not None}
+    )
+
+
+async def users_reconcile(platform: Platform, args: argparse.Namespace) -> JSON:
+    return await users.reconcile_users(platform, tenant_of(platform, args))
+
+
 async def keys_rotate(platform: Platform, args: argparse.Namespace) -> JSON:
     keyset = await rotate_keyset(platform, tenant_of(platform, args))
     return {
@@ -130,6 +151,13 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     update.add_argument("--password-min-length", type=int)
     update.add_argument("--logo-url")
     update.add_argument("--primary-color")
+    trust = leaf(tenants_group, "trust-issuer", tenants_trust_issuer, "accept an issuer's tokens on /api/v2")
+    trust.add_argument("--issuer", required=True, help="the tokens' `iss`")
+    trust.add_argument("--jwks-uri", required=True)
+    trust.add_argument("--audience", required=True, help="the `aud` the tokens must carry")
+    admin = leaf(tenants_group, "add-admin", tenants_add_admin, "let a user's own token manage the tenant")
+    admin.add_argument("--issuer", required=True, help="the user's tokens' `iss`")
+    admin.add_argument("--subject", required=True, help="the user's tokens' `sub` (user_id)")
 
     apps_group = group("apps")
     create = leaf(apps_group, "create", apps_create, "create an application")
@@ -147,9 +175,16 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     create.add_argument("--identifier", required=True)
     create.add_argument("--scopes", action="append")
 
-    create = leaf(group("users"), "create", users_create, "create a database user")
+    users_group = group("users")
+    create = leaf(users_group, "create", users_create, "create a database user")
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
+    update = leaf(users_group, "update", users_update, "change a user's email, password or blocked state")
+    update.add_argument("user_id")
+    update.add_argument("--email")
+    update.add_argument("--password")
+    update.add_argument("--blocked", choices=("true", "false"))
+    leaf(users_group, "reconcile", users_reconcile, "repair D1's copy of the users from their objects")
 
     leaf(group("keys"), "rotate", keys_rotate, "rotate the tenant's signing keys")
 

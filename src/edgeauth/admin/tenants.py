@@ -1,11 +1,12 @@
-"""Tenants: create, publish to KV, and the deployment's default tenant (design.md, "Tenancy")."""
+"""Tenants: create, settings and branding (Auth0 `/tenants/settings`, `/branding`), publish to KV,
+and the deployment's default tenant (design.md, "Tenancy")."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from edgeauth.admin import management_api
+from edgeauth.admin import connections, management_api
 from edgeauth.admin.errors import bad_request, conflict, not_found
 from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.keys.keyset import load_keyset
@@ -16,7 +17,7 @@ TENANT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 async def _insert(platform: Platform, tenant_id: str, friendly_name: str) -> int:
-    """The tenant row, then its system API (the Management API); both idempotent."""
+    """The tenant row, its system API (the Management API) and database connection; idempotent."""
     now = iso_now(platform.clock())
     inserted = await platform.db.run(
         "INSERT OR IGNORE INTO tenants (id, friendly_name, settings, created_at, updated_at) "
@@ -37,27 +38,95 @@ async def _insert(platform: Platform, tenant_id: str, friendly_name: str) -> int
         now,
         now,
     )
+    await connections.ensure_database_connection(platform, tenant_id)
     return inserted
 
 
-async def publish_tenant(platform: Platform, tenant_id: str) -> Tenant:
-    """Rewrite the tenant's KV snapshot from D1 and make sure it has signing keys."""
-    row = await platform.db.first("SELECT * FROM tenants WHERE id = ?", tenant_id)
-    if row is None:
-        raise not_found(f"Tenant {tenant_id} does not exist.", "inexistent_tenant")
+# Hosted-page branding values end up inside the page's <style>: only plain colours and URLs.
+HEX_COLOR = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
+PAGE_URL = r"^https?://[^\s\"'()<>\\]+$"
+RATE_LIMIT_KEY = "management_api_rate_limit"
+# What `GET /tenants/settings` shows for a setting never set (Auth0 defaults; `session_lifetime`
+# in hours is the session cookie's 7 days).
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "picture_url": "",
+    "support_email": "",
+    "support_url": "",
+    "default_audience": "",
+    "default_directory": "",
+    "allowed_logout_urls": [],
+    "session_lifetime": 168,
+    "idle_session_lifetime": 72,
+    "enabled_locales": ["en"],
+    "flags": {},
+    RATE_LIMIT_KEY: {"requests": Tenant.api_rate_limit, "window_seconds": Tenant.api_rate_window},
+}
+# Kept in the settings JSON but served elsewhere (`/branding`).
+PRIVATE_SETTINGS = ("branding",)
+
+
+def merge_patch(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """JSON Merge Patch (RFC 7396 §2): objects merge recursively, `null` removes, the rest replaces."""
+    merged = dict(target)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict):
+            current = merged.get(key)
+            merged[key] = merge_patch(current if isinstance(current, dict) else {}, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _check_branding(branding: dict[str, Any]) -> None:
+    """Colours must be hex and URLs plain http(s): they are written into the hosted page's CSS."""
+    colors = branding.get("colors", {})
+    for name in ("primary", "page_background"):
+        if isinstance(colors.get(name), str) and not re.match(HEX_COLOR, colors[name]):
+            raise bad_request(f"colors.{name} must be a hex colour such as #635dff.")
+    urls = {"logo_url": branding.get("logo_url"), "favicon_url": branding.get("favicon_url")}
+    urls["font.url"] = branding.get("font", {}).get("url")
+    for name, url in urls.items():
+        if url and not re.match(PAGE_URL, url):
+            raise bad_request(f"{name} must be an http(s) URL.")
+
+
+def _tenant_snapshot(row: dict[str, Any]) -> Tenant:
+    """What the login/token path reads of a tenant row (its settings JSON flattened)."""
     settings = from_json_column(row["settings"], {})
     branding = settings.get("branding", {})
-    tenant = Tenant(
+    colors = branding.get("colors", {})
+    background = colors.get("page_background")
+    rate_limit = settings.get(RATE_LIMIT_KEY, {})
+    return Tenant(
         id=row["id"],
         friendly_name=row["friendly_name"],
         default_audience=settings.get("default_audience", ""),
         logo_url=branding.get("logo_url", ""),
-        primary_color=branding.get("colors", {}).get("primary", Tenant.primary_color),
+        primary_color=colors.get("primary", Tenant.primary_color),
+        page_background=background if isinstance(background, str) else "",
+        favicon_url=branding.get("favicon_url", ""),
+        font_url=branding.get("font", {}).get("url", ""),
         allowed_logout_urls=list(settings.get("allowed_logout_urls", [])),
         password_min_length=int(
             settings.get("password_policy", {}).get("min_length", Tenant.password_min_length)
         ),
+        api_rate_limit=int(rate_limit.get("requests", Tenant.api_rate_limit)),
+        api_rate_window=int(rate_limit.get("window_seconds", Tenant.api_rate_window)),
     )
+
+
+async def _tenant_row(platform: Platform, tenant_id: str) -> dict[str, Any]:
+    row = await platform.db.first("SELECT * FROM tenants WHERE id = ?", tenant_id)
+    if row is None:
+        raise not_found(f"Tenant {tenant_id} does not exist.", "inexistent_tenant")
+    return row
+
+
+async def publish_tenant(platform: Platform, tenant_id: str) -> Tenant:
+    """Rewrite the tenant's KV snapshot from D1 and make sure it has signing keys."""
+    tenant = _tenant_snapshot(await _tenant_row(platform, tenant_id))
     await load_keyset(platform, tenant.id)
     await store_tenant(platform.config, tenant)
     return tenant
@@ -71,25 +140,50 @@ async def create_tenant(platform: Platform, tenant_id: str, friendly_name: str =
     return await publish_tenant(platform, tenant_id)
 
 
+def settings_json(row: dict[str, Any]) -> dict[str, Any]:
+    """Auth0 `GET /tenants/settings`: the stored settings over the defaults, branding left out."""
+    stored = from_json_column(row["settings"], {})
+    public = {k: v for k, v in stored.items() if k not in PRIVATE_SETTINGS}
+    return {**DEFAULT_SETTINGS, **public, "friendly_name": row["friendly_name"]}
+
+
+async def get_settings(platform: Platform, tenant_id: str) -> dict[str, Any]:
+    return settings_json(await _tenant_row(platform, tenant_id))
+
+
 async def update_settings(platform: Platform, tenant_id: str, changes: dict[str, Any]) -> Tenant:
-    """Merge `changes` into the tenant's settings (Auth0 `PATCH /tenants/settings` semantics:
-    top-level keys replace, objects merge one level deep) and republish the snapshot."""
-    row = await platform.db.first("SELECT settings FROM tenants WHERE id = ?", tenant_id)
-    if row is None:
-        raise not_found(f"Tenant {tenant_id} does not exist.", "inexistent_tenant")
-    settings = from_json_column(row["settings"], {})
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(settings.get(key), dict):
-            settings[key] = {**settings[key], **value}
-        else:
-            settings[key] = value
+    """Auth0 `PATCH /tenants/settings`: `changes` merged as a JSON Merge Patch (RFC 7396), the
+    `friendly_name` into its column; D1 first, then the KV snapshot the login path reads."""
+    row = await _tenant_row(platform, tenant_id)
+    changes = dict(changes)
+    friendly_name = changes.pop("friendly_name", None) or row["friendly_name"]
+    settings = merge_patch(from_json_column(row["settings"], {}), changes)
+    _check_branding(settings.get("branding", {}))
     await platform.db.run(
-        "UPDATE tenants SET settings = ?, updated_at = ? WHERE id = ?",
+        "UPDATE tenants SET friendly_name = ?, settings = ?, updated_at = ? WHERE id = ?",
+        friendly_name,
         to_json_column(settings),
         iso_now(platform.clock()),
         tenant_id,
     )
     return await publish_tenant(platform, tenant_id)
+
+
+async def get_branding(platform: Platform, tenant_id: str) -> dict[str, Any]:
+    """Auth0 `GET /branding`: only what was set."""
+    row = await _tenant_row(platform, tenant_id)
+    return from_json_column(row["settings"], {}).get("branding", {})
+
+
+async def update_branding(platform: Platform, tenant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Auth0 `PATCH /branding`; the hosted pages show it at once (the tenant snapshot)."""
+    await update_settings(platform, tenant_id, {"branding": changes})
+    return await get_branding(platform, tenant_id)
+
+
+async def delete_branding(platform: Platform, tenant_id: str) -> None:
+    """Auth0 `DELETE /branding`: back to the default look."""
+    await update_settings(platform, tenant_id, {"branding": None})
 
 
 async def ensure_default_tenant(platform: Platform) -> Tenant:
@@ -100,8 +194,7 @@ async def ensure_default_tenant(platform: Platform) -> Tenant:
 
 
 async def require_tenant(platform: Platform, tenant_id: str) -> None:
-    if await platform.db.first("SELECT id FROM tenants WHERE id = ?", tenant_id) is None:
-        raise not_found(f"Tenant {tenant_id} does not exist.", "inexistent_tenant")
+    await _tenant_row(platform, tenant_id)
 
 
 async def list_tenant_ids(platform: Platform) -> list[str]:

@@ -1,36 +1,304 @@
-"""Users of the database connection: create (the CLI's `users create`; Auth0 `POST /users`)."""
+"""Users (Auth0 `/api/v2/users`): one Durable Object per user is the truth, D1 holds a searchable copy.
+
+Reads of one user (by id or email) and every change go to the user's object, so they see the
+latest write at once; lists and searches read D1, fed by the USER_EVENTS queue within seconds.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
-from edgeauth.admin.errors import AdminError, bad_request, conflict
+from edgeauth.admin.errors import AdminError, bad_request, conflict, not_found
+from edgeauth.admin.lucene import compile_query, invalid_query
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.platform import Platform
+from edgeauth.ports import ObjectStub
 from edgeauth.snapshots import load_tenant
-from edgeauth.users.directory import DATABASE_CONNECTION, normalize_email, user_object_for_email
+from edgeauth.users.directory import (
+    DATABASE_CONNECTION,
+    normalize_email,
+    object_name_for_email,
+    user_object_for_email,
+    user_object_for_id,
+)
 from edgeauth.users.passwords import MIN_LENGTH, PasswordPolicyError, check_policy, hash_password
+from edgeauth.users.profile import EDITABLE, METADATA
+from queues.user_sync import overwrite_user
+
+SEARCH_LIMIT = 1000  # Auth0: search results can be paged through the first 1000 users only
+RECONCILE_PAGE = 200
+# Auth0's normalized user fields: searched case-insensitively.
+NORMALIZED = ("name", "given_name", "family_name", "nickname", "username")
+# User-search v3 fields → SQL over D1's `users` row (metadata paths are built on demand).
+SEARCH_COLUMNS = {
+    "email": "email COLLATE NOCASE",
+    "email.domain": "substr(email, instr(email, '@') + 1) COLLATE NOCASE",
+    "user_id": "user_id",
+    "created_at": "created_at",
+    "last_login": "last_login",
+    **{
+        f"identities.{key}": f"json_extract(profile, '$.identities[0].{key}')"
+        for key in ("connection", "provider", "user_id")
+    },
+    **{field: f"json_extract(profile, '$.{field}') COLLATE NOCASE" for field in NORMALIZED},
+    **{
+        field: f"json_extract(profile, '$.{field}')"
+        for field in ("updated_at", "logins_count", "last_ip", "blocked", "email_verified", "picture")
+    },
+}
+DEFAULT_SEARCH_FIELDS = ("email", "name", "nickname", "user_id")
+NOT_NULL = ("email_verified", "blocked", *METADATA)
+_METADATA_PATH = re.compile(r"(app_metadata|user_metadata)((?:\.[A-Za-z0-9_\-]+)+)")
 
 
-async def create_user(
-    platform: Platform, tenant_id: str, *, email: str, password: str, connection: str = ""
-) -> dict[str, Any]:
-    await require_tenant(platform, tenant_id)
-    connection = connection or DATABASE_CONNECTION
-    if connection != DATABASE_CONNECTION:
-        raise AdminError(400, f"The connection {connection} does not exist.", "inexistent_connection")
+def inexistent_user() -> AdminError:
+    return not_found("The user does not exist.", "inexistent_user")
+
+
+def search_column(field: str) -> str | None:
+    """A user-search v3 field → its SQL (None: not searchable); `app_metadata.a.b` → its JSON path."""
+    if field in SEARCH_COLUMNS:
+        return SEARCH_COLUMNS[field]
+    if match := _METADATA_PATH.fullmatch(field):
+        path = "".join(f'."{key}"' for key in match.group(2)[1:].split("."))
+        return f"json_extract(profile, '$.{match.group(1)}{path}')"
+    return None
+
+
+def _check_email(email: str) -> str:
     address = normalize_email(email)
     local, _, domain = address.partition("@")
     if not local or "." not in domain or " " in address:
         raise bad_request(f"Object didn't pass validation for format email: {email}")
+    return address
+
+
+def _check_connection(connection: str) -> str:
+    connection = connection or DATABASE_CONNECTION
+    if connection != DATABASE_CONNECTION:
+        raise AdminError(400, f"The connection {connection} does not exist.", "inexistent_connection")
+    return connection
+
+
+def _profile_values(changes: dict[str, Any]) -> dict[str, Any]:
+    """The editable profile values; Auth0 refuses `null` for flags and metadata, and metadata
+    names with a `.` or a leading `$`."""
+    for key in NOT_NULL:
+        if key in changes and changes[key] is None:
+            raise bad_request(
+                f"Payload validation error: 'Expected a value but found null' on property {key}."
+            )
+    for key in METADATA:
+        if any("." in name or name.startswith("$") for name in changes.get(key) or {}):
+            raise bad_request(
+                f"Payload validation error: {key} field names cannot contain '.' or start with '$'."
+            )
+    return {key: value for key, value in changes.items() if key in EDITABLE}
+
+
+async def _password_hash(platform: Platform, tenant_id: str, password: str) -> str:
+    """The tenant's password policy (Auth0 `invalid_password`), then PBKDF2."""
     tenant = await load_tenant(platform.config, tenant_id)
     try:
         check_policy(password, tenant.password_min_length if tenant else MIN_LENGTH)
     except PasswordPolicyError as exc:
         raise AdminError(400, str(exc), "invalid_password") from exc
-    password_hash = await hash_password(platform.crypto, password)
+    return await hash_password(platform.crypto, password)
+
+
+async def create_user(
+    platform: Platform,
+    tenant_id: str,
+    *,
+    email: str,
+    password: str,
+    connection: str = "",
+    profile: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Auth0 `POST /users` on the database connection (also signup and `edgeauth users create`)."""
+    await require_tenant(platform, tenant_id)
+    connection = _check_connection(connection)
+    address = _check_email(email)
+    password_hash = await _password_hash(platform, tenant_id, password)
+    values = _profile_values(profile or {})
     stub = user_object_for_email(platform, tenant_id, address)
-    result = await stub.call("create_user", tenant_id, address, connection, password_hash)
+    result = await stub.call("create_user", tenant_id, address, connection, password_hash, values)
     if not result["created"]:
         raise conflict("The user already exists.", "auth0_idp_error")
     return result["user"]
+
+
+def _stub(platform: Platform, user_id: str) -> ObjectStub:
+    stub = user_object_for_id(platform, user_id) if user_id.startswith("auth0|") else None
+    if stub is None:
+        raise inexistent_user()
+    return stub
+
+
+async def get_user(platform: Platform, tenant_id: str, user_id: str) -> dict[str, Any]:
+    """Auth0 `GET /users/{id}`, from the user's object (read-your-writes)."""
+    snapshot = await _stub(platform, user_id).call("snapshot", tenant_id)
+    if snapshot["user"] is None:
+        raise inexistent_user()
+    return snapshot["user"]
+
+
+async def users_by_email(platform: Platform, tenant_id: str, email: str) -> list[dict[str, Any]]:
+    """Auth0 `GET /users-by-email`: the users with this email (at most one database user here)."""
+    await require_tenant(platform, tenant_id)
+    address = normalize_email(email)
+    user = (await user_object_for_email(platform, tenant_id, address).call("snapshot", tenant_id))["user"]
+    return [user] if user is not None and user["email"] == address else []
+
+
+def _named_by(platform: Platform, tenant_id: str, email: str, user_id: str) -> bool:
+    """Whether the user's own object is the one named by `email` (then it needs no alias)."""
+    return platform.users.id_from_name(object_name_for_email(tenant_id, email)) == user_id.partition("|")[2]
+
+
+async def _claim_email(platform: Platform, tenant_id: str, user_id: str, email: str) -> None:
+    """Auth0 email change: the new email's object becomes an alias of the user's object."""
+    if _named_by(platform, tenant_id, email, user_id):
+        return
+    stub = user_object_for_email(platform, tenant_id, email)
+    if not await stub.call("claim_alias", tenant_id, email, user_id.partition("|")[2]):
+        raise AdminError(400, "The specified new email already exists", "auth0_idp_error")
+
+
+async def _release_email(platform: Platform, tenant_id: str, user_id: str, email: str) -> None:
+    """The user no longer has `email`: its alias, if any, goes."""
+    if not _named_by(platform, tenant_id, email, user_id):
+        await user_object_for_email(platform, tenant_id, email).call(
+            "release_alias", user_id.partition("|")[2]
+        )
+
+
+async def update_user(
+    platform: Platform, tenant_id: str, user_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Auth0 `PATCH /users/{id}`. A new email is claimed first (its object becomes an alias of the
+    user's) and resets `email_verified` unless given; the old email's alias is then released."""
+    stub = _stub(platform, user_id)
+    values = _profile_values(changes)
+    if "connection" in changes:
+        _check_connection(changes["connection"])
+    if changes.get("password") is not None:
+        values["password_hash"] = await _password_hash(platform, tenant_id, changes["password"])
+    old_email = None
+    if changes.get("email") is not None:
+        new_email = _check_email(changes["email"])
+        current = await get_user(platform, tenant_id, user_id)
+        if new_email != current["email"]:
+            await _claim_email(platform, tenant_id, user_id, new_email)
+            old_email = current["email"]
+            values = {"email_verified": False, **values, "email": new_email}
+    user = await stub.call("update_user", tenant_id, values)
+    if user is None:
+        raise inexistent_user()
+    if old_email is not None:
+        await _release_email(platform, tenant_id, user_id, old_email)
+    return user
+
+
+async def delete_user(platform: Platform, tenant_id: str, user_id: str) -> None:
+    """Auth0 `DELETE /users/{id}`: the object forgets everything; the user's roles go too."""
+    email = (await get_user(platform, tenant_id, user_id))["email"]
+    if not await _stub(platform, user_id).call("delete_user", tenant_id):
+        raise inexistent_user()
+    await _release_email(platform, tenant_id, user_id, email)
+    for table in ("user_roles", "user_permissions"):
+        await platform.db.run(
+            f"DELETE FROM {table} WHERE tenant_id = ? AND user_id = ?",  # noqa: S608 (fixed names)
+            tenant_id,
+            user_id,
+        )
+
+
+def _order_by(sort: str) -> str:
+    """Auth0 `sort=field:1` (ascending) or `field:-1`; user_id breaks ties so pages are stable."""
+    if not sort:
+        return "created_at, user_id"
+    field, _, direction = sort.rpartition(":")
+    column = search_column(field)
+    if column is None or direction not in ("1", "-1"):
+        raise invalid_query(f"cannot sort by '{sort}'")
+    return f"{column} {'ASC' if direction == '1' else 'DESC'}, user_id"
+
+
+async def list_users(
+    platform: Platform,
+    tenant_id: str,
+    *,
+    q: str = "",
+    connection: str = "",
+    sort: str = "",
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    """Auth0 `GET /users` from D1's copy: user-search v3 `q`, `connection`, `sort`; the page and the
+    total number of matches."""
+    if offset + limit > SEARCH_LIMIT:
+        raise invalid_query(f"You can only page through the first {SEARCH_LIMIT} records.")
+    where, params = "tenant_id = ? AND deleted = 0", [tenant_id]
+    if q.strip():
+        sql, query_params = compile_query(q, search_column, DEFAULT_SEARCH_FIELDS)
+        where, params = f"{where} AND {sql}", [*params, *query_params]
+    if connection:
+        where += (
+            " AND EXISTS (SELECT 1 FROM json_each(profile, '$.identities')"
+            " WHERE json_extract(value, '$.connection') = ?)"
+        )
+        params.append(connection)
+    rows = await platform.db.all(
+        f"SELECT profile FROM users WHERE {where} ORDER BY {_order_by(sort)} LIMIT ? OFFSET ?",  # noqa: S608
+        *params,
+        limit,
+        offset,
+    )
+    total = await platform.db.first(f"SELECT count(*) AS n FROM users WHERE {where}", *params)  # noqa: S608
+    return [json.loads(row["profile"]) for row in rows], total["n"] if total else 0
+
+
+async def reconcile_users(platform: Platform, tenant_id: str) -> dict[str, Any]:
+    """`edgeauth users reconcile`: make every D1 row of the tenant equal its Durable Object.
+
+    A stale or corrupted row is rewritten from the object; a row whose object has no user any more
+    is marked deleted. Users with no D1 row at all cannot be found this way (Durable Objects cannot
+    be listed on Workers); their object's outbox re-sends a lost event (docs/decisions.md)."""
+    await require_tenant(platform, tenant_id)
+    report: dict[str, Any] = {"checked": 0, "repaired": [], "deleted": []}
+    after = ""
+    while rows := await platform.db.all(
+        "SELECT user_id, version, profile, deleted FROM users WHERE tenant_id = ? AND user_id > ?"
+        " ORDER BY user_id LIMIT ?",
+        tenant_id,
+        after,
+        RECONCILE_PAGE,
+    ):
+        for row in rows:
+            outcome = await _reconcile_row(platform, tenant_id, row)
+            if outcome:
+                report[outcome].append(row["user_id"])
+        report["checked"] += len(rows)
+        after = rows[-1]["user_id"]
+    return report
+
+
+async def _reconcile_row(platform: Platform, tenant_id: str, row: dict[str, Any]) -> str | None:
+    """Repair one row; which list of the report it belongs to, or None when it was right."""
+    stub = user_object_for_id(platform, row["user_id"])
+    snapshot = await stub.call("snapshot", tenant_id) if stub else {"version": 0, "user": None}
+    user, version = snapshot["user"], snapshot["version"]
+    if user is None:
+        if row["deleted"]:
+            return None
+        profile = json.loads(row["profile"])
+        version = max(version, row["version"])
+        await overwrite_user(platform, tenant_id, row["user_id"], version, profile, deleted=True)
+        return "deleted"
+    if not row["deleted"] and row["version"] == version and json.loads(row["profile"]) == user:
+        return None
+    await overwrite_user(platform, tenant_id, row["user_id"], version, user, deleted=False)
+    return "repaired"

@@ -2,14 +2,15 @@
 
 The JWKS publishes all three, so a token signed before a rotation still verifies after it and the
 next key is in every cached JWKS a full rotation period before anything is signed with it. Private
-keys are stored sealed with the deployment key, never in plain text and never in D1.
+keys are stored sealed with the deployment key, never in plain text and never in D1. A revoked previous key
+leaves the JWKS (Auth0 revoke); only its kid and revocation time are kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from edgeauth.encoding import b64url_encode
@@ -33,11 +34,24 @@ class SigningKey:
         return json.loads(await platform.crypto.unseal(self.sealed_private))
 
 
+# Auth0 lists the last three revoked keys.
+MAX_REVOKED = 3
+
+
+@dataclass(frozen=True)
+class RevokedKey:
+    """A key taken out of the JWKS for good; only its id and when are kept (no key material)."""
+
+    kid: str
+    revoked_at: int
+
+
 @dataclass(frozen=True)
 class KeySet:
     current: SigningKey
     next: SigningKey
     previous: SigningKey | None = None
+    revoked: tuple[RevokedKey, ...] = ()
 
     def published(self) -> list[SigningKey]:
         """Keys in the JWKS: current first, then next, then previous."""
@@ -45,7 +59,14 @@ class KeySet:
 
     def rotated(self, new_next: SigningKey) -> KeySet:
         """previous ← current ← next ← a new key."""
-        return KeySet(current=self.next, next=new_next, previous=self.current)
+        return replace(self, current=self.next, next=new_next, previous=self.current)
+
+    def without_previous(self, revoked_at: int) -> KeySet:
+        """The previous key out of the JWKS: tokens it signed stop verifying (Auth0 revoke)."""
+        if self.previous is None:
+            return self
+        revoked = (RevokedKey(self.previous.kid, revoked_at), *self.revoked)[:MAX_REVOKED]
+        return replace(self, previous=None, revoked=revoked)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,6 +78,7 @@ class KeySet:
             current=SigningKey(**data["current"]),
             next=SigningKey(**data["next"]),
             previous=SigningKey(**previous) if previous else None,
+            revoked=tuple(RevokedKey(**key) for key in data.get("revoked", [])),
         )
 
 
@@ -96,6 +118,14 @@ async def rotate_keyset(platform: Platform, tenant_id: str) -> KeySet:
     """Sign with the pre-published next key from now on; keep the old current as previous."""
     keyset = await load_keyset(platform, tenant_id)
     return await _store(platform, tenant_id, keyset.rotated(await new_signing_key(platform)))
+
+
+async def revoke_previous_key(platform: Platform, tenant_id: str, kid: str) -> KeySet | None:
+    """Revoke the previous key if it is `kid`; None when `kid` is not the previous key."""
+    keyset = await load_keyset(platform, tenant_id)
+    if keyset.previous is None or keyset.previous.kid != kid:
+        return None
+    return await _store(platform, tenant_id, keyset.without_previous(platform.now()))
 
 
 def jwks(keyset: KeySet) -> dict[str, list[dict[str, str]]]:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from edgeauth import audit
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import clear_session, session_token
 from edgeauth.jose import decode_verified
@@ -32,11 +33,26 @@ def is_allowed(url: str, allowed: list[str]) -> bool:
     return without_query(url) in {without_query(a) for a in allowed}
 
 
-async def end_sso_session(ctx: RequestContext, request: Request) -> None:
-    found = user_object_for_token(ctx.platform, session_token(request))
-    if found is not None:
-        stub, secret = found
-        await stub.call("end_session", secret)
+async def end_sso_session(ctx: RequestContext, request: Request, client_id: str) -> None:
+    """Delete the cookie's session; Auth0 logs `slo` (Success Logout) for the session's user."""
+    token = session_token(request)
+    found = user_object_for_token(ctx.platform, token)
+    if found is None:
+        return
+    stub, secret = found
+    if await stub.call("end_session", secret) is None:
+        return
+    client = await load_client(ctx.platform.config, ctx.tenant.id, client_id) if client_id else None
+    await audit.record(
+        ctx.platform,
+        ctx.tenant.id,
+        audit.SUCCESS_LOGOUT,
+        "User successfully logged out",
+        client_id=client_id,
+        client_name=client.name if client else "",
+        user_id=f"auth0|{token.partition('.')[0]}",  # `auth0|<object id>` (users/directory.py)
+        **audit.request_fields(request),
+    )
 
 
 def logged_out(response: Response) -> Response:
@@ -66,7 +82,7 @@ async def v2_logout(request: Request) -> Response:
             f'The "returnTo" querystring parameter "{return_to}" is not defined as a valid URL in '
             '"Allowed Logout URLs".',
         )
-    await end_sso_session(ctx, request)
+    await end_sso_session(ctx, request, client_id)
     target = return_to or (allowed[0] if allowed else "")
     if target:
         return logged_out(RedirectResponse(target, 302))
@@ -95,7 +111,7 @@ async def oidc_logout(request: Request) -> Response:
                 "invalid_request",
                 "The post_logout_redirect_uri is not an allowed logout URL of the client.",
             )
-    await end_sso_session(ctx, request)
+    await end_sso_session(ctx, request, client_id)
     if not redirect_uri:
         return logged_out(HTMLResponse(LOGGED_OUT_PAGE))
     state = query.get("state")

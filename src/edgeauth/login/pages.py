@@ -11,6 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from edgeauth import audit
 from edgeauth.admin.errors import AdminError
 from edgeauth.admin.users import create_user
 from edgeauth.http.body import read_params
@@ -23,7 +24,7 @@ from edgeauth.oauth.authorize.complete import code_request, complete_authorizati
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.errors import OAuthError
 from edgeauth.snapshots import load_client
-from edgeauth.users.directory import user_object_for_email
+from edgeauth.users.directory import DATABASE_CONNECTION, user_object_for_email
 
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -36,11 +37,6 @@ LOGIN_ERRORS = {
     "unauthorized": "error.blocked",
     "too_many_attempts": "error.too_many_attempts",
 }
-
-
-def client_ip(request: Request) -> str:
-    """The browser's IP: Cloudflare's `CF-Connecting-IP` on Workers, the peer address locally."""
-    return request.headers.get("cf-connecting-ip") or (request.client.host if request.client else "")
 
 
 def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") -> dict[str, Any]:
@@ -100,6 +96,32 @@ async def signup_page(request: Request) -> Response:
     return await show_page(request, "signup")
 
 
+async def record_login(
+    ctx: RequestContext,
+    request: Request,
+    authz: AuthorizationRequest,
+    type_code: str,
+    description: str = "",
+    *,
+    email: str,
+    user_id: str = "",
+) -> None:
+    """Auth0's login and signup log events of the hosted page (database connection)."""
+    client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
+    await audit.record(
+        ctx.platform,
+        ctx.tenant.id,
+        type_code,
+        description,
+        client_id=authz.client_id,
+        client_name=client.name if client else "",
+        user_id=user_id,
+        user_name=email,
+        connection=DATABASE_CONNECTION,
+        **audit.request_fields(request),
+    )
+
+
 async def signed_in(ctx: RequestContext, authz: AuthorizationRequest, grant: dict[str, Any]) -> Response:
     response = await complete_authorization(ctx, authz, grant)
     set_session(response, grant["session_token"])
@@ -117,21 +139,28 @@ async def submit(request: Request, page: str) -> Response:
         return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
     if page == "signup":
         try:
-            await create_user(ctx.platform, ctx.tenant.id, email=email, password=password)
+            user = await create_user(ctx.platform, ctx.tenant.id, email=email, password=password)
         except AdminError as exc:
+            await record_login(ctx, request, authz, audit.FAILED_SIGNUP, exc.message, email=email)
             key = {"invalid_password": "error.password_too_weak", "invalid_body": "error.invalid_email"}
             error_key = key.get(exc.error_code, "error.user_exists")
             return await render_form(
                 ctx, request, page, authz, state, email=email, error_key=error_key, status=400
             )
+        await record_login(ctx, request, authz, audit.SUCCESS_SIGNUP, email=email, user_id=user["user_id"])
     grant = await user_object_for_email(ctx.platform, ctx.tenant.id, email).call(
-        "login_with_password", password, code_request(authz), client_ip(request)
+        "login_with_password", password, code_request(authz), audit.client_ip(request)
     )
     if "error" in grant:
+        failure = audit.BLOCKED_ACCOUNT if grant["error"] == "too_many_attempts" else audit.FAILED_LOGIN
+        await record_login(ctx, request, authz, failure, grant.get("message", ""), email=email)
         error_key = LOGIN_ERRORS.get(grant["error"], "error.wrong_credentials")
         return await render_form(
             ctx, request, "login", authz, state, email=email, error_key=error_key, status=400
         )
+    await record_login(
+        ctx, request, authz, audit.SUCCESS_LOGIN, email=email, user_id=grant["user"]["user_id"]
+    )
     return await signed_in(ctx, authz, grant)
 
 

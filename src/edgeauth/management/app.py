@@ -9,6 +9,8 @@ from starlette.exceptions import HTTPException
 
 from edgeauth.admin.errors import AdminError
 from edgeauth.management import errors, reference
+from edgeauth.management.api_logs import ApiOperationLogMiddleware
+from edgeauth.management.rate_limit import RateLimitMiddleware
 from edgeauth.management.routes import (
     client_grants,
     clients,
@@ -17,6 +19,7 @@ from edgeauth.management.routes import (
     logs,
     resource_servers,
     roles,
+    tenant_admin,
     tenants,
     user_access,
     users,
@@ -33,6 +36,7 @@ ROUTERS = (
     keys.router,
     logs.router,
     tenants.router,
+    tenant_admin.router,
 )
 
 
@@ -54,6 +58,8 @@ def create_management_app() -> FastAPI:
     )
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(ApiOperationLogMiddleware)
+    app.add_middleware(RateLimitMiddleware)
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     async def reference_page(request: Request) -> HTMLResponse:

@@ -1,19 +1,27 @@
-"""Who may call the Management API: Bearer JWTs for `{issuer}api/v2/` with the endpoint's scope.
+"""Who may call the Management API: Bearer JWTs with the endpoint's scope.
+
+Accepted (docs/decisions.md, "Management API callers"):
+* the tenant's own tokens for `{issuer}api/v2/`, with the scopes they carry;
+* tokens of an issuer the tenant trusts (`trusted_issuers`), verified with its JWKS, for the
+  audience configured with it, with the scopes of their `scope` or `permissions` claim;
+* tokens of another tenant of this deployment for that tenant's `{iss}api/v2/`, only from an admin.
+An admin of the tenant (`user_tenants`: the token's `iss` and `sub`) has every Management scope.
 
 Auth0: 401 `Missing authentication` / `Invalid token`; 403 `Insufficient scope, expected any of: …`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
-from edgeauth.admin import management_api
+from edgeauth.admin import management_api, tenant_admins, trusted_issuers
 from edgeauth.admin.errors import AdminError
 from edgeauth.http.context import RequestContext, request_context
+from edgeauth.jose import unverified_json
 from edgeauth.oauth.bearer import verify_access_token
 from edgeauth.oauth.errors import OAuthError
 
@@ -27,6 +35,7 @@ class Caller:
     ctx: RequestContext
     subject: str
     scopes: frozenset[str]
+    issuer: str = ""
 
     @property
     def tenant_id(self) -> str:
@@ -45,24 +54,57 @@ async def authenticate(
     """Verify the token, then check it carries one of the endpoint's scopes."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized("Missing authentication")
-    ctx = request_context(request)
     try:
-        claims = await verify_access_token(
-            ctx, credentials.credentials, management_api.audience_for(ctx.issuer)
-        )
+        caller = await identify(request_context(request), credentials.credentials, security.scopes)
     except OAuthError as exc:
         raise unauthorized(exc.description) from exc
-    scope = claims.get("scope")
-    caller = Caller(
-        ctx, str(claims.get("sub", "")), frozenset(scope.split() if isinstance(scope, str) else ())
-    )
     check_scope(caller, security.scopes)
     return caller
 
 
-def check_scope(caller: Caller, expected: list[str]) -> None:
+def token_scopes(claims: dict[str, Any]) -> frozenset[str]:
+    """Scopes from `scope` (RFC 8693 §4.2, space-separated) and Auth0 RBAC's `permissions` array."""
+    scope, permissions = claims.get("scope"), claims.get("permissions")
+    granted = scope.split() if isinstance(scope, str) else []
+    granted += [p for p in permissions if isinstance(p, str)] if isinstance(permissions, list) else []
+    return frozenset(granted)
+
+
+async def verified_claims(ctx: RequestContext, token: str, issuer: str) -> tuple[dict[str, Any], bool]:
+    """The token's claims, and whether its own scopes count here (not so for another tenant's)."""
+    if issuer == ctx.issuer:
+        return await verify_access_token(ctx, token, management_api.audience_for(ctx.issuer)), True
+    trusted = await trusted_issuers.find_trusted_issuer(ctx.platform, ctx.tenant.id, issuer)
+    if trusted is not None:
+        return await trusted_issuers.verify_trusted_token(ctx.platform, trusted, token), True
+    return await tenant_admins.verify_deployment_token(ctx.platform, token, issuer), False
+
+
+async def identify(ctx: RequestContext, token: str, expected: list[str]) -> Caller:
+    """The caller a token names, with the scopes it holds on this tenant (an admin's are looked
+    up only when the token's own scopes do not already allow the endpoint)."""
+    issuer = unverified_json(token, 1).get("iss")
+    if not isinstance(issuer, str):
+        raise unauthorized("Invalid token")
+    claims, own_scopes = await verified_claims(ctx, token, issuer)
+    subject = str(claims.get("sub", ""))
+    caller = Caller(ctx, subject, token_scopes(claims) if own_scopes else frozenset(), issuer)
+    if own_scopes and has_scope(caller, expected):
+        return caller
+    if subject and await tenant_admins.is_admin(ctx.platform, ctx.tenant.id, issuer, subject):
+        return replace(caller, scopes=frozenset(management_api.SCOPES))
+    if not own_scopes:
+        raise unauthorized("Invalid token")  # another tenant's token, not from one of our admins
+    return caller
+
+
+def has_scope(caller: Caller, expected: list[str]) -> bool:
     """Any one of the endpoint's scopes is enough (Auth0)."""
-    if expected and not caller.scopes.intersection(expected):
+    return not expected or bool(caller.scopes.intersection(expected))
+
+
+def check_scope(caller: Caller, expected: list[str]) -> None:
+    if not has_scope(caller, expected):
         raise AdminError(
             403, f"Insufficient scope, expected any of: {','.join(expected)}", "insufficient_scope"
         )

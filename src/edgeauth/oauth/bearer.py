@@ -10,6 +10,7 @@ from edgeauth.http.context import RequestContext
 from edgeauth.jose import decode_verified
 from edgeauth.keys.keyset import load_keyset
 from edgeauth.oauth.errors import OAuthError
+from edgeauth.platform import Platform
 
 
 def invalid_token(description: str) -> OAuthError:
@@ -29,13 +30,31 @@ def bearer_token(request: Request, params: dict[str, Any] | None = None) -> str:
 
 async def verify_access_token(ctx: RequestContext, token: str, audience: str) -> dict[str, Any]:
     """Claims of a live access token of this tenant for `audience`."""
-    keyset = await load_keyset(ctx.platform, ctx.tenant.id)
+    return await verify_tenant_token(ctx.platform, ctx.tenant.id, ctx.issuer, token, audience)
+
+
+async def verify_tenant_token(
+    platform: Platform, tenant_id: str, issuer: str, token: str, audience: str
+) -> dict[str, Any]:
+    """Claims of a live access token that tenant `tenant_id` issued as `issuer` for `audience`."""
+    keyset = await load_keyset(platform, tenant_id)
     claims = decode_verified(token, [k.public_jwk() for k in keyset.published()])
-    if claims is None or claims.get("iss") != ctx.issuer:
+    return checked_claims(claims, issuer, audience, platform.now())
+
+
+def _numeric_date(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def checked_claims(claims: dict[str, Any] | None, issuer: str, audience: str, now: int) -> dict[str, Any]:
+    """Signature-verified claims, once `iss`, `aud`, `exp` and any `nbf` hold (RFC 7519 §4.1)."""
+    if claims is None or claims.get("iss") != issuer:
         raise invalid_token("Invalid access token")
     aud = claims.get("aud")
     if audience not in (aud if isinstance(aud, list) else [aud]):
         raise invalid_token("The access token is not for this resource")
-    if not isinstance(claims.get("exp"), int) or claims["exp"] <= ctx.platform.now():
+    if not _numeric_date(claims.get("exp")) or claims["exp"] <= now:
         raise invalid_token("The access token has expired")
+    if "nbf" in claims and not (_numeric_date(claims["nbf"]) and claims["nbf"] <= now):
+        raise invalid_token("The access token is not valid yet")
     return claims

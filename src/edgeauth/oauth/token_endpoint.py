@@ -8,9 +8,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from edgeauth import audit
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cors import allow_listed_origin
+from edgeauth.jose import unverified_json
 from edgeauth.oauth.client_auth import authenticate_client, presented_credentials
 from edgeauth.oauth.errors import NO_STORE, OAuthError, invalid_request
 from edgeauth.oauth.grants.authorization_code import authorization_code
@@ -37,15 +39,48 @@ def check_grant_type(params: dict[str, Any]) -> Grant:
     return grant
 
 
+async def record_exchange(
+    request: Request,
+    params: dict[str, Any],
+    client: Client | None,
+    tokens: dict[str, Any] | None,
+    error: OAuthError | None,
+) -> None:
+    """Auth0's "Success Exchange" / "Failed Exchange" log event of a supported grant."""
+    ctx = request_context(request)
+    grant_type, client_id = (params.get(name) for name in ("grant_type", "client_id"))
+    exchange = audit.EXCHANGES.get(grant_type) if isinstance(grant_type, str) else None
+    if exchange is None:
+        return
+    subject = str(unverified_json(tokens["access_token"], 1).get("sub", "")) if tokens else ""
+    await audit.record(
+        ctx.platform,
+        ctx.tenant.id,
+        exchange.failure if error else exchange.success,
+        error.description if error else exchange.description,
+        {"grant_type": grant_type, **({"error": error.error} if error else {})},
+        client_id=client.client_id if client else client_id if isinstance(client_id, str) else "",
+        client_name=client.name if client else "",
+        user_id="" if subject.endswith("@clients") else subject,
+        **audit.request_fields(request),
+    )
+
+
 async def token(request: Request) -> Response:
     ctx = request_context(request)
     client: Client | None = None
+    params: dict[str, Any] = {}
+    tokens: dict[str, Any] | None = None
+    error: OAuthError | None = None
     try:
         params = await read_params(request)
         grant = check_grant_type(params)
         presented = presented_credentials(request.headers.get("authorization"), params, ctx.tenant.id)
         client = await authenticate_client(ctx, presented)
-        response: Response = JSONResponse(await grant(ctx, client, params), headers=NO_STORE)
+        tokens = await grant(ctx, client, params)
+        response: Response = JSONResponse(tokens, headers=NO_STORE)
     except OAuthError as exc:
+        error = exc
         response = exc.response()
+    await record_exchange(request, params, client, tokens, error)
     return allow_listed_origin(request, response, client.web_origins if client else [])

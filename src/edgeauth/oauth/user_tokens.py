@@ -12,6 +12,7 @@ import hashlib
 from typing import Any
 
 from edgeauth.admin import management_api
+from edgeauth.admin.roles import permissions_for
 from edgeauth.encoding import b64url_encode
 from edgeauth.http.context import RequestContext
 from edgeauth.jose import sign_jwt
@@ -26,15 +27,18 @@ PROFILE_CLAIMS = ("name", "nickname", "picture", "updated_at")
 EMAIL_CLAIMS = ("email", "email_verified")
 
 
-async def granted_scope(ctx: RequestContext, request: AuthorizationRequest) -> str:
-    """OIDC scopes as requested, plus the requested scopes the API defines (no RBAC yet).
+async def granted_scope(ctx: RequestContext, request: AuthorizationRequest, user_id: str) -> str:
+    """OIDC scopes as requested, plus the requested scopes the API defines; with RBAC
+    (`enforce_policies`) only those the user holds (Auth0: re-checked at every token, refresh too).
 
     Never a Management API scope: a signed-in user cannot grant themselves `delete:users`
     (Auth0 gives users only `*:current_user*` scopes there, which edgeauth does not serve)."""
     api_scopes: set[str] = set()
-    if request.audience:
-        api = await find_api(ctx, request.audience)
-        api_scopes = set(api.scopes) if api and api.identifier != management_api.IDENTIFIER else set()
+    api = await find_api(ctx, request.audience) if request.audience else None
+    if api is not None and api.identifier != management_api.IDENTIFIER:
+        api_scopes = set(api.scopes)
+        if api.enforce_policies:
+            api_scopes &= set(await permissions_for(ctx.platform, ctx.tenant.id, user_id, api.identifier))
     return " ".join(s for s in dict.fromkeys(request.scopes) if s in OIDC_SCOPES or s in api_scopes)
 
 
@@ -54,10 +58,16 @@ async def issue_access(
     userinfo = ctx.url("userinfo")
     lifetime = USERINFO_TOKEN_LIFETIME
     audience: str | list[str] = userinfo
+    extra: dict[str, Any] = {}
     if request.audience:
         api = await find_api(ctx, request.audience)
         lifetime = api.token_lifetime if api else lifetime
         audience = [request.audience, userinfo] if "openid" in scope.split() else request.audience
+        if api is not None and api.enforce_policies and api.token_dialect == "access_token_authz":
+            # Auth0: every permission the user holds on the API, whatever the requested scope.
+            extra["permissions"] = await permissions_for(
+                ctx.platform, ctx.tenant.id, user["user_id"], api.identifier
+            )
     token = await issue_access_token(
         ctx,
         subject=user["user_id"],
@@ -65,6 +75,7 @@ async def issue_access(
         client_id=request.client_id,
         scope=scope,
         lifetime=lifetime,
+        extra=extra,
     )
     return token, lifetime
 
@@ -106,7 +117,7 @@ async def user_token_response(
 
     `scope_request` narrows the originally granted scope (RFC 6749 §6)."""
     authz = AuthorizationRequest.from_json(grant["request"])
-    scope = await granted_scope(ctx, authz)
+    scope = await granted_scope(ctx, authz, grant["user"]["user_id"])
     if scope_request:
         scope = " ".join(s for s in dict.fromkeys(scope_request.split()) if s in scope.split())
     access_token, lifetime = await issue_access(ctx, authz, grant["user"], scope)

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class Body(BaseModel):
     """A request body: unknown properties are refused, as Auth0 does (`additionalProperties`)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Body):
+    """A PATCH body: `null` is refused except for the fields listed in `nullable`."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _refuse_nulls(self) -> Patch:
+        nulls = sorted(k for k in self.model_fields_set - self.nullable if getattr(self, k) is None)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} must not be null")
+        return self
 
 
 class Resource(BaseModel):

@@ -25,7 +25,7 @@ async def complete_authorization(
     params: dict[str, str] = {}
     if "code" in response_types:
         params["code"] = grant["code"]
-    scope = await granted_scope(ctx, request)
+    scope = await granted_scope(ctx, request, grant["user"]["user_id"])
     access_token = None
     if "token" in response_types:
         access_token, lifetime = await issue_access(ctx, request, grant["user"], scope)

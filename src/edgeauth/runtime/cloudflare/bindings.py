@@ -28,6 +28,7 @@ from edgeauth.runtime.cloudflare.convert import (
     to_rpc,
 )
 from edgeauth.runtime.cloudflare.crypto import WebCrypto
+from edgeauth.runtime.cloudflare.fetch import WorkersFetch
 
 KV_MIN_TTL_SECONDS = 60
 """KV rejects `expirationTtl` below 60 s (`400 Invalid expiration_ttl`)."""
@@ -342,6 +343,7 @@ def build_platform(env: Any) -> Platform:
         user_events=QueueProducer(_binding(env, BINDING_USER_EVENTS)),
         crypto=WebCrypto(secret_key_from_env(env)),
         settings=settings_from_env(env),
+        http=WorkersFetch(),
     )
 
 

@@ -17,6 +17,7 @@ from edgeauth.runtime.local.config import QueueConsumer, WorkerConfig
 from edgeauth.runtime.local.cron import run_cron_loop
 from edgeauth.runtime.local.d1 import SqliteD1
 from edgeauth.runtime.local.durable import LocalObjectNamespace
+from edgeauth.runtime.local.http import UrllibFetcher
 from edgeauth.runtime.local.kv import SqliteKV
 from edgeauth.runtime.local.queue import DEFAULT_LEASE_SECONDS, SqliteQueue
 
@@ -96,6 +97,7 @@ class LocalRuntime:
             crypto=crypto,
             settings=settings,
             clock=clock,
+            http=UrllibFetcher(),
         )
 
     @staticmethod

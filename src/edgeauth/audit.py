@@ -1,0 +1,95 @@
+"""Tenant logs: one event per login, signup, token exchange, logout and Management API call, with
+Auth0's type codes ("Log Event Type Codes"), sent through USER_EVENTS as a `log` message that the
+consumer stores in D1 (queues/audit_logs.py). Plain Python: it runs on the login path.
+
+The log id is chosen here, so a redelivered message is stored once. Sending never fails the
+user's request: a failed send is printed and dropped.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, NamedTuple
+
+from starlette.requests import Request
+
+from edgeauth.admin.rows import iso_now
+from edgeauth.platform import Platform
+
+MESSAGE_TYPE = "log"
+
+# Auth0 log event type codes (https://auth0.com/docs/deploy-monitor/logs/log-event-type-codes).
+SUCCESS_LOGIN = "s"
+FAILED_LOGIN = "f"  # the user's object answers alike for an unknown email and a wrong password
+BLOCKED_ACCOUNT = "limit_wc"
+SUCCESS_SIGNUP = "ss"
+FAILED_SIGNUP = "fs"
+SUCCESS_LOGOUT = "slo"
+SUCCESS_API_OPERATION = "sapi"
+FAILED_API_OPERATION = "fapi"
+
+
+class Exchange(NamedTuple):
+    """Auth0's "Success Exchange" / "Failed Exchange" codes of one grant type."""
+
+    success: str
+    failure: str
+    description: str
+
+
+EXCHANGES = {
+    "authorization_code": Exchange("seacft", "feacft", "Authorization Code for Access Token"),
+    "refresh_token": Exchange("sertft", "ferrt", "Refresh Token for Access Token"),
+    "client_credentials": Exchange("seccft", "feccft", "Client Credentials for Access Token"),
+}
+FIELDS = ("ip", "user_agent", "client_id", "client_name", "user_id", "user_name", "connection")
+
+
+def new_log_id(epoch: float) -> str:
+    """Time-ordered and unique, sortable as a string like Auth0's: 15 digits of milliseconds,
+    then 16 random hex digits."""
+    return f"{int(epoch * 1000):015d}{secrets.token_hex(8)}"
+
+
+def client_ip(request: Request) -> str:
+    """The browser's IP: Cloudflare's `CF-Connecting-IP` on Workers, the peer address locally."""
+    return request.headers.get("cf-connecting-ip") or (request.client.host if request.client else "")
+
+
+def request_fields(request: Request) -> dict[str, str]:
+    """Who sent the request: its IP and User-Agent."""
+    return {"ip": client_ip(request), "user_agent": request.headers.get("user-agent", "")}
+
+
+def log_event(
+    platform: Platform,
+    type_code: str,
+    description: str = "",
+    details: dict[str, Any] | None = None,
+    **fields: str,
+) -> dict[str, Any]:
+    """One Auth0 log event (`log_id`, `date`, `type`, `description`, `details` and `FIELDS`)."""
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"not a log field: {sorted(unknown)}")
+    now = platform.clock()
+    event: dict[str, Any] = {"log_id": new_log_id(now), "date": iso_now(now), "type": type_code}
+    event.update(description=description, details=details or {})
+    event.update({name: value for name, value in fields.items() if value})
+    return event
+
+
+async def record(
+    platform: Platform,
+    tenant_id: str,
+    type_code: str,
+    description: str = "",
+    details: dict[str, Any] | None = None,
+    **fields: str,
+) -> None:
+    """Queue one log event; a failure is printed, never raised (the request goes on)."""
+    event = log_event(platform, type_code, description, details, **fields)
+    try:
+        await platform.user_events.send({"type": MESSAGE_TYPE, "tenant_id": tenant_id, "log": event})
+    except Exception as exc:  # an audit log never fails the user's request
+        print(f"edgeauth: log event {type_code} of tenant {tenant_id} not sent: {exc!r}")

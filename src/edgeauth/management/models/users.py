@@ -1,0 +1,79 @@
+"""Users: Auth0 `/api/v2/users` bodies and the user object."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from edgeauth.management.models.common import Body, Resource
+
+Text = Annotated[str, Field(min_length=1, max_length=300)]
+Email = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+Password = Annotated[str, Field(min_length=1, max_length=1024)]
+Metadata = Annotated[dict[str, Any], Field(max_length=200)]
+
+
+class UserProfile(Body):
+    """Root attributes a database user can be created or updated with."""
+
+    email_verified: bool | None = None
+    name: Text | None = None
+    given_name: Text | None = None
+    family_name: Text | None = None
+    nickname: Text | None = None
+    picture: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    username: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^\S+$")] | None = None
+    blocked: bool | None = None
+    app_metadata: Metadata | None = None
+    user_metadata: Metadata | None = None
+
+
+class UserCreate(UserProfile):
+    connection: Annotated[str, Field(min_length=1, max_length=128)]
+    email: Email
+    password: Password
+
+
+class UserUpdate(UserProfile):
+    connection: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    email: Email | None = None
+    password: Password | None = None
+
+
+class Identity(Resource):
+    connection: str
+    user_id: str
+    provider: str
+    isSocial: bool
+
+
+class User(Resource):
+    """Every field is optional: `fields`/`include_fields` may select any subset."""
+
+    user_id: str | None = None
+    email: str | None = None
+    email_verified: bool | None = None
+    name: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    nickname: str | None = None
+    username: str | None = None
+    picture: str | None = None
+    identities: list[Identity] | None = None
+    app_metadata: dict[str, Any] | None = None
+    user_metadata: dict[str, Any] | None = None
+    blocked: bool | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    last_login: str | None = None
+    last_ip: str | None = None
+    logins_count: int | None = None
+
+
+class UsersPage(Resource):
+    start: int
+    limit: int
+    length: int
+    total: int
+    users: list[User]
