@@ -32,6 +32,7 @@ async def load(
     request: tuple[str, str, dict[str, str] | None],
     concurrency: int,
     total: int,
+    headers: dict[str, str] | None = None,
 ) -> Result:
     """`total` requests from `concurrency` workers on kept-alive connections; all must be 200.
 
@@ -42,7 +43,7 @@ async def load(
     latencies: list[float] = []
     remaining = iter(range(total))
     connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(base_url, connector=connector) as http:
+    async with aiohttp.ClientSession(base_url, connector=connector, headers=headers) as http:
 
         async def one() -> None:
             async with http.request(method, path, data=form) as response:

@@ -19,10 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
+
 from bench import edge
 from bench.admin import cli
 from bench.http_load import Result, load
 from bench.login import CALLBACK, login_load, pbkdf2_ceiling
+from edgeauth.admin import management_api
 from edgeauth.runtime.local.process import ServerProcess
 
 AUDIENCE = "https://bench.example/"
@@ -63,6 +66,9 @@ async def signing_ceiling(seconds: float = 3.0) -> float:
 
 
 def table(results: list[Result], ceiling: float, login_ceiling: float) -> str:
+    """Ratios: tokens against RS256 signing, logins against PBKDF2, the Management API against
+    discovery at the same concurrency (what a request costs before any work of its own)."""
+    discovery_rate = next(r.rate for r in results if r.name == "discovery")
     lines = [
         f"{'measurement':<34} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of ceiling':>10}",
         "-" * 77,
@@ -73,6 +79,8 @@ def table(results: list[Result], ceiling: float, login_ceiling: float) -> str:
             ratio = f"{r.rate / ceiling:.2f}"
         elif r.name.startswith("login"):
             ratio = f"{r.rate / login_ceiling:.2f}"
+        elif r.name.startswith("mgmt"):
+            ratio = f"{r.rate / discovery_rate:.2f}"
         lines.append(
             f"{r.name:<34} {r.concurrency:>4} {r.rate:>8.0f} {r.percentile(0.5):>8.2f} "
             f"{r.percentile(0.99):>8.2f} {ratio:>10}"
@@ -80,6 +88,20 @@ def table(results: list[Result], ceiling: float, login_ceiling: float) -> str:
     lines.append(f"{'RS256 sign+encode ceiling (1 core)':<34} {'':>4} {ceiling:>8.0f}")
     lines.append(f"{'PBKDF2 100k ceiling (1 core)':<34} {'':>4} {login_ceiling:>8.1f}")
     return "\n".join(lines)
+
+
+async def management_bearer(server: ServerProcess, form: dict[str, str]) -> dict[str, str]:
+    """A Management API token for the bench app, with the tenant's rate limit lifted."""
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        issued = await http.post("/oauth/token", data={**form, "audience": f"{server.base_url}/api/v2/"})
+        bearer = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+        lifted = await http.patch(
+            "/api/v2/tenants/settings",
+            json={"management_api_rate_limit": {"requests": 100000}},
+            headers=bearer,
+        )
+        lifted.raise_for_status()
+    return bearer
 
 
 async def main(requests: int, logins: int) -> None:
@@ -96,19 +118,48 @@ async def main(requests: int, logins: int) -> None:
         }
         spa = cli(data, "apps", "create", "--name", "Bench SPA", "--type", "spa", "--callbacks", CALLBACK)
         emails, password = [f"bench{i}@example.com" for i in range(4)], "bench password 1"
-        for email in emails:
-            cli(data, "users", "create", "--email", email, "--password", password)
+        user_ids = [
+            cli(data, "users", "create", "--email", e, "--password", password)["user_id"] for e in emails
+        ]
+        cli(
+            data,
+            "apps",
+            "authorize",
+            "--app",
+            app["client_id"],
+            "--api",
+            management_api.IDENTIFIER,
+            "--scopes",
+            "read:users,update:tenant_settings",
+        )
         with ServerProcess(data) as server:
             print(f"server answered {server.startup_seconds:.2f} s after start", flush=True)
 
             token = ("POST", "/oauth/token", form)
             jwks = ("GET", "/.well-known/jwks.json", None)
             discovery = ("GET", "/.well-known/openid-configuration", None)
+            bearer = await management_bearer(server, form)
             results = [
                 await load(server.base_url, "token client_credentials", token, 1, requests),
                 await load(server.base_url, "token client_credentials", token, 8, requests),
                 await load(server.base_url, "jwks", jwks, 8, requests),
                 await load(server.base_url, "discovery", discovery, 8, requests),
+                await load(
+                    server.base_url,
+                    "mgmt GET /users/{id}",
+                    ("GET", f"/api/v2/users/{user_ids[0]}", None),
+                    8,
+                    requests,
+                    bearer,
+                ),
+                await load(
+                    server.base_url,
+                    "mgmt GET /users?q= (D1 search)",
+                    ("GET", "/api/v2/users?q=email:bench*", None),
+                    8,
+                    requests,
+                    bearer,
+                ),
             ]
             for concurrency in (1, 4):
                 seconds, latencies = await login_load(
