@@ -20,6 +20,10 @@ def dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
 def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """Open (creating folders) a SQLite file: WAL, busy timeout, dict rows, FKs on as on D1.
 
+    `synchronous = NORMAL` in WAL mode: a commit survives the process being killed (what the queue
+    and Durable Object tests check) but not a power cut, and saves an fsync per commit (local token
+    throughput with its log event: 265 → 404 req/s, docs/decisions.md "Local runtime").
+
     The connection is in autocommit mode (`isolation_level=None`): every statement commits on its
     own unless the caller opens a transaction with `transaction()`.
     """
@@ -28,6 +32,7 @@ def connect(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Co
     conn.row_factory = dict_row
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
 
