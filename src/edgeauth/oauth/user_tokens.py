@@ -9,6 +9,7 @@ conformant behaviour: spa-js `getUser()` reads them from the ID token).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, replace
 from typing import Any
 
 from edgeauth.admin import management_api
@@ -20,6 +21,7 @@ from edgeauth.keys.keyset import load_keyset
 from edgeauth.oauth.access_token import issue_access_token
 from edgeauth.oauth.apis import find_api
 from edgeauth.oauth.authorize.request import OIDC_SCOPES, AuthorizationRequest
+from edgeauth.snapshots import ResourceServer
 
 ID_TOKEN_LIFETIME = 36000  # Auth0's default: 10 hours
 USERINFO_TOKEN_LIFETIME = 86400
@@ -27,19 +29,34 @@ PROFILE_CLAIMS = ("name", "nickname", "picture", "updated_at")
 EMAIL_CLAIMS = ("email", "email_verified")
 
 
-async def granted_scope(ctx: RequestContext, request: AuthorizationRequest, user_id: str) -> str:
+@dataclass(frozen=True)
+class GrantedAccess:
+    """What a user's access token carries for one request, worked out once per token."""
+
+    scope: str
+    api: ResourceServer | None = None
+    # The `permissions` claim: RBAC with `token_dialect: access_token_authz` only.
+    permissions: list[str] | None = None
+
+
+async def granted_access(ctx: RequestContext, request: AuthorizationRequest, user_id: str) -> GrantedAccess:
     """OIDC scopes as requested, plus the requested scopes the API defines; with RBAC
-    (`enforce_policies`) only those the user holds (Auth0: re-checked at every token, refresh too).
+    (`enforce_policies`) only those the user holds (Auth0: re-checked at every token, refresh too),
+    and with `access_token_authz` every permission the user holds on the API, whatever was asked.
 
     Never a Management API scope: a signed-in user cannot grant themselves `delete:users`
     (Auth0 gives users only `*:current_user*` scopes there, which edgeauth does not serve)."""
-    api_scopes: set[str] = set()
     api = await find_api(ctx, request.audience) if request.audience else None
+    api_scopes: set[str] = set()
+    permissions: list[str] | None = None
     if api is not None and api.identifier != management_api.IDENTIFIER:
         api_scopes = set(api.scopes)
         if api.enforce_policies:
-            api_scopes &= set(await permissions_for(ctx.platform, ctx.tenant.id, user_id, api.identifier))
-    return " ".join(s for s in dict.fromkeys(request.scopes) if s in OIDC_SCOPES or s in api_scopes)
+            held = await permissions_for(ctx.platform, ctx.tenant.id, user_id, api.identifier)
+            api_scopes &= set(held)
+            permissions = held if api.token_dialect == "access_token_authz" else None
+    scope = " ".join(s for s in dict.fromkeys(request.scopes) if s in OIDC_SCOPES or s in api_scopes)
+    return GrantedAccess(scope, api, permissions)
 
 
 def profile_claims(user: dict[str, Any], scopes: list[str]) -> dict[str, Any]:
@@ -53,29 +70,22 @@ def at_hash(access_token: str) -> str:
 
 
 async def issue_access(
-    ctx: RequestContext, request: AuthorizationRequest, user: dict[str, Any], scope: str
+    ctx: RequestContext, request: AuthorizationRequest, user: dict[str, Any], access: GrantedAccess
 ) -> tuple[str, int]:
     userinfo = ctx.url("userinfo")
     lifetime = USERINFO_TOKEN_LIFETIME
     audience: str | list[str] = userinfo
-    extra: dict[str, Any] = {}
     if request.audience:
-        api = await find_api(ctx, request.audience)
-        lifetime = api.token_lifetime if api else lifetime
-        audience = [request.audience, userinfo] if "openid" in scope.split() else request.audience
-        if api is not None and api.enforce_policies and api.token_dialect == "access_token_authz":
-            # Auth0: every permission the user holds on the API, whatever the requested scope.
-            extra["permissions"] = await permissions_for(
-                ctx.platform, ctx.tenant.id, user["user_id"], api.identifier
-            )
+        lifetime = access.api.token_lifetime if access.api else lifetime
+        audience = [request.audience, userinfo] if "openid" in access.scope.split() else request.audience
     token = await issue_access_token(
         ctx,
         subject=user["user_id"],
         audience=audience,
         client_id=request.client_id,
-        scope=scope,
+        scope=access.scope,
         lifetime=lifetime,
-        extra=extra,
+        extra=None if access.permissions is None else {"permissions": access.permissions},
     )
     return token, lifetime
 
@@ -117,10 +127,12 @@ async def user_token_response(
 
     `scope_request` narrows the originally granted scope (RFC 6749 §6)."""
     authz = AuthorizationRequest.from_json(grant["request"])
-    scope = await granted_scope(ctx, authz, grant["user"]["user_id"])
+    access = await granted_access(ctx, authz, grant["user"]["user_id"])
     if scope_request:
-        scope = " ".join(s for s in dict.fromkeys(scope_request.split()) if s in scope.split())
-    access_token, lifetime = await issue_access(ctx, authz, grant["user"], scope)
+        narrowed = " ".join(s for s in dict.fromkeys(scope_request.split()) if s in access.scope.split())
+        access = replace(access, scope=narrowed)
+    scope = access.scope
+    access_token, lifetime = await issue_access(ctx, authz, grant["user"], access)
     response: dict[str, Any] = {
         "access_token": access_token,
         "expires_in": lifetime,

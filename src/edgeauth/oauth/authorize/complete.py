@@ -9,7 +9,7 @@ from starlette.responses import Response
 from edgeauth.http.context import RequestContext
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.authorize.respond import authorization_response
-from edgeauth.oauth.user_tokens import granted_scope, issue_access, issue_id_token
+from edgeauth.oauth.user_tokens import granted_access, issue_access, issue_id_token
 
 
 def code_request(request: AuthorizationRequest) -> dict[str, Any] | None:
@@ -25,17 +25,21 @@ async def complete_authorization(
     params: dict[str, str] = {}
     if "code" in response_types:
         params["code"] = grant["code"]
-    scope = await granted_scope(ctx, request, grant["user"]["user_id"])
+    if not {"token", "id_token"}.intersection(response_types):
+        return authorization_response(request, params)  # a code: the token endpoint grants access
+    access = await granted_access(ctx, request, grant["user"]["user_id"])
     access_token = None
     if "token" in response_types:
-        access_token, lifetime = await issue_access(ctx, request, grant["user"], scope)
-        params.update(access_token=access_token, token_type="Bearer", expires_in=str(lifetime), scope=scope)
+        access_token, lifetime = await issue_access(ctx, request, grant["user"], access)
+        params.update(
+            access_token=access_token, token_type="Bearer", expires_in=str(lifetime), scope=access.scope
+        )
     if "id_token" in response_types:
         params["id_token"] = await issue_id_token(
             ctx,
             request,
             grant["user"],
-            scope=scope,
+            scope=access.scope,
             sid=grant["sid"],
             auth_time=grant["auth_time"],
             access_token=access_token,
