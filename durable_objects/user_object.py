@@ -489,8 +489,11 @@ class UserObject:
         return refresh_tokens.revoke(self.state.storage, secret, client_id)
 
     async def end_session(self, secret: str) -> str | None:
-        """Logout: delete the cookie's session; returns its `sid`."""
-        return sessions.end_session(self.state.storage, secret)
+        """Logout: delete the cookie's session; the user's id when a session ended (Auth0 `slo`)."""
+        row = self._row()
+        if sessions.end_session(self.state.storage, secret) is None or row is None:
+            return None
+        return row["user_id"]
 
     async def alarm(self) -> None:
         """Re-send events a failed queue send left in the outbox."""

@@ -35,12 +35,12 @@ def is_allowed(url: str, allowed: list[str]) -> bool:
 
 async def end_sso_session(ctx: RequestContext, request: Request, client_id: str) -> None:
     """Delete the cookie's session; Auth0 logs `slo` (Success Logout) for the session's user."""
-    token = session_token(request)
-    found = user_object_for_token(ctx.platform, token)
+    found = user_object_for_token(ctx.platform, session_token(request))
     if found is None:
         return
     stub, secret = found
-    if await stub.call("end_session", secret) is None:
+    user_id = await stub.call("end_session", secret)
+    if user_id is None:
         return
     client = await load_client(ctx.platform.config, ctx.tenant.id, client_id) if client_id else None
     await audit.record(
@@ -50,7 +50,7 @@ async def end_sso_session(ctx: RequestContext, request: Request, client_id: str)
         "User successfully logged out",
         client_id=client_id,
         client_name=client.name if client else "",
-        user_id=f"auth0|{token.partition('.')[0]}",  # `auth0|<object id>` (users/directory.py)
+        user_id=user_id,
         **audit.request_fields(request),
     )
 
