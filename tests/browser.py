@@ -58,6 +58,19 @@ class Browser:
         return self.request("POST", "/u/login", data=data)
 
 
+def code_query(client_id: str, redirect_uri: str, challenge: str, **extra: str) -> dict[str, str]:
+    """An authorization-code request with PKCE S256 and `scope=openid`, as a SPA sends it."""
+    return {
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "response_type": "code",
+        "scope": "openid",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        **extra,
+    }
+
+
 def form_state(page: httpx.Response) -> str:
     """The sealed login transaction in a hosted page's form."""
     match = re.search(r'name="state" value="([^"]+)"', page.text)

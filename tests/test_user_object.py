@@ -31,7 +31,7 @@ from edgeauth.runtime.local.host import LocalRuntime
 from edgeauth.users.directory import user_object_for_id
 from edgeauth.users.passwords import ITERATIONS, hash_password
 from queues.user_sync import apply_user_event
-from tests.browser import Browser, pkce_pair, redirect_params
+from tests.browser import Browser, code_query, pkce_pair, redirect_params
 from tests.conftest import Server
 from tests.local_runtime.support import ManualClock
 
@@ -299,14 +299,7 @@ def test_an_email_change_moves_the_login_to_the_new_email(server: Server) -> Non
     user = server.cli("users", "create", "--email", "before@alias.test", "--password", PASSWORD)
     moved = server.cli("users", "update", user["user_id"], "--email", "after@alias.test")
     assert moved["user_id"] == user["user_id"] and moved["email"] == "after@alias.test"
-    query = {
-        "client_id": app["client_id"],
-        "redirect_uri": callback,
-        "response_type": "code",
-        "scope": "openid",
-        "code_challenge": pkce_pair()[1],
-        "code_challenge_method": "S256",
-    }
+    query = code_query(app["client_id"], callback, pkce_pair()[1])
     assert "code" in redirect_params(Browser(server).login(query, "after@alias.test", PASSWORD))
     assert Browser(server).login(query, "before@alias.test", PASSWORD).status_code == 400
     server.cli("users", "update", user["user_id"], "--blocked", "true")

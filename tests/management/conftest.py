@@ -15,7 +15,7 @@ import pytest
 from auth0.authentication import GetToken
 
 from edgeauth.admin import management_api
-from tests.browser import Browser, pkce_pair, redirect_params
+from tests.browser import Browser, code_query, pkce_pair, redirect_params
 from tests.conftest import Server, server_process
 
 ALL_SCOPES = ",".join(management_api.SCOPES)
@@ -103,16 +103,7 @@ def user_access_token(server: Server, email: str, password: str, audience: str, 
     """A signed-in user's access token for `audience` (SPA app, code + PKCE, hosted login page)."""
     app = server.cli("apps", "create", "--name", "User SPA", "--type", "spa", "--callbacks", USER_CALLBACK)
     verifier, challenge = pkce_pair()
-    query = {
-        "client_id": app["client_id"],
-        "redirect_uri": USER_CALLBACK,
-        "response_type": "code",
-        "scope": scope,
-        "audience": audience,
-        "state": "s",
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
+    query = code_query(app["client_id"], USER_CALLBACK, challenge, scope=scope, audience=audience, state="s")
     code = redirect_params(Browser(server).login(query, email, password))["code"]
     tokens = GetToken(server.domain, app["client_id"], protocol="http").authorization_code_pkce(
         verifier, code, USER_CALLBACK

@@ -16,10 +16,9 @@ import pytest
 import trustme
 from auth0.management import ManagementClient
 
-from edgeauth.admin import management_api
 from edgeauth.runtime.local.process import ServerProcess
-from tests.conftest import run_cli
-from tests.management.conftest import ALL_SCOPES
+from tests.conftest import Server
+from tests.management.conftest import grant_management
 
 
 @pytest.fixture(scope="module")
@@ -38,26 +37,15 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serve
 @pytest.fixture(scope="module")
 def management(tls_server: tuple[ServerProcess, Path]) -> Iterator[ManagementClient]:
     process, ca_path = tls_server
-    app = run_cli(process.data, "apps", "create", "--name", "SDK", "--type", "m2m")
-    run_cli(
-        process.data,
-        "apps",
-        "authorize",
-        "--app",
-        app["client_id"],
-        "--api",
-        management_api.IDENTIFIER,
-        "--scopes",
-        ALL_SCOPES,
-    )
+    app = grant_management(Server(process, "local"))
     patch = pytest.MonkeyPatch()
     patch.setenv("SSL_CERT_FILE", str(ca_path))  # the SDK's token fetch uses a default httpx.Client
     verified = httpx.Client(verify=ssl.create_default_context(cafile=str(ca_path)), timeout=30)
     try:
         yield ManagementClient(
             domain=f"localhost:{process.port}",
-            client_id=app["client_id"],
-            client_secret=app["client_secret"],
+            client_id=app.client_id,
+            client_secret=app.client_secret,
             httpx_client=verified,
         )
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.browser import Browser, pkce_pair
+from tests.browser import Browser, code_query, pkce_pair
 from tests.conftest import M2MApp
 from tests.management.conftest import Management, grant_management
 
@@ -14,16 +14,7 @@ NEW_CALLBACK = "https://new.example/cb"
 
 
 def authorize(mgmt: Management, client_id: str, redirect_uri: str) -> httpx.Response:
-    query = {
-        "client_id": client_id,
-        "redirect_uri": redirect_uri,
-        "response_type": "code",
-        "scope": "openid",
-        "state": "s",
-        "code_challenge": pkce_pair()[1],
-        "code_challenge_method": "S256",
-    }
-    return Browser(mgmt.server).authorize(query)
+    return Browser(mgmt.server).authorize(code_query(client_id, redirect_uri, pkce_pair()[1], state="s"))
 
 
 def client_credentials(mgmt: Management, client_id: str, secret: str) -> httpx.Response:

@@ -19,7 +19,7 @@ from edgeauth.platform import Settings
 from edgeauth.runtime.local.config import WorkerConfig
 from edgeauth.runtime.local.crypto import CPythonCrypto
 from edgeauth.runtime.local.host import LocalRuntime
-from tests.browser import Browser, form_state, pkce_pair, redirect_params
+from tests.browser import Browser, code_query, form_state, pkce_pair, redirect_params
 from tests.local_runtime.support import ManualClock
 from tests.management.conftest import Management, eventually, grant_management
 
@@ -48,15 +48,7 @@ def activity(mgmt: Management) -> dict[str, Any]:
     user = server.cli("users", "create", "--email", EMAIL, "--password", PASSWORD)
     app = server.cli("apps", "create", "--name", "Logs SPA", "--type", "spa", "--callbacks", CALLBACK)
     verifier, challenge = pkce_pair()
-    query = {
-        "client_id": app["client_id"],
-        "redirect_uri": CALLBACK,
-        "response_type": "code",
-        "scope": "openid",
-        "state": "s",
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
+    query = code_query(app["client_id"], CALLBACK, challenge, state="s")
     assert Browser(server).login(query, EMAIL, "wrong password").status_code == 400
     browser = Browser(server)
     code = redirect_params(browser.login(query, EMAIL, PASSWORD))["code"]

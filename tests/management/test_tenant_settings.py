@@ -10,7 +10,7 @@ from auth0.management.types import (
     GetTenantSettingsResponseContent,
 )
 
-from tests.browser import Browser, pkce_pair
+from tests.browser import Browser, code_query, pkce_pair
 from tests.conftest import make_m2m_app
 from tests.management.conftest import Management, grant_management
 
@@ -92,15 +92,7 @@ def test_patched_logout_urls_are_used_by_logout(mgmt: Management) -> None:
 def login_page(mgmt: Management) -> str:
     app = mgmt.server.cli("apps", "create", "--name", "SPA", "--type", "spa", "--callbacks", CALLBACK)
     _, challenge = pkce_pair()
-    query = {
-        "client_id": app["client_id"],
-        "redirect_uri": CALLBACK,
-        "response_type": "code",
-        "scope": "openid",
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
-    page = Browser(mgmt.server).authorize(query)
+    page = Browser(mgmt.server).authorize(code_query(app["client_id"], CALLBACK, challenge))
     assert page.status_code == 200, page.text
     return page.text
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser import Browser, form_state, pkce_pair, redirect_params
+from tests.browser import Browser, code_query, form_state, pkce_pair, redirect_params
 from tests.management.conftest import Management, eventually, grant_management
 
 DB = "Username-Password-Authentication"
@@ -44,15 +44,7 @@ def spa(mgmt: Management) -> dict[str, Any]:
 
 
 def login(mgmt: Management, spa: dict[str, Any], email: str, password: str = PASSWORD) -> httpx.Response:
-    query = {
-        "client_id": spa["client_id"],
-        "redirect_uri": CALLBACK,
-        "response_type": "code",
-        "scope": "openid",
-        "state": "s",
-        "code_challenge": pkce_pair()[1],
-        "code_challenge_method": "S256",
-    }
+    query = code_query(spa["client_id"], CALLBACK, pkce_pair()[1], state="s")
     return Browser(mgmt.server).login(query, email, password)
 
 
@@ -275,15 +267,7 @@ def test_an_api_user_logs_in_and_a_blocked_one_cannot(mgmt: Management, spa: dic
 def test_a_signed_up_user_appears_in_search(mgmt: Management, spa: dict[str, Any]) -> None:
     email = unique_email("signup")
     browser = Browser(mgmt.server)
-    query = {
-        "client_id": spa["client_id"],
-        "redirect_uri": CALLBACK,
-        "response_type": "code",
-        "scope": "openid",
-        "code_challenge": pkce_pair()[1],
-        "code_challenge_method": "S256",
-    }
-    page = browser.authorize(query)
+    page = browser.authorize(code_query(spa["client_id"], CALLBACK, pkce_pair()[1]))
     signed_up = browser.request(
         "POST", "/u/signup", data={"state": form_state(page), "email": email, "password": PASSWORD}
     )
