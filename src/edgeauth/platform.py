@@ -28,8 +28,11 @@ class Settings:
 class NoOutboundHttp:
     """`HttpFetcher` of a runtime that wires none: every request fails as if refused."""
 
-    async def get(self, url: str) -> HttpResponse:
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:
         raise OSError(f"no outbound HTTP in this runtime: GET {url}")
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
+        raise OSError(f"no outbound HTTP in this runtime: POST {url}")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ port are plain JSON-like Python data (dict, list, str, int, float, bool, None).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 JSON = Any
@@ -149,18 +149,25 @@ class Crypto(Protocol):
 
 @dataclass(frozen=True)
 class HttpResponse:
-    """What an outbound GET brought back: the status and the (size-capped) body."""
+    """What an outbound request brought back: the status, lower-cased headers and the (capped) body."""
 
     status: int
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class HttpFetcher(Protocol):
-    """Outbound HTTP (Workers `fetch`), as far as the core needs it: a GET of a public document."""
+    """Outbound HTTP (Workers `fetch`): JSON documents, provider token and email APIs."""
 
-    async def get(self, url: str) -> HttpResponse:
-        """GET an `http(s)` URL with `Accept: application/json`, redirects not followed; `OSError`
-        when no response arrived (refused, timed out), `ValueError` for another URL scheme."""
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:
+        """GET an `http(s)` URL (default `Accept: application/json`), redirects not followed."""
+        ...
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
+        """POST `body` with `headers` (Content-Type included), redirects not followed.
+
+        Both: `OSError` when no response arrived (refused, timed out), `ValueError` for another
+        URL scheme; a 4xx/5xx is a response, not an exception."""
         ...
 
 

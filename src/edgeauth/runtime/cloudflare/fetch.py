@@ -1,6 +1,6 @@
 """Outbound HTTP on Workers: the `HttpFetcher` port over the global `fetch`.
 
-Same contract as `edgeauth.runtime.local.http.UrllibFetcher`: GET with `Accept: application/json`,
+Same contract as `edgeauth.runtime.local.http.UrllibFetcher`: default `Accept: application/json`,
 `redirect: "manual"`, a 5 s timeout (`AbortSignal.timeout`), the body capped, a network failure
 raised as `OSError`.
 """
@@ -22,19 +22,30 @@ MAX_BODY_BYTES = 256 * 1024
 class WorkersFetch:
     """`HttpFetcher` over `fetch()` (subrequests count against the Worker's per-request limit)."""
 
-    async def get(self, url: str) -> HttpResponse:
-        """`await fetch(url, {headers, redirect: "manual", signal})`, then its bytes."""
+    async def _fetch(
+        self, method: str, url: str, headers: dict[str, str] | None, body: bytes | None
+    ) -> HttpResponse:
+        """`await fetch(url, {method, headers, body, redirect: "manual", signal})`, then its bytes."""
         if urlsplit(url).scheme not in ("http", "https"):
             raise ValueError(f"only http(s) URLs are fetched, not {url!r}")
-        init = {
-            "method": "GET",
-            "headers": {"Accept": "application/json"},
+        init: dict[str, object] = {
+            "method": method,
+            "headers": {"Accept": "application/json", **(headers or {})},
             "redirect": "manual",
             "signal": js.AbortSignal.timeout(TIMEOUT_MS),
         }
+        if body is not None:
+            init["body"] = body.decode("utf-8")
         try:
             response = await js.fetch(url, to_js(init, dict_converter=js.Object.fromEntries))
-            body = to_python(await response.arrayBuffer())
+            data = to_python(await response.arrayBuffer())
+            received = {str(k).lower(): str(v) for k, v in to_python(js.Array.from_(response.headers))}
         except JsException as exc:  # TypeError: network failure; AbortError / TimeoutError
-            raise OSError(f"GET {url}: {exc}") from exc
-        return HttpResponse(int(response.status), body[:MAX_BODY_BYTES])
+            raise OSError(f"{method} {url}: {exc}") from exc
+        return HttpResponse(int(response.status), data[:MAX_BODY_BYTES], received)
+
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:
+        return await self._fetch("GET", url, headers, None)
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
+        return await self._fetch("POST", url, headers, body)

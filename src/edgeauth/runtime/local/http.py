@@ -15,6 +15,7 @@ from edgeauth.ports import HttpResponse
 
 TIMEOUT_SECONDS = 5.0
 MAX_BODY_BYTES = 256 * 1024
+DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": "edgeauth"}
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -27,22 +28,32 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirects)
 
 
-def _get(url: str) -> HttpResponse:
-    headers = {"Accept": "application/json", "User-Agent": "edgeauth"}
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) checked by the caller
+def _send(request: urllib.request.Request) -> HttpResponse:
     try:
         with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return HttpResponse(response.status, response.read(MAX_BODY_BYTES))
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            return HttpResponse(response.status, response.read(MAX_BODY_BYTES), headers)
     except urllib.error.HTTPError as error:  # a response with a 3xx/4xx/5xx status
         with error:
-            return HttpResponse(error.code, error.read(MAX_BODY_BYTES))
+            headers = {k.lower(): v for k, v in error.headers.items()}
+            return HttpResponse(error.code, error.read(MAX_BODY_BYTES), headers)
 
 
 class UrllibFetcher:
     """`HttpFetcher` over `urllib.request`, run in a thread (CPython only)."""
 
-    async def get(self, url: str) -> HttpResponse:
-        """GET `url`; `ValueError` for a scheme other than http(s), `OSError` when unreachable."""
+    async def _fetch(
+        self, method: str, url: str, headers: dict[str, str] | None, body: bytes | None
+    ) -> HttpResponse:
         if urlsplit(url).scheme not in ("http", "https"):
             raise ValueError(f"only http(s) URLs are fetched, not {url!r}")
-        return await asyncio.to_thread(_get, url)
+        request = urllib.request.Request(  # noqa: S310 - http(s) checked above
+            url, data=body, headers={**DEFAULT_HEADERS, **(headers or {})}, method=method
+        )
+        return await asyncio.to_thread(_send, request)
+
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:
+        return await self._fetch("GET", url, headers, None)
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
+        return await self._fetch("POST", url, headers, body)
