@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any, ClassVar
 
-from durable_objects.user import aliases, brute_force, codes, refresh_tokens, sessions
+from durable_objects.user import aliases, brute_force, codes, identities, refresh_tokens, sessions
 from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
@@ -36,14 +36,7 @@ SCHEMA = (
         updated_at     TEXT NOT NULL,
         version        INTEGER NOT NULL
     )""",
-    """CREATE TABLE IF NOT EXISTS identities (
-        provider     TEXT NOT NULL,
-        user_id      TEXT NOT NULL,
-        connection   TEXT NOT NULL,
-        is_social    INTEGER NOT NULL,
-        profile_data TEXT,
-        PRIMARY KEY (provider, user_id)
-    )""",
+    identities.SCHEMA,
     """CREATE TABLE IF NOT EXISTS credentials (
         kind       TEXT PRIMARY KEY,
         secret     TEXT NOT NULL,
@@ -124,16 +117,6 @@ class UserObject:
 
     def _user_json(self, row: dict[str, Any]) -> dict[str, Any]:
         """The Auth0 Management API user object."""
-        identities = [
-            {
-                "provider": i["provider"],
-                "user_id": i["user_id"],
-                "connection": i["connection"],
-                "isSocial": bool(i["is_social"]),
-                **({"profileData": json.loads(i["profile_data"])} if i["profile_data"] else {}),
-            }
-            for i in self.state.storage.exec("SELECT * FROM identities ORDER BY rowid")
-        ]
         return {
             "user_id": row["user_id"],
             "email": row["email"],
@@ -142,7 +125,7 @@ class UserObject:
             "nickname": row["nickname"],
             "picture": row["picture"],
             **self._attributes(),
-            "identities": identities,
+            "identities": identities.identities_json(self.state.storage),
             "app_metadata": from_json_column(row["app_metadata"], {}),
             "user_metadata": from_json_column(row["user_metadata"], {}),
             "blocked": bool(row["blocked"]),
@@ -225,14 +208,26 @@ class UserObject:
         aliased = await self._alias_snapshot(tenant_id)
         if aliased["user"] is not None:
             return {"created": False, "user": aliased["user"]}
-        profile = profile or {}
+        identity = identities.Identity("auth0", self.state.id, connection, is_social=False)
+        self._insert_user(tenant_id, email, profile or {}, identity)
+        self.state.storage.exec(
+            "INSERT INTO credentials (kind, secret, updated_at) VALUES ('password', ?, ?)",
+            password_hash,
+            iso_now(self.env.clock()),
+        )
+        return {"created": True, "user": await self._committed("user.created")}
+
+    def _insert_user(
+        self, tenant_id: str, email: str | None, profile: dict[str, Any], identity: identities.Identity
+    ) -> None:
+        """Write a new user whose first identity is `identity`; Auth0's `user_id` is that identity's
+        provider and this object's id (`auth0|…`, `email|…`, `google-oauth2|…`)."""
         now = iso_now(self.env.clock())
-        local_id = self.state.id
         columns = {
             "email_verified": int(bool(profile.get("email_verified"))),
             "name": profile.get("name") or email,
-            "nickname": profile.get("nickname") or email.split("@", 1)[0],
-            "picture": profile.get("picture") or gravatar(email),
+            "nickname": profile.get("nickname") or (email or "").split("@", 1)[0] or None,
+            "picture": profile.get("picture") or (gravatar(email) if email else None),
             "blocked": int(bool(profile.get("blocked"))),
             **{key: to_json_column(profile.get(key) or {}) for key in METADATA},
         }
@@ -241,7 +236,7 @@ class UserObject:
             f" created_at, updated_at, version) VALUES (1, ?, ?, ?, {', '.join('?' * len(columns))},"
             " ?, ?, ?)",
             tenant_id,
-            f"auth0|{local_id}",
+            f"{identity.provider}|{self.state.id}",
             email,
             *columns.values(),
             now,
@@ -249,18 +244,7 @@ class UserObject:
             self._next_version(),
         )
         self._set_attributes({key: profile[key] for key in ATTRIBUTES if profile.get(key) is not None})
-        self.state.storage.exec(
-            "INSERT INTO identities (provider, user_id, connection, is_social) VALUES (?, ?, ?, 0)",
-            "auth0",
-            local_id,
-            connection,
-        )
-        self.state.storage.exec(
-            "INSERT INTO credentials (kind, secret, updated_at) VALUES ('password', ?, ?)",
-            password_hash,
-            now,
-        )
-        return {"created": True, "user": await self._committed("user.created")}
+        identities.add_identity(self.state.storage, identity)
 
     async def get_user(self) -> dict[str, Any] | None:
         row = self._row()
