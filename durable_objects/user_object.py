@@ -10,12 +10,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 from typing import Any, ClassVar
 
-from durable_objects.user import aliases, brute_force, codes, identities, refresh_tokens, sessions
+from durable_objects.user import (
+    aliases,
+    brute_force,
+    codes,
+    identities,
+    one_time,
+    refresh_tokens,
+    sessions,
+)
 from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
+from edgeauth.users import completion
 from edgeauth.users.passwords import hash_password, needs_rehash, verify_password
 from edgeauth.users.profile import ATTRIBUTES, COLUMNS, METADATA, merge_metadata
 
@@ -56,6 +66,7 @@ SCHEMA = (
     brute_force.SCHEMA,
     sessions.SCHEMA,
     codes.SCHEMA,
+    one_time.SCHEMA,
     refresh_tokens.SCHEMA,
     # Transactional outbox: events are written with the change, sent after it, deleted once sent.
     """CREATE TABLE IF NOT EXISTS outbox (
@@ -78,6 +89,15 @@ USER_DATA_TABLES = tuple(
 )
 OUTBOX_RETRY_MS = 5_000
 WRONG_CREDENTIALS = "Wrong email or password."
+WRONG_CODE = "Wrong email or verification code."
+BLOCKED = {"error": "unauthorized", "message": "user is blocked"}
+TOO_MANY_ATTEMPTS = {
+    "error": "too_many_attempts",
+    "message": "Your account has been blocked after multiple consecutive login attempts.",
+}
+# The brute-force counter of email codes: any IP (six digits must not be guessed from many).
+EMAIL_CODE_ATTEMPTS = "email-code"
+EMAIL_CONNECTION = "email"
 
 
 def gravatar(email: str) -> str:
@@ -103,6 +123,14 @@ class UserObject:
         "refresh",
         "revoke_refresh_token",
         "end_session",
+        "start_passwordless",
+        "login_with_email_code",
+        "login_with_magic_link",
+        "redeem_login_ticket",
+        "start_password_reset",
+        "reset_password",
+        "start_email_verification",
+        "verify_email",
     )
 
     def __init__(self, state: ObjectState, env: Platform) -> None:
@@ -377,29 +405,69 @@ class UserObject:
             )
         return result
 
+    def _finish(self, finish: dict[str, Any] | None) -> dict[str, Any]:
+        """After a successful login, what `finish` asks for (edgeauth.users.completion)."""
+        row = self._row()
+        assert row is not None
+        finish = finish or {"kind": "session", "request": None}
+        now = self._now()
+        if finish["kind"] == "ticket":
+            payload = {"tenant_id": row["tenant_id"], "client_id": finish["client_id"]}
+            ticket = one_time.issue_token(self.state.storage, self.state.id, "login_ticket", payload, now)
+            return {"user": self._user_json(row), "login_ticket": ticket}
+        if finish["kind"] == "tokens":
+            return self._direct_grant(finish["request"], finish["refresh_allowed"], now)
+        session = sessions.create_session(self.state.storage, self.state.id, now)
+        return {**self._grant(session, finish["request"]), "session_token": session["token"]}
+
+    def _direct_grant(self, request: dict[str, Any], refresh_allowed: bool, now: int) -> dict[str, Any]:
+        """Token endpoint grants: no SSO session (`sid` empty), a refresh token for offline access."""
+        row = self._row()
+        assert row is not None
+        result: dict[str, Any] = {"user": self._user_json(row), "sid": "", "auth_time": now}
+        result["request"] = request
+        if refresh_allowed and "offline_access" in request["scope"].split():
+            result["refresh_token"] = refresh_tokens.issue_refresh_token(
+                self.state.storage,
+                self.state.id,
+                family=secrets.token_hex(16),
+                request=request,
+                sid="",
+                auth_time=now,
+                now=now,
+            )
+        return result
+
+    def _alias(self) -> tuple[str, str] | None:
+        """On an alias (its email moved to another user): that user's object id and the email."""
+        return aliases.alias_target(self.state.storage) if self._row() is None else None
+
+    def _reached_by(self, email: str) -> bool:
+        """The user still has the email it was reached by (a name lookup, or `email` via an alias)."""
+        row = self._row()
+        return row is not None and row["email"] == (
+            email or aliases.name_email(self.state.storage, row["email"])
+        )
+
     async def login_with_password(
-        self, password: str, request: dict[str, Any] | None, ip: str = "", email: str = ""
+        self, password: str, finish: dict[str, Any] | None, ip: str = "", email: str = ""
     ) -> dict[str, Any]:
-        """Check the password (Auth0 database connection); on success a new SSO session and,
-        for an authorization request, its code. Weaker hashes are upgraded here.
+        """Check the password (Auth0 database connection); on success what `finish` asks for.
+        Weaker hashes are upgraded here.
 
         Reached by a lookup by email (`email` empty) or through an alias (`email` its email):
         either way the user must have that email now."""
-        row = self._row()
-        target = aliases.alias_target(self.state.storage) if row is None else None
-        if target is not None:
+        if target := self._alias():
             forwarded = self.env.users.get(target[0])
-            return await forwarded.call("login_with_password", password, request, ip, target[1])
-        if row is None or row["email"] != (email or aliases.name_email(self.state.storage, row["email"])):
+            return await forwarded.call("login_with_password", password, finish, ip, target[1])
+        row = self._row()
+        if row is None or not self._reached_by(email):
             return {"error": "invalid_user_password", "message": WRONG_CREDENTIALS}
         if row["blocked"]:
-            return {"error": "unauthorized", "message": "user is blocked"}
+            return BLOCKED
         now = self._now()
         if brute_force.is_locked(self.state.storage, ip, now):
-            return {
-                "error": "too_many_attempts",
-                "message": "Your account has been blocked after multiple consecutive login attempts.",
-            }
+            return TOO_MANY_ATTEMPTS
         stored = self.state.storage.exec("SELECT secret FROM credentials WHERE kind = 'password'")
         if not stored or not await verify_password(self.env.crypto, password, stored[0]["secret"]):
             brute_force.record_failure(self.state.storage, ip, now)
@@ -413,8 +481,7 @@ class UserObject:
             )
         brute_force.clear(self.state.storage, ip)
         await self._record_login(ip)
-        session = sessions.create_session(self.state.storage, self.state.id, now)
-        return {**self._grant(session, request), "session_token": session["token"]}
+        return self._finish(finish)
 
     async def authorize_with_session(
         self, secret: str, request: dict[str, Any], max_age: int | None
@@ -478,6 +545,140 @@ class UserObject:
         if sessions.end_session(self.state.storage, secret) is None or row is None:
             return None
         return row["user_id"]
+
+    async def start_passwordless(
+        self, tenant_id: str, email: str, send: str, request: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """Auth0 `/passwordless/start`: a new email code (`send=code`) or a magic link carrying the
+        authorization request; the user need not exist yet (the first login signs up)."""
+        if target := self._alias():
+            forwarded = self.env.users.get(target[0])
+            return await forwarded.call("start_passwordless", tenant_id, target[1], send, request)
+        payload = {"tenant_id": tenant_id, "email": email, "request": request}
+        now = self._now()
+        if send == "link":
+            return {
+                "link": one_time.issue_token(self.state.storage, self.state.id, "magic_link", payload, now)
+            }
+        return {"code": one_time.issue_code(self.state.storage, self.state.id, payload, now)}
+
+    async def login_with_email_code(
+        self, tenant_id: str, code: str, finish: dict[str, Any] | None, ip: str = ""
+    ) -> dict[str, Any]:
+        """Auth0 passwordless OTP: the last code sent, once, within its lifetime; ten wrong codes
+        in a row lock email-code logins to this address for a while, from any IP."""
+        if target := self._alias():
+            forwarded = self.env.users.get(target[0])
+            return await forwarded.call("login_with_email_code", tenant_id, code, finish, ip)
+        now = self._now()
+        if brute_force.is_locked(self.state.storage, EMAIL_CODE_ATTEMPTS, now):
+            return TOO_MANY_ATTEMPTS
+        payload = one_time.spend_code(self.state.storage, self.state.id, code, now)
+        if payload is None or payload["tenant_id"] != tenant_id:
+            brute_force.record_failure(self.state.storage, EMAIL_CODE_ATTEMPTS, now)
+            return {"error": "invalid_grant", "message": WRONG_CODE}
+        brute_force.clear(self.state.storage, EMAIL_CODE_ATTEMPTS)
+        return await self._passwordless_login(tenant_id, payload["email"], finish, ip)
+
+    async def login_with_magic_link(self, tenant_id: str, secret: str, ip: str = "") -> dict[str, Any]:
+        """Auth0 magic link (`/passwordless/verify_redirect`): once; finishes the request it carries."""
+        payload = one_time.spend_token(self.state.storage, "magic_link", secret, tenant_id, self._now())
+        if payload is None:
+            return {"error": "invalid_link", "message": "The link is invalid or has expired."}
+        finish = completion.browser_session(payload["request"])
+        grant = await self._passwordless_login(tenant_id, payload["email"], finish, ip)
+        return {**grant, "request": payload["request"]}
+
+    async def _passwordless_login(
+        self, tenant_id: str, email: str, finish: dict[str, Any] | None, ip: str
+    ) -> dict[str, Any]:
+        """The email is proven: sign the user up on first use (Auth0 `email` connection), else
+        attach the `email` identity and mark the email verified."""
+        row = self._row()
+        if row is None:
+            identity = identities.Identity(EMAIL_CONNECTION, self.state.id, EMAIL_CONNECTION, is_social=False)
+            self._insert_user(tenant_id, email, {"email_verified": True}, identity)
+            await self._committed("user.created")
+        elif row["blocked"]:
+            return BLOCKED
+        else:
+            self._claim_email(row)
+        await self._record_login(ip)
+        return self._finish(finish)
+
+    def _claim_email(self, row: dict[str, Any]) -> None:
+        """Proof of the email joins the `email` identity to its user. If that user's email was never
+        verified, whoever set its password or holds its sessions did not prove the email: the password
+        is dropped and every session and refresh token revoked (docs/decisions.md)."""
+        identity = identities.Identity(EMAIL_CONNECTION, self.state.id, EMAIL_CONNECTION, is_social=False)
+        if not identities.has_identity(self.state.storage, identity.provider, identity.user_id):
+            identities.add_identity(self.state.storage, identity)
+        if not row["email_verified"]:
+            self.state.storage.exec("DELETE FROM credentials WHERE kind = 'password'")
+            self._sign_out_everywhere()
+            self.state.storage.exec("UPDATE user SET email_verified = 1")
+
+    def _sign_out_everywhere(self) -> None:
+        sessions.end_all_sessions(self.state.storage)
+        refresh_tokens.revoke_all(self.state.storage)
+
+    async def redeem_login_ticket(
+        self, tenant_id: str, secret: str, client_id: str, request: dict[str, Any]
+    ) -> dict[str, Any]:
+        """`/authorize?login_ticket=` (auth0.js embedded login): the ticket once, by its client."""
+        payload = one_time.spend_token(self.state.storage, "login_ticket", secret, tenant_id, self._now())
+        row = self._row()
+        if payload is None or payload["client_id"] != client_id or row is None:
+            return {"error": "invalid_ticket"}
+        if row["blocked"]:
+            return BLOCKED
+        return self._finish(completion.browser_session(request))
+
+    async def start_password_reset(self, tenant_id: str, email: str = "") -> str | None:
+        """A reset ticket when this email's database user exists (`/dbconnections/change_password`)."""
+        if target := self._alias():
+            return await self.env.users.get(target[0]).call("start_password_reset", tenant_id, target[1])
+        has_password = self.state.storage.exec("SELECT 1 FROM credentials WHERE kind = 'password'")
+        if self._tenant_row(tenant_id) is None or not self._reached_by(email) or not has_password:
+            return None
+        payload = {"tenant_id": tenant_id}
+        return one_time.issue_token(self.state.storage, self.state.id, "password_reset", payload, self._now())
+
+    async def reset_password(self, tenant_id: str, secret: str, password_hash: str) -> dict[str, Any] | None:
+        """Spend the reset ticket: the new password, the email verified (the link proved it), and
+        every session and refresh token revoked (Auth0 revokes them on a password change)."""
+        payload = one_time.spend_token(self.state.storage, "password_reset", secret, tenant_id, self._now())
+        if payload is None or self._tenant_row(tenant_id) is None:
+            return None
+        self.state.storage.exec(
+            "UPDATE credentials SET secret = ?, updated_at = ? WHERE kind = 'password'",
+            password_hash,
+            iso_now(self.env.clock()),
+        )
+        self._sign_out_everywhere()
+        self.state.storage.exec("UPDATE user SET email_verified = 1, version = version + 1")
+        return await self._committed("user.updated")
+
+    async def start_email_verification(self, tenant_id: str) -> str | None:
+        """A verification ticket for the user's current, unverified email."""
+        row = self._tenant_row(tenant_id)
+        if row is None or row["email_verified"]:
+            return None
+        payload = {"tenant_id": tenant_id, "email": row["email"]}
+        return one_time.issue_token(
+            self.state.storage, self.state.id, "email_verification", payload, self._now()
+        )
+
+    async def verify_email(self, tenant_id: str, secret: str) -> dict[str, Any] | None:
+        """Spend the ticket; `email_verified` flips if the user still has the email it was sent to."""
+        payload = one_time.spend_token(
+            self.state.storage, "email_verification", secret, tenant_id, self._now()
+        )
+        row = self._tenant_row(tenant_id)
+        if payload is None or row is None or row["email"] != payload["email"]:
+            return None
+        self.state.storage.exec("UPDATE user SET email_verified = 1, version = version + 1")
+        return await self._committed("user.updated")
 
     async def alarm(self) -> None:
         """Re-send events a failed queue send left in the outbox."""

@@ -64,6 +64,11 @@ def revoke_family(storage: ObjectStorage, family: str) -> None:
     storage.exec("UPDATE refresh_tokens SET revoked = 1 WHERE family = ?", family)
 
 
+def revoke_all(storage: ObjectStorage) -> None:
+    """Every refresh token of the user is revoked (a password reset, a newly proven email)."""
+    storage.exec("UPDATE refresh_tokens SET revoked = 1")
+
+
 def rotate(
     storage: ObjectStorage, object_id: str, secret: str, client_id: str, scope: str, now: int
 ) -> dict[str, Any]:

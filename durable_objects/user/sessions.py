@@ -61,3 +61,8 @@ def end_session(storage: ObjectStorage, secret: str) -> str | None:
     rows = storage.exec("SELECT sid FROM sessions WHERE digest = ?", digest(secret))
     storage.exec("DELETE FROM sessions WHERE digest = ?", digest(secret))
     return rows[0]["sid"] if rows else None
+
+
+def end_all_sessions(storage: ObjectStorage) -> None:
+    """Every SSO session of the user ends (a password reset, a newly proven email)."""
+    storage.exec("DELETE FROM sessions")

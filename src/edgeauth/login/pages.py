@@ -24,6 +24,7 @@ from edgeauth.oauth.authorize.complete import code_request, complete_authorizati
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.errors import OAuthError
 from edgeauth.snapshots import load_client
+from edgeauth.users import completion
 from edgeauth.users.directory import DATABASE_CONNECTION, user_object_for_email
 
 PAGE_HEADERS = {
@@ -149,7 +150,10 @@ async def submit(request: Request, page: str) -> Response:
             )
         await record_login(ctx, request, authz, audit.SUCCESS_SIGNUP, email=email, user_id=user["user_id"])
     grant = await user_object_for_email(ctx.platform, ctx.tenant.id, email).call(
-        "login_with_password", password, code_request(authz), audit.client_ip(request)
+        "login_with_password",
+        password,
+        completion.browser_session(code_request(authz)),
+        audit.client_ip(request),
     )
     if "error" in grant:
         failure = audit.BLOCKED_ACCOUNT if grant["error"] == "too_many_attempts" else audit.FAILED_LOGIN

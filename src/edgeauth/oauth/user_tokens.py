@@ -109,8 +109,9 @@ async def issue_id_token(
         "iat": now,
         "exp": now + ID_TOKEN_LIFETIME,
         "auth_time": auth_time,
-        "sid": sid,
     }
+    if sid:  # token endpoint grants (password, OTP) start no SSO session
+        claims["sid"] = sid
     if request.nonce is not None:
         claims["nonce"] = request.nonce
     if access_token is not None:

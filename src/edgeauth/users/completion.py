@@ -1,0 +1,25 @@
+"""How a successful login finishes, as the Worker asks the user's object for it (plain JSON).
+
+- `browser_session`: an SSO session (its cookie token) and, for an authorization request, a code;
+  the hosted page, magic links and `/authorize?login_ticket=`.
+- `token_grant`: tokens straight from the token endpoint (password, password-realm and
+  passwordless OTP grants): no SSO session; a refresh token for `offline_access` when allowed.
+- `login_ticket`: `/co/authenticate` (auth0.js embedded login): a short-lived single-use ticket for
+  this client that the next `/authorize` redeems for a session.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def browser_session(request: dict[str, Any] | None) -> dict[str, Any]:
+    return {"kind": "session", "request": request}
+
+
+def token_grant(request: dict[str, Any], refresh_allowed: bool) -> dict[str, Any]:
+    return {"kind": "tokens", "request": request, "refresh_allowed": refresh_allowed}
+
+
+def login_ticket(client_id: str) -> dict[str, Any]:
+    return {"kind": "ticket", "client_id": client_id}
