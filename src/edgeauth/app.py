@@ -12,8 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from edgeauth.cross_origin.authenticate import co_authenticate
+from edgeauth.database.change_password import change_password, reset_page, reset_submit
+from edgeauth.database.signup import signup
+from edgeauth.database.verification import verify_email
 from edgeauth.http.context import TenantMiddleware, request_context
-from edgeauth.http.cors import preflight
+from edgeauth.http.cors import credentialed_preflight, preflight
 from edgeauth.http.lazy_app import LazyApp
 from edgeauth.login.logout import oidc_logout, v2_logout
 from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit
@@ -22,6 +26,9 @@ from edgeauth.oauth.discovery import discovery, jwks_document
 from edgeauth.oauth.revocation import revoke
 from edgeauth.oauth.token_endpoint import token
 from edgeauth.oauth.userinfo import userinfo
+from edgeauth.passwordless.pages import send_code, verify_code
+from edgeauth.passwordless.start import passwordless_start
+from edgeauth.passwordless.verify_redirect import verify_redirect
 
 
 async def home(request: Request) -> Response:
@@ -54,6 +61,19 @@ ROUTES = [
     Route("/u/login", login_submit, methods=["POST"]),
     Route("/u/signup", signup_page, methods=["GET"]),
     Route("/u/signup", signup_submit, methods=["POST"]),
+    Route("/u/passwordless", send_code, methods=["POST"]),
+    Route("/u/passwordless/verify", verify_code, methods=["POST"]),
+    Route("/u/email-verification", verify_email, methods=["GET"]),
+    Route("/lo/reset", reset_page, methods=["GET"]),
+    Route("/lo/reset", reset_submit, methods=["POST"]),
+    Route("/dbconnections/signup", signup, methods=["POST"]),
+    Route("/dbconnections/change_password", change_password, methods=["POST"]),
+    Route("/dbconnections/{action}", preflight, methods=["OPTIONS"]),
+    Route("/passwordless/start", passwordless_start, methods=["POST"]),
+    Route("/passwordless/start", preflight, methods=["OPTIONS"]),
+    Route("/passwordless/verify_redirect", verify_redirect, methods=["GET"]),
+    Route("/co/authenticate", co_authenticate, methods=["POST"]),
+    Route("/co/authenticate", credentialed_preflight, methods=["OPTIONS"]),
     Route("/oauth/token", token, methods=["POST"]),
     Route("/oauth/token", preflight, methods=["OPTIONS"]),
     Route("/oauth/revoke", revoke, methods=["POST"]),

@@ -25,6 +25,14 @@ BLOCKED_ACCOUNT = "limit_wc"
 SUCCESS_SIGNUP = "ss"
 FAILED_SIGNUP = "fs"
 SUCCESS_LOGOUT = "slo"
+CODE_LINK_SENT = "cls"
+SUCCESS_VERIFICATION_EMAIL = "sv"
+FAILED_VERIFICATION_EMAIL = "fv"
+SUCCESS_CHANGE_PASSWORD_REQUEST = "scpr"
+SUCCESS_CHANGE_PASSWORD = "scp"
+FAILED_CHANGE_PASSWORD = "fcp"
+SUCCESS_CROSS_ORIGIN_AUTHENTICATION = "scoa"
+FAILED_CROSS_ORIGIN_AUTHENTICATION = "fcoa"
 SUCCESS_API_OPERATION = "sapi"
 FAILED_API_OPERATION = "fapi"
 
@@ -41,6 +49,13 @@ EXCHANGES = {
     "authorization_code": Exchange("seacft", "feacft", "Authorization Code for Access Token"),
     "refresh_token": Exchange("sertft", "ferrt", "Refresh Token for Access Token"),
     "client_credentials": Exchange("seccft", "feccft", "Client Credentials for Access Token"),
+    "password": Exchange("sepft", "fepft", "Password for Access Token"),
+    "http://auth0.com/oauth/grant-type/password-realm": Exchange(
+        "sepft", "fepft", "Password for Access Token"
+    ),
+    "http://auth0.com/oauth/grant-type/passwordless/otp": Exchange(
+        "seotpft", "feotpft", "Passwordless OTP for Access Token"
+    ),
 }
 FIELDS = ("ip", "user_agent", "client_id", "client_name", "user_id", "user_name", "connection")
 

@@ -84,10 +84,18 @@ class Client:
     web_origins: list[str] = field(default_factory=list)
     # audience -> scopes granted by client grants (Auth0 client-grants)
     grants: dict[str, list[str]] = field(default_factory=dict)
+    # Auth0 "Allowed Origins (CORS)" and "Cross-Origin Authentication" (`/co/authenticate`).
+    allowed_origins: list[str] = field(default_factory=list)
+    cross_origin_authentication: bool = False
 
     @property
     def is_confidential(self) -> bool:
         return self.token_endpoint_auth_method != "none"
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """Who may call the Authentication API from a browser: allowed web and CORS origins."""
+        return [*self.web_origins, *self.allowed_origins]
 
 
 @dataclass(frozen=True)

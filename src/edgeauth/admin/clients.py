@@ -190,6 +190,8 @@ async def publish_client(platform: Platform, tenant_id: str, client_id: str) -> 
         client_id=client_id,
         client_secret_hash=row["client_secret_hash"],
         grants={g["audience"]: from_json_column(g["scope"], []) for g in grants},
+        allowed_origins=list(values["extra"].get("allowed_origins") or []),
+        cross_origin_authentication=bool(values["extra"].get("cross_origin_authentication")),
         **{key: values[key] for key in COLUMNS},
     )
     await store_client(platform.config, client)

@@ -11,7 +11,16 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from edgeauth.admin import apis, clients, grants, tenant_admins, tenants, trusted_issuers, users
+from edgeauth.admin import (
+    apis,
+    clients,
+    connections,
+    grants,
+    tenant_admins,
+    tenants,
+    trusted_issuers,
+    users,
+)
 from edgeauth.keys.keyset import rotate_keyset
 from edgeauth.platform import Platform
 from edgeauth.ports import JSON
@@ -79,6 +88,18 @@ async def apps_create(platform: Platform, args: argparse.Namespace) -> JSON:
         allowed_logout_urls=split_list(args.logout_urls),
         web_origins=split_list(args.web_origins),
         grant_types=split_list(args.grants) or None,
+        cross_origin_authentication=args.cross_origin or None,
+        allowed_origins=split_list(args.web_origins) if args.cross_origin else None,
+    )
+
+
+async def connections_create(platform: Platform, args: argparse.Namespace) -> JSON:
+    return await connections.create_connection(
+        platform,
+        tenant_of(platform, args),
+        name=args.name,
+        strategy=args.strategy,
+        enabled_clients=split_list(args.enable_app),
     )
 
 
@@ -165,6 +186,11 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     create.add_argument("--type", required=True, choices=sorted(clients.APP_TYPES))
     for flag in ("--callbacks", "--logout-urls", "--web-origins", "--grants"):
         create.add_argument(flag, action="append")
+    create.add_argument(
+        "--cross-origin",
+        action="store_true",
+        help="allow embedded login (/co/authenticate) from its web origins",
+    )
     authorize = leaf(apps_group, "authorize", apps_authorize, "grant an app access to an API")
     authorize.add_argument("--app", required=True, help="client_id")
     authorize.add_argument("--api", required=True, help="API identifier (audience)")
@@ -185,6 +211,11 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     update.add_argument("--password")
     update.add_argument("--blocked", choices=("true", "false"))
     leaf(users_group, "reconcile", users_reconcile, "repair D1's copy of the users from their objects")
+
+    create = leaf(group("connections"), "create", connections_create, "create a connection")
+    create.add_argument("--name", required=True)
+    create.add_argument("--strategy", required=True, help="auth0 (database), email (passwordless), …")
+    create.add_argument("--enable-app", action="append", help="client_id of an application to enable it for")
 
     leaf(group("keys"), "rotate", keys_rotate, "rotate the tenant's signing keys")
 

@@ -67,7 +67,7 @@ def search_column(field: str) -> str | None:
     return None
 
 
-def _check_email(email: str) -> str:
+def check_email(email: str) -> str:
     address = normalize_email(email)
     local, _, domain = address.partition("@")
     if not local or "." not in domain or " " in address:
@@ -120,7 +120,7 @@ async def create_user(
     """Auth0 `POST /users` on the database connection (also signup and `edgeauth users create`)."""
     await require_tenant(platform, tenant_id)
     connection = _check_connection(connection)
-    address = _check_email(email)
+    address = check_email(email)
     password_hash = await _password_hash(platform, tenant_id, password)
     values = _profile_values(profile or {})
     stub = user_object_for_email(platform, tenant_id, address)
@@ -188,7 +188,7 @@ async def update_user(
         values["password_hash"] = await _password_hash(platform, tenant_id, changes["password"])
     old_email = None
     if changes.get("email") is not None:
-        new_email = _check_email(changes["email"])
+        new_email = check_email(changes["email"])
         current = await get_user(platform, tenant_id, user_id)
         if new_email != current["email"]:
             await _claim_email(platform, tenant_id, user_id, new_email)

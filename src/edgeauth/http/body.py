@@ -62,8 +62,11 @@ async def read_params(request: Request) -> dict[str, Any]:
 
 
 def string_param(params: dict[str, Any], name: str) -> str:
-    """A parameter that must be a string when present; missing → ''."""
-    value = params.get(name, "")
+    """A parameter that must be a string when present; missing or JSON `null` → '' (auth0-python
+    sends `null` for the optional ones it was not given)."""
+    value = params.get(name)
+    if value is None:
+        return ""
     if not isinstance(value, str):
         raise invalid_request(f"Parameter '{name}' must be a string.")
     return value

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from edgeauth.audit import client_ip
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant
 from edgeauth.tenancy import issuer_for, resolve_tenant
@@ -21,6 +22,9 @@ class RequestContext:
     platform: Platform
     tenant: Tenant
     issuer: str
+    # The browser's or caller's IP (brute-force protection, logs): Cloudflare's `CF-Connecting-IP`
+    # on Workers, the peer address locally.
+    ip: str = ""
 
     def url(self, path: str) -> str:
         """Absolute URL on this tenant's host (issuer ends with `/`)."""
@@ -49,5 +53,6 @@ class TenantMiddleware:
             body = {"error": "not_found", "error_description": f"Unknown tenant host {host!r}."}
             await JSONResponse(body, status_code=404)(scope, receive, send)
             return
-        scope[CONTEXT_SCOPE_KEY] = RequestContext(platform, tenant, issuer_for(request.url.scheme, host))
+        issuer = issuer_for(request.url.scheme, host)
+        scope[CONTEXT_SCOPE_KEY] = RequestContext(platform, tenant, issuer, client_ip(request))
         await self.app(scope, receive, send)

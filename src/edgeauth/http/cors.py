@@ -31,6 +31,15 @@ async def preflight(request: Request) -> Response:
     )
 
 
+async def credentialed_preflight(request: Request) -> Response:
+    """`OPTIONS` where the actual request is sent with cookies (`/co/authenticate`): the actual
+    response still allows only the client's origins."""
+    response = await preflight(request)
+    if request.headers.get("origin"):
+        response.headers["Access-Control-Allow-Credentials"] = "true"
+    return response
+
+
 def allow_public(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

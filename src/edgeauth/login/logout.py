@@ -16,7 +16,7 @@ from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import clear_session, session_token
 from edgeauth.jose import decode_verified
 from edgeauth.keys.keyset import load_keyset
-from edgeauth.login.pages import error_page
+from edgeauth.login.rendering import error_page
 from edgeauth.snapshots import load_client
 from edgeauth.users.directory import user_object_for_token
 

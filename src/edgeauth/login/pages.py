@@ -14,11 +14,15 @@ from starlette.responses import Response
 from edgeauth import audit
 from edgeauth.admin.errors import AdminError
 from edgeauth.admin.users import create_user
+from edgeauth.database.verification import send_verification_email
 from edgeauth.http.body import read_params
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import TRANSACTION_COOKIE, set_session
 from edgeauth.http.templates import render
-from edgeauth.login.locales import choose_locale, messages
+from edgeauth.login.connections import email_connection_for
+from edgeauth.login.events import record_user_event
+from edgeauth.login.locales import messages
+from edgeauth.login.rendering import PAGE_HEADERS, error_page, page_context
 from edgeauth.login.transaction import TransactionError, open_transaction
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization
 from edgeauth.oauth.authorize.request import AuthorizationRequest
@@ -27,30 +31,11 @@ from edgeauth.snapshots import load_client
 from edgeauth.users import completion
 from edgeauth.users.directory import DATABASE_CONNECTION, user_object_for_email
 
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
-}
 LOGIN_ERRORS = {
     "invalid_user_password": "error.wrong_credentials",
     "unauthorized": "error.blocked",
     "too_many_attempts": "error.too_many_attempts",
 }
-
-
-def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") -> dict[str, Any]:
-    locale = choose_locale(ui_locales, request.headers.get("accept-language", ""))
-    return {"tenant": ctx.tenant, "locale": locale, "t": messages(locale)}
-
-
-def error_page(
-    ctx: RequestContext, request: Request, error: str, description: str, status: int = 400
-) -> Response:
-    """Shown, never redirected: the client or its redirect_uri cannot be trusted."""
-    context = {**page_context(ctx, request), "error": error, "description": description}
-    return render("error.html", context, status, PAGE_HEADERS)
 
 
 async def render_form(
@@ -70,6 +55,7 @@ async def render_form(
         state=state,
         email=email or authz.login_hint,
         client_name=client.name if client else authz.client_id,
+        passwordless=await email_connection_for(ctx, authz.client_id) is not None,
         error=context["t"][error_key].format(min_length=ctx.tenant.password_min_length) if error_key else "",
     )
     return render(f"{page}.html", context, status, PAGE_HEADERS)
@@ -109,17 +95,16 @@ async def record_login(
 ) -> None:
     """Auth0's login and signup log events of the hosted page (database connection)."""
     client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
-    await audit.record(
-        ctx.platform,
-        ctx.tenant.id,
+    await record_user_event(
+        ctx,
+        request,
         type_code,
         description,
+        client=client,
         client_id=authz.client_id,
-        client_name=client.name if client else "",
-        user_id=user_id,
-        user_name=email,
         connection=DATABASE_CONNECTION,
-        **audit.request_fields(request),
+        email=email,
+        user_id=user_id,
     )
 
 
@@ -149,6 +134,8 @@ async def submit(request: Request, page: str) -> Response:
                 ctx, request, page, authz, state, email=email, error_key=error_key, status=400
             )
         await record_login(ctx, request, authz, audit.SUCCESS_SIGNUP, email=email, user_id=user["user_id"])
+        client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
+        await send_verification_email(ctx, request, user, client, authz.ui_locales)
     grant = await user_object_for_email(ctx.platform, ctx.tenant.id, email).call(
         "login_with_password",
         password,

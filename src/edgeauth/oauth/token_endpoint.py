@@ -17,6 +17,9 @@ from edgeauth.oauth.client_auth import authenticate_client, presented_credential
 from edgeauth.oauth.errors import NO_STORE, OAuthError, invalid_request
 from edgeauth.oauth.grants.authorization_code import authorization_code
 from edgeauth.oauth.grants.client_credentials import client_credentials
+from edgeauth.oauth.grants.password import PASSWORD, PASSWORD_REALM, password, password_realm
+from edgeauth.oauth.grants.passwordless_otp import GRANT_TYPE as PASSWORDLESS_OTP
+from edgeauth.oauth.grants.passwordless_otp import passwordless_otp
 from edgeauth.oauth.grants.refresh_token import refresh_token
 from edgeauth.snapshots import Client
 
@@ -26,6 +29,9 @@ GRANTS: dict[str, Grant] = {
     "authorization_code": authorization_code,
     "client_credentials": client_credentials,
     "refresh_token": refresh_token,
+    PASSWORD: password,
+    PASSWORD_REALM: password_realm,
+    PASSWORDLESS_OTP: passwordless_otp,
 }
 
 

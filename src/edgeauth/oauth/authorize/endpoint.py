@@ -10,7 +10,8 @@ from starlette.responses import RedirectResponse, Response
 
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import session_token, set_transaction_binding
-from edgeauth.login.pages import error_page
+from edgeauth.login.pages import signed_in
+from edgeauth.login.rendering import error_page
 from edgeauth.login.transaction import browser_binding, seal_transaction
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization
 from edgeauth.oauth.authorize.request import (
@@ -32,6 +33,21 @@ async def sso_grant(ctx: RequestContext, request: Request, authz: AuthorizationR
     return await stub.call("authorize_with_session", secret, code_request(authz), authz.max_age)
 
 
+async def redeem_login_ticket(ctx: RequestContext, authz: AuthorizationRequest, ticket: str) -> Response:
+    """auth0.js embedded login: the `/co/authenticate` ticket, once, for its client, starts the
+    SSO session and finishes this request."""
+    found = user_object_for_token(ctx.platform, ticket)
+    grant = {"error": "invalid_ticket"}
+    if found is not None:
+        stub, secret = found
+        grant = await stub.call(
+            "redeem_login_ticket", ctx.tenant.id, secret, authz.client_id, code_request(authz)
+        )
+    if "error" in grant:
+        return error_response(authz, "access_denied", "Invalid or expired login ticket.")
+    return await signed_in(ctx, authz, grant)
+
+
 async def start_login(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> Response:
     """Redirect to the hosted page with the sealed transaction, bound to this browser."""
     binding = browser_binding(request)
@@ -51,6 +67,8 @@ async def authorize(request: Request) -> Response:
     except RedirectError as exc:
         assert exc.request is not None
         return error_response(exc.request, exc.error, exc.description)
+    if ticket := request.query_params.get("login_ticket"):
+        return await redeem_login_ticket(ctx, authz, ticket)
     if "login" not in authz.prompt:
         grant = await sso_grant(ctx, request, authz)
         if "error" not in grant:

@@ -6,7 +6,15 @@ from typing import Any
 
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
-from edgeauth.oauth.errors import invalid_grant, invalid_request, unauthorized_client
+from edgeauth.oauth.apis import find_api
+from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.oauth.errors import (
+    OAuthError,
+    access_denied,
+    invalid_grant,
+    invalid_request,
+    unauthorized_client,
+)
 from edgeauth.ports import ObjectStub
 from edgeauth.snapshots import Client
 from edgeauth.users.directory import user_object_for_token
@@ -31,3 +39,22 @@ def token_object(ctx: RequestContext, token: str, invalid: str) -> tuple[ObjectS
     if found is None:
         raise invalid_grant(invalid)
     return found
+
+
+async def direct_request(ctx: RequestContext, client: Client, params: dict[str, Any]) -> AuthorizationRequest:
+    """What a user grant of the token endpoint asks for (password, OTP): `scope` (default `openid`)
+    and `audience` (default: the tenant's), with no redirect."""
+    audience = string_param(params, "audience") or ctx.tenant.default_audience
+    if audience and await find_api(ctx, audience) is None:
+        raise access_denied(f"Service not found: {audience}")
+    scope = string_param(params, "scope") or "openid"
+    return AuthorizationRequest(client.client_id, "", "token", scope=scope, audience=audience)
+
+
+def login_refusal(refusal: dict[str, Any]) -> OAuthError:
+    """A user object's refusal of a credential, as Auth0's token endpoint words it."""
+    if refusal["error"] == "unauthorized":
+        return OAuthError("unauthorized", refusal["message"], 401)
+    if refusal["error"] == "too_many_attempts":
+        return OAuthError("too_many_attempts", refusal["message"], 429)
+    return invalid_grant(refusal["message"])

@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
-from edgeauth.admin import apis, clients, grants, management_api, users
+from edgeauth.admin import apis, clients, connections, grants, management_api, users
 from edgeauth.admin.errors import AdminError
 from edgeauth.platform import Platform
 
@@ -102,5 +102,10 @@ async def seed_demo(platform: Platform, origin: str) -> Demo:
         )
     )
     await _ignore_conflict(users.create_user(platform, tenant_id, email=DEMO_EMAIL, password=DEMO_PASSWORD))
+    await _ignore_conflict(  # passwordless: "Email me a code" on the hosted page (codes in /local/outbox)
+        connections.create_connection(
+            platform, tenant_id, name="email", strategy="email", enabled_clients=[spa]
+        )
+    )
     secret = await clients.reveal_secret(platform, tenant_id, m2m)
     return Demo(origin=origin, spa_client_id=spa, m2m_client_id=m2m, m2m_secret=secret)

@@ -1,0 +1,1 @@
+"""Auth0's database connection beyond the login form: `/dbconnections/*`, reset, verification."""

@@ -1,0 +1,58 @@
+"""Email verification (Auth0 "Verification Email"): a single-use link that flips `email_verified`.
+
+Sent after a database signup; `GET /u/email-verification?ticket=` spends the ticket in the user's
+object, then the welcome email follows (Auth0's "send welcome email after verification").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edgeauth import audit
+from edgeauth.http.context import RequestContext, request_context
+from edgeauth.login.events import record_user_event
+from edgeauth.login.rendering import message_page
+from edgeauth.notifications import email_user
+from edgeauth.snapshots import Client
+from edgeauth.users.directory import DATABASE_CONNECTION, user_object_for_id, user_object_for_token
+
+
+async def send_verification_email(
+    ctx: RequestContext, request: Request, user: dict[str, Any], client: Client | None, ui_locales: str = ""
+) -> None:
+    """Queue the verification link for a new user whose email is not verified yet."""
+    stub = user_object_for_id(ctx.platform, user["user_id"])
+    ticket = await stub.call("start_email_verification", ctx.tenant.id) if stub else None
+    if ticket is None:
+        return
+    url = f"{ctx.issuer}u/email-verification?ticket={quote(ticket)}"
+    await email_user(
+        ctx, request, "verify_email", user["email"], client=client, ui_locales=ui_locales, user=user, url=url
+    )
+
+
+async def verify_email(request: Request) -> Response:
+    """`GET /u/email-verification?ticket=`: once; an expired, spent or forged ticket changes nothing."""
+    ctx = request_context(request)
+    found = user_object_for_token(ctx.platform, request.query_params.get("ticket", ""))
+    user = await found[0].call("verify_email", ctx.tenant.id, found[1]) if found else None
+    if user is None:
+        await record_user_event(
+            ctx, request, audit.FAILED_VERIFICATION_EMAIL, "Invalid or expired ticket", client=None
+        )
+        return message_page(ctx, request, "verification.failed", 400)
+    await record_user_event(
+        ctx,
+        request,
+        audit.SUCCESS_VERIFICATION_EMAIL,
+        client=None,
+        connection=DATABASE_CONNECTION,
+        email=user["email"],
+        user_id=user["user_id"],
+    )
+    await email_user(ctx, request, "welcome_email", user["email"], client=None, user=user)
+    return message_page(ctx, request, "verification.done", 200)

@@ -1,0 +1,35 @@
+"""Which connections an application may use (Auth0: a connection's `enabled_clients`)."""
+
+from __future__ import annotations
+
+from edgeauth.http.context import RequestContext
+from edgeauth.snapshots import Connection, load_connections
+
+EMAIL_STRATEGY = "email"
+
+
+async def tenant_connections(ctx: RequestContext) -> list[Connection]:
+    """The tenant's connections snapshot (published with the tenant and on every change)."""
+    return await load_connections(ctx.platform.config, ctx.tenant.id) or []
+
+
+async def enabled_connection(ctx: RequestContext, client_id: str, name: str) -> Connection | None:
+    """The tenant's connection `name` when it is enabled for the client; else `None`."""
+    found = next((c for c in await tenant_connections(ctx) if c.name == name), None)
+    return found if found is not None and client_id in found.enabled_clients else None
+
+
+async def enabled_with_strategy(
+    ctx: RequestContext, client_id: str, name: str, strategy: str
+) -> Connection | None:
+    """`enabled_connection`, and only if it has this strategy (a realm of the right kind)."""
+    found = await enabled_connection(ctx, client_id, name)
+    return found if found is not None and found.strategy == strategy else None
+
+
+async def email_connection_for(ctx: RequestContext, client_id: str) -> Connection | None:
+    """The first passwordless `email` connection enabled for the client (the hosted page's)."""
+    connections = await tenant_connections(ctx)
+    return next(
+        (c for c in connections if c.strategy == EMAIL_STRATEGY and client_id in c.enabled_clients), None
+    )

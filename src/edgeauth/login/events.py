@@ -1,0 +1,35 @@
+"""Auth0 log events of the login flows: who (user, email), how (connection, client), from where."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from edgeauth import audit
+from edgeauth.http.context import RequestContext
+from edgeauth.snapshots import Client
+
+
+async def record_user_event(
+    ctx: RequestContext,
+    request: Request,
+    type_code: str,
+    description: str = "",
+    *,
+    client: Client | None,
+    client_id: str = "",
+    connection: str = "",
+    email: str = "",
+    user_id: str = "",
+) -> None:
+    await audit.record(
+        ctx.platform,
+        ctx.tenant.id,
+        type_code,
+        description,
+        client_id=client.client_id if client else client_id,
+        client_name=client.name if client else "",
+        user_id=user_id,
+        user_name=email,
+        connection=connection,
+        **audit.request_fields(request),
+    )

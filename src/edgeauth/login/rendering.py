@@ -1,0 +1,40 @@
+"""What every hosted page shares: security headers, the locale's messages, error and message pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edgeauth.http.context import RequestContext
+from edgeauth.http.templates import render
+from edgeauth.login.locales import choose_locale, messages
+
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") -> dict[str, Any]:
+    locale = choose_locale(ui_locales, request.headers.get("accept-language", ""))
+    return {"tenant": ctx.tenant, "locale": locale, "t": messages(locale)}
+
+
+def error_page(
+    ctx: RequestContext, request: Request, error: str, description: str, status: int = 400
+) -> Response:
+    """Shown, never redirected: the client or its redirect_uri cannot be trusted."""
+    context = {**page_context(ctx, request), "error": error, "description": description}
+    return render("error.html", context, status, PAGE_HEADERS)
+
+
+def message_page(ctx: RequestContext, request: Request, key: str, status: int) -> Response:
+    """A page with a heading and one message (`{key}.heading`, `{key}.message` in the locale)."""
+    context = page_context(ctx, request)
+    t = context["t"]
+    values = {"heading": t[f"{key}.heading"], "message": t[f"{key}.message"]}
+    return render("message.html", {**context, **values}, status, PAGE_HEADERS)

@@ -1,0 +1,123 @@
+"""Email codes on the hosted login page (Auth0 Universal Login with the `email` connection).
+
+`POST /u/passwordless` sends a code to the address and shows the code form; `POST
+/u/passwordless/verify` checks it in the user's object and finishes the authorization. Both forms
+carry the login transaction sealed and bound to this browser's cookie (CSRF-proof).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edgeauth import audit
+from edgeauth.admin.errors import AdminError
+from edgeauth.admin.users import check_email
+from edgeauth.http.body import read_params, string_param
+from edgeauth.http.context import RequestContext, request_context
+from edgeauth.login.connections import email_connection_for
+from edgeauth.login.events import record_user_event
+from edgeauth.login.locales import messages
+from edgeauth.login.pages import LOGIN_ERRORS, render_form, signed_in, transaction
+from edgeauth.login.rendering import error_page
+from edgeauth.login.transaction import TransactionError
+from edgeauth.notifications import email_user
+from edgeauth.oauth.authorize.complete import code_request
+from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.oauth.errors import OAuthError
+from edgeauth.snapshots import load_client
+from edgeauth.users import completion
+from edgeauth.users.directory import user_object_for_email
+
+CODE_ERRORS = {**LOGIN_ERRORS, "invalid_grant": "error.wrong_code"}
+
+
+async def passwordless_form(request: Request) -> tuple[RequestContext, dict[str, str], AuthorizationRequest]:
+    """The posted form and its transaction; `TransactionError` when either is unusable."""
+    ctx = request_context(request)
+    try:
+        form = await read_params(request)
+        fields = {k: string_param(form, k) for k in ("state", "email", "code")}
+    except OAuthError as exc:
+        raise TransactionError(exc.description) from exc
+    return ctx, fields, await transaction(ctx, request, fields["state"])
+
+
+async def send_code(request: Request) -> Response:
+    """`POST /u/passwordless`: email a code to the address, then ask for it."""
+    try:
+        ctx, form, authz = await passwordless_form(request)
+    except TransactionError:
+        ctx = request_context(request)
+        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+    connection = await email_connection_for(ctx, authz.client_id)
+    try:
+        email = check_email(form["email"])
+    except AdminError:
+        return await render_form(
+            ctx, request, "login", authz, form["state"], error_key="error.invalid_email", status=400
+        )
+    if connection is None:
+        return error_page(ctx, request, "invalid_request", "Passwordless login is not enabled.")
+    stub = user_object_for_email(ctx.platform, ctx.tenant.id, email)
+    sent = await stub.call("start_passwordless", ctx.tenant.id, email, "code", None)
+    client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
+    await email_user(
+        ctx,
+        request,
+        "passwordless_code",
+        email,
+        client=client,
+        ui_locales=authz.ui_locales,
+        code=sent["code"],
+    )
+    await record_user_event(
+        ctx,
+        request,
+        audit.CODE_LINK_SENT,
+        "Passwordless code sent",
+        client=client,
+        connection=connection.name,
+        email=email,
+    )
+    return await render_form(ctx, request, "passwordless_code", authz, form["state"], email=email)
+
+
+async def verify_code(request: Request) -> Response:
+    """`POST /u/passwordless/verify`: the code once; wrong, expired or locked shows the form again."""
+    try:
+        ctx, form, authz = await passwordless_form(request)
+    except TransactionError:
+        ctx = request_context(request)
+        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+    email = form["email"]
+    finish = completion.browser_session(code_request(authz))
+    stub = user_object_for_email(ctx.platform, ctx.tenant.id, email)
+    grant = await stub.call("login_with_email_code", ctx.tenant.id, form["code"], finish, ctx.ip)
+    client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
+    if "error" in grant:
+        await record_user_event(
+            ctx, request, audit.FAILED_LOGIN, grant["message"], client=client, connection="email", email=email
+        )
+        error_key = CODE_ERRORS.get(grant["error"], "error.wrong_code")
+        return await render_form(
+            ctx,
+            request,
+            "passwordless_code",
+            authz,
+            form["state"],
+            email=email,
+            error_key=error_key,
+            status=400,
+        )
+    user = grant["user"]
+    await record_user_event(
+        ctx,
+        request,
+        audit.SUCCESS_LOGIN,
+        client=client,
+        connection="email",
+        email=email,
+        user_id=user["user_id"],
+    )
+    return await signed_in(ctx, authz, grant)

@@ -1,0 +1,42 @@
+"""`GET /passwordless/verify_redirect?token=` (Auth0 magic link): spend the link in the user's object,
+start the SSO session and finish the authorization request the link carries."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edgeauth import audit
+from edgeauth.http.context import request_context
+from edgeauth.login.events import record_user_event
+from edgeauth.login.locales import messages
+from edgeauth.login.pages import signed_in
+from edgeauth.login.rendering import error_page
+from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.users.directory import user_object_for_token
+
+CONNECTION = "email"
+
+
+async def verify_redirect(request: Request) -> Response:
+    ctx = request_context(request)
+    found = user_object_for_token(ctx.platform, request.query_params.get("token", ""))
+    grant = await found[0].call("login_with_magic_link", ctx.tenant.id, found[1], ctx.ip) if found else None
+    if grant is None or "error" in grant:
+        description = grant["message"] if grant else "The link is invalid or has expired."
+        await record_user_event(
+            ctx, request, audit.FAILED_LOGIN, description, client=None, connection=CONNECTION
+        )
+        return error_page(ctx, request, "access_denied", messages("en")["error.link"])
+    authz = AuthorizationRequest.from_json(grant["request"])
+    await record_user_event(
+        ctx,
+        request,
+        audit.SUCCESS_LOGIN,
+        client=None,
+        client_id=authz.client_id,
+        connection=CONNECTION,
+        email=grant["user"]["email"],
+        user_id=grant["user"]["user_id"],
+    )
+    return await signed_in(ctx, authz, grant)

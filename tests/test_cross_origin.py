@@ -1,0 +1,148 @@
+"""Cross-origin authentication (`/co/authenticate` + `/authorize?login_ticket=`), over HTTP.
+
+The real auth0.js drives the same endpoints in tests/test_auth0_js.py."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.browser import Browser, code_query, pkce_pair, redirect_params
+from tests.conftest import Server
+
+EMAIL, PASSWORD = "lin@example.com", "correct horse battery"
+ORIGIN = "https://spa.example"
+CALLBACK = f"{ORIGIN}/callback"
+PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"
+
+
+@pytest.fixture(scope="module")
+def spa(server: Server) -> dict:
+    server.cli("users", "create", "--email", EMAIL, "--password", PASSWORD)
+    return server.cli(
+        "apps",
+        "create",
+        "--name",
+        "Embedded",
+        "--type",
+        "spa",
+        "--callbacks",
+        CALLBACK,
+        "--web-origins",
+        ORIGIN,
+        "--cross-origin",
+    )
+
+
+def co_authenticate(
+    browser: Browser, client_id: str, origin: str = ORIGIN, **overrides: str
+) -> httpx.Response:
+    body = {
+        "client_id": client_id,
+        "username": EMAIL,
+        "password": PASSWORD,
+        "realm": "Username-Password-Authentication",
+        "credential_type": PASSWORD_REALM,
+        **overrides,
+    }
+    return browser.request("POST", "/co/authenticate", json=body, headers={"Origin": origin})
+
+
+def test_ticket_logs_in_once_for_its_client(server: Server, spa: dict) -> None:
+    browser = Browser(server)
+    response = co_authenticate(browser, spa["client_id"])
+    assert response.status_code == 200, response.text
+    assert response.headers["access-control-allow-origin"] == ORIGIN
+    assert response.headers["access-control-allow-credentials"] == "true"
+    assert {"login_ticket", "co_verifier", "co_id"} <= set(response.json())
+    ticket = response.json()["login_ticket"]
+
+    _, challenge = pkce_pair()
+    query = code_query(spa["client_id"], CALLBACK, challenge, state="s1", login_ticket=ticket)
+    params = redirect_params(browser.request("GET", "/authorize", params=query))
+    assert params["state"] == "s1" and "code" in params
+    assert "edgeauth_session" in browser.cookies
+
+    replayed = redirect_params(Browser(server).request("GET", "/authorize", params=query))
+    assert replayed["error"] == "access_denied"
+
+
+def test_ticket_of_another_client_is_refused(server: Server, spa: dict) -> None:
+    other = server.cli(
+        "apps",
+        "create",
+        "--name",
+        "Other",
+        "--type",
+        "spa",
+        "--callbacks",
+        CALLBACK,
+        "--web-origins",
+        ORIGIN,
+    )
+    ticket = co_authenticate(Browser(server), spa["client_id"]).json()["login_ticket"]
+    _, challenge = pkce_pair()
+    query = code_query(other["client_id"], CALLBACK, challenge, login_ticket=ticket)
+    assert (
+        redirect_params(Browser(server).request("GET", "/authorize", params=query))["error"]
+        == "access_denied"
+    )
+    query = code_query(spa["client_id"], CALLBACK, challenge, login_ticket=ticket)  # spent by the refusal
+    assert (
+        redirect_params(Browser(server).request("GET", "/authorize", params=query))["error"]
+        == "access_denied"
+    )
+
+
+def test_disallowed_origin_and_disabled_app_get_no_cors(server: Server, spa: dict) -> None:
+    refused = co_authenticate(Browser(server), spa["client_id"], origin="https://evil.example")
+    assert refused.status_code == 403 and refused.json()["error"] == "unauthorized_client"
+    assert "access-control-allow-origin" not in refused.headers
+    plain = server.cli(
+        "apps",
+        "create",
+        "--name",
+        "Not cross-origin",
+        "--type",
+        "spa",
+        "--web-origins",
+        ORIGIN,
+    )
+    disabled = co_authenticate(Browser(server), plain["client_id"])
+    assert disabled.status_code == 403 and "access-control-allow-origin" not in disabled.headers
+
+
+def test_wrong_password_and_bad_input_are_auth0_errors(server: Server, spa: dict) -> None:
+    wrong = co_authenticate(Browser(server), spa["client_id"], password="nope")
+    assert wrong.status_code == 403
+    assert wrong.json() == {"error": "access_denied", "error_description": "Wrong email or password."}
+    assert wrong.headers["access-control-allow-origin"] == ORIGIN  # the SDK must be able to read it
+    unknown = co_authenticate(Browser(server), spa["client_id"], credential_type="urn:nope")
+    assert unknown.status_code == 400
+    garbage = Browser(server).request(
+        "POST",
+        "/co/authenticate",
+        content=b"{",
+        headers={"Origin": ORIGIN, "Content-Type": "application/json"},
+    )
+    assert garbage.status_code == 400 and garbage.json()["error"] == "invalid_request"
+
+
+def test_preflight_allows_credentials(server: Server) -> None:
+    with server.client() as http:
+        response = http.options(
+            "/co/authenticate",
+            headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"},
+        )
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-credentials"] == "true"
+
+
+def test_forged_ticket_is_refused(server: Server, spa: dict) -> None:
+    _, challenge = pkce_pair()
+    for forged in ("nonsense", "0" * 64 + "." + "A" * 43):
+        query = code_query(spa["client_id"], CALLBACK, challenge, login_ticket=forged)
+        assert (
+            redirect_params(Browser(server).request("GET", "/authorize", params=query))["error"]
+            == "access_denied"
+        )
