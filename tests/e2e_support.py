@@ -26,6 +26,9 @@ from edgeauth.runtime.local.process import free_port
 ROOT = Path(__file__).resolve().parents[1]
 E2E = ROOT / "tests" / "e2e"
 SPA_JS = E2E / "node_modules" / "@auth0" / "auth0-spa-js" / "dist" / "auth0-spa-js.production.js"
+AUTH0_JS = E2E / "node_modules" / "auth0-js" / "dist" / "auth0.min.js"
+# What the static site serves besides its pages: the SDK bundles, as an app would host them.
+BUNDLES = {"/auth0-spa-js.production.js": SPA_JS, "/auth0.min.js": AUTH0_JS}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SETUP_HINT = "run `make test` (or `npm ci --prefix tests/e2e` and `apt-get install chromium`)"
 
@@ -193,24 +196,25 @@ def form_of(body: str | None) -> dict[str, str]:
 
 
 class StaticSite:
-    """`http://localhost:<port>/`: `/<page>/` is `tests/e2e/spa.html` with that page's
-    `window.E2E` configuration; `/auth0-spa-js.production.js` is the installed SDK bundle."""
+    """`http://localhost:<port>/`: `/<page>/` is its template (`tests/e2e/spa.html` by default) with
+    that page's `window.E2E` configuration; `BUNDLES` are the installed SDK bundles."""
 
     def __init__(self) -> None:
-        self.pages: dict[str, dict[str, Any]] = {}
+        self.pages: dict[str, tuple[str, dict[str, Any]]] = {}
         self.port = free_port()
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 path = urlsplit(self.path).path
-                if path == "/auth0-spa-js.production.js":
-                    self._send(200, "text/javascript", SPA_JS.read_bytes())
+                if path in BUNDLES:
+                    self._send(200, "text/javascript", BUNDLES[path].read_bytes())
                     return
                 name = path.strip("/")
                 if path.endswith("/") and name in site.pages:
-                    config = json.dumps(site.pages[name]).replace("</", "<\\/")
-                    html = (E2E / "spa.html").read_text().replace("/*E2E_CONFIG*/null", config)
+                    template, page_config = site.pages[name]
+                    config = json.dumps(page_config).replace("</", "<\\/")
+                    html = (E2E / template).read_text().replace("/*E2E_CONFIG*/null", config)
                     self._send(200, "text/html; charset=utf-8", html.encode())
                     return
                 self._send(404, "text/plain", b"not found")
@@ -233,9 +237,9 @@ class StaticSite:
     def origin(self) -> str:
         return f"http://localhost:{self.port}"
 
-    def page(self, name: str, config: dict[str, Any]) -> str:
+    def page(self, name: str, config: dict[str, Any], template: str = "spa.html") -> str:
         """Add a page; returns its URL (also its redirect_uri and logout URL)."""
-        self.pages[name] = config
+        self.pages[name] = (template, config)
         return f"{self.origin}/{name}/"
 
     def __enter__(self) -> StaticSite:

