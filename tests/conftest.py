@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,16 @@ import pytest
 from edgeauth.runtime.local.process import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def eventually(read: Callable[[], Any], done: Callable[[Any], bool], seconds: float = 20) -> Any:
+    """Poll `read` until `done` (search sees the queue's copy within seconds)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = read()
+        if done(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
 
 
 def run_cli(data: Path, *args: str) -> Any:

@@ -7,8 +7,9 @@ import pytest
 from auth0.authentication import GetToken, Passwordless
 from auth0.authentication.exceptions import Auth0Error
 
-from tests.browser import Browser, code_query, pkce_pair
+from tests.browser import Browser, code_query, form_state, pkce_pair, redirect_params
 from tests.conftest import Server
+from tests.mail_support import email_code, email_link, id_token_claims
 
 OTP = "http://auth0.com/oauth/grant-type/passwordless/otp"
 CALLBACK = "https://pl.example/callback"
@@ -145,4 +146,69 @@ def test_code_form_refuses_a_forged_transaction(server: Server) -> None:
     assert response.status_code == 400
 
 
-unused = Passwordless  # used by the email tests once mail delivery lands
+def test_code_by_email_then_otp_grant_signs_up_once(server: Server, app: dict) -> None:
+    email = "ana@example.com"
+    Passwordless(server.domain, app["client_id"], protocol="http").email(email, send="code")
+    code = email_code(server, email)
+    get_token = GetToken(server.domain, app["client_id"], protocol="http")
+    tokens = get_token.passwordless_login(
+        email, code, realm="email", scope="openid email offline_access", audience=""
+    )
+    claims = id_token_claims(server, app, tokens["id_token"])
+    assert claims["email"] == email and claims["email_verified"] is True
+    assert claims["sub"].startswith("email|")
+    with pytest.raises(Auth0Error):  # single use
+        get_token.passwordless_login(email, code, realm="email", scope="openid", audience="")
+    Passwordless(server.domain, app["client_id"], protocol="http").email(email, send="code")
+    again = get_token.passwordless_login(
+        email, email_code(server, email, 2), realm="email", scope="openid", audience=""
+    )
+    assert id_token_claims(server, app, again["id_token"])["sub"] == claims["sub"]  # the same user
+
+
+def test_magic_link_finishes_the_authorization_once(server: Server, app: dict) -> None:
+    email = "link@example.com"
+    verifier, challenge = pkce_pair()
+    auth_params = {
+        "redirect_uri": CALLBACK,
+        "response_type": "code",
+        "scope": "openid email",
+        "state": "xyz",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    status, _ = start(
+        server,
+        {
+            "client_id": app["client_id"],
+            "connection": "email",
+            "email": email,
+            "send": "link",
+            "authParams": auth_params,
+        },
+    )
+    assert status == 200
+    link = email_link(server, email)
+    browser = Browser(server)
+    params = redirect_params(browser.request("GET", link))
+    assert params["state"] == "xyz" and "code" in params
+    assert "edgeauth_session" in browser.cookies
+    tokens = GetToken(server.domain, app["client_id"], protocol="http").authorization_code_pkce(
+        verifier, params["code"], CALLBACK
+    )
+    assert id_token_claims(server, app, tokens["id_token"])["email"] == email
+    assert Browser(server).request("GET", link).status_code == 400  # spent
+
+
+def test_code_on_the_hosted_page(server: Server, app: dict) -> None:
+    email = "hosted-code@example.com"
+    _, challenge = pkce_pair()
+    browser = Browser(server)
+    page = browser.authorize(code_query(app["client_id"], CALLBACK, challenge, state="h1"))
+    code_page = browser.request("POST", "/u/passwordless", data={"state": form_state(page), "email": email})
+    assert code_page.status_code == 200 and 'action="/u/passwordless/verify"' in code_page.text
+    form = {"state": form_state(code_page), "email": email}
+    wrong = browser.request("POST", "/u/passwordless/verify", data={**form, "code": "000000"})
+    assert wrong.status_code == 400 and 'id="error"' in wrong.text
+    done = browser.request("POST", "/u/passwordless/verify", data={**form, "code": email_code(server, email)})
+    assert redirect_params(done)["state"] == "h1"

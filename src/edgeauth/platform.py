@@ -9,6 +9,7 @@ from edgeauth.ports import (
     Clock,
     Crypto,
     Database,
+    EmailBinding,
     HttpFetcher,
     HttpResponse,
     KeyValueStore,
@@ -47,6 +48,8 @@ class Platform:
     settings: Settings = field(default_factory=Settings)
     clock: Clock = time.time
     http: HttpFetcher = field(default_factory=NoOutboundHttp)
+    # Cloudflare's `send_email` binding named EMAIL, when the Worker declares one.
+    email: EmailBinding | None = None
 
     def now(self) -> int:
         """Current Unix time in whole seconds."""

@@ -171,5 +171,11 @@ class HttpFetcher(Protocol):
         ...
 
 
+class EmailBinding(Protocol):
+    """Cloudflare Email Service's `send_email` binding: `send({from, to, subject, html, text})`."""
+
+    async def send(self, message: dict[str, str]) -> None: ...
+
+
 Clock = Callable[[], float]
 BackgroundTask = Callable[[Awaitable[None]], None]

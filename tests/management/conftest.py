@@ -4,11 +4,9 @@ and clients that call `/api/v2` with its token."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -109,13 +107,3 @@ def user_access_token(server: Server, email: str, password: str, audience: str, 
         verifier, code, USER_CALLBACK
     )
     return tokens["access_token"]
-
-
-def eventually(read: Callable[[], Any], done: Callable[[Any], bool], seconds: float = 20) -> Any:
-    """Poll `read` until `done` (search sees the queue's copy within seconds)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = read()
-        if done(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(0.2)

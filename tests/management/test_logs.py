@@ -20,8 +20,9 @@ from edgeauth.runtime.local.config import WorkerConfig
 from edgeauth.runtime.local.crypto import CPythonCrypto
 from edgeauth.runtime.local.host import LocalRuntime
 from tests.browser import Browser, code_query, form_state, pkce_pair, redirect_params
+from tests.conftest import eventually
 from tests.local_runtime.support import ManualClock
-from tests.management.conftest import Management, eventually, grant_management
+from tests.management.conftest import Management, grant_management
 
 EMAIL = "logs-user@example.com"
 NEW_EMAIL = "logs-signup@example.com"

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from tests.browser import Browser, code_query, form_state, pkce_pair, redirect_params
-from tests.management.conftest import Management, eventually, grant_management
+from tests.conftest import eventually
+from tests.management.conftest import Management, grant_management
 
 DB = "Username-Password-Authentication"
 PASSWORD = "correct horse battery"

@@ -16,12 +16,16 @@ from edgeauth.admin import (
     clients,
     connections,
     grants,
+    outbox,
     tenant_admins,
     tenants,
     trusted_issuers,
     users,
 )
+from edgeauth.admin import email_provider as email_provider_service
 from edgeauth.keys.keyset import rotate_keyset
+from edgeauth.mail.outgoing import TEMPLATES, send_email
+from edgeauth.mail.providers import PROVIDERS
 from edgeauth.platform import Platform
 from edgeauth.ports import JSON
 
@@ -91,6 +95,34 @@ async def apps_create(platform: Platform, args: argparse.Namespace) -> JSON:
         cross_origin_authentication=args.cross_origin or None,
         allowed_origins=split_list(args.web_origins) if args.cross_origin else None,
     )
+
+
+async def email_provider(platform: Platform, args: argparse.Namespace) -> JSON:
+    credentials = {"api_key": args.api_key, "domain": args.domain}
+    return await email_provider_service.set_provider(
+        platform,
+        tenant_of(platform, args),
+        {
+            "name": args.name,
+            "default_from_address": args.sender or "",
+            "credentials": {k: v for k, v in credentials.items() if v},
+            "settings": {"base_url": args.base_url} if args.base_url else {},
+        },
+    )
+
+
+async def email_test(platform: Platform, args: argparse.Namespace) -> JSON:
+    """Queue a template with sample values (Auth0's "send test email")."""
+    sample = {"url": "https://example.com/sample-link", "code": "123456", "user": {"email": args.to}}
+    tenant_id = tenant_of(platform, args)
+    await send_email(
+        platform, tenant_id, template=args.template, to=args.to, locale=args.locale, values=sample
+    )
+    return {"queued": args.template, "to": args.to}
+
+
+async def outbox_list(platform: Platform, args: argparse.Namespace) -> JSON:
+    return await outbox.list_outbox(platform, tenant_of(platform, args), args.to or "")
 
 
 async def connections_create(platform: Platform, args: argparse.Namespace) -> JSON:
@@ -216,6 +248,20 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     create.add_argument("--name", required=True)
     create.add_argument("--strategy", required=True, help="auth0 (database), email (passwordless), …")
     create.add_argument("--enable-app", action="append", help="client_id of an application to enable it for")
+
+    email_group = group("email")
+    provider = leaf(email_group, "provider", email_provider, "set the tenant's email provider")
+    provider.add_argument("--name", required=True, choices=sorted(PROVIDERS))
+    provider.add_argument("--api-key")
+    provider.add_argument("--domain", help="Mailgun's sending domain")
+    provider.add_argument("--from", dest="sender", help="default sender address")
+    provider.add_argument("--base-url", help="the provider API's origin (Mailgun EU, a relay)")
+    test = leaf(email_group, "test", email_test, "queue a sample email")
+    test.add_argument("--to", required=True)
+    test.add_argument("--template", default="verify_email", choices=TEMPLATES)
+    test.add_argument("--locale", default="en")
+
+    leaf(verbs, "outbox", outbox_list, "emails the outbox provider kept, newest first").add_argument("--to")
 
     leaf(group("keys"), "rotate", keys_rotate, "rotate the tenant's signing keys")
 

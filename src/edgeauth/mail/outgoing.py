@@ -1,13 +1,34 @@
-"""PLACEHOLDER until the mail branch lands: replaced by the real module."""
+"""Queueing an email: the flows never wait for a provider (the consumer renders and delivers).
+
+The message holds the template's values, including the code or link it carries: the queue is the
+deployment's own (docs/email.md).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from edgeauth.audit import new_log_id
 from edgeauth.platform import Platform
+
+MESSAGE_TYPE = "email"
+TEMPLATES = ("verify_email", "welcome_email", "reset_email", "passwordless_code", "passwordless_link")
 
 
 async def send_email(
     platform: Platform, tenant_id: str, *, template: str, to: str, locale: str, values: dict[str, Any]
 ) -> None:
-    raise NotImplementedError
+    """Queue `template` to `to`; its id (time-ordered) makes a redelivered message count once."""
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown email template {template!r}")
+    await platform.user_events.send(
+        {
+            "type": MESSAGE_TYPE,
+            "id": new_log_id(platform.clock()),
+            "tenant_id": tenant_id,
+            "template": template,
+            "to": to,
+            "locale": locale,
+            "values": values,
+        }
+    )

@@ -42,6 +42,7 @@ BINDING_CONFIG = "CONFIG"
 BINDING_DB = "DB"
 BINDING_USERS = "USERS"
 BINDING_USER_EVENTS = "USER_EVENTS"
+BINDING_EMAIL = "EMAIL"  # optional: [[send_email]] name = "EMAIL" (docs/email.md)
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{64}")
 _RESERVED_RPC_NAMES = frozenset({"fetch", "connect", "alarm", "then", "dup"})
@@ -254,6 +255,17 @@ class QueueProducer:
         await self._queue.sendBatch([{"body": to_rpc(body), "contentType": "json"} for body in bodies])
 
 
+class SendEmail:
+    """`EmailBinding` over Cloudflare Email Service's `send_email` binding (`env.EMAIL`)."""
+
+    def __init__(self, binding: Any) -> None:
+        self._binding = binding
+
+    async def send(self, message: dict[str, str]) -> None:
+        """`await env.EMAIL.send({from, to, subject, html, text})`."""
+        await self._binding.send(to_rpc(message))
+
+
 class QueueMessage:
     """`QueueMessage` over one message of a consumer batch (`batch.messages[i]`)."""
 
@@ -344,6 +356,7 @@ def build_platform(env: Any) -> Platform:
         crypto=WebCrypto(secret_key_from_env(env)),
         settings=settings_from_env(env),
         http=WorkersFetch(),
+        email=SendEmail(email) if (email := getattr(env, BINDING_EMAIL, None)) is not None else None,
     )
 
 
