@@ -3,21 +3,41 @@ Auth0's answers, with auth0-python's `Database` where it has a call for it."""
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
-from auth0.authentication import Database
+from auth0.authentication import Database, GetToken
 from auth0.authentication.exceptions import Auth0Error
 
 from tests.conftest import Server
+from tests.mail_support import email_link, id_token_claims, last_email
 
 DATABASE = "Username-Password-Authentication"
 SENT = "We've just sent you an email to reset your password."
+PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"
 
 
 @pytest.fixture(scope="module")
 def app(server: Server) -> dict:
+    """A native app that may also use the password-realm grant (to check the new credentials)."""
     return server.cli(
-        "apps", "create", "--name", "Signup app", "--type", "spa", "--web-origins", "https://db.example"
+        "apps",
+        "create",
+        "--name",
+        "Signup app",
+        "--type",
+        "native",
+        "--web-origins",
+        "https://db.example",
+        "--grants",
+        f"authorization_code,refresh_token,{PASSWORD_REALM}",
     )
+
+
+def login(server: Server, app: dict, email: str, password: str, scope: str = "openid email") -> dict:
+    """Tokens by the password-realm grant: proves which password works now."""
+    get_token = GetToken(server.domain, app["client_id"], protocol="http")
+    return get_token.login(email, password, realm=DATABASE, scope=scope)
 
 
 def database(server: Server, app: dict) -> Database:
@@ -123,3 +143,75 @@ def test_cors_only_for_the_apps_origins(server: Server, app: dict) -> None:
         )
     assert allowed.headers["access-control-allow-origin"] == "https://db.example"
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_signup_verification_and_welcome(server: Server, app: dict) -> None:
+    email = "Verify.Me@example.com"
+    created = database(server, app).signup(
+        email, "a good password", DATABASE, given_name="Ver", user_metadata={"plan": "free"}
+    )
+    assert created["email"] == email.lower() and created["email_verified"] is False
+    assert created["given_name"] == "Ver" and created["_id"]
+    verification = last_email(server, email)
+    assert (
+        verification["template"] == "verify_email"
+        and verification["subject"] == "Verify your email for Signup app"
+    )
+    link = email_link(server, email)
+    with server.client() as http:
+        done = http.get(link)
+        assert done.status_code == 200 and "verified" in done.text
+        assert http.get(link).status_code == 400  # once
+    welcome = last_email(server, email, 2)
+    assert welcome["template"] == "welcome_email"
+    tokens = login(server, app, email, "a good password")
+    assert id_token_claims(server, app, tokens["id_token"])["email_verified"] is True
+
+
+def test_reset_password_by_email(server: Server, app: dict) -> None:
+    email = "forgetful@example.com"
+    server.cli("users", "create", "--email", email, "--password", "the old password")
+    refresh = login(server, app, email, "the old password", "openid offline_access")["refresh_token"]
+    assert database(server, app).change_password(email, DATABASE) == SENT
+    reset = last_email(server, email)
+    assert reset["template"] == "reset_email"
+    link = email_link(server, email)
+    with server.client() as http:
+        form = http.get(link)
+        assert form.status_code == 200 and 'name="ticket"' in form.text
+        ticket = link.split("ticket=", 1)[1]
+        weak = http.post(
+            "/lo/reset", data={"ticket": unquote(ticket), "password": "short", "confirm": "short"}
+        )
+        assert weak.status_code == 400  # the ticket is not spent by a refused password
+        body = {"ticket": unquote(ticket), "password": "the new password", "confirm": "the new password"}
+        assert http.post("/lo/reset", data=body).status_code == 200
+        assert http.post("/lo/reset", data=body).status_code == 400  # once
+    with pytest.raises(Auth0Error):
+        login(server, app, email, "the old password")
+    assert login(server, app, email, "the new password")["access_token"]
+    with server.client() as http:  # the reset revoked the refresh tokens issued before it
+        refused = http.post(
+            "/oauth/token",
+            data={"grant_type": "refresh_token", "client_id": app["client_id"], "refresh_token": refresh},
+        )
+    assert refused.status_code == 403
+
+
+def test_signup_email_in_the_requested_language(server: Server, app: dict) -> None:
+    email = "french@example.com"
+    with server.client() as http:
+        body = {
+            "client_id": app["client_id"],
+            "connection": DATABASE,
+            "email": email,
+            "password": "a good password",
+        }
+        assert (
+            http.post(
+                "/dbconnections/signup", json=body, headers={"Accept-Language": "fr-FR,fr;q=0.9"}
+            ).status_code
+            == 200
+        )
+    verification = last_email(server, email)
+    assert verification["locale"] == "fr" and verification["subject"].startswith("Vérifiez")
