@@ -17,6 +17,8 @@ import pytest
 from edgeauth.runtime.local.process import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[1]
+# `clock` and `runtime`: an in-process local runtime for tests that drive its loops by hand.
+pytest_plugins = ["tests.in_process"]
 
 
 def eventually(read: Callable[[], Any], done: Callable[[Any], bool], seconds: float = 20) -> Any:

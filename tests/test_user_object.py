@@ -8,10 +8,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import os
 import random
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +19,18 @@ import pytest
 from edgeauth.admin import users
 from edgeauth.admin.commands import run_admin_command
 from edgeauth.admin.errors import AdminError
-from edgeauth.admin.tenants import ensure_default_tenant, publish_tenant
+from edgeauth.admin.tenants import publish_tenant
 from edgeauth.admin.users import create_user
 from edgeauth.cli import PROJECT_ROOT
-from edgeauth.platform import Settings
 from edgeauth.ports import JSON, QueueMessage, QueueProducer
 from edgeauth.runtime.local.config import WorkerConfig
-from edgeauth.runtime.local.crypto import CPythonCrypto
 from edgeauth.runtime.local.host import LocalRuntime
 from edgeauth.users.directory import user_object_for_id
 from edgeauth.users.passwords import ITERATIONS, hash_password
 from queues.user_sync import apply_user_event
 from tests.browser import Browser, code_query, pkce_pair, redirect_params
 from tests.conftest import Server
+from tests.in_process import DEAD_LETTERS, QUEUE, drain
 from tests.local_runtime.support import ManualClock
 
 
@@ -52,25 +50,6 @@ class FailingFirst:
     async def send_batch(self, bodies: Sequence[JSON]) -> None:
         for body in bodies:
             await self.send(body)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-async def runtime(tmp_path: Path, clock: ManualClock) -> AsyncIterator[LocalRuntime]:
-    rt = LocalRuntime(
-        tmp_path,
-        config=WorkerConfig.load(PROJECT_ROOT / "wrangler.toml"),
-        crypto=CPythonCrypto(os.urandom(32)),
-        settings=Settings(),
-        clock=clock,
-    )
-    await ensure_default_tenant(rt.platform)
-    yield rt
-    rt.close()
 
 
 async def d1_user_ids(rt: LocalRuntime) -> list[str]:
@@ -151,20 +130,8 @@ async def test_brute_force_protection_is_per_ip(runtime: LocalRuntime, clock: Ma
     assert "session_token" in await stub.call("login_with_password", "right password", None, "203.0.113.9")
 
 
-QUEUE = "edgeauth-user-events"
-DEAD_LETTERS = "edgeauth-user-events-dlq"
 TENANT = "default"
 PASSWORD = "sync password 1"
-
-
-async def drain(runtime: LocalRuntime, clock: ManualClock) -> None:
-    """Deliver until the queue is empty, letting retry delays pass."""
-    for _ in range(20):
-        await runtime.drain_queues()
-        if not runtime.queue.peek(QUEUE):
-            return
-        clock.advance(60)
-    raise AssertionError("the queue never emptied")
 
 
 async def discard(runtime: LocalRuntime) -> list[Any]:
