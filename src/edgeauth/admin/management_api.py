@@ -31,6 +31,7 @@ SCOPES = tuple(
         ("tenant_settings", ("read", "update")),
         ("branding", ("read", "update", "delete")),
         ("email_templates", ("read", "create", "update")),
+        ("email_provider", ("read", "create", "update", "delete")),
         ("signing_keys", ("read", "create", "update")),
         ("tenants", ("create",)),
     )

@@ -15,6 +15,7 @@ from edgeauth.management.routes import (
     client_grants,
     clients,
     connections,
+    emails,
     keys,
     logs,
     resource_servers,
@@ -36,6 +37,7 @@ ROUTERS = (
     keys.router,
     logs.router,
     tenants.router,
+    emails.router,
     tenant_admin.router,
 )
 
