@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import Server
 from tests.e2e_support import Chromium, StaticSite, chromium
+from tests.mail_support import email_code
 
 EMAIL, PASSWORD = "embedded@example.com", "auth0.js in chromium 1"
 DATABASE = "Username-Password-Authentication"
@@ -37,6 +38,7 @@ def page(server: Server, site: StaticSite) -> str:
     """The app's page (its callback), with cross-origin authentication on for the site's origin."""
     url = f"{site.origin}/embedded/"
     server.cli("users", "create", "--email", EMAIL, "--password", PASSWORD)
+    server.cli("connections", "create", "--name", "email", "--strategy", "email")
     app = server.cli(
         "apps",
         "create",
@@ -110,3 +112,25 @@ def test_check_session_without_a_session_is_login_required(browser: Chromium, pa
     browser.goto(page)
     error = run(browser, "try { await call('checkSession', {}); return null; } catch (e) { return e; }")
     assert error["error"] == "login_required"
+
+
+def test_passwordless_start_then_login_with_the_emailed_code(
+    browser: Chromium, page: str, server: Server
+) -> None:
+    email = "pl-js@example.com"
+    browser.new_session()
+    browser.goto(page)
+    run(
+        browser,
+        "return await call('passwordlessStart', {connection: 'email', send: 'code', email: arg});",
+        email,
+    )
+    code = email_code(server, email)
+    run(
+        browser,
+        "const options = {connection: 'email', email: arg.email, verificationCode: arg.code};"
+        " webAuth.passwordlessLogin(options, () => {}); return null;",
+        {"email": email, "code": code},
+    )
+    claims = logged_in(browser, page)
+    assert claims["email"] == email and claims["sub"].startswith("email|")

@@ -1,7 +1,8 @@
 """Serving the Worker locally: uvicorn in front, the local runtime's loops beside it.
 
 Like `wrangler dev --test-scheduled`, `--test-scheduled` adds `/cdn-cgi/handler/scheduled` to
-trigger the cron handler by hand. `--demo` adds the demo single-page app at `/demo/`.
+trigger the cron handler by hand. `--demo` adds the demo single-page app at `/demo/`; the outbox
+provider's emails are at `/local/outbox` (loopback clients only).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from edgeauth.http.context import PLATFORM_SCOPE_KEY
 from edgeauth.runtime.local.demo import Demo
 from edgeauth.runtime.local.demo_app import demo_app, is_demo_path
 from edgeauth.runtime.local.host import LocalRuntime
+from edgeauth.runtime.local.outbox_page import is_outbox_path, outbox_app
 
 SCHEDULED_PATH = "/cdn-cgi/handler/scheduled"
 
@@ -23,6 +25,7 @@ def local_app(
 ) -> ASGIApp:
     """The Worker's ASGI app with this runtime's platform in every request scope."""
     demo_pages = demo_app(demo) if demo else None
+    outbox_pages = outbox_app(runtime.platform)
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -32,6 +35,9 @@ def local_app(
                 return
             if demo_pages is not None and is_demo_path(scope["path"]):
                 await demo_pages(scope, receive, send)
+                return
+            if is_outbox_path(scope["path"]):
+                await outbox_pages(scope, receive, send)
                 return
             scope[PLATFORM_SCOPE_KEY] = runtime.platform
         await app(scope, receive, send)
