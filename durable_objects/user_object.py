@@ -26,6 +26,7 @@ from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
 from edgeauth.users import completion
+from edgeauth.users.directory import object_name_for_email
 from edgeauth.users.passwords import hash_password, needs_rehash, verify_password
 from edgeauth.users.profile import ATTRIBUTES, COLUMNS, METADATA, merge_metadata
 
@@ -100,6 +101,16 @@ EMAIL_CODE_ATTEMPTS = "email-code"
 EMAIL_CONNECTION = "email"
 
 
+def _identity(data: dict[str, Any]) -> identities.Identity:
+    return identities.Identity(
+        data["provider"],
+        data["user_id"],
+        data["connection"],
+        bool(data["is_social"]),
+        data.get("profile_data") or {},
+    )
+
+
 def gravatar(email: str) -> str:
     """Auth0's default `picture` for database users."""
     digest = hashlib.md5(email.encode(), usedforsecurity=False).hexdigest()
@@ -131,6 +142,9 @@ class UserObject:
         "reset_password",
         "start_email_verification",
         "verify_email",
+        "login_with_identity",
+        "join_by_email",
+        "sign_in_linked",
     )
 
     def __init__(self, state: ObjectState, env: Platform) -> None:
@@ -679,6 +693,101 @@ class UserObject:
             return None
         self.state.storage.exec("UPDATE user SET email_verified = 1, version = version + 1")
         return await self._committed("user.updated")
+
+    # --- federated identities (enterprise and social connections) --------------------------------
+
+    async def login_with_identity(
+        self,
+        tenant_id: str,
+        identity: dict[str, Any],
+        profile: dict[str, Any],
+        finish: dict[str, Any] | None,
+        ip: str = "",
+    ) -> dict[str, Any]:
+        """A federated login, called on the identity's own object (`object_name_for_identity`).
+
+        A returning identity finds its user here or through this object's alias (two calls at
+        most). A new one with a verified email joins that email's user, or becomes it (design.md:
+        one user per verified email); an unverified or missing email never joins anyone: the user
+        lives here, on its own."""
+        if target := self._alias():
+            linked = self.env.users.get(target[0])
+            result = await linked.call("sign_in_linked", tenant_id, identity, finish, ip)
+            if result.get("error") != "not_linked":
+                return result
+            aliases.clear_alias(self.state.storage, target[0])  # unlinked since: start over
+        row = self._row()
+        if row is not None:
+            return await self._sign_in_identity(row, identity, finish, ip)
+        email = profile.get("email")
+        if email and profile.get("email_verified"):
+            owner = self.env.users.get_by_name(object_name_for_email(tenant_id, email))
+            result = await owner.call("join_by_email", tenant_id, identity, profile, finish, ip)
+            if "object_id" in result:
+                aliases.set_alias(self.state.storage, email, result.pop("object_id"))
+                return result
+            if result.get("error") != "unverified_owner":
+                return result
+        return await self._sign_up_identity(tenant_id, email, profile, identity, finish, ip)
+
+    async def join_by_email(
+        self,
+        tenant_id: str,
+        identity: dict[str, Any],
+        profile: dict[str, Any],
+        finish: dict[str, Any] | None,
+        ip: str = "",
+    ) -> dict[str, Any]:
+        """On a verified email's object: its user gains the identity if that user's email is
+        verified too (account-takeover guard: `unverified_owner` otherwise); no user yet, the
+        identity's user is created here. The answer names this object (`object_id`)."""
+        if target := self._alias():
+            owner = self.env.users.get(target[0])
+            return await owner.call("join_by_email", tenant_id, identity, profile, finish, ip)
+        row = self._row()
+        if row is None:
+            result = await self._sign_up_identity(tenant_id, profile["email"], profile, identity, finish, ip)
+        elif row["tenant_id"] != tenant_id or not row["email_verified"]:
+            return {"error": "unverified_owner"}
+        else:
+            result = await self._sign_in_identity(row, identity, finish, ip)
+        return result if "error" in result else {**result, "object_id": self.state.id}
+
+    async def sign_in_linked(
+        self, tenant_id: str, identity: dict[str, Any], finish: dict[str, Any] | None, ip: str = ""
+    ) -> dict[str, Any]:
+        """Through an identity's alias: the user must still hold the identity (`not_linked`)."""
+        row = self._tenant_row(tenant_id)
+        if row is None or not identities.has_identity(
+            self.state.storage, identity["provider"], identity["user_id"]
+        ):
+            return {"error": "not_linked"}
+        return await self._sign_in_identity(row, identity, finish, ip)
+
+    async def _sign_in_identity(
+        self, row: dict[str, Any], identity: dict[str, Any], finish: dict[str, Any] | None, ip: str
+    ) -> dict[str, Any]:
+        """Attach (or refresh the profile data of) the identity, then log the user in."""
+        if row["blocked"]:
+            return BLOCKED
+        identities.add_identity(self.state.storage, _identity(identity))
+        await self._record_login(ip)
+        return self._finish(finish)
+
+    async def _sign_up_identity(
+        self,
+        tenant_id: str,
+        email: str | None,
+        profile: dict[str, Any],
+        identity: dict[str, Any],
+        finish: dict[str, Any] | None,
+        ip: str,
+    ) -> dict[str, Any]:
+        """A new user whose first identity is this one (`{provider}|{object id}`)."""
+        self._insert_user(tenant_id, email, profile, _identity(identity))
+        await self._committed("user.created")
+        await self._record_login(ip)
+        return self._finish(finish)
 
     async def alarm(self) -> None:
         """Re-send events a failed queue send left in the outbox."""

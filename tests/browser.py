@@ -23,8 +23,8 @@ def pkce_pair() -> tuple[str, str]:
 
 
 class Browser:
-    def __init__(self, server: Server, tenant: str | None = None) -> None:
-        self.http = server.client(tenant)
+    def __init__(self, server: Server, tenant: str | None = None, host: str | None = None) -> None:
+        self.http = server.client(tenant, host)
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, url: str, **kwargs: object) -> httpx.Response:

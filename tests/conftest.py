@@ -66,9 +66,9 @@ class Server:
     def host_origin(self, tenant: str) -> str:
         return f"http://{tenant}.localhost:{self.port}"
 
-    def client(self, tenant: str | None = None) -> httpx.Client:
-        """HTTP to 127.0.0.1 with the Host header of the (tenant's) domain."""
-        host = f"{tenant}.localhost:{self.port}" if tenant else self.domain
+    def client(self, tenant: str | None = None, host: str | None = None) -> httpx.Client:
+        """HTTP to 127.0.0.1 with the Host header of the (tenant's) domain, or `host`."""
+        host = host or (f"{tenant}.localhost:{self.port}" if tenant else self.domain)
         return httpx.Client(base_url=self.base_url, headers={"Host": host}, timeout=30)
 
     def cli(self, *args: str) -> Any:

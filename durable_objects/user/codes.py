@@ -7,12 +7,11 @@ one synchronous step in the object, so of concurrent redemptions exactly one win
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from typing import Any
 
-from edgeauth.encoding import b64url_encode
+from edgeauth.encoding import s256
 from edgeauth.ports import ObjectStorage
 from edgeauth.users.opaque import digest, new_token
 
@@ -41,11 +40,6 @@ def issue_code(
         now + CODE_LIFETIME,
     )
     return token
-
-
-def s256(verifier: str) -> str:
-    """PKCE S256 challenge of a verifier (RFC 7636 §4.2)."""
-    return b64url_encode(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
 def check_binding(

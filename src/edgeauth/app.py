@@ -20,7 +20,7 @@ from edgeauth.http.context import TenantMiddleware, request_context
 from edgeauth.http.cors import credentialed_preflight, preflight
 from edgeauth.http.lazy_app import LazyApp
 from edgeauth.login.logout import oidc_logout, v2_logout
-from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit
+from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit, upstream_page
 from edgeauth.oauth.authorize.endpoint import authorize
 from edgeauth.oauth.discovery import discovery, jwks_document
 from edgeauth.oauth.revocation import revoke
@@ -29,6 +29,7 @@ from edgeauth.oauth.userinfo import userinfo
 from edgeauth.passwordless.pages import send_code, verify_code
 from edgeauth.passwordless.start import passwordless_start
 from edgeauth.passwordless.verify_redirect import verify_redirect
+from edgeauth.upstream.callback import login_callback
 
 
 async def home(request: Request) -> Response:
@@ -61,6 +62,8 @@ ROUTES = [
     Route("/u/login", login_submit, methods=["POST"]),
     Route("/u/signup", signup_page, methods=["GET"]),
     Route("/u/signup", signup_submit, methods=["POST"]),
+    Route("/u/login/upstream", upstream_page, methods=["GET"]),
+    Route("/login/callback", login_callback, methods=["GET", "POST"]),
     Route("/u/passwordless", send_code, methods=["POST"]),
     Route("/u/passwordless/verify", verify_code, methods=["POST"]),
     Route("/u/email-verification", verify_email, methods=["GET"]),

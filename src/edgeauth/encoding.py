@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from typing import Any
 
 
 def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def s256(verifier: str) -> str:
+    """PKCE S256 challenge of a verifier (RFC 7636 §4.2)."""
+    return b64url_encode(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
 def b64url_decode(text: str) -> bytes:

@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from edgeauth.admin.trusted_issuers import REFETCH_INTERVAL_SECONDS
+from edgeauth.jwks_cache import REFETCH_INTERVAL_SECONDS
 from tests.management.conftest import Management, grant_management
 
 AUDIENCE = "https://management.example/"

@@ -132,6 +132,7 @@ async def connections_create(platform: Platform, args: argparse.Namespace) -> JS
         name=args.name,
         strategy=args.strategy,
         enabled_clients=split_list(args.enable_app),
+        options=dict(option.split("=", 1) for option in args.option or []),
     )
 
 
@@ -156,9 +157,14 @@ async def apis_create(platform: Platform, args: argparse.Namespace) -> JSON:
 
 
 async def users_create(platform: Platform, args: argparse.Namespace) -> JSON:
+    profile = {"email_verified": True} if args.email_verified else None
     return await users.create_user(
-        platform, tenant_of(platform, args), email=args.email, password=args.password
+        platform, tenant_of(platform, args), email=args.email, password=args.password, profile=profile
     )
+
+
+async def tenants_add_domain(platform: Platform, args: argparse.Namespace) -> JSON:
+    return await tenants.add_custom_domain(platform, tenant_of(platform, args), args.domain)
 
 
 async def users_update(platform: Platform, args: argparse.Namespace) -> JSON:
@@ -208,6 +214,8 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     trust.add_argument("--issuer", required=True, help="the tokens' `iss`")
     trust.add_argument("--jwks-uri", required=True)
     trust.add_argument("--audience", required=True, help="the `aud` the tokens must carry")
+    domain = leaf(tenants_group, "add-domain", tenants_add_domain, "serve the tenant on another hostname")
+    domain.add_argument("--domain", required=True, help="a hostname, e.g. login.example.com")
     admin = leaf(tenants_group, "add-admin", tenants_add_admin, "let a user's own token manage the tenant")
     admin.add_argument("--issuer", required=True, help="the user's tokens' `iss`")
     admin.add_argument("--subject", required=True, help="the user's tokens' `sub` (user_id)")
@@ -237,6 +245,7 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     create = leaf(users_group, "create", users_create, "create a database user")
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
+    create.add_argument("--email-verified", action="store_true")
     update = leaf(users_group, "update", users_update, "change a user's email, password or blocked state")
     update.add_argument("user_id")
     update.add_argument("--email")
@@ -248,6 +257,9 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     create.add_argument("--name", required=True)
     create.add_argument("--strategy", required=True, help="auth0 (database), email (passwordless), …")
     create.add_argument("--enable-app", action="append", help="client_id of an application to enable it for")
+    create.add_argument(
+        "--option", action="append", help="KEY=VALUE of `options` (issuer, client_id, client_secret, …)"
+    )
 
     email_group = group("email")
     provider = leaf(email_group, "provider", email_provider, "set the tenant's email provider")

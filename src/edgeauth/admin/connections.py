@@ -182,6 +182,14 @@ async def list_connections(
     return items, total
 
 
+async def connection_options(platform: Platform, tenant_id: str, name: str) -> dict[str, Any] | None:
+    """A connection's options with its credentials unsealed (an upstream login's token exchange)."""
+    row = await platform.db.first(
+        "SELECT options FROM connections WHERE tenant_id = ? AND name = ?", tenant_id, name
+    )
+    return None if row is None else await _unseal_options(platform, from_json_column(row["options"], {}))
+
+
 async def get_connection(platform: Platform, tenant_id: str, connection_id: str) -> dict[str, Any]:
     row = await connection_row(platform, tenant_id, connection_id)
     enabled = await _enabled_client_ids(platform, tenant_id)

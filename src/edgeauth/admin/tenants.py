@@ -11,7 +11,7 @@ from edgeauth.admin.errors import bad_request, conflict, not_found
 from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.keys.keyset import load_keyset
 from edgeauth.platform import Platform
-from edgeauth.snapshots import Tenant, store_tenant
+from edgeauth.snapshots import Tenant, domain_key, store_tenant
 
 TENANT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -199,3 +199,14 @@ async def require_tenant(platform: Platform, tenant_id: str) -> None:
 
 async def list_tenant_ids(platform: Platform) -> list[str]:
     return [row["id"] for row in await platform.db.all("SELECT id FROM tenants ORDER BY id")]
+
+
+async def add_custom_domain(platform: Platform, tenant_id: str, hostname: str) -> dict[str, str]:
+    """Serve the tenant on another hostname too (its issuer there is `https://{hostname}/`);
+    the KV map `domain:{hostname}` is what the Worker reads (design.md, "Tenancy")."""
+    await require_tenant(platform, tenant_id)
+    name = hostname.strip().lower()
+    if not name or "/" in name or ":" in name.strip("[]"):
+        raise bad_request("The domain must be a hostname, without scheme, port or path.")
+    await platform.config.put(domain_key(name), tenant_id)
+    return {"tenant": tenant_id, "domain": name}

@@ -1,16 +1,13 @@
 """External OAuth2/OIDC issuers a tenant trusts on its Management API (an edgeauth extension).
 
-A trusted issuer's RS256 access tokens are verified with the keys at its `jwks_uri`, fetched
-through the runtime's outbound HTTP and cached in KV; a token with an unknown `kid` refetches the
-JWKS, at most once per `REFETCH_INTERVAL` per URI (jwks-rsa's default of 10 requests a minute),
-so a stream of forged `kid`s cannot turn the server into a request amplifier.
+A trusted issuer's RS256 access tokens are verified with the keys at its `jwks_uri`
+(`edgeauth.jwks_cache`: fetched through the runtime's outbound HTTP, cached in KV).
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,15 +17,12 @@ from edgeauth.admin.rows import iso_now
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.encoding import b64url_encode
 from edgeauth.jose import decode_verified, unverified_json
+from edgeauth.jwks_cache import jwks_keys
 from edgeauth.oauth.bearer import checked_claims, invalid_token
 from edgeauth.platform import Platform
-from edgeauth.snapshots import get_json
 
 log = logging.getLogger(__name__)
 
-JWKS_TTL_SECONDS = 600
-REFETCH_INTERVAL_SECONDS = 6
-MAX_JWKS_KEYS = 20
 MAX_ISSUER_CHARS = 300
 MAX_AUDIENCE_CHARS = 600
 MAX_URI_CHARS = 1000
@@ -128,55 +122,6 @@ async def delete_trusted_issuer(platform: Platform, tenant_id: str, issuer_id: s
 
 
 # --- verifying a trusted issuer's tokens --------------------------------------------------------
-
-
-def jwks_cache_key(jwks_uri: str) -> str:
-    """KV key of a fetched JWKS, shared by every tenant trusting the same URI (public data)."""
-    return "jwks:" + b64url_encode(hashlib.sha256(jwks_uri.encode()).digest())
-
-
-def _verification_keys(document: Any) -> list[dict[str, str]]:
-    """The RS256 signing keys of a JWKS (RFC 7517 §5), each with the `kid` tokens must name."""
-    keys = document.get("keys") if isinstance(document, dict) else None
-    usable = [
-        {"kid": k["kid"], "n": k["n"], "e": k["e"]}
-        for k in (keys if isinstance(keys, list) else [])
-        if isinstance(k, dict)
-        and k.get("kty") == "RSA"
-        and k.get("use", "sig") == "sig"
-        and k.get("alg", "RS256") == "RS256"
-        and all(isinstance(k.get(name), str) and k[name] for name in ("kid", "n", "e"))
-    ]
-    return usable[:MAX_JWKS_KEYS]
-
-
-async def _fetch_keys(platform: Platform, jwks_uri: str) -> list[dict[str, str]] | None:
-    """The keys at `jwks_uri`, or None when it cannot be fetched or is not a JWKS."""
-    try:
-        response = await platform.http.get(jwks_uri)
-        if response.status != 200:
-            raise ValueError(f"status {response.status}")
-        return _verification_keys(json.loads(response.body))
-    except (OSError, ValueError, RecursionError) as exc:
-        log.warning("JWKS %s not fetched: %s", jwks_uri, exc)
-        return None
-
-
-async def jwks_keys(platform: Platform, jwks_uri: str, kid: str) -> list[dict[str, str]]:
-    """The cached keys of `jwks_uri`; fetched when absent, and refetched when `kid` is unknown
-    and the last fetch (even a failed one) is `REFETCH_INTERVAL_SECONDS` old."""
-    key = jwks_cache_key(jwks_uri)
-    cached = await get_json(platform.config, key)
-    if cached is not None and (
-        any(k["kid"] == kid for k in cached["keys"])
-        or platform.now() - cached["fetched_at"] < REFETCH_INTERVAL_SECONDS
-    ):
-        return cached["keys"]
-    fetched = await _fetch_keys(platform, jwks_uri)
-    keys = fetched if fetched is not None else (cached["keys"] if cached else [])
-    entry = {"keys": keys, "fetched_at": platform.now()}
-    await platform.config.put(key, json.dumps(entry, separators=(",", ":")), ttl=JWKS_TTL_SECONDS)
-    return keys
 
 
 async def verify_trusted_token(platform: Platform, trusted: dict[str, Any], token: str) -> dict[str, Any]:

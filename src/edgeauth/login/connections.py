@@ -6,6 +6,8 @@ from edgeauth.http.context import RequestContext
 from edgeauth.snapshots import Connection, load_connections
 
 EMAIL_STRATEGY = "email"
+# Strategies that send the browser to another provider (the others use the hosted page).
+UPSTREAM_STRATEGIES = frozenset({"oidc"})
 
 
 async def tenant_connections(ctx: RequestContext) -> list[Connection]:
@@ -33,3 +35,9 @@ async def email_connection_for(ctx: RequestContext, client_id: str) -> Connectio
     return next(
         (c for c in connections if c.strategy == EMAIL_STRATEGY and client_id in c.enabled_clients), None
     )
+
+
+async def upstream_connections_for(ctx: RequestContext, client_id: str) -> list[Connection]:
+    """The enterprise and social connections enabled for the client (the hosted page's buttons)."""
+    connections = await tenant_connections(ctx)
+    return [c for c in connections if c.strategy in UPSTREAM_STRATEGIES and client_id in c.enabled_clients]

@@ -19,7 +19,7 @@ from edgeauth.http.body import read_params
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import TRANSACTION_COOKIE, set_session
 from edgeauth.http.templates import render
-from edgeauth.login.connections import email_connection_for
+from edgeauth.login.connections import email_connection_for, upstream_connections_for
 from edgeauth.login.events import record_user_event
 from edgeauth.login.locales import messages
 from edgeauth.login.rendering import PAGE_HEADERS, error_page, page_context
@@ -28,6 +28,7 @@ from edgeauth.oauth.authorize.complete import code_request, complete_authorizati
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.errors import OAuthError
 from edgeauth.snapshots import load_client
+from edgeauth.upstream.start import start_upstream
 from edgeauth.users import completion
 from edgeauth.users.directory import DATABASE_CONNECTION, user_object_for_email
 
@@ -56,6 +57,7 @@ async def render_form(
         email=email or authz.login_hint,
         client_name=client.name if client else authz.client_id,
         passwordless=await email_connection_for(ctx, authz.client_id) is not None,
+        upstream=await upstream_connections_for(ctx, authz.client_id),
         error=context["t"][error_key].format(min_length=ctx.tenant.password_min_length) if error_key else "",
     )
     return render(f"{page}.html", context, status, PAGE_HEADERS)
@@ -161,3 +163,19 @@ async def login_submit(request: Request) -> Response:
 
 async def signup_submit(request: Request) -> Response:
     return await submit(request, "signup")
+
+
+async def upstream_page(request: Request) -> Response:
+    """`GET /u/login/upstream?state=…&connection=…`: a connection button of the hosted page."""
+    ctx = request_context(request)
+    try:
+        authz = await transaction(ctx, request, request.query_params.get("state", ""))
+    except TransactionError:
+        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+    name = request.query_params.get("connection", "")
+    connection = next(
+        (c for c in await upstream_connections_for(ctx, authz.client_id) if c.name == name), None
+    )
+    if connection is None:
+        return error_page(ctx, request, "invalid_request", "The connection is not enabled for the client.")
+    return await start_upstream(ctx, request, authz, connection)

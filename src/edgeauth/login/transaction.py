@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from typing import Any
 
 from starlette.requests import Request
 
@@ -34,17 +35,26 @@ def browser_binding(request: Request) -> str:
     return request.cookies.get(TRANSACTION_COOKIE) or secrets.token_urlsafe(24)
 
 
-async def seal_transaction(ctx: RequestContext, request: AuthorizationRequest, binding: str) -> str:
+async def seal_transaction(
+    ctx: RequestContext, request: AuthorizationRequest, binding: str, **extra: object
+) -> str:
+    """`extra`: what a step of the login adds (the upstream login's nonce and PKCE verifier)."""
     body = {
         "request": request.to_json(),
         "tenant": ctx.tenant.id,
         "expires_at": ctx.platform.now() + LIFETIME,
         "binding": _digest(binding),
+        **extra,
     }
     return await ctx.platform.crypto.seal(json.dumps(body, separators=(",", ":")).encode())
 
 
 async def open_transaction(ctx: RequestContext, sealed: str, binding: str) -> AuthorizationRequest:
+    return AuthorizationRequest.from_json((await open_transaction_body(ctx, sealed, binding))["request"])
+
+
+async def open_transaction_body(ctx: RequestContext, sealed: str, binding: str) -> dict[str, Any]:
+    """The whole sealed body, once checked: this tenant, not expired, this browser."""
     try:
         body = json.loads(await ctx.platform.crypto.unseal(sealed))
     except ValueError as exc:
@@ -53,4 +63,4 @@ async def open_transaction(ctx: RequestContext, sealed: str, binding: str) -> Au
         raise TransactionError("The login transaction has expired. Please start again.")
     if not binding or not hmac.compare_digest(body["binding"], _digest(binding)):
         raise TransactionError("The login transaction belongs to another browser session.")
-    return AuthorizationRequest.from_json(body["request"])
+    return body

@@ -24,6 +24,11 @@ def object_name_for_email(tenant_id: str, email: str) -> str:
     return f"{tenant_id}/email/{normalize_email(email)}"
 
 
+def object_name_for_identity(tenant_id: str, connection: str, user_id: str) -> str:
+    """A federated identity's own object: its user, or an alias to the user it is linked to."""
+    return f"{tenant_id}/identity/{connection}/{user_id}"
+
+
 def user_object_for_email(platform: Platform, tenant_id: str, email: str) -> ObjectStub:
     return platform.users.get_by_name(object_name_for_email(tenant_id, email))
 

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import session_token, set_transaction_binding
+from edgeauth.login.connections import UPSTREAM_STRATEGIES, enabled_connection
 from edgeauth.login.pages import signed_in
 from edgeauth.login.rendering import error_page
 from edgeauth.login.transaction import browser_binding, seal_transaction
@@ -21,6 +22,7 @@ from edgeauth.oauth.authorize.request import (
     parse_authorization_request,
 )
 from edgeauth.oauth.authorize.respond import error_response
+from edgeauth.upstream.start import start_upstream
 from edgeauth.users.directory import user_object_for_token
 
 
@@ -49,7 +51,14 @@ async def redeem_login_ticket(ctx: RequestContext, authz: AuthorizationRequest, 
 
 
 async def start_login(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> Response:
-    """Redirect to the hosted page with the sealed transaction, bound to this browser."""
+    """Redirect to the hosted page with the sealed transaction, bound to this browser; with
+    `connection=` naming an upstream connection, straight to its provider (Auth0)."""
+    if authz.connection:
+        connection = await enabled_connection(ctx, authz.client_id, authz.connection)
+        if connection is None:
+            return error_response(authz, "invalid_request", "The connection is not enabled for the client.")
+        if connection.strategy in UPSTREAM_STRATEGIES:
+            return await start_upstream(ctx, request, authz, connection)
     binding = browser_binding(request)
     state = await seal_transaction(ctx, authz, binding)
     page = "/u/signup" if authz.screen_hint == "signup" else "/u/login"

@@ -61,6 +61,8 @@ class AuthorizationRequest:
     login_hint: str = ""
     screen_hint: str = ""
     ui_locales: str = ""
+    # Auth0 `connection`: go straight to this connection's provider (or its hosted page).
+    connection: str = ""
     # The client's allowed web origins: who may frame a `web_message` response.
     web_origins: list[str] = field(default_factory=list)
 
@@ -212,6 +214,7 @@ async def parse_authorization_request(ctx: RequestContext, query: Any) -> tuple[
             login_hint=first(query, "login_hint"),
             screen_hint=first(query, "screen_hint"),
             ui_locales=first(query, "ui_locales"),
+            connection=first(query, "connection"),
             web_origins=client.web_origins,
         )
     except RedirectError as exc:

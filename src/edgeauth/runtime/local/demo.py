@@ -42,7 +42,7 @@ class Demo:
             f"-d client_id={self.m2m_client_id} -d client_secret={self.m2m_secret} -d audience={DEMO_API}\n"
             f"  the demo M2M app may also call the Management API: audience={self.origin}/api/v2/, "
             f"reference {self.origin}/api/v2/docs\n"
-            f"demo user {DEMO_EMAIL} / password {DEMO_PASSWORD} (or \"Email me a code\")\n"
+            f'demo user {DEMO_EMAIL} / password {DEMO_PASSWORD} (or "Email me a code")\n'
             f"emails (codes, links, resets) {self.origin}/local/outbox\n"
             f"open {self.page_url}"
         )

@@ -1,0 +1,109 @@
+"""`GET|POST /login/callback`: the upstream provider's answer (RFC 6749 §4.1.2, OpenID Connect Core
+§3.1.2.5). The state must be our sealed login transaction for this browser; then the code is
+exchanged, the ID token checked, the identity signed in (and linked by verified email) in its user's
+Durable Object, and the original authorization finished. Upstream tokens are not kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edgeauth import audit
+from edgeauth.admin.connections import connection_options
+from edgeauth.http.body import read_params
+from edgeauth.http.context import RequestContext, request_context
+from edgeauth.http.cookies import TRANSACTION_COOKIE
+from edgeauth.login.connections import enabled_connection
+from edgeauth.login.events import record_user_event
+from edgeauth.login.locales import messages
+from edgeauth.login.pages import signed_in
+from edgeauth.login.rendering import error_page
+from edgeauth.login.transaction import TransactionError, open_transaction_body
+from edgeauth.oauth.authorize.complete import code_request
+from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.oauth.authorize.respond import error_response
+from edgeauth.oauth.errors import OAuthError
+from edgeauth.upstream.exchange import exchange_code, verified_id_token
+from edgeauth.upstream.profile import oidc_identity
+from edgeauth.upstream.provider import UpstreamError, provider_for
+from edgeauth.upstream.start import CALLBACK_PATH
+from edgeauth.users import completion
+from edgeauth.users.directory import object_name_for_identity
+
+
+async def callback_params(request: Request) -> dict[str, Any]:
+    """The query (GET) or the form (`response_mode=form_post`)."""
+    if request.method == "POST":
+        return await read_params(request)
+    return dict(request.query_params)
+
+
+async def federated_user(
+    ctx: RequestContext, authz: AuthorizationRequest, upstream: dict[str, Any], params: dict[str, Any]
+) -> tuple[dict[str, Any], str]:
+    """The provider's verified claims → our user's grant; `UpstreamError` on any refusal."""
+    connection = await enabled_connection(ctx, authz.client_id, upstream["connection"])
+    options = await connection_options(ctx.platform, ctx.tenant.id, upstream["connection"])
+    if connection is None or options is None:
+        raise UpstreamError("The connection is not enabled for this application.")
+    provider = await provider_for(ctx.platform, connection)
+    code = params.get("code")
+    if not isinstance(code, str) or not code:
+        raise UpstreamError("The provider sent no code.")
+    secret = str(options.get("client_secret") or "")
+    tokens = await exchange_code(
+        ctx.platform, provider, secret, code, upstream["verifier"], ctx.url(CALLBACK_PATH)
+    )
+    claims = await verified_id_token(ctx.platform, provider, tokens["id_token"], upstream["nonce"])
+    identity, profile = oidc_identity(provider, claims)
+    stub = ctx.platform.users.get_by_name(
+        object_name_for_identity(ctx.tenant.id, connection.name, identity["user_id"])
+    )
+    finish = completion.browser_session(code_request(authz))
+    grant = await stub.call("login_with_identity", ctx.tenant.id, identity, profile, finish, ctx.ip)
+    if "error" in grant:
+        raise UpstreamError(grant["message"])
+    return grant, connection.name
+
+
+async def login_callback(request: Request) -> Response:
+    ctx = request_context(request)
+    try:
+        params = await callback_params(request)
+        body = await open_transaction_body(
+            ctx, str(params.get("state", "")), request.cookies.get(TRANSACTION_COOKIE, "")
+        )
+        upstream = body["upstream"]
+    except (OAuthError, TransactionError, KeyError):
+        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+    authz = AuthorizationRequest.from_json(body["request"])
+    connection = upstream["connection"]
+    try:
+        if params.get("error"):
+            raise UpstreamError(str(params.get("error_description") or params["error"]))
+        grant, connection = await federated_user(ctx, authz, upstream, params)
+    except UpstreamError as exc:
+        await record_user_event(
+            ctx,
+            request,
+            audit.FAILED_LOGIN,
+            exc.description,
+            client=None,
+            client_id=authz.client_id,
+            connection=connection,
+        )
+        return error_response(authz, "access_denied", exc.description)
+    user = grant["user"]
+    await record_user_event(
+        ctx,
+        request,
+        audit.SUCCESS_LOGIN,
+        client=None,
+        client_id=authz.client_id,
+        connection=connection,
+        email=user.get("email") or "",
+        user_id=user["user_id"],
+    )
+    return await signed_in(ctx, authz, grant)

@@ -1,0 +1,69 @@
+"""The upstream code exchange (RFC 6749 §4.1.3, client_secret_post, PKCE) and the ID token's
+validation (OpenID Connect Core §3.1.3.7: RS256 signature by the provider's JWKS, `iss`, `aud`,
+`exp`, `nonce`)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from edgeauth.jose import decode_verified, unverified_json
+from edgeauth.jwks_cache import jwks_keys
+from edgeauth.platform import Platform
+from edgeauth.upstream.provider import Provider, UpstreamError
+
+CLOCK_SKEW_SECONDS = 60
+
+
+async def exchange_code(
+    platform: Platform, provider: Provider, client_secret: str, code: str, verifier: str, redirect_uri: str
+) -> dict[str, Any]:
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "client_id": provider.client_id,
+        "client_secret": client_secret,
+        "code_verifier": verifier,
+    }
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+    try:
+        response = await platform.http.post(provider.token_endpoint, urlencode(form).encode(), headers)
+        tokens = json.loads(response.body)
+    except (OSError, ValueError) as exc:
+        raise UpstreamError(f"The provider's token endpoint failed: {exc}") from exc
+    if response.status != 200 or not isinstance(tokens, dict) or not isinstance(tokens.get("id_token"), str):
+        error = tokens.get("error", response.status) if isinstance(tokens, dict) else response.status
+        raise UpstreamError(f"The provider refused the code: {error}")
+    return tokens
+
+
+def check_claims(claims: dict[str, Any], provider: Provider, nonce: str, now: int) -> dict[str, Any]:
+    """`iss` exact, our client in `aud`, not expired, our `nonce` (compared in constant time)."""
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    exp = claims.get("exp")
+    if claims.get("iss") != provider.issuer:
+        raise UpstreamError("The provider's ID token has another issuer.")
+    if provider.client_id not in audiences:
+        raise UpstreamError("The provider's ID token is for another client.")
+    if not isinstance(exp, int | float) or exp + CLOCK_SKEW_SECONDS < now:
+        raise UpstreamError("The provider's ID token has expired.")
+    if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
+        raise UpstreamError("The provider's ID token has another nonce.")
+    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+        raise UpstreamError("The provider's ID token has no subject.")
+    return claims
+
+
+async def verified_id_token(
+    platform: Platform, provider: Provider, id_token: str, nonce: str
+) -> dict[str, Any]:
+    kid = unverified_json(id_token, 0).get("kid")
+    keys = await jwks_keys(platform, provider.jwks_uri, kid if isinstance(kid, str) else "")
+    claims = decode_verified(id_token, keys)
+    if claims is None:
+        raise UpstreamError("The provider's ID token signature is invalid.")
+    return check_claims(claims, provider, nonce, platform.now())

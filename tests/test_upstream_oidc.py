@@ -1,0 +1,185 @@
+"""An OpenID Connect connection to another provider — here another edgeauth tenant of the same
+server, served on `127.0.0.1:<port>` (its issuer) while the app's tenant is `localhost:<port>` —
+and account linking by verified email."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from auth0.authentication import GetToken
+
+from tests.browser import Browser, code_query, form_state, pkce_pair, redirect_params
+from tests.conftest import Server
+from tests.mail_support import id_token_claims
+
+CALLBACK = "https://social.example/callback"
+CONNECTION = "upstream-idp"
+PASSWORD = "upstream password 1"
+
+
+@dataclass(frozen=True)
+class Setup:
+    app: dict
+    upstream_host: str
+    database_user: dict
+
+
+@pytest.fixture(scope="module")
+def setup(server: Server) -> Setup:
+    upstream_host = f"127.0.0.1:{server.port}"
+    server.cli("tenants", "create", "up")
+    server.cli("tenants", "add-domain", "--tenant", "up", "--domain", "127.0.0.1")
+    idp_app = server.cli(
+        "apps",
+        "create",
+        "--name",
+        "Downstream edgeauth",
+        "--type",
+        "regular",
+        "--callbacks",
+        f"{server.origin}/login/callback",
+        "--tenant",
+        "up",
+    )
+    for email, verified in (
+        ("linked@example.com", True),
+        ("fresh@example.com", True),
+        ("unverified@example.com", False),
+    ):
+        flags = ["--email-verified"] if verified else []
+        server.cli("users", "create", "--email", email, "--password", PASSWORD, "--tenant", "up", *flags)
+    server.cli(
+        "connections",
+        "create",
+        "--name",
+        CONNECTION,
+        "--strategy",
+        "oidc",
+        "--option",
+        f"issuer=http://{upstream_host}/",
+        "--option",
+        f"client_id={idp_app['client_id']}",
+        "--option",
+        f"client_secret={idp_app['client_secret']}",
+    )
+    app = server.cli("apps", "create", "--name", "Social app", "--type", "spa", "--callbacks", CALLBACK)
+    database_user = server.cli(
+        "users", "create", "--email", "linked@example.com", "--password", "db password 1", "--email-verified"
+    )
+    server.cli(
+        "users",
+        "create",
+        "--email",
+        "unverified@example.com",
+        "--password",
+        "db password 1",
+        "--email-verified",
+    )
+    return Setup(app, upstream_host, database_user)
+
+
+def social_login(server: Server, setup: Setup, email: str, **extra: str) -> dict[str, str]:
+    """/authorize?connection= → the upstream's hosted login → /login/callback → the app's callback."""
+    verifier, challenge = pkce_pair()
+    down, up = Browser(server), Browser(server, host=setup.upstream_host)
+    query = code_query(
+        setup.app["client_id"], CALLBACK, challenge, scope="openid email", connection=CONNECTION, **extra
+    )
+    to_provider = down.request("GET", "/authorize", params=query)
+    assert to_provider.status_code == 302, to_provider.text
+    location = urlsplit(to_provider.headers["location"])
+    assert location.netloc == setup.upstream_host and location.path == "/authorize"
+    page = up.follow(up.request("GET", f"{location.path}?{location.query}"))
+    back = up.request(
+        "POST", "/u/login", data={"state": form_state(page), "email": email, "password": PASSWORD}
+    )
+    callback = urlsplit(back.headers["location"])
+    assert callback.path == "/login/callback", back.headers["location"]
+    params = redirect_params(down.request("GET", f"{callback.path}?{callback.query}"))
+    assert "edgeauth_session" in down.cookies
+    tokens = GetToken(server.domain, setup.app["client_id"], protocol="http").authorization_code_pkce(
+        verifier, params["code"], CALLBACK
+    )
+    return id_token_claims(server, setup.app, tokens["id_token"])
+
+
+def test_verified_email_links_to_the_database_user(server: Server, setup: Setup) -> None:
+    claims = social_login(server, setup, "linked@example.com")
+    assert claims["sub"] == setup.database_user["user_id"]
+    assert social_login(server, setup, "linked@example.com")["sub"] == claims["sub"]  # returning
+
+
+def test_new_verified_identity_gets_its_own_user_once(server: Server, setup: Setup) -> None:
+    claims = social_login(server, setup, "fresh@example.com")
+    assert claims["sub"].startswith("oidc|") and claims["email"] == "fresh@example.com"
+    assert claims["email_verified"] is True
+    assert social_login(server, setup, "fresh@example.com")["sub"] == claims["sub"]
+
+
+def test_unverified_email_never_links(server: Server, setup: Setup) -> None:
+    claims = social_login(server, setup, "unverified@example.com")
+    assert claims["sub"].startswith("oidc|") and claims["email_verified"] is False
+    assert social_login(server, setup, "unverified@example.com")["sub"] == claims["sub"]
+
+
+def test_forged_or_foreign_state_is_refused(server: Server, setup: Setup) -> None:
+    _, challenge = pkce_pair()
+    query = code_query(setup.app["client_id"], CALLBACK, challenge, connection=CONNECTION)
+    started = Browser(server).request("GET", "/authorize", params=query)
+    state = parse_qs(urlsplit(started.headers["location"]).query)["state"][0]
+    with server.client() as http:
+        for params in ({"state": "forged", "code": "x"}, {"state": state, "code": "x"}):  # no binding cookie
+            response = http.get("/login/callback", params=params)
+            assert response.status_code == 400 and "text/html" in response.headers["content-type"]
+        assert (
+            http.post(
+                "/login/callback", content=b"{", headers={"Content-Type": "application/json"}
+            ).status_code
+            == 400
+        )
+
+
+def test_upstream_refusal_goes_back_to_the_app(server: Server, setup: Setup) -> None:
+    _, challenge = pkce_pair()
+    browser = Browser(server)
+    query = code_query(setup.app["client_id"], CALLBACK, challenge, connection=CONNECTION, state="s9")
+    location = urlsplit(browser.request("GET", "/authorize", params=query).headers["location"])
+    state = parse_qs(location.query)["state"][0]
+    denied = browser.request(
+        "GET",
+        "/login/callback",
+        params={"state": state, "error": "access_denied", "error_description": "no"},
+    )
+    assert redirect_params(denied) == {"error": "access_denied", "error_description": "no", "state": "s9"}
+    bad_code = browser.request("GET", "/login/callback", params={"state": state, "code": "not-a-code"})
+    assert redirect_params(bad_code)["error"] == "access_denied"
+
+
+def test_connection_must_be_enabled_for_the_app(server: Server, setup: Setup) -> None:
+    server.cli("tenants", "create", "noconn")
+    other = server.cli(
+        "apps",
+        "create",
+        "--name",
+        "No social",
+        "--type",
+        "spa",
+        "--callbacks",
+        CALLBACK,
+        "--tenant",
+        "noconn",
+    )
+    _, challenge = pkce_pair()
+    query = code_query(other["client_id"], CALLBACK, challenge, connection=CONNECTION)
+    assert (
+        redirect_params(Browser(server, "noconn").request("GET", "/authorize", params=query))["error"]
+        == "invalid_request"
+    )
+
+
+def test_hosted_page_shows_the_connection(server: Server, setup: Setup) -> None:
+    _, challenge = pkce_pair()
+    page = Browser(server).authorize(code_query(setup.app["client_id"], CALLBACK, challenge))
+    assert f"connection={CONNECTION}" in page.text and "Continue with upstream-idp" in page.text
