@@ -145,6 +145,11 @@ class UserObject:
         "login_with_identity",
         "join_by_email",
         "sign_in_linked",
+        "linkable_identities",
+        "point_to",
+        "link_identities",
+        "unlink_identity",
+        "restore_unlinked",
     )
 
     def __init__(self, state: ObjectState, env: Platform) -> None:
@@ -311,7 +316,7 @@ class UserObject:
     async def _alias_snapshot(self, tenant_id: str) -> dict[str, Any]:
         """Through an alias, the user that now has this object's email; a stale alias is dropped."""
         target = aliases.alias_target(self.state.storage)
-        if target is None:
+        if target is None or not target[1]:  # no alias, or an identity's (not an email's)
             return {"version": 0, "user": None}
         snapshot = await self.env.users.get(target[0]).call("snapshot", tenant_id)
         if snapshot["user"] is not None and snapshot["user"]["email"] == target[1]:
@@ -724,7 +729,7 @@ class UserObject:
             owner = self.env.users.get_by_name(object_name_for_email(tenant_id, email))
             result = await owner.call("join_by_email", tenant_id, identity, profile, finish, ip)
             if "object_id" in result:
-                aliases.set_alias(self.state.storage, email, result.pop("object_id"))
+                aliases.set_alias(self.state.storage, "", result.pop("object_id"))
                 return result
             if result.get("error") != "unverified_owner":
                 return result
@@ -788,6 +793,79 @@ class UserObject:
         await self._committed("user.created")
         await self._record_login(ip)
         return self._finish(finish)
+
+    # --- linking and unlinking accounts (Management API) ----------------------------------------
+
+    async def linkable_identities(self, tenant_id: str, user_id: str) -> dict[str, Any]:
+        """Auth0 link, on the secondary account: its identities, if it may be linked. Only
+        federated accounts (no password, no email identity) are secondaries here."""
+        row = self._tenant_row(tenant_id)
+        if row is None or row["user_id"] != user_id:
+            return {"error": "inexistent_user"}
+        held = identities.identities_json(self.state.storage)
+        has_password = self.state.storage.exec("SELECT 1 FROM credentials WHERE kind = 'password'")
+        if has_password or any(i["provider"] == EMAIL_CONNECTION for i in held):
+            return {"error": "unsupported_secondary"}
+        return {"identities": held}
+
+    async def point_to(self, target_id: str) -> None:
+        """An identity's own object now routes its logins to the user `target_id` holds."""
+        aliases.set_alias(self.state.storage, "", target_id)
+
+    async def link_identities(
+        self, tenant_id: str, linked: list[dict[str, Any]]
+    ) -> list[dict[str, Any]] | None:
+        """Auth0 link, on the primary account: it gains the identities; its identities after."""
+        if self._tenant_row(tenant_id) is None:
+            return None
+        for identity in linked:
+            identities.add_identity(
+                self.state.storage,
+                identities.Identity(
+                    identity["provider"],
+                    identity["user_id"],
+                    identity["connection"],
+                    identity["isSocial"],
+                    identity.get("profileData") or {},
+                ),
+            )
+        self.state.storage.exec(
+            "UPDATE user SET version = version + 1, updated_at = ?", iso_now(self.env.clock())
+        )
+        return (await self._committed("user.updated"))["identities"]
+
+    async def unlink_identity(self, tenant_id: str, provider: str, user_id: str) -> dict[str, Any]:
+        """Auth0 unlink: a secondary identity leaves the user (never the primary, the first)."""
+        row = self._tenant_row(tenant_id)
+        if row is None:
+            return {"error": "inexistent_user"}
+        held = identities.identities_json(self.state.storage)
+        found = next((i for i in held[1:] if i["provider"] == provider and i["user_id"] == user_id), None)
+        if found is None:
+            return {"error": "inexistent_identity"}
+        identities.remove_identity(self.state.storage, provider, user_id)
+        self.state.storage.exec(
+            "UPDATE user SET version = version + 1, updated_at = ?", iso_now(self.env.clock())
+        )
+        remaining = (await self._committed("user.updated"))["identities"]
+        return {"identities": remaining, "removed": found}
+
+    async def restore_unlinked(self, tenant_id: str, identity: dict[str, Any]) -> None:
+        """After an unlink, on the identity's own object: the identity is a user of its own again
+        (Auth0), made from its profile data, so the next login does not link it back."""
+        if self._row() is not None:
+            return
+        aliases.clear_alias(self.state.storage, (self._alias() or ("", ""))[0])
+        profile = {**identity.get("profileData", {})}
+        data = {
+            "provider": identity["provider"],
+            "user_id": identity["user_id"],
+            "connection": identity["connection"],
+            "is_social": identity["isSocial"],
+            "profile_data": profile,
+        }
+        self._insert_user(tenant_id, profile.get("email"), profile, _identity(data))
+        await self._committed("user.created")
 
     async def alarm(self) -> None:
         """Re-send events a failed queue send left in the outbox."""

@@ -44,6 +44,10 @@ def add_identity(storage: ObjectStorage, identity: Identity) -> None:
     )
 
 
+def remove_identity(storage: ObjectStorage, provider: str, user_id: str) -> None:
+    storage.exec("DELETE FROM identities WHERE provider = ? AND user_id = ?", provider, user_id)
+
+
 def has_identity(storage: ObjectStorage, provider: str, user_id: str) -> bool:
     rows = storage.exec("SELECT 1 FROM identities WHERE provider = ? AND user_id = ?", provider, user_id)
     return bool(rows)

@@ -20,6 +20,7 @@ from edgeauth.users.directory import (
     DATABASE_CONNECTION,
     normalize_email,
     object_name_for_email,
+    object_name_for_identity,
     user_object_for_email,
     user_object_for_id,
 )
@@ -131,7 +132,8 @@ async def create_user(
 
 
 def _stub(platform: Platform, user_id: str) -> ObjectStub:
-    stub = user_object_for_id(platform, user_id) if user_id.startswith("auth0|") else None
+    """The object of `{provider}|{object id}` (any provider: the tail routes)."""
+    stub = user_object_for_id(platform, user_id)
     if stub is None:
         raise inexistent_user()
     return stub
@@ -140,7 +142,7 @@ def _stub(platform: Platform, user_id: str) -> ObjectStub:
 async def get_user(platform: Platform, tenant_id: str, user_id: str) -> dict[str, Any]:
     """Auth0 `GET /users/{id}`, from the user's object (read-your-writes)."""
     snapshot = await _stub(platform, user_id).call("snapshot", tenant_id)
-    if snapshot["user"] is None:
+    if snapshot["user"] is None or snapshot["user"]["user_id"] != user_id:
         raise inexistent_user()
     return snapshot["user"]
 
@@ -302,3 +304,51 @@ async def _reconcile_row(platform: Platform, tenant_id: str, row: dict[str, Any]
         return None
     await overwrite_user(platform, tenant_id, row["user_id"], version, user, deleted=False)
     return "repaired"
+
+
+# --- linked accounts (Auth0 `POST /users/{id}/identities`, `DELETE …/identities/{provider}/{id}`) ---
+
+
+def identity_object(platform: Platform, tenant_id: str, identity: dict[str, Any]) -> ObjectStub:
+    return platform.users.get_by_name(
+        object_name_for_identity(tenant_id, identity["connection"], identity["user_id"])
+    )
+
+
+async def link_user(
+    platform: Platform, tenant_id: str, primary_id: str, secondary_id: str
+) -> list[dict[str, Any]]:
+    """The secondary account's identities move to the primary and the secondary is deleted; its
+    identities' logins reach the primary from then on. Returns the primary's identities."""
+    if primary_id == secondary_id:
+        raise bad_request("The primary and the secondary account must differ.", "invalid_body")
+    await get_user(platform, tenant_id, primary_id)
+    secondary = await _stub(platform, secondary_id).call("linkable_identities", tenant_id, secondary_id)
+    if secondary.get("error") == "inexistent_user":
+        raise not_found("The secondary user does not exist.", "inexistent_user")
+    if "error" in secondary:
+        raise bad_request(
+            "Only enterprise and social accounts can be linked as secondary accounts.",
+            "operation_not_supported",
+        )
+    linked = await _stub(platform, primary_id).call("link_identities", tenant_id, secondary["identities"])
+    await delete_user(platform, tenant_id, secondary_id)
+    primary_object = primary_id.partition("|")[2]
+    for identity in secondary["identities"]:
+        await identity_object(platform, tenant_id, identity).call("point_to", primary_object)
+    return linked
+
+
+async def unlink_user(
+    platform: Platform, tenant_id: str, primary_id: str, provider: str, user_id: str
+) -> list[dict[str, Any]]:
+    """The identity leaves the primary and is a user of its own again. Returns what remains."""
+    result = await _stub(platform, primary_id).call("unlink_identity", tenant_id, provider, user_id)
+    if result.get("error") == "inexistent_user":
+        raise inexistent_user()
+    if "error" in result:
+        raise bad_request("The user has no such secondary identity.", "invalid_body")
+    await identity_object(platform, tenant_id, result["removed"]).call(
+        "restore_unlinked", tenant_id, result["removed"]
+    )
+    return result["identities"]

@@ -77,3 +77,12 @@ class UsersPage(Resource):
     length: int
     total: int
     users: list[User]
+
+
+class LinkIdentity(Body):
+    """Auth0 `POST /users/{id}/identities`: the secondary account by `provider` and `user_id`
+    (its id without the provider); `connection_id` is accepted and not needed here."""
+
+    provider: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^|\s]+$")]
+    user_id: Annotated[str, Field(min_length=1, max_length=300, pattern=r"^\S+$")]
+    connection_id: Annotated[str, Field(max_length=128)] | None = None

@@ -11,7 +11,7 @@ from edgeauth.admin.errors import bad_request
 from edgeauth.admin.lucene import MAX_QUERY_LENGTH, invalid_query
 from edgeauth.management.auth import Caller, allowed, check_scope
 from edgeauth.management.models.common import changes
-from edgeauth.management.models.users import User, UserCreate, UsersPage, UserUpdate
+from edgeauth.management.models.users import Identity, LinkIdentity, User, UserCreate, UsersPage, UserUpdate
 from edgeauth.management.paging import Fields, Paging
 
 router = APIRouter(tags=["users"])
@@ -87,6 +87,23 @@ async def update_user(
 async def delete_user(id: str, caller: Annotated[Caller, allowed("delete:users")]) -> Response:
     await users.delete_user(caller.ctx.platform, caller.tenant_id, id)
     return Response(status_code=204)
+
+
+@router.post("/users/{id}/identities", status_code=201, response_model=list[Identity])
+async def link_identity(
+    id: str, body: LinkIdentity, caller: Annotated[Caller, allowed("update:users")]
+) -> Any:
+    """Link a secondary account (an enterprise or social one here) into this user."""
+    secondary = f"{body.provider}|{body.user_id}"
+    return await users.link_user(caller.ctx.platform, caller.tenant_id, id, secondary)
+
+
+@router.delete("/users/{id}/identities/{provider}/{user_id}", response_model=list[Identity])
+async def unlink_identity(
+    id: str, provider: str, user_id: str, caller: Annotated[Caller, allowed("update:users")]
+) -> Any:
+    """Unlink a secondary identity: it becomes a user of its own again; the rest is returned."""
+    return await users.unlink_user(caller.ctx.platform, caller.tenant_id, id, provider, user_id)
 
 
 @router.get("/users-by-email", response_model=list[User], response_model_exclude_unset=True)
