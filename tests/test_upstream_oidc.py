@@ -1,15 +1,20 @@
-"""An OpenID Connect connection to another provider — here another edgeauth tenant of the same
-server, served on `127.0.0.1:<port>` (its issuer) while the app's tenant is `localhost:<port>` —
-and account linking by verified email."""
+"""OpenID Connect connections to providers: another edgeauth tenant of the same server (served on
+`127.0.0.1:<port>`, its issuer, while the app's tenant is `localhost:<port>`) and npm
+`oidc-provider`, which we did not write; account linking by verified email."""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from auth0.authentication import GetToken
 
 from tests.browser import Browser, code_query, pkce_pair, redirect_params
 from tests.conftest import Server
+from tests.mail_support import id_token_claims
+from tests.npm_oidc_provider import npm_oidc_provider, sign_in_upstream
 from tests.upstream_support import CALLBACK, CONNECTION, Setup, make_upstream, social_login
 
 
@@ -96,3 +101,69 @@ def test_hosted_page_shows_the_connection(server: Server, setup: Setup) -> None:
     _, challenge = pkce_pair()
     page = Browser(server).authorize(code_query(setup.app["client_id"], CALLBACK, challenge))
     assert f"connection={CONNECTION}" in page.text and "Continue with upstream-idp" in page.text
+
+
+NPM_CONNECTION = "npm-oidc"
+NPM_ACCOUNTS = {
+    "alice": {
+        "email": "alice@example.com",
+        "email_verified": True,
+        "name": "Alice Liddell",
+        "given_name": "Alice",
+    },
+    "mallory": {"email": "linked@example.com", "email_verified": False, "name": "Mallory"},
+}
+
+
+@pytest.fixture(scope="module")
+def npm_issuer(server: Server, setup: Setup) -> Iterator[str]:
+    """npm `oidc-provider`, and the default tenant's `npm-oidc` connection to it."""
+    secret = secrets.token_urlsafe(24)
+    with npm_oidc_provider("edgeauth", secret, f"{server.origin}/login/callback", NPM_ACCOUNTS) as issuer:
+        server.cli(
+            "connections",
+            "create",
+            "--name",
+            NPM_CONNECTION,
+            "--strategy",
+            "oidc",
+            "--enable-app",
+            setup.app["client_id"],
+            "--option",
+            f"issuer={issuer}",
+            "--option",
+            "client_id=edgeauth",
+            "--option",
+            f"client_secret={secret}",
+        )
+        yield issuer
+
+
+def npm_login(server: Server, setup: Setup, account: str) -> dict:
+    verifier, challenge = pkce_pair()
+    down = Browser(server)
+    query = code_query(
+        setup.app["client_id"], CALLBACK, challenge, scope="openid email profile", connection=NPM_CONNECTION
+    )
+    to_provider = down.request("GET", "/authorize", params=query)
+    assert to_provider.status_code == 302, to_provider.text
+    callback = urlsplit(sign_in_upstream(to_provider.headers["location"], account))
+    params = redirect_params(down.request("GET", f"{callback.path}?{callback.query}"))
+    tokens = GetToken(server.domain, setup.app["client_id"], protocol="http").authorization_code_pkce(
+        verifier, params["code"], CALLBACK
+    )
+    return id_token_claims(server, setup.app, tokens["id_token"])
+
+
+def test_login_through_npm_oidc_provider(server: Server, setup: Setup, npm_issuer: str) -> None:
+    claims = npm_login(server, setup, "alice")
+    assert claims["sub"].startswith("oidc|") and claims["email"] == "alice@example.com"
+    assert claims["email_verified"] is True and claims["name"] == "Alice Liddell"
+    assert npm_login(server, setup, "alice")["sub"] == claims["sub"]
+
+
+def test_npm_provider_unverified_email_does_not_take_over(
+    server: Server, setup: Setup, npm_issuer: str
+) -> None:
+    claims = npm_login(server, setup, "mallory")  # claims linked@example.com, unverified
+    assert claims["sub"] != setup.database_user["user_id"] and claims["email_verified"] is False
