@@ -16,14 +16,17 @@ from edgeauth.keys.keyset import SigningKey
 from edgeauth.platform import Platform
 
 
+def signing_input(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    """The JWS Signing Input, `base64url(header) . base64url(payload)` (RFC 7515 §5.1)."""
+    return f"{b64url_encode(compact_json(header))}.{b64url_encode(compact_json(claims))}"
+
+
 async def sign_jwt(platform: Platform, key: SigningKey, claims: dict[str, Any]) -> str:
     """An RS256 JWT with `kid` in its header (Auth0 contract B.0-2)."""
     header = {"alg": "RS256", "typ": "JWT", "kid": key.kid}
-    signing_input = f"{b64url_encode(compact_json(header))}.{b64url_encode(compact_json(claims))}"
-    signature = await platform.crypto.sign_rs256(
-        await key.private_jwk(platform), signing_input.encode("ascii")
-    )
-    return f"{signing_input}.{b64url_encode(signature)}"
+    to_sign = signing_input(header, claims)
+    signature = await platform.crypto.sign_rs256(await key.private_jwk(platform), to_sign.encode("ascii"))
+    return f"{to_sign}.{b64url_encode(signature)}"
 
 
 # DER DigestInfo prefix for SHA-256 (RFC 8017 §9.2, note 1).

@@ -134,6 +134,11 @@ class Crypto(Protocol):
         """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3)."""
         ...
 
+    async def sign_es256(self, private_key_pem: str, data: bytes) -> bytes:
+        """ECDSA P-256 with SHA-256 (RFC 7518 §3.4), the 64-byte `r || s` JWS form, with a PKCS#8
+        PEM key (Apple's `.p8`); `ValueError` for a key that is not one."""
+        ...
+
     async def seal(self, plaintext: bytes) -> str:
         """Encrypt and authenticate with the deployment's secret key (AES-256-GCM); URL-safe text."""
         ...

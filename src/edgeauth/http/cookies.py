@@ -11,6 +11,9 @@ from starlette.responses import Response
 
 SESSION_COOKIE = "edgeauth_session"
 TRANSACTION_COOKIE = "edgeauth_tx"
+# The same binding for a provider that posts its answer cross-site (Apple's form_post): browsers
+# send no `SameSite=Lax` cookie with a cross-site POST.
+CROSS_SITE_TRANSACTION_COOKIE = "edgeauth_tx_cs"
 SESSION_MAX_AGE = 7 * 86400
 
 
@@ -39,3 +42,20 @@ def set_transaction_binding(response: Response, value: str) -> None:
     response.set_cookie(
         TRANSACTION_COOKIE, value, max_age=3600, path="/", secure=True, httponly=True, samesite="lax"
     )
+
+
+def set_cross_site_binding(response: Response, value: str) -> None:
+    response.set_cookie(
+        CROSS_SITE_TRANSACTION_COOKIE,
+        value,
+        max_age=3600,
+        path="/login/callback",
+        secure=True,
+        httponly=True,
+        samesite="none",
+    )
+
+
+def binding_cookie(request: Request) -> str:
+    """The browser's transaction binding, from whichever cookie the request carried."""
+    return request.cookies.get(TRANSACTION_COOKIE) or request.cookies.get(CROSS_SITE_TRANSACTION_COOKIE, "")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from edgeauth.http.context import RequestContext
 from edgeauth.snapshots import Connection, load_connections
+from edgeauth.upstream.strategies import STRATEGIES as UPSTREAM_STRATEGIES
 
 EMAIL_STRATEGY = "email"
-# Strategies that send the browser to another provider (the others use the hosted page).
-UPSTREAM_STRATEGIES = frozenset({"oidc"})
 
 
 async def tenant_connections(ctx: RequestContext) -> list[Connection]:

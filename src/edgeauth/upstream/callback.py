@@ -14,7 +14,7 @@ from edgeauth import audit
 from edgeauth.admin.connections import connection_options
 from edgeauth.http.body import read_params
 from edgeauth.http.context import RequestContext, request_context
-from edgeauth.http.cookies import TRANSACTION_COOKIE
+from edgeauth.http.cookies import binding_cookie
 from edgeauth.login.connections import enabled_connection
 from edgeauth.login.events import record_user_event
 from edgeauth.login.locales import messages
@@ -25,8 +25,8 @@ from edgeauth.oauth.authorize.complete import code_request
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.authorize.respond import error_response
 from edgeauth.oauth.errors import OAuthError
-from edgeauth.upstream.exchange import exchange_code, verified_id_token
-from edgeauth.upstream.profile import oidc_identity
+from edgeauth.upstream.exchange import client_secret, exchange_code, verified_id_token
+from edgeauth.upstream.profile import federated_identity
 from edgeauth.upstream.provider import UpstreamError, provider_for
 from edgeauth.upstream.start import CALLBACK_PATH
 from edgeauth.users import completion
@@ -52,12 +52,14 @@ async def federated_user(
     code = params.get("code")
     if not isinstance(code, str) or not code:
         raise UpstreamError("The provider sent no code.")
-    secret = str(options.get("client_secret") or "")
+    secret = await client_secret(ctx.platform, provider, options)
     tokens = await exchange_code(
         ctx.platform, provider, secret, code, upstream["verifier"], ctx.url(CALLBACK_PATH)
     )
-    claims = await verified_id_token(ctx.platform, provider, tokens["id_token"], upstream["nonce"])
-    identity, profile = oidc_identity(provider, claims)
+    claims = None
+    if provider.strategy.openid:
+        claims = await verified_id_token(ctx.platform, provider, tokens["id_token"], upstream["nonce"])
+    identity, profile = await federated_identity(ctx.platform, provider, tokens, claims, params)
     stub = ctx.platform.users.get_by_name(
         object_name_for_identity(ctx.tenant.id, connection.name, identity["user_id"])
     )
@@ -72,9 +74,7 @@ async def login_callback(request: Request) -> Response:
     ctx = request_context(request)
     try:
         params = await callback_params(request)
-        body = await open_transaction_body(
-            ctx, str(params.get("state", "")), request.cookies.get(TRANSACTION_COOKIE, "")
-        )
+        body = await open_transaction_body(ctx, str(params.get("state", "")), binding_cookie(request))
         upstream = body["upstream"]
     except (OAuthError, TransactionError, KeyError):
         return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])

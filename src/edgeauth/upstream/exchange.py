@@ -1,6 +1,6 @@
-"""The upstream code exchange (RFC 6749 §4.1.3, client_secret_post, PKCE) and the ID token's
-validation (OpenID Connect Core §3.1.3.7: RS256 signature by the provider's JWKS, `iss`, `aud`,
-`exp`, `nonce`)."""
+"""The upstream code exchange (RFC 6749 §4.1.3, client_secret_post, PKCE), Apple's client secret
+(an ES256 JWT from the `.p8` key), and the ID token's validation (OpenID Connect Core §3.1.3.7: RS256
+signature by the provider's JWKS, `iss`, `aud`, `exp`, `nonce`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from edgeauth.jose import decode_verified, unverified_json
+from edgeauth.encoding import b64url_encode
+from edgeauth.jose import decode_verified, signing_input, unverified_json
 from edgeauth.jwks_cache import jwks_keys
 from edgeauth.platform import Platform
 from edgeauth.upstream.provider import Provider, UpstreamError
@@ -34,10 +35,37 @@ async def exchange_code(
         tokens = json.loads(response.body)
     except (OSError, ValueError) as exc:
         raise UpstreamError(f"The provider's token endpoint failed: {exc}") from exc
-    if response.status != 200 or not isinstance(tokens, dict) or not isinstance(tokens.get("id_token"), str):
+    wanted = "id_token" if provider.strategy.openid else "access_token"
+    if response.status != 200 or not isinstance(tokens, dict) or not isinstance(tokens.get(wanted), str):
         error = tokens.get("error", response.status) if isinstance(tokens, dict) else response.status
         raise UpstreamError(f"The provider refused the code: {error}")
     return tokens
+
+
+APPLE_AUDIENCE = "https://appleid.apple.com"
+APPLE_SECRET_LIFETIME = 300
+
+
+async def client_secret(platform: Platform, provider: Provider, secrets: dict[str, Any]) -> str:
+    """`client_secret`; for Apple, a short-lived ES256 JWT signed with the `.p8` key (`app_secret`),
+    `iss` = `team_id`, `sub` = the Services ID, header `kid` = `kid` (Sign in with Apple REST API)."""
+    if provider.strategy.provider != "apple":
+        return str(secrets.get("client_secret") or "")
+    header = {"alg": "ES256", "kid": str(provider.options.get("kid", ""))}
+    now = platform.now()
+    claims = {
+        "iss": str(provider.options.get("team_id", "")),
+        "iat": now,
+        "exp": now + APPLE_SECRET_LIFETIME,
+        "aud": APPLE_AUDIENCE,
+        "sub": provider.client_id,
+    }
+    to_sign = signing_input(header, claims)
+    try:
+        signature = await platform.crypto.sign_es256(str(secrets.get("app_secret", "")), to_sign.encode())
+    except ValueError as exc:
+        raise UpstreamError("The connection's app_secret is not an ES256 (.p8) key.") from exc
+    return f"{to_sign}.{b64url_encode(signature)}"
 
 
 def check_claims(claims: dict[str, Any], provider: Provider, nonce: str, now: int) -> dict[str, Any]:
@@ -45,7 +73,8 @@ def check_claims(claims: dict[str, Any], provider: Provider, nonce: str, now: in
     audience = claims.get("aud")
     audiences = audience if isinstance(audience, list) else [audience]
     exp = claims.get("exp")
-    if claims.get("iss") != provider.issuer:
+    issuer = provider.issuer.replace("{tenantid}", str(claims.get("tid", "")))  # Microsoft's template
+    if claims.get("iss") != issuer:
         raise UpstreamError("The provider's ID token has another issuer.")
     if provider.client_id not in audiences:
         raise UpstreamError("The provider's ID token is for another client.")

@@ -1,21 +1,23 @@
-"""An upstream OpenID Connect provider as a connection describes it (Auth0 `oidc` options:
-`issuer` or `discovery_url`, `client_id`, `client_secret`, `scope`, and any endpoint given
-explicitly), its discovery document (OpenID Connect Discovery 1.0 §4) fetched and cached in KV."""
+"""An upstream provider as a connection describes it: its strategy's defaults (`strategies`), then
+the connection's options (Auth0 names: `issuer` or `discovery_url`, `client_id`, `client_secret`,
+`scope`, any endpoint); for OpenID Connect, the discovery document (OpenID Connect Discovery 1.0 §4)
+fills what neither gives, fetched and cached in KV."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from edgeauth.encoding import b64url_encode
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Connection, get_json
+from edgeauth.upstream.strategies import STRATEGIES, Strategy
 
 DISCOVERY_TTL_SECONDS = 3600
 ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri")
-DEFAULT_SCOPE = "openid profile email"
+OAUTH2_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint")
 
 
 class UpstreamError(Exception):
@@ -29,7 +31,7 @@ class UpstreamError(Exception):
 @dataclass(frozen=True)
 class Provider:
     connection: str
-    strategy: str
+    strategy: Strategy
     issuer: str
     client_id: str
     scope: str
@@ -37,6 +39,9 @@ class Provider:
     token_endpoint: str
     jwks_uri: str
     userinfo_endpoint: str = ""
+    # The connection's options over its strategy's defaults (Apple's `team_id`, GitHub's
+    # `emails_endpoint` …); never the secrets, which only the callback reads from D1.
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def discovery_url(options: dict[str, Any]) -> str:
@@ -64,21 +69,30 @@ async def fetch_discovery(platform: Platform, url: str) -> dict[str, Any]:
     return document
 
 
+def needs_discovery(strategy: Strategy, options: dict[str, Any]) -> bool:
+    """OpenID Connect without every endpoint and the issuer given: ask the discovery document."""
+    return strategy.openid and not (all(options.get(e) for e in ENDPOINTS) and options.get("issuer"))
+
+
 async def provider_for(platform: Platform, connection: Connection) -> Provider:
-    """Explicit endpoint options win over the discovery document's."""
-    options = connection.options
+    """Options win over the strategy's defaults, both over the discovery document."""
+    strategy = STRATEGIES.get(connection.strategy)
+    if strategy is None:
+        raise UpstreamError(f"The strategy {connection.strategy} is not an upstream one.")
+    options = {**strategy.defaults, **{k: v for k, v in connection.options.items() if v}}
     if not options.get("client_id"):
         raise UpstreamError("The connection has no client_id.")
-    explicit = all(options.get(e) for e in ENDPOINTS) and options.get("issuer")
-    document = {} if explicit else await fetch_discovery(platform, discovery_url(options))
-    value = {
-        name: str(options.get(name) or document.get(name) or "")
-        for name in (*ENDPOINTS, "userinfo_endpoint", "issuer")
-    }
+    discover = needs_discovery(strategy, options)
+    document = await fetch_discovery(platform, discovery_url(options)) if discover else {}
+    names = (*ENDPOINTS, "userinfo_endpoint", "issuer")
+    value = {name: str(options.get(name) or document.get(name) or "") for name in names}
+    if not all(value[name] for name in (ENDPOINTS if strategy.openid else OAUTH2_ENDPOINTS)):
+        raise UpstreamError("The connection's endpoints are incomplete.")
     return Provider(
         connection=connection.name,
-        strategy=connection.strategy,
+        strategy=strategy,
         client_id=str(options["client_id"]),
-        scope=str(options.get("scope") or DEFAULT_SCOPE),
+        scope=str(options.get("scope") or ""),
+        options=options,
         **value,
     )

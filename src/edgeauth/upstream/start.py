@@ -1,5 +1,6 @@
-"""Sending the browser to the upstream provider (OpenID Connect Core §3.1.2.1) with `state` (the
-login transaction, sealed and bound to this browser), a `nonce` and PKCE S256 (RFC 7636)."""
+"""Sending the browser to the upstream provider (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1) with
+`state` (the login transaction, sealed and bound to this browser), a `nonce` and PKCE S256 (RFC 7636);
+`response_mode=form_post` for the providers that post back (Apple)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from edgeauth.encoding import s256
 from edgeauth.http.context import RequestContext
-from edgeauth.http.cookies import set_transaction_binding
+from edgeauth.http.cookies import set_cross_site_binding, set_transaction_binding
 from edgeauth.login.transaction import browser_binding, seal_transaction
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.authorize.respond import error_response
@@ -42,9 +43,12 @@ async def start_upstream(
         "code_challenge": s256(verifier),
         "code_challenge_method": "S256",
         **({"login_hint": authz.login_hint} if authz.login_hint else {}),
+        **({"response_mode": "form_post"} if provider.strategy.form_post else {}),
     }
     separator = "&" if "?" in provider.authorization_endpoint else "?"
     response = RedirectResponse(f"{provider.authorization_endpoint}{separator}{urlencode(query)}", 302)
     response.headers["Cache-Control"] = "no-store"
     set_transaction_binding(response, binding)
+    if provider.strategy.form_post:
+        set_cross_site_binding(response, binding)
     return response

@@ -8,6 +8,7 @@ which is exactly what `cryptography`'s `AESGCM.encrypt` returns after the IV.
 
 from __future__ import annotations
 
+import base64
 from collections import OrderedDict
 from typing import Any
 
@@ -103,6 +104,20 @@ class WebCrypto:
         """`crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, data)` with SHA-256 (RFC 7518 §3.3)."""
         key = await _signing_key(private_jwk)
         signature = await js.crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, js_bytes(data))
+        return signature.to_bytes()
+
+    async def sign_es256(self, private_key_pem: str, data: bytes) -> bytes:
+        """`crypto.subtle.sign({name: "ECDSA", hash: "SHA-256"}, key, data)` with the PKCS#8 key;
+        WebCrypto's ECDSA signature already is the JWS `r || s` form (RFC 7518 §3.4)."""
+        body = "".join(line for line in private_key_pem.strip().splitlines() if not line.startswith("-----"))
+        try:
+            der = base64.b64decode(body, validate=True)
+            params = _js_object({"name": "ECDSA", "namedCurve": "P-256"})
+            key = await js.crypto.subtle.importKey("pkcs8", js_bytes(der), params, False, _usages("sign"))
+        except (ValueError, JsException) as exc:
+            raise ValueError("not a PKCS#8 P-256 private key") from exc
+        algorithm = _js_object({"name": "ECDSA", "hash": "SHA-256"})
+        signature = await js.crypto.subtle.sign(algorithm, key, js_bytes(data))
         return signature.to_bytes()
 
     async def seal(self, plaintext: bytes) -> str:

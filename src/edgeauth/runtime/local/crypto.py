@@ -13,8 +13,9 @@ import secrets
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from edgeauth.encoding import b64url_decode, b64url_encode, b64url_to_int, int_to_b64url
@@ -62,6 +63,17 @@ class CPythonCrypto:
         """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3)."""
         key = _private_key(tuple(private_jwk[name] for name in _PRIVATE_MEMBERS))
         return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+    async def sign_es256(self, private_key_pem: str, data: bytes) -> bytes:
+        """ECDSA P-256 / SHA-256; the DER signature re-encoded as JWS `r || s` (RFC 7518 §3.4)."""
+        try:
+            key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+        except (ValueError, TypeError) as exc:
+            raise ValueError("not a PKCS#8 PEM private key") from exc
+        if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
+            raise ValueError("not a P-256 private key")
+        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
     async def seal(self, plaintext: bytes) -> str:
         """AES-256-GCM, random 96-bit IV prefixed, no associated data, base64url."""
