@@ -163,6 +163,10 @@ async def users_create(platform: Platform, args: argparse.Namespace) -> JSON:
     )
 
 
+async def users_get(platform: Platform, args: argparse.Namespace) -> JSON:
+    return await users.get_user(platform, tenant_of(platform, args), args.user_id)
+
+
 async def tenants_add_domain(platform: Platform, args: argparse.Namespace) -> JSON:
     return await tenants.add_custom_domain(platform, tenant_of(platform, args), args.domain)
 
@@ -246,6 +250,7 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
     create.add_argument("--email-verified", action="store_true")
+    leaf(users_group, "get", users_get, "show a user (its identities too)").add_argument("user_id")
     update = leaf(users_group, "update", users_update, "change a user's email, password or blocked state")
     update.add_argument("user_id")
     update.add_argument("--email")
