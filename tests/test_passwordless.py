@@ -212,3 +212,13 @@ def test_code_on_the_hosted_page(server: Server, app: dict) -> None:
     assert wrong.status_code == 400 and 'id="error"' in wrong.text
     done = browser.request("POST", "/u/passwordless/verify", data={**form, "code": email_code(server, email)})
     assert redirect_params(done)["state"] == "h1"
+
+
+def test_a_code_works_only_for_its_own_email(server: Server, app: dict) -> None:
+    Passwordless(server.domain, app["client_id"], protocol="http").email("owner@example.com", send="code")
+    code = email_code(server, "owner@example.com")
+    get_token = GetToken(server.domain, app["client_id"], protocol="http")
+    with pytest.raises(Auth0Error) as other:
+        get_token.passwordless_login("thief@example.com", code, realm="email", scope="openid", audience="")
+    assert other.value.status_code == 403
+    assert get_token.passwordless_login("owner@example.com", code, realm="email", scope="openid", audience="")

@@ -167,3 +167,39 @@ def test_npm_provider_unverified_email_does_not_take_over(
 ) -> None:
     claims = npm_login(server, setup, "mallory")  # claims linked@example.com, unverified
     assert claims["sub"] != setup.database_user["user_id"] and claims["email_verified"] is False
+
+
+def test_a_second_provider_with_the_same_verified_email_links(server: Server, setup: Setup) -> None:
+    """A plain OAuth 2.0 connection (`oauth2`: profile from `userinfo_endpoint`) to the same
+    upstream: its identity has the same verified email, so it joins the same user."""
+    upstream = f"http://{setup.upstream_host}"
+    server.cli(
+        "connections",
+        "create",
+        "--name",
+        "plain-oauth2",
+        "--strategy",
+        "oauth2",
+        "--enable-app",
+        setup.app["client_id"],
+        "--option",
+        f"authorization_endpoint={upstream}/authorize",
+        "--option",
+        f"token_endpoint={upstream}/oauth/token",
+        "--option",
+        f"userinfo_endpoint={upstream}/userinfo",
+        "--option",
+        "scope=openid email profile",
+        "--option",
+        f"client_id={setup.idp_app['client_id']}",
+        "--option",
+        f"client_secret={setup.idp_app['client_secret']}",
+    )
+    first = social_login(server, setup, "second@example.com")
+    second = social_login(server, setup, "second@example.com", connection="plain-oauth2")
+    assert second["sub"] == first["sub"]
+    identities = server.cli("users", "get", first["sub"])["identities"]
+    assert [(i["provider"], i["connection"]) for i in identities] == [
+        ("oidc", "upstream-idp"),
+        ("oauth2", "plain-oauth2"),
+    ]

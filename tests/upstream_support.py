@@ -22,6 +22,7 @@ class Setup:
     app: dict
     upstream_host: str
     database_user: dict
+    idp_app: dict  # the upstream tenant's application for this server
 
 
 def make_upstream(server: Server) -> Setup:
@@ -46,6 +47,7 @@ def make_upstream(server: Server) -> Setup:
     for email, verified in (
         ("linked@example.com", True),
         ("fresh@example.com", True),
+        ("second@example.com", True),
         ("unverified@example.com", False),
     ):
         flags = ["--email-verified"] if verified else []
@@ -77,15 +79,17 @@ def make_upstream(server: Server) -> Setup:
         "db password 1",
         "--email-verified",
     )
-    return Setup(app, upstream_host, database_user)
+    return Setup(app, upstream_host, database_user, idp_app)
 
 
-def social_login(server: Server, setup: Setup, email: str, **extra: str) -> dict[str, str]:
+def social_login(
+    server: Server, setup: Setup, email: str, connection: str = CONNECTION, **extra: str
+) -> dict[str, str]:
     """/authorize?connection= → the upstream's hosted login → /login/callback → the app's callback."""
     verifier, challenge = pkce_pair()
     down, up = Browser(server), Browser(server, host=setup.upstream_host)
     query = code_query(
-        setup.app["client_id"], CALLBACK, challenge, scope="openid email", connection=CONNECTION, **extra
+        setup.app["client_id"], CALLBACK, challenge, scope="openid email", connection=connection, **extra
     )
     to_provider = down.request("GET", "/authorize", params=query)
     assert to_provider.status_code == 302, to_provider.text

@@ -106,8 +106,20 @@ async def facebook(
     return str(me["id"]), raw
 
 
+async def userinfo(
+    platform: Platform, provider: Provider, tokens: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """A generic OAuth 2.0 provider's profile endpoint, read with OpenID Connect's claim names
+    (`sub`, or `id`; `email`, `email_verified`, `name`, `picture` …)."""
+    document = await fetch_json(platform, provider.userinfo_endpoint, tokens["access_token"])
+    subject = document.get("sub") or document.get("id") if isinstance(document, dict) else None
+    if subject is None or isinstance(subject, dict | list):
+        raise UpstreamError("The provider's profile has no sub or id.")
+    return str(subject), document
+
+
 ProfileApi = Callable[[Platform, Provider, dict[str, Any]], Awaitable[tuple[str, dict[str, Any]]]]
-PROFILE_APIS: dict[str, ProfileApi] = {"github": github, "facebook": facebook}
+PROFILE_APIS: dict[str, ProfileApi] = {"github": github, "facebook": facebook, "oauth2": userinfo}
 
 
 async def federated_identity(

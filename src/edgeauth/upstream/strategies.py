@@ -18,6 +18,9 @@ class Strategy:
 
 STRATEGIES = {
     "oidc": Strategy("oidc", is_social=False, openid=True, defaults={"scope": "openid profile email"}),
+    # Auth0's "custom social connection": plain OAuth 2.0, the profile from `userinfo_endpoint`
+    # (standard claim names; Auth0's fetchUserProfile script has no place on Workers).
+    "oauth2": Strategy("oauth2", is_social=True, openid=False),
     "google-oauth2": Strategy(
         "google-oauth2",
         is_social=True,
