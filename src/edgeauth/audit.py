@@ -103,9 +103,14 @@ async def record(
     details: dict[str, Any] | None = None,
     **fields: str,
 ) -> None:
-    """Queue one log event; a failure is printed, never raised (the request goes on)."""
+    """Queue one log event after the response (`Platform.defer`); a failure is printed, never
+    raised (the request goes on)."""
     event = log_event(platform, type_code, description, details, **fields)
+    await platform.defer(send_log(platform, tenant_id, event))
+
+
+async def send_log(platform: Platform, tenant_id: str, event: dict[str, Any]) -> None:
     try:
         await platform.user_events.send({"type": MESSAGE_TYPE, "tenant_id": tenant_id, "log": event})
     except Exception as exc:  # an audit log never fails the user's request
-        print(f"edgeauth: log event {type_code} of tenant {tenant_id} not sent: {exc!r}")
+        print(f"edgeauth: log event {event['type']} of tenant {tenant_id} not sent: {exc!r}")

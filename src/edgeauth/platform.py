@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from edgeauth.ports import (
     Clock,
     Crypto,
     Database,
+    Deferrer,
     EmailBinding,
     HttpFetcher,
     HttpResponse,
@@ -36,6 +38,11 @@ class NoOutboundHttp:
         raise OSError(f"no outbound HTTP in this runtime: POST {url}")
 
 
+async def run_inline(work: Awaitable[None]) -> None:
+    """The local runtime's `defer`: the work is simply awaited (same order as the code reads)."""
+    await work
+
+
 @dataclass(frozen=True)
 class Platform:
     """Everything the core reaches outside itself, as ports (design.md, "One core, two runtimes")."""
@@ -50,6 +57,7 @@ class Platform:
     http: HttpFetcher = field(default_factory=NoOutboundHttp)
     # Cloudflare's `send_email` binding named EMAIL, when the Worker declares one.
     email: EmailBinding | None = None
+    defer: Deferrer = run_inline
 
     def now(self) -> int:
         """Current Unix time in whole seconds."""

@@ -183,4 +183,6 @@ class EmailBinding(Protocol):
 
 
 Clock = Callable[[], float]
-BackgroundTask = Callable[[Awaitable[None]], None]
+# Work whose result the response does not need (queueing an email, a log event): Workers'
+# `ctx.waitUntil` keeps it running after the response; the local runtime simply awaits it.
+Deferrer = Callable[[Awaitable[None]], Awaitable[None]]

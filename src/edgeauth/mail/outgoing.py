@@ -18,17 +18,17 @@ TEMPLATES = ("verify_email", "welcome_email", "reset_email", "passwordless_code"
 async def send_email(
     platform: Platform, tenant_id: str, *, template: str, to: str, locale: str, values: dict[str, Any]
 ) -> None:
-    """Queue `template` to `to`; its id (time-ordered) makes a redelivered message count once."""
+    """Queue `template` to `to` after the response (`Platform.defer`); its id (time-ordered) makes a
+    redelivered message count once."""
     if template not in TEMPLATES:
         raise ValueError(f"unknown email template {template!r}")
-    await platform.user_events.send(
-        {
-            "type": MESSAGE_TYPE,
-            "id": new_log_id(platform.clock()),
-            "tenant_id": tenant_id,
-            "template": template,
-            "to": to,
-            "locale": locale,
-            "values": values,
-        }
-    )
+    message = {
+        "type": MESSAGE_TYPE,
+        "id": new_log_id(platform.clock()),
+        "tenant_id": tenant_id,
+        "template": template,
+        "to": to,
+        "locale": locale,
+        "values": values,
+    }
+    await platform.defer(platform.user_events.send(message))

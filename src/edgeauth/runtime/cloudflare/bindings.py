@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
+import workers
 from pyodide.ffi import JsException
 from workers import _EnvWrapper
 
@@ -345,6 +346,11 @@ def settings_from_env(env: Any) -> Settings:
     )
 
 
+async def wait_until(work: Awaitable[None]) -> None:
+    """`Platform.defer` on Workers: the response does not wait (`ctx.waitUntil`)."""
+    workers.wait_until(work)
+
+
 def build_platform(env: Any) -> Platform:
     """A new `Platform` over the env's bindings, vars and secret."""
     env = wrap_env(env)
@@ -357,6 +363,7 @@ def build_platform(env: Any) -> Platform:
         settings=settings_from_env(env),
         http=WorkersFetch(),
         email=SendEmail(email) if (email := getattr(env, BINDING_EMAIL, None)) is not None else None,
+        defer=wait_until,
     )
 
 
