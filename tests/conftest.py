@@ -17,8 +17,9 @@ import pytest
 from edgeauth.runtime.local.process import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[1]
-# `clock` and `runtime`: an in-process local runtime for tests that drive its loops by hand.
-pytest_plugins = ["tests.in_process"]
+# `clock` and `runtime`: an in-process local runtime for tests that drive its loops by hand;
+# `browser` and `site`: Chromium and the test SPA's static site (tests/e2e_support.py).
+pytest_plugins = ["tests.in_process", "tests.e2e_support"]
 
 
 def eventually(read: Callable[[], Any], done: Callable[[Any], bool], seconds: float = 20) -> Any:

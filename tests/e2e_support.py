@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from edgeauth.runtime.local.process import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -249,3 +251,17 @@ class StaticSite:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Chromium]:
+    """One headless Chromium per test module."""
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[StaticSite]:
+    """The test SPA's static site, per test module."""
+    with StaticSite() as site:
+        yield site

@@ -8,29 +8,16 @@ and the `state` of every response, so each successful call below is also that ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import Server
-from tests.e2e_support import Chromium, StaticSite, chromium
+from tests.e2e_support import Chromium, StaticSite
 from tests.mail_support import email_code
 
 EMAIL, PASSWORD = "embedded@example.com", "auth0.js in chromium 1"
 DATABASE = "Username-Password-Authentication"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Chromium]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[StaticSite]:
-    with StaticSite() as site:
-        yield site
 
 
 @pytest.fixture(scope="module")

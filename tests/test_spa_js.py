@@ -8,28 +8,15 @@ spa-js validates every ID token itself (RS256 header, `iss` = `http://localhost:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.browser import Browser
 from tests.conftest import Server
-from tests.e2e_support import Chromium, StaticSite, chromium, form_of, query_of
+from tests.e2e_support import Chromium, StaticSite, form_of, query_of
 
 EMAIL, PASSWORD = "spa.user@example.com", "spa-js in chromium 1"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Chromium]:
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[StaticSite]:
-    with StaticSite() as site:
-        yield site
 
 
 class Pages:

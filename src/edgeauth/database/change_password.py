@@ -18,7 +18,7 @@ from edgeauth.database.requests import database_request
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.templates import render
-from edgeauth.login.events import record_user_event
+from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.rendering import PAGE_HEADERS, message_page, page_context
 from edgeauth.notifications import email_user
 from edgeauth.oauth.errors import NO_STORE, OAuthError
@@ -90,13 +90,5 @@ async def reset_submit(request: Request) -> Response:
             ctx, request, audit.FAILED_CHANGE_PASSWORD, "Invalid or expired ticket", client=None
         )
         return message_page(ctx, request, "reset.failed", 400)
-    await record_user_event(
-        ctx,
-        request,
-        audit.SUCCESS_CHANGE_PASSWORD,
-        client=None,
-        connection=DATABASE_CONNECTION,
-        email=user["email"],
-        user_id=user["user_id"],
-    )
+    await record_for_user(ctx, request, audit.SUCCESS_CHANGE_PASSWORD, user, connection=DATABASE_CONNECTION)
     return message_page(ctx, request, "reset.done", 200)

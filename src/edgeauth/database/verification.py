@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from edgeauth import audit
 from edgeauth.http.context import RequestContext, request_context
-from edgeauth.login.events import record_user_event
+from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.rendering import message_page
 from edgeauth.notifications import email_user
 from edgeauth.snapshots import Client
@@ -45,14 +45,8 @@ async def verify_email(request: Request) -> Response:
             ctx, request, audit.FAILED_VERIFICATION_EMAIL, "Invalid or expired ticket", client=None
         )
         return message_page(ctx, request, "verification.failed", 400)
-    await record_user_event(
-        ctx,
-        request,
-        audit.SUCCESS_VERIFICATION_EMAIL,
-        client=None,
-        connection=DATABASE_CONNECTION,
-        email=user["email"],
-        user_id=user["user_id"],
+    await record_for_user(
+        ctx, request, audit.SUCCESS_VERIFICATION_EMAIL, user, connection=DATABASE_CONNECTION
     )
     await email_user(ctx, request, "welcome_email", user["email"], client=None, user=user)
     return message_page(ctx, request, "verification.done", 200)

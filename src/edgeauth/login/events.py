@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 
 from edgeauth import audit
@@ -32,4 +34,27 @@ async def record_user_event(
         user_name=email,
         connection=connection,
         **audit.request_fields(request),
+    )
+
+
+async def record_for_user(
+    ctx: RequestContext,
+    request: Request,
+    type_code: str,
+    user: dict[str, Any],
+    *,
+    client: Client | None = None,
+    client_id: str = "",
+    connection: str = "",
+) -> None:
+    """An event about a known user (its id and email)."""
+    await record_user_event(
+        ctx,
+        request,
+        type_code,
+        client=client,
+        client_id=client_id,
+        connection=connection,
+        email=user.get("email") or "",
+        user_id=user["user_id"],
     )

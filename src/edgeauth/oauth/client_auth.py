@@ -87,3 +87,9 @@ async def authenticate_client(ctx: RequestContext, presented: PresentedCredentia
     elif client.is_confidential:
         raise invalid_client("Client authentication is required.", presented.method, tenant_id)
     return client
+
+
+async def request_client(ctx: RequestContext, authorization: str | None, params: dict[str, Any]) -> Client:
+    """The client a request's credentials (header or body) name and prove."""
+    presented = presented_credentials(authorization, params, ctx.tenant.id)
+    return await authenticate_client(ctx, presented)

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import request_context
 from edgeauth.http.cors import allow_listed_origin
-from edgeauth.oauth.client_auth import authenticate_client, presented_credentials
+from edgeauth.oauth.client_auth import request_client
 from edgeauth.oauth.errors import NO_STORE, OAuthError, invalid_request
 from edgeauth.snapshots import Client
 from edgeauth.users.directory import user_object_for_token
@@ -19,8 +19,7 @@ async def revoke(request: Request) -> Response:
     client: Client | None = None
     try:
         params = await read_params(request)
-        presented = presented_credentials(request.headers.get("authorization"), params, ctx.tenant.id)
-        client = await authenticate_client(ctx, presented)
+        client = await request_client(ctx, request.headers.get("authorization"), params)
         token = string_param(params, "token")
         if not token:
             raise invalid_request("Missing required parameter: token")

@@ -13,7 +13,7 @@ from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cors import allow_listed_origin
 from edgeauth.jose import unverified_json
-from edgeauth.oauth.client_auth import authenticate_client, presented_credentials
+from edgeauth.oauth.client_auth import request_client
 from edgeauth.oauth.errors import NO_STORE, OAuthError, invalid_request
 from edgeauth.oauth.grants.authorization_code import authorization_code
 from edgeauth.oauth.grants.client_credentials import client_credentials
@@ -81,8 +81,7 @@ async def token(request: Request) -> Response:
     try:
         params = await read_params(request)
         grant = check_grant_type(params)
-        presented = presented_credentials(request.headers.get("authorization"), params, ctx.tenant.id)
-        client = await authenticate_client(ctx, presented)
+        client = await request_client(ctx, request.headers.get("authorization"), params)
         tokens = await grant(ctx, client, params)
         response: Response = JSONResponse(tokens, headers=NO_STORE)
     except OAuthError as exc:

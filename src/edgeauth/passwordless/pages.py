@@ -7,6 +7,8 @@ carry the login transaction sealed and bound to this browser's cookie (CSRF-proo
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -16,7 +18,7 @@ from edgeauth.admin.users import check_email
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.login.connections import email_connection_for
-from edgeauth.login.events import record_user_event
+from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.locales import messages
 from edgeauth.login.pages import LOGIN_ERRORS, render_form, signed_in, transaction
 from edgeauth.login.rendering import error_page
@@ -43,13 +45,32 @@ async def passwordless_form(request: Request) -> tuple[RequestContext, dict[str,
     return ctx, fields, await transaction(ctx, request, fields["state"])
 
 
-async def send_code(request: Request) -> Response:
-    """`POST /u/passwordless`: email a code to the address, then ask for it."""
+FormHandler = Callable[[RequestContext, Request, dict[str, str], AuthorizationRequest], Awaitable[Response]]
+
+
+async def with_form(request: Request, handler: FormHandler) -> Response:
+    """Run `handler` on a form whose login transaction opens; an error page otherwise."""
     try:
         ctx, form, authz = await passwordless_form(request)
     except TransactionError:
         ctx = request_context(request)
         return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+    return await handler(ctx, request, form, authz)
+
+
+async def send_code(request: Request) -> Response:
+    """`POST /u/passwordless`: email a code to the address, then ask for it."""
+    return await with_form(request, code_sent)
+
+
+async def verify_code(request: Request) -> Response:
+    """`POST /u/passwordless/verify`: the code once; wrong, expired or locked shows the form again."""
+    return await with_form(request, code_checked)
+
+
+async def code_sent(
+    ctx: RequestContext, request: Request, form: dict[str, str], authz: AuthorizationRequest
+) -> Response:
     connection = await email_connection_for(ctx, authz.client_id)
     try:
         email = check_email(form["email"])
@@ -83,13 +104,9 @@ async def send_code(request: Request) -> Response:
     return await render_form(ctx, request, "passwordless_code", authz, form["state"], email=email)
 
 
-async def verify_code(request: Request) -> Response:
-    """`POST /u/passwordless/verify`: the code once; wrong, expired or locked shows the form again."""
-    try:
-        ctx, form, authz = await passwordless_form(request)
-    except TransactionError:
-        ctx = request_context(request)
-        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+async def code_checked(
+    ctx: RequestContext, request: Request, form: dict[str, str], authz: AuthorizationRequest
+) -> Response:
     email = form["email"]
     finish = completion.browser_session(code_request(authz))
     stub = user_object_for_email(ctx.platform, ctx.tenant.id, email)
@@ -110,14 +127,5 @@ async def verify_code(request: Request) -> Response:
             error_key=error_key,
             status=400,
         )
-    user = grant["user"]
-    await record_user_event(
-        ctx,
-        request,
-        audit.SUCCESS_LOGIN,
-        client=client,
-        connection="email",
-        email=email,
-        user_id=user["user_id"],
-    )
+    await record_for_user(ctx, request, audit.SUCCESS_LOGIN, grant["user"], client=client, connection="email")
     return await signed_in(ctx, authz, grant)

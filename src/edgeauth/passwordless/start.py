@@ -28,7 +28,7 @@ from edgeauth.oauth.authorize.request import (
     RedirectError,
     parse_authorization_request,
 )
-from edgeauth.oauth.client_auth import authenticate_client, presented_credentials
+from edgeauth.oauth.client_auth import request_client
 from edgeauth.oauth.errors import NO_STORE, OAuthError
 from edgeauth.snapshots import Client
 from edgeauth.users.directory import object_name_for_email, user_object_for_email
@@ -114,8 +114,7 @@ async def passwordless_start(request: Request) -> Response:
     client: Client | None = None
     try:
         params = await read_params(request)
-        presented = presented_credentials(request.headers.get("authorization"), params, ctx.tenant.id)
-        client = await authenticate_client(ctx, presented)
+        client = await request_client(ctx, request.headers.get("authorization"), params)
         response = await send_passwordless(ctx, request, client, params)
     except OAuthError as exc:
         response = exc.response()

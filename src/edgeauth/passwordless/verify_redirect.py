@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from edgeauth import audit
 from edgeauth.http.context import request_context
-from edgeauth.login.events import record_user_event
+from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.locales import messages
 from edgeauth.login.pages import signed_in
 from edgeauth.login.rendering import error_page
@@ -29,14 +29,7 @@ async def verify_redirect(request: Request) -> Response:
         )
         return error_page(ctx, request, "access_denied", messages("en")["error.link"])
     authz = AuthorizationRequest.from_json(grant["request"])
-    await record_user_event(
-        ctx,
-        request,
-        audit.SUCCESS_LOGIN,
-        client=None,
-        client_id=authz.client_id,
-        connection=CONNECTION,
-        email=grant["user"]["email"],
-        user_id=grant["user"]["user_id"],
+    await record_for_user(
+        ctx, request, audit.SUCCESS_LOGIN, grant["user"], client_id=authz.client_id, connection=CONNECTION
     )
     return await signed_in(ctx, authz, grant)

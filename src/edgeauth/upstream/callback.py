@@ -16,7 +16,7 @@ from edgeauth.http.body import read_params
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import binding_cookie
 from edgeauth.login.connections import enabled_connection
-from edgeauth.login.events import record_user_event
+from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.locales import messages
 from edgeauth.login.pages import signed_in
 from edgeauth.login.rendering import error_page
@@ -95,15 +95,7 @@ async def login_callback(request: Request) -> Response:
             connection=connection,
         )
         return error_response(authz, "access_denied", exc.description)
-    user = grant["user"]
-    await record_user_event(
-        ctx,
-        request,
-        audit.SUCCESS_LOGIN,
-        client=None,
-        client_id=authz.client_id,
-        connection=connection,
-        email=user.get("email") or "",
-        user_id=user["user_id"],
+    await record_for_user(
+        ctx, request, audit.SUCCESS_LOGIN, grant["user"], client_id=authz.client_id, connection=connection
     )
     return await signed_in(ctx, authz, grant)
