@@ -85,7 +85,16 @@ def make_upstream(server: Server) -> Setup:
 def social_login(
     server: Server, setup: Setup, email: str, connection: str = CONNECTION, **extra: str
 ) -> dict[str, str]:
-    """/authorize?connection= → the upstream's hosted login → /login/callback → the app's callback."""
+    """The ID token claims of a social login (`social_tokens`)."""
+    tokens = social_tokens(server, setup, email, connection, **extra)
+    return id_token_claims(server, setup.app, tokens["id_token"])
+
+
+def social_tokens(
+    server: Server, setup: Setup, email: str, connection: str = CONNECTION, **extra: str
+) -> dict[str, str]:
+    """/authorize?connection= → the upstream's hosted login → /login/callback → the app's callback
+    → the code exchanged by the app (auth0-python)."""
     verifier, challenge = pkce_pair()
     down, up = Browser(server), Browser(server, host=setup.upstream_host)
     query = code_query(
@@ -103,7 +112,6 @@ def social_login(
     assert callback.path == "/login/callback", back.headers["location"]
     params = redirect_params(down.request("GET", f"{callback.path}?{callback.query}"))
     assert "edgeauth_session" in down.cookies
-    tokens = GetToken(server.domain, setup.app["client_id"], protocol="http").authorization_code_pkce(
+    return GetToken(server.domain, setup.app["client_id"], protocol="http").authorization_code_pkce(
         verifier, params["code"], CALLBACK
     )
-    return id_token_claims(server, setup.app, tokens["id_token"])

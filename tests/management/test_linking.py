@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.management.conftest import Management
-from tests.upstream_support import Setup, make_upstream, social_login
+from tests.upstream_support import Setup, make_upstream, social_login, social_tokens
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +73,20 @@ def test_link_refusals(mgmt: Management, setup: Setup) -> None:
     with mgmt.api("read:users") as api:
         body = {"provider": provider, "user_id": object_id}
         assert api.post(f"/users/{primary['user_id']}/identities", json=body).status_code == 403
+
+
+def test_link_with_the_secondary_id_token(mgmt: Management, setup: Setup) -> None:
+    server = mgmt.server
+    primary = server.cli("users", "create", "--email", "p3@example.com", "--password", "primary pass 1")
+    tokens = social_tokens(server, setup, "second@example.com")
+    with mgmt.api() as api:
+        forged = api.post(
+            f"/users/{primary['user_id']}/identities", json={"link_with": tokens["id_token"] + "x"}
+        )
+        assert forged.status_code == 400
+        both = {"link_with": tokens["id_token"], "provider": "oidc", "user_id": "x"}
+        assert api.post(f"/users/{primary['user_id']}/identities", json=both).status_code == 400
+        linked = api.post(f"/users/{primary['user_id']}/identities", json={"link_with": tokens["id_token"]})
+        assert linked.status_code == 201, linked.text
+        assert [i["provider"] for i in linked.json()] == ["auth0", "oidc"]
+    assert social_login(server, setup, "second@example.com")["sub"] == primary["user_id"]

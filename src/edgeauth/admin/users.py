@@ -13,9 +13,12 @@ from typing import Any
 from edgeauth.admin.errors import AdminError, bad_request, conflict, not_found
 from edgeauth.admin.lucene import compile_query, invalid_query
 from edgeauth.admin.tenants import require_tenant
+from edgeauth.jose import unverified_json
+from edgeauth.oauth.bearer import verify_tenant_token
+from edgeauth.oauth.errors import OAuthError
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectStub
-from edgeauth.snapshots import load_tenant
+from edgeauth.snapshots import load_client, load_tenant
 from edgeauth.users.directory import (
     DATABASE_CONNECTION,
     normalize_email,
@@ -352,3 +355,15 @@ async def unlink_user(
         "restore_unlinked", tenant_id, result["removed"]
     )
     return result["identities"]
+
+
+async def id_token_subject(platform: Platform, tenant_id: str, issuer: str, id_token: str) -> str:
+    """Auth0 `link_with`: the `sub` of a live ID token this tenant issued to one of its clients."""
+    audience = unverified_json(id_token, 1).get("aud")
+    if not isinstance(audience, str) or await load_client(platform.config, tenant_id, audience) is None:
+        raise bad_request("link_with must be an ID token of this tenant.", "invalid_body")
+    try:
+        claims = await verify_tenant_token(platform, tenant_id, issuer, id_token, audience)
+    except OAuthError as exc:
+        raise bad_request("link_with must be an ID token of this tenant.", "invalid_body") from exc
+    return str(claims["sub"])

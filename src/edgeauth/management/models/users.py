@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from edgeauth.management.models.common import Body, Resource
 
@@ -80,9 +80,16 @@ class UsersPage(Resource):
 
 
 class LinkIdentity(Body):
-    """Auth0 `POST /users/{id}/identities`: the secondary account by `provider` and `user_id`
-    (its id without the provider); `connection_id` is accepted and not needed here."""
+    """Auth0 `POST /users/{id}/identities`: the secondary account by `provider` and `user_id` (its id
+    without the provider; `connection_id` is accepted, not needed), or by `link_with` (its ID token)."""
 
-    provider: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^|\s]+$")]
-    user_id: Annotated[str, Field(min_length=1, max_length=300, pattern=r"^\S+$")]
+    provider: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^|\s]+$")] | None = None
+    user_id: Annotated[str, Field(min_length=1, max_length=300, pattern=r"^\S+$")] | None = None
     connection_id: Annotated[str, Field(max_length=128)] | None = None
+    link_with: Annotated[str, Field(min_length=1, max_length=8192)] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> LinkIdentity:
+        if (self.link_with is None) == (self.provider is None or self.user_id is None):
+            raise ValueError("Send either link_with, or provider and user_id.")
+        return self

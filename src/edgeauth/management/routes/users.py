@@ -94,7 +94,11 @@ async def link_identity(
     id: str, body: LinkIdentity, caller: Annotated[Caller, allowed("update:users")]
 ) -> Any:
     """Link a secondary account (an enterprise or social one here) into this user."""
-    secondary = f"{body.provider}|{body.user_id}"
+    if body.link_with is not None:
+        platform, issuer = caller.ctx.platform, caller.ctx.issuer
+        secondary = await users.id_token_subject(platform, caller.tenant_id, issuer, body.link_with)
+    else:
+        secondary = f"{body.provider}|{body.user_id}"
     return await users.link_user(caller.ctx.platform, caller.tenant_id, id, secondary)
 
 
