@@ -117,6 +117,10 @@ async def main(requests: int, logins: int) -> None:
             "client_secret": app["client_secret"],
         }
         spa = cli(data, "apps", "create", "--name", "Bench SPA", "--type", "spa", "--callbacks", CALLBACK)
+        realm_grant = "http://auth0.com/oauth/grant-type/password-realm"
+        native = cli(
+            data, "apps", "create", "--name", "Bench native", "--type", "native", "--grants", realm_grant
+        )
         emails, password = [f"bench{i}@example.com" for i in range(4)], "bench password 1"
         user_ids = [
             cli(data, "users", "create", "--email", e, "--password", password)["user_id"] for e in emails
@@ -161,6 +165,23 @@ async def main(requests: int, logins: int) -> None:
                     bearer,
                 ),
             ]
+            realm_login = {
+                "grant_type": realm_grant,
+                "client_id": native["client_id"],
+                "username": emails[1],
+                "password": password,
+                "realm": "Username-Password-Authentication",
+                "scope": "openid",
+            }
+            results.append(
+                await load(
+                    server.base_url,
+                    "login password-realm grant",
+                    ("POST", "/oauth/token", realm_login),
+                    1,
+                    logins,
+                )
+            )
             for concurrency in (1, 4):
                 seconds, latencies = await login_load(
                     server.base_url, spa["client_id"], emails, password, concurrency, logins

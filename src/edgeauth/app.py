@@ -5,6 +5,8 @@ Each runtime puts its `Platform` into `scope["edgeauth.platform"]` before callin
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -12,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from edgeauth.admin.errors import AdminError
 from edgeauth.cross_origin.authenticate import co_authenticate
 from edgeauth.database.change_password import change_password, reset_page, reset_submit
 from edgeauth.database.signup import signup
@@ -37,9 +40,18 @@ async def home(request: Request) -> Response:
     return JSONResponse({"tenant": ctx.tenant.id, "issuer": ctx.issuer})
 
 
+MANAGEMENT_PREFIX = "/api/v2"
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
-    """404/405 as JSON, never an HTML page or a stack trace."""
+    """404/405 as JSON, never an HTML page or a stack trace; in the Management API's shape for its
+    paths (those the mount does not match, e.g. with a newline in a path segment)."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if request.url.path.startswith(MANAGEMENT_PREFIX):
+        error = AdminError(
+            status, HTTPStatus(status).phrase, "inexistent_resource" if status == 404 else "invalid_request"
+        )
+        return JSONResponse(error.to_json(), status_code=status)
     body = {"error": "not_found" if status == 404 else "invalid_request", "error_description": ""}
     body["error_description"] = exc.detail if isinstance(exc, HTTPException) else "Error"
     return JSONResponse(body, status_code=status)
@@ -86,7 +98,7 @@ ROUTES = [
     Route("/v2/logout", v2_logout, methods=["GET"]),
     Route("/oidc/logout", oidc_logout, methods=["GET"]),
     Route("/.well-known/{document:path}", preflight, methods=["OPTIONS"]),
-    Mount("/api/v2", app=LazyApp("edgeauth.management.app:create_management_app")),
+    Mount(MANAGEMENT_PREFIX, app=LazyApp("edgeauth.management.app:create_management_app")),
 ]
 
 
