@@ -5,6 +5,7 @@ lands in the dead-letter queue; each failure is logged (Auth0 `fn`, "Failed Send
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from edgeauth import audit
@@ -21,7 +22,7 @@ async def deliver_email(platform: Platform, body: dict[str, Any]) -> None:
     tenant = await load_tenant(platform.config, body["tenant_id"]) or Tenant(
         body["tenant_id"], body["tenant_id"]
     )
-    provider = await active_provider(platform, tenant.id)
+    provider = replace(await active_provider(platform, tenant.id), allow_loopback=tenant.dev_mode)
     email = await render_email(platform, tenant, body["template"], body["locale"], body["values"])
     sender = (
         email.from_address

@@ -1,14 +1,17 @@
-"""A minimal browser for HTTP-level login tests: keeps cookies (Secure ones too, as browsers do on
-http://localhost) and follows edgeauth's redirects until one leaves for the client."""
+"""A minimal browser for HTTP-level login tests: keeps cookies exactly as `http.cookiejar` does (the
+jar of requests, httpx and authlib: no Secure cookie over http, domain, path and expiry rules) for
+the host it browses, and follows edgeauth's redirects until one leaves for the client."""
 
 from __future__ import annotations
 
 import base64
+import email.message
 import hashlib
 import re
 import secrets
+import urllib.request
 from html import unescape
-from http.cookies import SimpleCookie
+from http.cookiejar import Cookie, CookieJar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -22,23 +25,74 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge.decode()
 
 
+class _Headers:
+    """What `CookieJar.extract_cookies` reads of a response: `info()` with its Set-Cookie headers."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._message = email.message.Message()
+        for value in response.headers.get_list("set-cookie"):
+            self._message["Set-Cookie"] = value
+
+    def info(self) -> email.message.Message:
+        return self._message
+
+
 class Browser:
+    """Requests go to the server's loopback address with this browser's Host header; cookies are
+    kept by an `http.cookiejar.CookieJar` for `http://{that host}`, the URL a user would type."""
+
     def __init__(self, server: Server, tenant: str | None = None, host: str | None = None) -> None:
         self.http = server.client(tenant, host)
-        self.cookies: dict[str, str] = {}
+        self.host = str(self.http.headers["host"])
+        self.jar = CookieJar()
+
+    def _url(self, url: str) -> str:
+        return url if "://" in url else f"http://{self.host}{url if url.startswith('/') else '/' + url}"
 
     def request(self, method: str, url: str, **kwargs: object) -> httpx.Response:
         headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[call-overload]
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        params = kwargs.get("params")
+        path = url if params is None else str(httpx.URL(url, params=params))  # type: ignore[arg-type]
+        logical = urllib.request.Request(self._url(path), method=method)
+        self.jar.add_cookie_header(logical)
+        if logical.has_header("Cookie"):
+            headers["Cookie"] = logical.get_header("Cookie")
         response = self.http.request(method, url, headers=headers, **kwargs)  # type: ignore[arg-type]
-        for header in response.headers.get_list("set-cookie"):
-            for name, morsel in SimpleCookie(header).items():
-                if morsel["max-age"] == "0" or not morsel.value:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
+        self.jar.extract_cookies(_Headers(response), logical)  # type: ignore[arg-type]
         return response
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies this browser holds for its host, by name."""
+        return {cookie.name: cookie.value or "" for cookie in self.jar}
+
+    def set_cookie(self, name: str, value: str) -> None:
+        """Plant a cookie (a stolen one, say) as a host-only, non-Secure cookie of this host."""
+        hostname = self.host.rsplit(":", 1)[0]
+        self.jar.set_cookie(
+            Cookie(
+                0,
+                name,
+                value,
+                None,
+                False,
+                hostname,
+                False,
+                False,
+                "/",
+                True,
+                False,
+                None,
+                False,
+                None,
+                None,
+                {},
+            )
+        )
+
+    def drop_cookie(self, name: str) -> None:
+        for cookie in [c for c in self.jar if c.name == name]:
+            self.jar.clear(cookie.domain, cookie.path, cookie.name)
 
     def follow(self, response: httpx.Response) -> httpx.Response:
         """Follow redirects that stay on the server (relative or same host)."""

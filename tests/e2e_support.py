@@ -163,6 +163,11 @@ class Chromium:
         """Requests to the tracked origins since the last call, with their responses."""
         return self.call("requests", clear=clear)
 
+    def block_cookies(self, part: str) -> None:
+        """From now on in this session, responses of URLs containing `part` set no cookie (as a
+        browser that blocks third-party cookies would treat them)."""
+        self.call("block_cookies", part=part)
+
     def cookies(self) -> list[dict[str, Any]]:
         return self.call("cookies")
 

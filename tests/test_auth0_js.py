@@ -81,6 +81,28 @@ def test_embedded_login_then_check_session(browser: Chromium, page: str) -> None
     assert session["accessToken"] and session["tokenType"] == "Bearer"
 
 
+def test_user_info_from_the_browser(browser: Chromium, page: str) -> None:
+    """auth0.js `client.userInfo(accessToken)`: a cross-origin GET with `Authorization`, so the
+    preflight must allow that header (it did not: the review's "defects real clients hit")."""
+    browser.new_session()
+    browser.goto(page)
+    run(
+        browser,
+        "webAuth.login({realm: arg.realm, username: arg.email, password: arg.password}, () => {});"
+        " return null;",
+        {"realm": DATABASE, "email": EMAIL, "password": PASSWORD},
+    )
+    logged_in(browser, page)
+    token = run(browser, "return (await parsed).accessToken;")
+    profile = run(
+        browser,
+        "return await new Promise((resolve, reject) =>"
+        " webAuth.client.userInfo(arg, (error, user) => (error ? reject(error) : resolve(user))));",
+        token,
+    )
+    assert profile["email"] == EMAIL and profile["sub"].startswith("auth0|")
+
+
 def test_embedded_login_with_a_wrong_password(browser: Chromium, page: str) -> None:
     browser.new_session()
     browser.goto(page)
@@ -121,3 +143,60 @@ def test_passwordless_start_then_login_with_the_emailed_code(
     )
     claims = logged_in(browser, page)
     assert claims["email"] == email and claims["sub"].startswith("email|")
+
+
+@pytest.fixture(scope="module")
+def fallback_page(server: Server, site: StaticSite) -> str:
+    """An app whose `cross_origin_loc` page runs auth0.js `crossOriginVerification()`."""
+    url = f"{site.origin}/embedded-fallback/"
+    verify = f"{site.origin}/verify/"
+    app = server.cli(
+        "apps",
+        "create",
+        "--name",
+        "auth0.js fallback",
+        "--type",
+        "spa",
+        "--callbacks",
+        url,
+        "--web-origins",
+        site.origin,
+        "--cross-origin",
+        "--cross-origin-loc",
+        verify,
+    )
+    web_auth = {
+        "domain": server.origin,
+        "clientID": app["client_id"],
+        "responseType": "token id_token",
+        "scope": "openid profile email",
+        "overrides": {
+            "__token_issuer": f"{server.origin}/",
+            "__jwks_uri": f"{server.origin}/.well-known/jwks.json",
+        },
+    }
+    site.page(
+        "verify", {"webAuth": {"domain": server.origin, "clientID": app["client_id"]}}, "auth0js_verify.html"
+    )
+    return site.page("embedded-fallback", {"webAuth": web_auth}, template="auth0js.html")
+
+
+def test_embedded_login_when_the_browser_blocks_third_party_cookies(
+    browser: Chromium, fallback_page: str
+) -> None:
+    """Auth0's cross-origin verification fallback: /co/authenticate's cookie never arrives, so
+    /authorize asks the app's `cross_origin_loc` page (auth0.js, in a hidden iframe) for the
+    co_verifier it kept, and the login completes in this browser only."""
+    browser.new_session()
+    browser.block_cookies("/co/authenticate")
+    browser.goto(fallback_page)
+    run(
+        browser,
+        "webAuth.login({realm: arg.realm, username: arg.email, password: arg.password}, () => {});"
+        " return null;",
+        {"realm": DATABASE, "email": EMAIL, "password": PASSWORD},
+    )
+    assert logged_in(browser, fallback_page)["email"] == EMAIL
+    assert not [c for c in browser.cookies() if c["name"] == "edgeauth_co"]
+    posted = [r for r in browser.requests() if r["url"].endswith("/co/verify")]
+    assert posted and posted[0]["status"] == 302

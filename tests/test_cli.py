@@ -60,7 +60,7 @@ def test_client_secret_is_not_stored_in_plain_text(tmp_path: Path) -> None:
 def test_users_create_reaches_d1_through_the_queue(tmp_path: Path) -> None:
     user = run_cli(tmp_path, "users", "create", "--email", "Ada@Example.com", "--password", "correct horse")
     provider, _, object_id = user["user_id"].partition("|")
-    assert provider == "auth0" and len(object_id) == 64
+    assert provider == "auth0" and len(object_id) == 72  # object id + creation
     assert user["email"] == "ada@example.com"
     assert user["identities"][0]["connection"] == "Username-Password-Authentication"
     with sqlite3.connect(tmp_path / "d1.sqlite") as db:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browser import Browser, code_query, pkce_pair, redirect_params
+from tests.browser import Browser, code_query, form_state, pkce_pair, redirect_params
 from tests.conftest import Server
 
 EMAIL, PASSWORD = "lin@example.com", "correct horse battery"
@@ -146,3 +146,57 @@ def test_forged_ticket_is_refused(server: Server, spa: dict) -> None:
             redirect_params(Browser(server).request("GET", "/authorize", params=query))["error"]
             == "access_denied"
         )
+
+
+def test_a_ticket_counts_only_in_the_browser_that_asked_for_it(server: Server, spa: dict) -> None:
+    """Login CSRF: an attacker's ticket must not sign a victim's browser in (as the attacker). The
+    verifier cookie set by /co/authenticate must come back; a refusal does not spend the ticket."""
+    attacker = Browser(server)
+    ticket = co_authenticate(attacker, spa["client_id"]).json()["login_ticket"]
+    _, challenge = pkce_pair()
+    query = code_query(spa["client_id"], CALLBACK, challenge, login_ticket=ticket)
+    victim = redirect_params(Browser(server).request("GET", "/authorize", params=query))
+    assert victim["error"] == "access_denied" and "code" not in victim
+    assert "code" in redirect_params(attacker.request("GET", "/authorize", params=query))
+
+
+def test_the_verification_fallback_page_and_co_verify(server: Server) -> None:
+    """Without the cookie (third-party cookies blocked) an app with `cross_origin_loc` gets the
+    page that fetches the verifier from that page; `/co/verify` accepts only the right verifier,
+    from the browser the page was served to."""
+    loc = "https://embedded.example/verify"
+    app = server.cli(
+        "apps",
+        "create",
+        "--name",
+        "Fallback",
+        "--type",
+        "spa",
+        "--callbacks",
+        CALLBACK,
+        "--web-origins",
+        ORIGIN,
+        "--cross-origin",
+        "--cross-origin-loc",
+        loc,
+    )
+    answer = co_authenticate(Browser(server), app["client_id"]).json()
+    _, challenge = pkce_pair()
+    query = code_query(app["client_id"], CALLBACK, challenge, login_ticket=answer["login_ticket"])
+    browser = Browser(server)  # its /co/authenticate cookie was blocked
+    page = browser.request("GET", "/authorize", params=query)
+    assert page.status_code == 200, page.text
+    assert f'src="{loc}#origin=' in page.text and 'action="/co/verify"' in page.text
+    assert answer["co_id"] in page.text and answer["co_verifier"] not in page.text
+    assert "frame-src https://embedded.example" in page.headers["content-security-policy"]
+    state = form_state(page)
+
+    cross_site = Browser(server).request(
+        "POST", "/co/verify", data={"state": state, "verifier": answer["co_verifier"]}
+    )
+    assert cross_site.status_code == 400  # another browser (no transaction cookie)
+    wrong = redirect_params(browser.request("POST", "/co/verify", data={"state": state, "verifier": "nope"}))
+    assert wrong["error"] == "access_denied"
+    right = browser.request("POST", "/co/verify", data={"state": state, "verifier": answer["co_verifier"]})
+    assert "code" in redirect_params(right)
+    assert "edgeauth_session" in browser.cookies

@@ -18,6 +18,7 @@ import pytest
 from edgeauth.admin.email_provider import set_provider
 from edgeauth.admin.email_templates import create_template
 from edgeauth.admin.outbox import list_outbox
+from edgeauth.admin.tenants import DEV_MODE_KEY, update_settings
 from edgeauth.mail.outgoing import send_email
 from edgeauth.runtime.local.host import LocalRuntime
 from edgeauth.runtime.local.process import free_port
@@ -95,6 +96,7 @@ def providers() -> Iterator[ProviderServer]:
 
 def configure(server: Server, tenant: str, name: str, base_url: str, *extra: str) -> None:
     server.cli("tenants", "create", tenant)
+    server.cli("tenants", "update", "--dev-mode", "on", "--tenant", tenant)  # a loopback recorder
     server.cli(
         "email",
         "provider",
@@ -176,6 +178,7 @@ async def test_a_failing_provider_retries_then_dead_letters(
     runtime: LocalRuntime, clock: ManualClock, providers: ProviderServer
 ) -> None:
     platform = runtime.platform
+    await update_settings(platform, "default", {DEV_MODE_KEY: True})  # the provider is on loopback
     fields = {
         "name": "resend",
         "credentials": {"api_key": "k"},
@@ -215,3 +218,34 @@ async def test_a_tenants_template_is_rendered_in_the_sandbox(
         == '<p>Hi someone@example.com, open <a href="https://x.example/v?t=1">https://x.example/v?t=1</a></p>'
     )
     assert custom["text"] == "Hi someone@example.com, open https://x.example/v?t=1"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{% for a in 'x'*1000 %}{% for b in 'x'*1000 %}{% for c in 'x'*1000 %}"
+        ".{% endfor %}{% endfor %}{% endfor %}",
+        "{{ 'a' * 1000000000 }}",
+        "{{ 2 ** 100000000 }}",
+        "{{ '%999999999s' % 'a' }}",
+        "{{ '{0:>999999999}'.format(1) }}",
+        "{{ 'a'.center(999999999) }}",
+        "{% set a = 'xxxxxxxxxxxxxxxx' %}" + "{% set a = a ~ a %}" * 40 + "{{ a }}",
+        "{{ 1 / 0 }}",
+        "{{ 10 ** 400 * 1.0 }}",
+    ],
+    ids=["loops", "repeat", "power", "percent", "format", "center", "doubling", "zero", "overflow"],
+)
+async def test_a_costly_or_failing_template_falls_back_to_the_built_in_email(
+    runtime: LocalRuntime, clock: ManualClock, body: str
+) -> None:
+    """The review: `range`/`*`/`**` burned CPU and memory, and an `OverflowError` (not a
+    `TemplateError`) stopped delivery, so resets broke. Now the render is bounded and any failure
+    sends the built-in email."""
+    platform = runtime.platform
+    await create_template(platform, "default", {"template": "reset_email", "body": body, "subject": "Hi"})
+    values = {"url": "https://x.example/r?t=1", "user": {"email": TO}}
+    await send_email(platform, "default", template="reset_email", to=TO, locale="en", values=values)
+    await drain(runtime, clock)
+    [sent] = await list_outbox(platform, "default", TO)
+    assert sent["subject"] != "Hi" and "https://x.example/r?t=1" in sent["text"]

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from auth0.authentication import Passwordless
 
-from tests.conftest import Server, eventually, server_process
+from edgeauth.runtime.local.process import ServerProcess
+from tests.conftest import Server, eventually
 
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with server_process("local", tmp_path_factory.mktemp("outbox")) as process:
+    with ServerProcess(tmp_path_factory.mktemp("outbox"), "--local-outbox") as process:
         yield Server(process, "local")
+
+
+def test_the_outbox_is_not_served_without_the_flag(tmp_path: Path) -> None:
+    """Any loopback process may read `/local/outbox` (every tenant's emails): only on request."""
+    with ServerProcess(tmp_path) as process, httpx.Client(base_url=process.base_url) as http:
+        assert http.get("/local/outbox", headers={"Host": f"localhost:{process.port}"}).status_code == 404
 
 
 def test_the_outbox_page_lists_and_shows_emails(local: Server) -> None:

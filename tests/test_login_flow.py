@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+import requests
 from auth0.authentication import GetToken
 from auth0.authentication.token_verifier import AsymmetricSignatureVerifier, TokenVerifier
 
@@ -179,3 +184,37 @@ def test_confidential_app_code_flow_with_auth0_python(server: Server) -> None:
         web["client_id"],
     ).verify(tokens["id_token"], nonce="n1")
     assert claims["email"] == EMAIL and "name" not in claims  # only the email scope was asked for
+
+
+def test_a_plain_requests_session_logs_in_over_http(server: Server, spa: dict) -> None:
+    """How many teams script a login: `requests` (http.cookiejar) against the local server. Its
+    jar never sends a `Secure` cookie over http, so with every cookie Secure the form post lost
+    its transaction binding and got a 400; on http the cookies are not Secure (http/cookies.py)."""
+    session = requests.Session()
+    verifier, challenge = pkce_pair()
+    response = session.get(
+        f"{server.origin}/authorize", params=authorize_query(spa, challenge), allow_redirects=False
+    )
+    while response.status_code == 302 and response.headers["location"].startswith("/"):
+        response = session.get(server.origin + response.headers["location"], allow_redirects=False)
+    assert response.status_code == 200, response.text
+    assert not any(cookie.secure for cookie in session.cookies)
+    state = re.search(r'name="state" value="([^"]+)"', response.text)
+    assert state, response.text
+    done = session.post(
+        f"{server.origin}/u/login",
+        data={"state": unescape(state.group(1)), "email": EMAIL, "password": PASSWORD},
+        allow_redirects=False,
+    )
+    assert done.status_code == 302, done.text
+    code = parse_qs(urlsplit(done.headers["location"]).query)["code"][0]
+    tokens = GetToken(server.domain, spa["client_id"], protocol="http").authorization_code_pkce(
+        verifier, code, CALLBACK
+    )
+    assert tokens["id_token"]
+    silent = session.get(
+        f"{server.origin}/authorize",
+        params=authorize_query(spa, challenge, prompt="none"),
+        allow_redirects=False,
+    )
+    assert "code=" in silent.headers["location"]  # the SSO cookie came back too

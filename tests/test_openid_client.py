@@ -133,3 +133,26 @@ def test_a_wrong_client_secret_is_refused(server: Server, apps: dict[str, dict])
                 "pkce": True,
             },
         )
+
+
+def test_a_wrong_secret_over_http_basic_names_the_error_in_the_challenge(
+    server: Server, apps: dict[str, dict]
+) -> None:
+    """openid-client v6 reads the error from `WWW-Authenticate` when there is one: the challenge
+    must carry `error="invalid_client"` (it had only a realm, and the error came out undefined)."""
+    app = apps["regular"]
+    with pytest.raises(AssertionError) as refused:
+        relying_party(
+            server,
+            {
+                "issuer": f"{server.origin}/",
+                "client_id": app["client_id"],
+                "client_secret": app["client_secret"] + "x",
+                "auth": "basic",
+                "redirect_uri": CALLBACK,
+                "scope": SCOPE,
+                "pkce": True,
+            },
+        )
+    assert "'challenge_error': 'invalid_client'" in str(refused.value)
+    assert "'challenge_description': 'Client authentication failed.'" in str(refused.value)

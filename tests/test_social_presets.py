@@ -162,6 +162,7 @@ def options(preset: Preset, fake: FakeProviders) -> list[str]:
 
 @pytest.fixture(scope="module")
 def app(server: Server, fake: FakeProviders) -> dict:
+    server.cli("tenants", "update", "--dev-mode", "on")  # the fake providers listen on loopback
     for preset in PRESETS:
         server.cli(
             "connections",
@@ -194,7 +195,7 @@ def preset_login(server: Server, app: dict, fake: FakeProviders, preset: Preset)
     code = fake.authorize(sent, preset.profile)
     if preset.strategy == "apple":  # a cross-site POST: only the SameSite=None binding cookie goes
         assert sent["response_mode"] == "form_post"
-        browser.cookies.pop("edgeauth_tx")
+        browser.drop_cookie("edgeauth_tx")
         user = '{"name":{"firstName":"Ada","lastName":"Lovelace"},"email":"x7@privaterelay.appleid.com"}'
         back = browser.request(
             "POST", "/login/callback", data={"code": code, "state": sent["state"], "user": user}

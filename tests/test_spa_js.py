@@ -180,7 +180,8 @@ def test_a_reload_keeps_the_session(browser: Chromium, pages: Pages) -> None:
 def test_logout_returns_and_ends_the_sso_session(server: Server, browser: Chromium, pages: Pages) -> None:
     login(browser, pages, pages.sso)
     [session] = [c for c in browser.cookies() if c["name"] == "edgeauth_session"]
-    assert session["secure"] and session["sameSite"] == "None" and session["httpOnly"]
+    # On http (the local runtime) the cookie cannot be Secure, so it is Lax (http/cookies.py).
+    assert not session["secure"] and session["sameSite"] == "Lax" and session["httpOnly"]
     browser.evaluate(
         "async (returnTo) => { await window.ready; client.logout({logoutParams: {returnTo}}); }", pages.bye
     )
@@ -201,7 +202,7 @@ def test_logout_returns_and_ends_the_sso_session(server: Server, browser: Chromi
 
     # The server ended the session too: the old cookie no longer signs anyone in.
     replay = Browser(server)
-    replay.cookies["edgeauth_session"] = session["value"]
+    replay.set_cookie("edgeauth_session", session["value"])
     stale = replay.request(
         "GET",
         "/authorize",

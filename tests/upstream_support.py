@@ -31,6 +31,7 @@ def make_upstream(server: Server) -> Setup:
     with the verified emails `linked@example.com` and `unverified@example.com`."""
     upstream_host = f"127.0.0.1:{server.port}"
     server.cli("tenants", "create", "up")
+    server.cli("tenants", "update", "--dev-mode", "on")  # the upstream listens on loopback
     server.cli("tenants", "add-domain", "--tenant", "up", "--domain", "127.0.0.1")
     idp_app = server.cli(
         "apps",

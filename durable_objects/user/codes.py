@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from typing import Any
 
 from edgeauth.encoding import s256
@@ -24,6 +25,8 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS codes (
     used_at    INTEGER
 )"""
 CODE_LIFETIME = 300
+# RFC 7636 §4.1: 43 to 128 unreserved characters.
+VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 
 
 def issue_code(
@@ -51,11 +54,13 @@ def check_binding(
     if request["redirect_uri"] != redirect_uri:
         return "The redirect_uri does not match the one of the authorization request."
     challenge = request.get("code_challenge") or ""
-    if challenge:
-        if not code_verifier:
-            return "Missing required parameter: code_verifier"
-        if not code_verifier.isascii() or not hmac.compare_digest(s256(code_verifier), challenge):
-            return "Failed to verify code verifier"
+    if not challenge:
+        # RFC 9700 §4.8.2: a verifier for a code issued without a challenge is a downgrade attempt.
+        return "code_verifier was sent but no code_challenge was in the request" if code_verifier else None
+    if not code_verifier:
+        return "Missing required parameter: code_verifier"
+    if not VERIFIER.fullmatch(code_verifier) or not hmac.compare_digest(s256(code_verifier), challenge):
+        return "Failed to verify code verifier"
     return None
 
 

@@ -31,6 +31,17 @@ class Identity:
     profile_data: dict[str, Any] = field(default_factory=dict)
 
 
+def from_json(data: dict[str, Any]) -> Identity:
+    """An identity from its Management API shape (`isSocial`, `profileData`)."""
+    return Identity(
+        data["provider"],
+        data["user_id"],
+        data["connection"],
+        bool(data["isSocial"]),
+        data.get("profileData") or {},
+    )
+
+
 def add_identity(storage: ObjectStorage, identity: Identity) -> None:
     """Attach `identity` to the user (a second login with it refreshes its profile data)."""
     storage.exec(
@@ -50,6 +61,12 @@ def remove_identity(storage: ObjectStorage, provider: str, user_id: str) -> None
 
 def has_identity(storage: ObjectStorage, provider: str, user_id: str) -> bool:
     rows = storage.exec("SELECT 1 FROM identities WHERE provider = ? AND user_id = ?", provider, user_id)
+    return bool(rows)
+
+
+def has_connection_identity(storage: ObjectStorage, connection: str, user_id: str) -> bool:
+    """Whether the user holds the identity an identity object is named by (connection, its id)."""
+    rows = storage.exec("SELECT 1 FROM identities WHERE connection = ? AND user_id = ?", connection, user_id)
     return bool(rows)
 
 

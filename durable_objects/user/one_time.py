@@ -16,12 +16,21 @@ from typing import Any
 from edgeauth.ports import ObjectStorage
 from edgeauth.users.opaque import digest, new_token
 
-SCHEMA = """CREATE TABLE IF NOT EXISTS one_time (
-    digest     TEXT PRIMARY KEY,
-    kind       TEXT NOT NULL,
-    payload    TEXT NOT NULL,
-    expires_at INTEGER NOT NULL
-)"""
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS one_time (
+        digest     TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        payload    TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        failures   INTEGER NOT NULL DEFAULT 0
+    )""",
+    # Wrong email codes across all codes of the last day (the account-wide backoff).
+    """CREATE TABLE IF NOT EXISTS code_failures (
+        singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+        failures     INTEGER NOT NULL,
+        last_failure INTEGER NOT NULL
+    )""",
+)
 # Lifetimes in seconds: Auth0's passwordless OTP and link (300), its email-link tickets (5 days),
 # and a short one for the cross-origin login ticket, redeemed by the next request.
 LIFETIMES = {
@@ -32,6 +41,12 @@ LIFETIMES = {
     "login_ticket": 120,
 }
 CODE_DIGITS = 6
+# A code is burned after this many wrong tries (a new code starts afresh) …
+TRIES_PER_CODE = 5
+# … and after only one once the account has seen this many wrong codes in a day: guessing then
+# costs a new code (an email to the owner) per try, while the owner's right code still works.
+ACCOUNT_CODE_FAILURES = 10
+FORGET_AFTER = 24 * 3600
 
 
 def _store(storage: ObjectStorage, kind: str, secret_digest: str, payload: dict[str, Any], now: int) -> None:
@@ -52,17 +67,24 @@ def issue_token(storage: ObjectStorage, object_id: str, kind: str, payload: dict
     return token
 
 
-def spend_token(
+def peek_token(
     storage: ObjectStorage, kind: str, secret: str, tenant_id: str, now: int
 ) -> dict[str, Any] | None:
-    """The payload of a live token of `kind` for `tenant_id`, deleted as it is read; else `None`."""
+    """The payload of a live token of `kind` for `tenant_id`, left unspent; else `None`."""
     rows = storage.exec("SELECT * FROM one_time WHERE digest = ? AND kind = ?", digest(secret), kind)
     if not rows or rows[0]["expires_at"] <= now:
         return None
     payload = json.loads(rows[0]["payload"])
-    if payload.get("tenant_id") != tenant_id:
-        return None
-    storage.exec("DELETE FROM one_time WHERE digest = ?", rows[0]["digest"])
+    return payload if payload.get("tenant_id") == tenant_id else None
+
+
+def spend_token(
+    storage: ObjectStorage, kind: str, secret: str, tenant_id: str, now: int
+) -> dict[str, Any] | None:
+    """The payload of a live token of `kind` for `tenant_id`, deleted as it is read; else `None`."""
+    payload = peek_token(storage, kind, secret, tenant_id, now)
+    if payload is not None:
+        storage.exec("DELETE FROM one_time WHERE digest = ?", digest(secret))
     return payload
 
 
@@ -79,10 +101,28 @@ def issue_code(storage: ObjectStorage, object_id: str, payload: dict[str, Any], 
 
 
 def spend_code(storage: ObjectStorage, object_id: str, code: str, now: int) -> dict[str, Any] | None:
-    """The payload of the live email code equal to `code` (compared in constant time), spent."""
+    """The payload of the live email code equal to `code` (compared in constant time), spent.
+
+    A wrong code counts against the live code, which is burned after `TRIES_PER_CODE` tries (one
+    try once the account has seen `ACCOUNT_CODE_FAILURES` wrong codes in a day)."""
     rows = storage.exec("SELECT * FROM one_time WHERE kind = 'email_code' AND expires_at > ?", now)
     presented = _code_digest(object_id, code)
-    if not rows or not hmac.compare_digest(rows[0]["digest"], presented):
-        return None
-    storage.exec("DELETE FROM one_time WHERE kind = 'email_code'")
-    return json.loads(rows[0]["payload"])
+    if rows and hmac.compare_digest(rows[0]["digest"], presented):
+        storage.exec("DELETE FROM one_time WHERE kind = 'email_code'")
+        return json.loads(rows[0]["payload"])
+    storage.exec(
+        "INSERT INTO code_failures (singleton, failures, last_failure) VALUES (1, 1, ?)"
+        " ON CONFLICT (singleton) DO UPDATE SET"
+        " failures = CASE WHEN last_failure <= ? THEN 1 ELSE failures + 1 END,"
+        " last_failure = excluded.last_failure",
+        now,
+        now - FORGET_AFTER,
+    )
+    if rows:
+        account = storage.exec("SELECT failures FROM code_failures")[0]["failures"]
+        tries = 1 if account >= ACCOUNT_CODE_FAILURES else TRIES_PER_CODE
+        if rows[0]["failures"] + 1 >= tries:
+            storage.exec("DELETE FROM one_time WHERE kind = 'email_code'")
+        else:
+            storage.exec("UPDATE one_time SET failures = failures + 1 WHERE kind = 'email_code'")
+    return None

@@ -1,28 +1,33 @@
 """SSO sessions in the user's object: the browser cookie holds `{object id}.{secret}`.
 
-A session has an absolute and an idle lifetime (Auth0 tenant session settings: 7 days / 3 days
-by default); `sid` is what ID tokens and logout carry, `auth_time` when the user last proved
-who they are.
+A session has an absolute and an idle lifetime, the tenant's `session_lifetime` and
+`idle_session_lifetime` (Auth0: 7 days and 3 days by default), applied at every use, so a tenant
+that shortens them shortens live sessions too. `sid` is what ID tokens and logout carry,
+`auth_time` when the user last proved who they are.
 """
 
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, TypedDict
 
 from edgeauth.ports import ObjectStorage
 from edgeauth.users.opaque import digest, new_token
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS sessions (
-    digest          TEXT PRIMARY KEY,
-    sid             TEXT NOT NULL UNIQUE,
-    auth_time       INTEGER NOT NULL,
-    created_at      INTEGER NOT NULL,
-    expires_at      INTEGER NOT NULL,
-    idle_expires_at INTEGER NOT NULL
+    digest     TEXT PRIMARY KEY,
+    sid        TEXT NOT NULL UNIQUE,
+    auth_time  INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL
 )"""
-ABSOLUTE_LIFETIME = 7 * 86400
-IDLE_LIFETIME = 3 * 86400
+
+
+class Lifetimes(TypedDict):
+    """Seconds: `absolute` from the login, `idle` from the last use."""
+
+    absolute: int
+    idle: int
 
 
 def create_session(storage: ObjectStorage, object_id: str, now: int) -> dict[str, Any]:
@@ -30,29 +35,29 @@ def create_session(storage: ObjectStorage, object_id: str, now: int) -> dict[str
     token, secret_digest = new_token(object_id)
     sid = secrets.token_urlsafe(24)
     storage.exec(
-        "INSERT INTO sessions (digest, sid, auth_time, created_at, expires_at, idle_expires_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sessions (digest, sid, auth_time, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
         secret_digest,
         sid,
         now,
         now,
-        now + ABSOLUTE_LIFETIME,
-        now + IDLE_LIFETIME,
+        now,
     )
     return {"token": token, "sid": sid, "auth_time": now}
 
 
-def find_session(storage: ObjectStorage, secret: str, now: int) -> dict[str, Any] | None:
+def find_session(
+    storage: ObjectStorage, secret: str, now: int, lifetimes: Lifetimes
+) -> dict[str, Any] | None:
     """The live session for a cookie secret, its idle lifetime extended; expired ones are gone."""
-    storage.exec("DELETE FROM sessions WHERE expires_at <= ? OR idle_expires_at <= ?", now, now)
+    storage.exec(
+        "DELETE FROM sessions WHERE created_at <= ? OR last_seen <= ?",
+        now - lifetimes["absolute"],
+        now - lifetimes["idle"],
+    )
     rows = storage.exec("SELECT sid, auth_time FROM sessions WHERE digest = ?", digest(secret))
     if not rows:
         return None
-    storage.exec(
-        "UPDATE sessions SET idle_expires_at = MIN(expires_at, ?) WHERE digest = ?",
-        now + IDLE_LIFETIME,
-        digest(secret),
-    )
+    storage.exec("UPDATE sessions SET last_seen = ? WHERE digest = ?", now, digest(secret))
     return rows[0]
 
 
@@ -64,5 +69,5 @@ def end_session(storage: ObjectStorage, secret: str) -> str | None:
 
 
 def end_all_sessions(storage: ObjectStorage) -> None:
-    """Every SSO session of the user ends (a password reset, a newly proven email)."""
+    """Every SSO session of the user ends (a password change, a block, an email change or proof)."""
     storage.exec("DELETE FROM sessions")

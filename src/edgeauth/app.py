@@ -16,11 +16,12 @@ from starlette.routing import Mount, Route
 
 from edgeauth.admin.errors import AdminError
 from edgeauth.cross_origin.authenticate import co_authenticate
+from edgeauth.cross_origin.verification import co_verify
 from edgeauth.database.change_password import change_password, reset_page, reset_submit
 from edgeauth.database.signup import signup
 from edgeauth.database.verification import verify_email
 from edgeauth.http.context import TenantMiddleware, request_context
-from edgeauth.http.cors import credentialed_preflight, preflight
+from edgeauth.http.cors import bearer_preflight, credentialed_preflight, preflight
 from edgeauth.http.lazy_app import LazyApp
 from edgeauth.login.logout import oidc_logout, v2_logout
 from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit, upstream_page
@@ -89,12 +90,13 @@ ROUTES = [
     Route("/passwordless/verify_redirect", verify_redirect, methods=["GET"]),
     Route("/co/authenticate", co_authenticate, methods=["POST"]),
     Route("/co/authenticate", credentialed_preflight, methods=["OPTIONS"]),
+    Route("/co/verify", co_verify, methods=["POST"]),
     Route("/oauth/token", token, methods=["POST"]),
     Route("/oauth/token", preflight, methods=["OPTIONS"]),
     Route("/oauth/revoke", revoke, methods=["POST"]),
     Route("/oauth/revoke", preflight, methods=["OPTIONS"]),
     Route("/userinfo", userinfo, methods=["GET", "POST"]),
-    Route("/userinfo", preflight, methods=["OPTIONS"]),
+    Route("/userinfo", bearer_preflight, methods=["OPTIONS"]),
     Route("/v2/logout", v2_logout, methods=["GET"]),
     Route("/oidc/logout", oidc_logout, methods=["GET"]),
     Route("/.well-known/{document:path}", preflight, methods=["OPTIONS"]),

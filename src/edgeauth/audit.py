@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from starlette.requests import Request
 
 from edgeauth.admin.rows import iso_now
-from edgeauth.platform import Platform
+from edgeauth.platform import Platform, Settings
 
 MESSAGE_TYPE = "log"
 
@@ -67,14 +67,25 @@ def new_log_id(epoch: float) -> str:
     return f"{int(epoch * 1000):015d}{secrets.token_hex(8)}"
 
 
-def client_ip(request: Request) -> str:
-    """The browser's IP: Cloudflare's `CF-Connecting-IP` on Workers, the peer address locally."""
-    return request.headers.get("cf-connecting-ip") or (request.client.host if request.client else "")
+def client_ip(request: Request, settings: Settings) -> str:
+    """The caller's IP as the runtime vouches for it (docs/security.md "Client IPs"): the header
+    Cloudflare sets on Workers (`CF-Connecting-IP`, which a client cannot forge there); locally the
+    socket peer, or the last `X-Forwarded-For` hop when the peer is a configured proxy. Never a
+    header a client could rotate to escape brute-force protection."""
+    if settings.client_ip_header:
+        vouched = request.headers.get(settings.client_ip_header, "").strip()
+        if vouched:
+            return vouched
+    peer = request.client.host if request.client else ""
+    if peer and peer in settings.trusted_proxies:
+        hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+        return hops[-1] if hops else peer
+    return peer
 
 
-def request_fields(request: Request) -> dict[str, str]:
+def request_fields(request: Request, settings: Settings) -> dict[str, str]:
     """Who sent the request: its IP and User-Agent."""
-    return {"ip": client_ip(request), "user_agent": request.headers.get("user-agent", "")}
+    return {"ip": client_ip(request, settings), "user_agent": request.headers.get("user-agent", "")}
 
 
 def log_event(

@@ -29,6 +29,20 @@ DEFAULT_DATA = ".edgeauth"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 SCHEDULED_HELP = "/cdn-cgi/handler/scheduled to run the cron handler"
+DEFAULT_PORT = 8787
+LOOPBACK_HOSTS = ("127.0.0.1", "[::1]")
+
+
+def private_folder(data: Path) -> Path:
+    """The data folder and everything in it readable by this user only (0700 / 0600): it holds
+    password hashes, sealed keys, sessions and the deployment's secret key."""
+    os.umask(0o077)  # every file the runtime creates from now on
+    data.mkdir(parents=True, exist_ok=True)
+    if data.stat().st_mode & 0o077:  # made by an older version, or by hand
+        for path in data.rglob("*"):
+            path.chmod(0o700 if path.is_dir() else 0o600)
+        data.chmod(0o700)
+    return data
 
 
 def open_runtime(args: argparse.Namespace) -> LocalRuntime:
@@ -38,14 +52,26 @@ def open_runtime(args: argparse.Namespace) -> LocalRuntime:
     from edgeauth.runtime.local.host import LocalRuntime
     from edgeauth.runtime.local.keyfile import load_or_create_secret_key
 
-    data = Path(args.data)
-    data.mkdir(parents=True, exist_ok=True)
+    data = private_folder(Path(args.data))
     config = WorkerConfig.load(PROJECT_ROOT / "wrangler.toml")
     return LocalRuntime(
         data,
         config=config,
         crypto=CPythonCrypto(load_or_create_secret_key(data)),
-        settings=Settings(default_tenant=args.default_tenant, base_domain=args.base_domain),
+        settings=local_settings(args),
+    )
+
+
+def local_settings(args: argparse.Namespace) -> Settings:
+    """The local runtime's deployment: http (https with --tls-cert) on the serving port, and
+    `localhost`, `127.0.0.1` and `[::1]` serving the default tenant (docs/security.md)."""
+    return Settings(
+        default_tenant=args.default_tenant,
+        base_domain=args.base_domain,
+        scheme="https" if getattr(args, "tls_cert", None) else "http",
+        port=getattr(args, "port", None) or DEFAULT_PORT,
+        default_hosts=LOOPBACK_HOSTS,
+        trusted_proxies=tuple(getattr(args, "trusted_proxy", None) or ()),
     )
 
 
@@ -61,8 +87,17 @@ async def serve_command(runtime: LocalRuntime, args: argparse.Namespace) -> None
     demo = await seed_demo(runtime.platform, origin) if args.demo else None
     if demo is not None:
         print(demo.summary(), flush=True)
+    if args.demo or args.local_outbox:
+        print(f"edgeauth: every tenant's outbox is served to loopback clients at {origin}/local/outbox")
     await serve(
-        runtime, app, host=args.host, port=args.port, test_scheduled=args.test_scheduled, demo=demo, tls=tls
+        runtime,
+        app,
+        host=args.host,
+        port=args.port,
+        test_scheduled=args.test_scheduled,
+        demo=demo,
+        outbox=args.local_outbox,
+        tls=tls,
     )
 
 
@@ -79,11 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve = verbs.add_parser("serve", help="serve the local runtime over HTTP")
     _local_options(serve)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8787)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument(
         "--demo", action="store_true", help="seed a demo API, apps and user; serve the demo SPA at /demo/"
     )
     serve.add_argument("--test-scheduled", action="store_true", help=f"enable {SCHEDULED_HELP}")
+    serve.add_argument(
+        "--local-outbox", action="store_true", help="serve the outbox at /local/outbox (implied by --demo)"
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        help="a reverse proxy's address: its X-Forwarded-For names the client (repeatable)",
+    )
     serve.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (needs --tls-key)")
     serve.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     add_admin_commands(verbs, _local_options)

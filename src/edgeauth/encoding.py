@@ -34,3 +34,39 @@ def b64url_to_int(text: str) -> int:
 def compact_json(value: Any) -> bytes:
     """Deterministic compact JSON bytes (sorted keys, no spaces)."""
     return json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+
+
+# Deeper JSON is refused before parsing: a recursion error on CPython, a stack overflow under
+# Pyodide. Auth0's own payloads (metadata included) nest a few levels.
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in a JSON text (brackets inside strings ignored)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def loads_bounded(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """`json.loads` that refuses (ValueError) nesting deeper than `max_depth`: a recursion error on
+    CPython, a stack overflow under Pyodide, either a 500 otherwise."""
+    text = body.decode("utf-8")
+    if json_depth(text) > max_depth:
+        raise ValueError(f"JSON nested deeper than {max_depth}")
+    return json.loads(text)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from typing import Any
 
-from edgeauth.encoding import b64url_decode, b64url_encode, b64url_to_int, compact_json
+from edgeauth.encoding import b64url_decode, b64url_encode, b64url_to_int, compact_json, loads_bounded
 from edgeauth.keys.keyset import SigningKey
 from edgeauth.platform import Platform
 
@@ -60,15 +59,15 @@ def decode_verified(token: str, keys: list[dict[str, str]]) -> dict[str, Any] | 
     """
     try:
         header_b64, payload_b64, signature_b64 = token.split(".")
-        header = json.loads(b64url_decode(header_b64))
+        header = loads_bounded(b64url_decode(header_b64))
         key = next(k for k in keys if k["kid"] == header.get("kid"))
         if header.get("alg") != "RS256":
             return None
         signing_input = f"{header_b64}.{payload_b64}".encode("ascii")
         if not rs256_verify(key, signing_input, b64url_decode(signature_b64)):
             return None
-        claims = json.loads(b64url_decode(payload_b64))
-    except (ValueError, StopIteration, UnicodeError, TypeError, AttributeError):
+        claims = loads_bounded(b64url_decode(payload_b64))
+    except (ValueError, StopIteration, UnicodeError, TypeError, AttributeError, RecursionError):
         return None
     return claims if isinstance(claims, dict) else None
 
@@ -77,7 +76,7 @@ def unverified_json(token: str, segment: int) -> dict[str, Any]:
     """The JOSE header (0) or the claims (1) of a compact JWS before any verification, only to
     choose the issuer and key to verify with (RFC 7515 §5.2); `{}` when malformed."""
     try:
-        value = json.loads(b64url_decode(token.split(".")[segment]))
+        value = loads_bounded(b64url_decode(token.split(".")[segment]))
     except (ValueError, IndexError, UnicodeError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}

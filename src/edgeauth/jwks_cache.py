@@ -15,7 +15,7 @@ from typing import Any
 
 from edgeauth.encoding import b64url_encode
 from edgeauth.platform import Platform
-from edgeauth.snapshots import get_json
+from edgeauth.snapshots import Tenant, get_json
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +24,9 @@ REFETCH_INTERVAL_SECONDS = 6
 MAX_JWKS_KEYS = 20
 
 
-def jwks_cache_key(jwks_uri: str) -> str:
-    """KV key of a fetched JWKS, shared by every tenant trusting the same URI (public data)."""
-    return "jwks:" + b64url_encode(hashlib.sha256(jwks_uri.encode()).digest())
+def jwks_cache_key(tenant_id: str, jwks_uri: str) -> str:
+    """KV key of a JWKS the tenant fetched (every key is the tenant's own: design.md "Tenancy")."""
+    return f"jwks:{tenant_id}:" + b64url_encode(hashlib.sha256(jwks_uri.encode()).digest())
 
 
 def _verification_keys(document: Any) -> list[dict[str, str]]:
@@ -44,10 +44,10 @@ def _verification_keys(document: Any) -> list[dict[str, str]]:
     return usable[:MAX_JWKS_KEYS]
 
 
-async def _fetch_keys(platform: Platform, jwks_uri: str) -> list[dict[str, str]] | None:
+async def _fetch_keys(platform: Platform, tenant: Tenant, jwks_uri: str) -> list[dict[str, str]] | None:
     """The keys at `jwks_uri`, or None when it cannot be fetched or is not a JWKS."""
     try:
-        response = await platform.http.get(jwks_uri)
+        response = await platform.http.get(jwks_uri, allow_loopback=tenant.dev_mode)
         if response.status != 200:
             raise ValueError(f"status {response.status}")
         return _verification_keys(json.loads(response.body))
@@ -56,17 +56,17 @@ async def _fetch_keys(platform: Platform, jwks_uri: str) -> list[dict[str, str]]
         return None
 
 
-async def jwks_keys(platform: Platform, jwks_uri: str, kid: str) -> list[dict[str, str]]:
-    """The cached keys of `jwks_uri`; fetched when absent, and refetched when `kid` is unknown
-    and the last fetch (even a failed one) is `REFETCH_INTERVAL_SECONDS` old."""
-    key = jwks_cache_key(jwks_uri)
+async def jwks_keys(platform: Platform, tenant: Tenant, jwks_uri: str, kid: str) -> list[dict[str, str]]:
+    """The tenant's cached keys of `jwks_uri`; fetched when absent, and refetched when `kid` is
+    unknown and the last fetch (even a failed one) is `REFETCH_INTERVAL_SECONDS` old."""
+    key = jwks_cache_key(tenant.id, jwks_uri)
     cached = await get_json(platform.config, key)
     if cached is not None and (
         any(k["kid"] == kid for k in cached["keys"])
         or platform.now() - cached["fetched_at"] < REFETCH_INTERVAL_SECONDS
     ):
         return cached["keys"]
-    fetched = await _fetch_keys(platform, jwks_uri)
+    fetched = await _fetch_keys(platform, tenant, jwks_uri)
     keys = fetched if fetched is not None else (cached["keys"] if cached else [])
     entry = {"keys": keys, "fetched_at": platform.now()}
     await platform.config.put(key, json.dumps(entry, separators=(",", ":")), ttl=JWKS_TTL_SECONDS)

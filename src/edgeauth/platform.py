@@ -26,15 +26,30 @@ class Settings:
 
     default_tenant: str = "default"
     base_domain: str = "localhost"
+    # The canonical origins' scheme and public port (None: the scheme's default): issuers and
+    # every emailed or third-party URL are built from these, never from the request.
+    scheme: str = "https"
+    port: int | None = None
+    # Hosts besides BASE_DOMAIN that serve the default tenant (locally 127.0.0.1 and [::1]).
+    default_hosts: tuple[str, ...] = ()
+    # Where the caller's IP comes from (edgeauth.audit.client_ip): a header the platform sets and
+    # clients cannot forge (Workers: `cf-connecting-ip`), else the socket peer; `X-Forwarded-For`
+    # only when the peer is one of `trusted_proxies`.
+    client_ip_header: str = ""
+    trusted_proxies: tuple[str, ...] = ()
 
 
 class NoOutboundHttp:
     """`HttpFetcher` of a runtime that wires none: every request fails as if refused."""
 
-    async def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:
+    async def get(
+        self, url: str, headers: dict[str, str] | None = None, *, allow_loopback: bool = False
+    ) -> HttpResponse:
         raise OSError(f"no outbound HTTP in this runtime: GET {url}")
 
-    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
+    async def post(
+        self, url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool = False
+    ) -> HttpResponse:
         raise OSError(f"no outbound HTTP in this runtime: POST {url}")
 
 

@@ -162,17 +162,23 @@ class HttpResponse:
 
 
 class HttpFetcher(Protocol):
-    """Outbound HTTP (Workers `fetch`): JSON documents, provider token and email APIs."""
+    """Outbound HTTP (Workers `fetch`) to URLs tenants configure: JSON documents, provider token
+    and email APIs. Both runtimes refuse what `edgeauth.outbound.check_url` refuses (loopback only
+    with `allow_loopback`, a tenant in dev mode), before any connection."""
 
-    async def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:
-        """GET an `http(s)` URL (default `Accept: application/json`), redirects not followed."""
+    async def get(
+        self, url: str, headers: dict[str, str] | None = None, *, allow_loopback: bool = False
+    ) -> HttpResponse:
+        """GET a URL (default `Accept: application/json`), redirects not followed."""
         ...
 
-    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
+    async def post(
+        self, url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool = False
+    ) -> HttpResponse:
         """POST `body` with `headers` (Content-Type included), redirects not followed.
 
-        Both: `OSError` when no response arrived (refused, timed out), `ValueError` for another
-        URL scheme; a 4xx/5xx is a response, not an exception."""
+        Both: `UnsafeUrl` (a `ValueError`) for a URL that may not be fetched, `OSError` when no
+        response arrived (refused, timed out); a 4xx/5xx is a response, not an exception."""
         ...
 
 

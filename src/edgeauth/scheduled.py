@@ -5,6 +5,7 @@ from __future__ import annotations
 from edgeauth.admin.logs import prune_logs
 from edgeauth.admin.tenants import list_tenant_ids
 from edgeauth.keys.keyset import rotate_keyset
+from edgeauth.management.rate_limit import prune_rate_limits
 from edgeauth.platform import Platform
 
 
@@ -12,3 +13,4 @@ async def on_schedule(platform: Platform, cron: str, scheduled_time_ms: int) -> 
     for tenant_id in await list_tenant_ids(platform):
         await rotate_keyset(platform, tenant_id)
     await prune_logs(platform)
+    await prune_rate_limits(platform)

@@ -66,6 +66,20 @@ class Tenant:
     # Management API requests allowed per fixed window of `api_rate_window` seconds (429 beyond).
     api_rate_limit: int = 600
     api_rate_window: int = 60
+    # Auth0 tenant `session_lifetime` / `idle_session_lifetime`, in hours (7 days / 3 days).
+    session_lifetime: float = 168
+    idle_session_lifetime: float = 72
+    # Operator-only (`edgeauth tenants update --dev-mode on`): URLs this tenant configures may point
+    # at loopback (local test providers); never at private or link-local addresses (outbound.py).
+    dev_mode: bool = False
+
+    @property
+    def session_lifetimes(self) -> dict[str, int]:
+        """Seconds a session lives from its login (`absolute`) and from its last use (`idle`)."""
+        return {
+            "absolute": int(self.session_lifetime * 3600),
+            "idle": int(min(self.idle_session_lifetime, self.session_lifetime) * 3600),
+        }
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,8 @@ class Client:
     # Auth0 "Allowed Origins (CORS)" and "Cross-Origin Authentication" (`/co/authenticate`).
     allowed_origins: list[str] = field(default_factory=list)
     cross_origin_authentication: bool = False
+    # Auth0 `cross_origin_loc`: where the app serves auth0.js `crossOriginVerification()`.
+    cross_origin_loc: str = ""
 
     @property
     def is_confidential(self) -> bool:

@@ -1,46 +1,110 @@
-"""Which tenant a request is for, from its Host header (design.md, "Tenancy").
+"""Which tenant a request is for, from its Host header, and the tenant's canonical origin
+(design.md, "Tenancy"; docs/security.md "Hosts and origins").
 
-A custom-domain map in KV, else `{tenant}.{BASE_DOMAIN}`, else the deployment's default tenant.
-The issuer is `{scheme}://{host}/` with the trailing slash, as Auth0's (contract B.0-1).
+The Host header only *selects* among the deployment's canonical hosts; it never becomes part of a
+URL. A Host that is not a syntactically valid `host[:port]` is malformed (400); one that names none
+of these is unknown (404):
+
+1. a tenant's custom domain (the KV map `domain:{hostname}`, Auth0 custom domains);
+2. `{tenant}.{BASE_DOMAIN}` for an existing tenant;
+3. `BASE_DOMAIN` itself, and the deployment's extra default hosts (locally `127.0.0.1` and `[::1]`),
+   for the default tenant.
+
+A port, if present, must be the deployment's public port. The issuer is then
+`{scheme}://{canonical host}[:{port}]/` with the trailing slash, as Auth0's (contract B.0-1), built
+from the deployment's settings (scheme, port) and the matched name.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from edgeauth.admin.tenants import ensure_default_tenant
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant, domain_key, load_tenant
 
-
-def hostname_of(host: str) -> str:
-    """`Host` header without the port, lower-cased (`[::1]:8787` → `[::1]`)."""
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host.split("]", 1)[0] + "]"
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+HOST = re.compile(
+    rf"(?P<name>{_LABEL}(?:\.{_LABEL})*|\[[0-9a-f:.]{{2,45}}\])(?::(?P<port>[0-9]{{1,5}}))?", re.ASCII
+)
+MAX_HOSTNAME = 253
 
 
-async def tenant_id_for_host(platform: Platform, host: str) -> str | None:
-    """The tenant id a host names; `None` for an unknown `{x}.{BASE_DOMAIN}`."""
-    hostname = hostname_of(host)
+class MalformedHost(ValueError):
+    """The Host header is not a valid `host[:port]` (answered 400)."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """A request's tenant and the canonical origin it was reached on (no trailing slash)."""
+
+    tenant: Tenant
+    origin: str
+
+    @property
+    def issuer(self) -> str:
+        return self.origin + "/"
+
+
+def parse_host(header: str) -> tuple[str, int | None]:
+    """`(hostname, port)` of a Host header, lower-cased; `MalformedHost` for anything else
+    (userinfo `@`, paths, `..`, extra colons, empty labels, bad ports)."""
+    match = HOST.fullmatch(header.lower())
+    if match is None or len(match.group("name")) > MAX_HOSTNAME:
+        raise MalformedHost(header)
+    port = match.group("port")
+    if port is not None and not 0 < int(port) < 65536:
+        raise MalformedHost(header)
+    return match.group("name"), None if port is None else int(port)
+
+
+def origin_for(platform: Platform, hostname: str) -> str:
+    """The canonical origin of a deployment host: its scheme and public port, never the request's."""
+    settings = platform.settings
+    default_port = 443 if settings.scheme == "https" else 80
+    port = "" if settings.port in (None, default_port) else f":{settings.port}"
+    return f"{settings.scheme}://{hostname}{port}"
+
+
+def _port_matches(platform: Platform, port: int | None) -> bool:
+    settings = platform.settings
+    return port is None or port == (settings.port or (443 if settings.scheme == "https" else 80))
+
+
+async def _tenant_id_for(platform: Platform, hostname: str) -> str | None:
+    settings = platform.settings
     mapped = await platform.config.get(domain_key(hostname))
     if mapped:
         return mapped
-    suffix = "." + platform.settings.base_domain
-    if hostname.endswith(suffix):
-        label = hostname[: -len(suffix)]
-        return None if "." in label else label
-    return platform.settings.default_tenant
+    if hostname == settings.base_domain or hostname in settings.default_hosts:
+        return settings.default_tenant
+    suffix = "." + settings.base_domain
+    if hostname.endswith(suffix) and "." not in hostname[: -len(suffix)]:
+        return hostname[: -len(suffix)]
+    return None
 
 
-async def resolve_tenant(platform: Platform, host: str) -> Tenant | None:
-    tenant_id = await tenant_id_for_host(platform, host)
+async def resolve_site(platform: Platform, host_header: str) -> Site | None:
+    """The tenant and canonical origin a Host names; `None` when it names none (404);
+    `MalformedHost` when it is not a host at all (400)."""
+    hostname, port = parse_host(host_header)
+    tenant_id = await _tenant_id_for(platform, hostname) if _port_matches(platform, port) else None
     if tenant_id is None:
         return None
     tenant = await load_tenant(platform.config, tenant_id)
     if tenant is None and tenant_id == platform.settings.default_tenant:
         tenant = await ensure_default_tenant(platform)  # the first request of a deployment
-    return tenant
+    return None if tenant is None else Site(tenant, origin_for(platform, hostname))
 
 
-def issuer_for(scheme: str, host: str) -> str:
-    return f"{scheme}://{host}/"
+async def tenant_for_issuer(platform: Platform, issuer: str) -> Tenant | None:
+    """The tenant whose canonical issuer `issuer` is exactly (a token of this deployment)."""
+    scheme, sep, rest = issuer.partition("://")
+    if not sep or not rest.endswith("/") or scheme != platform.settings.scheme:
+        return None
+    try:
+        site = await resolve_site(platform, rest[:-1])
+    except MalformedHost:
+        return None
+    return site.tenant if site is not None and site.issuer == issuer else None

@@ -144,6 +144,16 @@ const ops = {
   async cookies() {
     return context.cookies();
   },
+  // A browser that blocks third-party cookies: responses of URLs containing `part` set none.
+  async block_cookies({ part }) {
+    await context.route((url) => url.href.includes(part), async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers['set-cookie'];
+      await route.fulfill({ response, headers });
+    });
+    return null;
+  },
   async console() {
     return consoleLines.splice(0);
   },

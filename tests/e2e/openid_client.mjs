@@ -91,6 +91,9 @@ main().catch((error) => {
     message: error.message,
     oauth_error: error.error ?? null,
     oauth_error_description: error.error_description ?? null,
+    // WWWAuthenticateChallengeError: the error as the server's challenge states it (RFC 6750 §3).
+    challenge_error: (Array.isArray(error.cause) && error.cause[0]?.parameters?.error) || null,
+    challenge_description: (Array.isArray(error.cause) && error.cause[0]?.parameters?.error_description) || null,
   });
   process.exitCode = 1;
 });

@@ -70,6 +70,8 @@ def grant_management(server: Server, tenant: str = "", scopes: str = ALL_SCOPES)
     tenant_args = ["--tenant", tenant] if tenant else []
     if tenant:
         server.cli("tenants", "create", tenant)
+        # External issuers and providers of these tests listen on loopback.
+        server.cli("tenants", "update", "--dev-mode", "on", "--tenant", tenant)
     app = server.cli("apps", "create", "--name", "Management", "--type", "m2m", *tenant_args)
     server.cli(
         "apps",

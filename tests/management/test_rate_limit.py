@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import httpx
+
 from tests.management.conftest import Management, grant_management
 
 LIMIT = 4
@@ -48,3 +50,20 @@ def test_a_tenant_over_its_limit_gets_429_and_others_do_not(mgmt: Management) ->
     with mgmt.api() as api:
         other = api.get("/branding")
     assert other.status_code == 200 and int(other.headers["x-ratelimit-remaining"]) > 0
+
+
+def test_strangers_without_a_token_cannot_spend_a_tenants_budget(mgmt: Management) -> None:
+    """The review: the limit counted every request before authentication, so ~10 anonymous
+    requests a second kept every admin at 429. Now only verified callers count against the tenant;
+    the rest count against their IP."""
+    flooded = grant_management(mgmt.server, "flooded")
+    with flooded.api() as api:
+        limit = {"management_api_rate_limit": {"requests": LIMIT, "window_seconds": 3600}}
+        assert api.patch("/tenants/settings", json=limit).status_code == 200
+    with httpx.Client(base_url=mgmt.server.base_url, headers={"Host": flooded.host}, timeout=30) as stranger:
+        answers = [stranger.get("/api/v2/users").status_code for _ in range(70)]
+        forged = stranger.get("/api/v2/users", headers={"Authorization": "Bearer forged"})
+    assert answers[0] == 401 and answers[-1] == 429  # the stranger's own address ran out
+    assert forged.status_code == 401  # a token is still looked at
+    with flooded.api() as api:
+        assert api.get("/branding").status_code == 200  # the admin is not limited by any of it

@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import httpx
 import jwt
 
 from tests.management.conftest import Management, grant_management, user_access_token
 
 
-def signed_in(mgmt: Management, email: str) -> tuple[str, dict]:
+def signed_in(mgmt: Management, email: str, verified: bool = True) -> tuple[str, dict]:
     """A default-tenant user's token for the default tenant's Management API, and its claims."""
     password = "correct-horse-battery-1"
-    mgmt.server.cli("users", "create", "--email", email, "--password", password)
+    flags = ["--email-verified"] if verified else []
+    mgmt.server.cli("users", "create", "--email", email, "--password", password, *flags)
     token = user_access_token(mgmt.server, email, password, mgmt.audience, "openid")
     return token, jwt.decode(token, options={"verify_signature": False})
 
@@ -48,3 +51,32 @@ def test_a_tenant_creator_administers_that_tenant_only(mgmt: Management) -> None
         assert api.get("/resource-servers").status_code == 401
     with as_user(mgmt, alice, globex.tenant) as api:
         assert api.get("/resource-servers").status_code == 401
+
+
+def test_an_admin_grant_needs_a_live_user_with_a_verified_email(mgmt: Management) -> None:
+    """docs/security.md "Tenant admins": a grant to a user of this deployment counts only while
+    that user exists, is not blocked and has proven its email; deleting the user removes its grants,
+    and whoever signs up again with that email is someone else (a new `sub`)."""
+    server = mgmt.server
+    unverified, claims = signed_in(mgmt, "carol@admins.example", verified=False)
+    server.cli("tenants", "add-admin", "--issuer", claims["iss"], "--subject", claims["sub"])
+    with as_user(mgmt, unverified) as api:
+        assert api.get("/resource-servers").status_code == 403
+
+    dave, claims = signed_in(mgmt, "dave@admins.example")
+    server.cli("tenants", "add-admin", "--issuer", claims["iss"], "--subject", claims["sub"])
+    with as_user(mgmt, dave) as api:
+        assert api.get("/resource-servers").status_code == 200
+    with mgmt.api() as api:
+        assert api.delete(f"/users/{claims['sub']}").status_code == 204
+    with as_user(mgmt, dave) as api:
+        assert api.get("/resource-servers").status_code == 403
+    again, new_claims = signed_in(mgmt, "dave@admins.example")
+    assert new_claims["sub"] != claims["sub"]
+    with as_user(mgmt, again) as api:
+        assert api.get("/resource-servers").status_code == 403
+    with sqlite3.connect(server.data / "d1.sqlite") as db:
+        (grants,) = db.execute(
+            "SELECT count(*) FROM user_tenants WHERE subject = ?", (claims["sub"],)
+        ).fetchone()
+    assert grants == 0

@@ -5,7 +5,13 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 // `wrangler dev` reads these from .dev.vars; the tests address tenants as {tenant}.localhost.
-export const LOCAL_VARS = { DEFAULT_TENANT: "default", BASE_DOMAIN: "localhost" };
+// Served over http on the harness's port (host.mjs adds PUBLIC_PORT), loopback hosts for the default tenant.
+export const LOCAL_VARS = {
+  DEFAULT_TENANT: "default",
+  BASE_DOMAIN: "localhost",
+  PUBLIC_SCHEME: "http",
+  DEFAULT_HOSTS: "127.0.0.1,[::1]",
+};
 
 export function readWranglerConfig(py, path) {
   const parse = py.runPython("lambda text: __import__('json').dumps(__import__('tomllib').loads(text))");

@@ -101,7 +101,7 @@ async function main() {
   let worker = null; // once the main module is imported
   let introspection = null;
   const invoke = (...args) => introspection.invoke(...args);
-  const env = { ...config.vars, [SECRET_VAR]: secretKey(opts.state) };
+  const env = { ...config.vars, PUBLIC_PORT: String(opts.port), [SECRET_VAR]: secretKey(opts.state) };
   const bindings = startBindings({ config, stateDir: opts.state, SQL, deliverBatch: (batch) => worker.queue(batch) });
   stopBindings = () => {
     bindings.ready.catch(() => {}); // disposing while Miniflare starts rejects it: expected here

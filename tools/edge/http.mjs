@@ -11,11 +11,20 @@ async function readBody(req) {
   return Buffer.concat(chunks);
 }
 
-/** The fetch Request for a Node request; the URL's authority is the Host header, as on Workers. */
+/** The fetch Request for a Node request; the URL's authority is the Host header, as on Workers
+ * (the loopback address when the Host is not a valid authority: the Worker judges the header).
+ * `CF-Connecting-IP` is the socket peer, whatever the client sent, as Cloudflare sets it. */
 export async function toRequest(req, fallbackHost) {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-  const url = new URL(req.url, `http://${req.headers.host || fallbackHost}`);
+  headers.set("cf-connecting-ip", (req.socket.remoteAddress || "").replace(/^::ffff:/, ""));
+  let url;
+  try {
+    url = new URL(req.url, `http://${req.headers.host || fallbackHost}`);
+    if (url.username || url.password) throw new TypeError("credentials in the authority");
+  } catch {
+    url = new URL(req.url, `http://${fallbackHost}`);
+  }
   const body = NO_BODY.has(req.method) ? undefined : await readBody(req);
   return new Request(url, { method: req.method, headers, body: body?.length ? body : undefined });
 }

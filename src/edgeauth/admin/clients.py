@@ -11,6 +11,7 @@ from edgeauth.admin.errors import bad_request, not_found
 from edgeauth.admin.rows import from_json_column, iso_now, select_page, to_json_column
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.platform import Platform
+from edgeauth.redirect_urls import origin_problem, redirect_url_problem
 from edgeauth.snapshots import Client, client_key, store_client
 
 # Auth0 app types and the defaults the Auth0 dashboard gives each.
@@ -94,6 +95,12 @@ def _apply(values: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return _checked(updated)
 
 
+def _cross_origin_loc(value: Any) -> str:
+    """Auth0 `cross_origin_loc`: the app's page that runs `crossOriginVerification()` (the fallback
+    when third-party cookies are blocked); only an acceptable URL is published."""
+    return value if isinstance(value, str) and not redirect_url_problem(value) else ""
+
+
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
     if not values["name"].strip():
         raise bad_request("Application name must not be empty.")
@@ -104,6 +111,14 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(values["grant_types"]) - GRANT_TYPES)
     if unknown:
         raise bad_request(f"Unknown grant types: {', '.join(unknown)}.")
+    native = values["app_type"] == "native"
+    for field in ("callbacks", "allowed_logout_urls"):
+        for url in values[field]:
+            if problem := redirect_url_problem(url, native=native):
+                raise bad_request(f"{field}: {url!r} {problem}.")
+    for origin in values["web_origins"]:
+        if problem := origin_problem(origin):
+            raise bad_request(f"web_origins: {origin!r} {problem}.")
     return values
 
 
@@ -192,6 +207,7 @@ async def publish_client(platform: Platform, tenant_id: str, client_id: str) -> 
         grants={g["audience"]: from_json_column(g["scope"], []) for g in grants},
         allowed_origins=list(values["extra"].get("allowed_origins") or []),
         cross_origin_authentication=bool(values["extra"].get("cross_origin_authentication")),
+        cross_origin_loc=_cross_origin_loc(values["extra"].get("cross_origin_loc")),
         **{key: values[key] for key in COLUMNS},
     )
     await store_client(platform.config, client)

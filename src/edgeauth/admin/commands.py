@@ -69,6 +69,8 @@ async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
         branding["colors"] = {"primary": args.primary_color}
     if branding:
         changes["branding"] = branding
+    if args.dev_mode is not None:
+        changes[tenants.DEV_MODE_KEY] = args.dev_mode == "on"
     tenant = await tenants.update_settings(platform, tenant_of(platform, args), changes)
     return dataclasses.asdict(tenant)
 
@@ -94,6 +96,7 @@ async def apps_create(platform: Platform, args: argparse.Namespace) -> JSON:
         grant_types=split_list(args.grants) or None,
         cross_origin_authentication=args.cross_origin or None,
         allowed_origins=split_list(args.web_origins) if args.cross_origin else None,
+        cross_origin_loc=args.cross_origin_loc,
     )
 
 
@@ -179,6 +182,11 @@ async def users_update(platform: Platform, args: argparse.Namespace) -> JSON:
     )
 
 
+async def users_delete(platform: Platform, args: argparse.Namespace) -> JSON:
+    await users.delete_user(platform, tenant_of(platform, args), args.user_id)
+    return {"deleted": args.user_id}
+
+
 async def users_reconcile(platform: Platform, args: argparse.Namespace) -> JSON:
     return await users.reconcile_users(platform, tenant_of(platform, args))
 
@@ -214,6 +222,11 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     update.add_argument("--password-min-length", type=int)
     update.add_argument("--logo-url")
     update.add_argument("--primary-color")
+    update.add_argument(
+        "--dev-mode",
+        choices=("on", "off"),
+        help="let this tenant's connections, JWKS and email provider use loopback URLs (local tests)",
+    )
     trust = leaf(tenants_group, "trust-issuer", tenants_trust_issuer, "accept an issuer's tokens on /api/v2")
     trust.add_argument("--issuer", required=True, help="the tokens' `iss`")
     trust.add_argument("--jwks-uri", required=True)
@@ -234,6 +247,9 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
         "--cross-origin",
         action="store_true",
         help="allow embedded login (/co/authenticate) from its web origins",
+    )
+    create.add_argument(
+        "--cross-origin-loc", help="the app's page running auth0.js crossOriginVerification()"
     )
     authorize = leaf(apps_group, "authorize", apps_authorize, "grant an app access to an API")
     authorize.add_argument("--app", required=True, help="client_id")
@@ -256,6 +272,9 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     update.add_argument("--email")
     update.add_argument("--password")
     update.add_argument("--blocked", choices=("true", "false"))
+    leaf(users_group, "delete", users_delete, "delete a user (its id is never given again)").add_argument(
+        "user_id"
+    )
     leaf(users_group, "reconcile", users_reconcile, "repair D1's copy of the users from their objects")
 
     create = leaf(group("connections"), "create", connections_create, "create a connection")

@@ -11,11 +11,26 @@ from typing import Any
 from edgeauth import ids
 from edgeauth.admin.errors import bad_request, conflict, not_found
 from edgeauth.admin.rows import from_json_column, iso_now, select_page, to_json_column
+from edgeauth.admin.urls import check_configured_url
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Connection, store_connections
+from edgeauth.upstream.strategies import STRATEGIES as UPSTREAM_STRATEGIES
 from edgeauth.users.directory import DATABASE_CONNECTION
 
 DATABASE_STRATEGY = "auth0"
+# What the server can log users in with: the database, passwordless email, and the upstream
+# strategies. Anything else (samlp, waad, okta, sms…) is refused rather than stored inert.
+SUPPORTED_STRATEGIES = frozenset({DATABASE_STRATEGY, "email", *UPSTREAM_STRATEGIES})
+# Options holding a URL the server fetches or sends browsers to (checked by the outbound policy).
+URL_OPTIONS = (
+    "issuer",
+    "discovery_url",
+    "authorization_endpoint",
+    "token_endpoint",
+    "userinfo_endpoint",
+    "jwks_uri",
+    "emails_endpoint",
+)
 # Option keys that hold a credential of the upstream provider: sealed at rest, never in KV.
 SECRET_OPTIONS = frozenset({"client_secret", "app_secret", "consumer_secret"})
 SEALED = "$sealed"
@@ -36,6 +51,13 @@ async def ensure_database_connection(platform: Platform, tenant_id: str) -> None
         now,
     )
     await publish_connections(platform, tenant_id)
+
+
+async def _check_urls(platform: Platform, tenant_id: str, options: dict[str, Any]) -> None:
+    """Every URL option must pass the tenant's outbound policy (no SSRF through a connection)."""
+    for key in URL_OPTIONS:
+        if options.get(key):
+            await check_configured_url(platform, tenant_id, f"options.{key}", str(options[key]))
 
 
 async def _seal_options(platform: Platform, options: dict[str, Any]) -> dict[str, Any]:
@@ -142,6 +164,13 @@ async def create_connection(
     metadata: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Auth0 `POST /connections`: names are unique in a tenant (409)."""
+    if strategy not in SUPPORTED_STRATEGIES:
+        raise bad_request(
+            f"The strategy {strategy!r} is not supported; use one of"
+            f" {', '.join(sorted(SUPPORTED_STRATEGIES))}.",
+            "invalid_body",
+        )
+    await _check_urls(platform, tenant_id, options or {})
     clients = list(dict.fromkeys(enabled_clients or []))
     await _existing_clients(platform, tenant_id, clients)
     connection_id, now = ids.object_id("con"), iso_now(platform.clock())
@@ -204,6 +233,7 @@ async def update_connection(
     row = await connection_row(platform, tenant_id, connection_id)
     options = row["options"]
     if "options" in changes:
+        await _check_urls(platform, tenant_id, changes["options"] or {})
         options = to_json_column(await _seal_options(platform, changes["options"]))
     statements: list[tuple[str, list[Any]]] = [
         (

@@ -13,6 +13,7 @@ from typing import Any
 from edgeauth.admin.errors import bad_request, conflict, not_found
 from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.admin.tenants import require_tenant
+from edgeauth.admin.urls import check_configured_url
 from edgeauth.mail.providers import PROVIDERS, Provider
 from edgeauth.platform import Platform
 
@@ -36,9 +37,6 @@ def _check(fields: dict[str, Any]) -> None:
     missing = [key for key in REQUIRED_CREDENTIALS.get(name, ()) if not credentials.get(key)]
     if missing:
         raise bad_request(f"The {name} provider needs credentials {', '.join(missing)}.")
-    base_url = (fields.get("settings") or {}).get("base_url", "")
-    if base_url and not str(base_url).startswith(("https://", "http://")):
-        raise bad_request("settings.base_url must be an http(s) URL.")
 
 
 def _provider_json(row: dict[str, Any], credentials: dict[str, str]) -> dict[str, Any]:
@@ -70,6 +68,9 @@ async def get_provider(platform: Platform, tenant_id: str) -> dict[str, Any]:
 
 async def _write(platform: Platform, tenant_id: str, fields: dict[str, Any], created_at: str) -> None:
     _check(fields)
+    base_url = (fields.get("settings") or {}).get("base_url", "")
+    if base_url:
+        await check_configured_url(platform, tenant_id, "settings.base_url", str(base_url))
     credentials = fields.get("credentials") or {}
     sealed = await platform.crypto.seal(json.dumps(credentials).encode()) if credentials else ""
     await platform.db.run(

@@ -9,7 +9,6 @@ Whoever creates a tenant through `POST /api/v2/tenants` becomes its first admin.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from edgeauth.admin import management_api
 from edgeauth.admin.errors import bad_request
@@ -18,7 +17,8 @@ from edgeauth.admin.tenants import create_tenant, require_tenant
 from edgeauth.oauth.bearer import invalid_token, verify_tenant_token
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant
-from edgeauth.tenancy import resolve_tenant
+from edgeauth.tenancy import tenant_for_issuer
+from edgeauth.users.objects import UserObjects
 
 MAX_IDENTITY_CHARS = 300
 
@@ -39,13 +39,22 @@ async def add_admin(platform: Platform, tenant_id: str, issuer: str, subject: st
 
 
 async def is_admin(platform: Platform, tenant_id: str, issuer: str, subject: str) -> bool:
+    """An admin grant for the token identity; for a user of this deployment, only while that user
+    exists, is not blocked and has a verified email (docs/security.md "Tenant admins")."""
     row = await platform.db.first(
         "SELECT 1 AS admin FROM user_tenants WHERE tenant_id = ? AND issuer = ? AND subject = ?",
         tenant_id,
         issuer,
         subject,
     )
-    return row is not None
+    if row is None:
+        return False
+    home = await tenant_for_issuer(platform, issuer)
+    if home is None:
+        return True  # a trusted external issuer's subject: that issuer vouches for it
+    user = UserObjects(platform, home.id).by_user_id(subject)
+    found = (await user.snapshot())["user"] if user else None
+    return found is not None and found["email_verified"] and not found["blocked"]
 
 
 async def create_administered_tenant(
@@ -57,19 +66,25 @@ async def create_administered_tenant(
     return tenant
 
 
-def issuer_host(issuer: str) -> str | None:
-    """The host of an issuer of this deployment's shape, `{scheme}://{host}/`, else None."""
-    parts = urlsplit(issuer)
-    if parts.scheme in ("http", "https") and parts.netloc and issuer == f"{parts.scheme}://{parts.netloc}/":
-        return parts.netloc
-    return None
-
-
 async def verify_deployment_token(platform: Platform, token: str, issuer: str) -> dict[str, Any]:
     """Claims of a live token that a tenant of this deployment issued as `issuer` for its own
     Management API; 401 when `issuer` names no tenant here or the token is not theirs."""
-    host = issuer_host(issuer)
-    tenant = await resolve_tenant(platform, host) if host else None
+    tenant = await tenant_for_issuer(platform, issuer)
     if tenant is None:
         raise invalid_token("Invalid access token")
     return await verify_tenant_token(platform, tenant.id, issuer, token, management_api.audience_for(issuer))
+
+
+async def remove_admin_grants(platform: Platform, tenant_id: str, user_id: str) -> None:
+    """A deleted user of `tenant_id` administers no tenant any more (every grant whose issuer is
+    that tenant and whose subject is the user's id)."""
+    rows = await platform.db.all("SELECT tenant_id, issuer FROM user_tenants WHERE subject = ?", user_id)
+    for row in rows:
+        tenant = await tenant_for_issuer(platform, row["issuer"])
+        if tenant is not None and tenant.id == tenant_id:
+            await platform.db.run(
+                "DELETE FROM user_tenants WHERE tenant_id = ? AND issuer = ? AND subject = ?",
+                row["tenant_id"],
+                row["issuer"],
+                user_id,
+            )

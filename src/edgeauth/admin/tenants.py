@@ -11,6 +11,7 @@ from edgeauth.admin.errors import bad_request, conflict, not_found
 from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.keys.keyset import load_keyset
 from edgeauth.platform import Platform
+from edgeauth.redirect_urls import redirect_url_problem
 from edgeauth.snapshots import Tenant, domain_key, store_tenant
 
 TENANT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -46,6 +47,8 @@ async def _insert(platform: Platform, tenant_id: str, friendly_name: str) -> int
 HEX_COLOR = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 PAGE_URL = r"^https?://[^\s\"'()<>\\]+$"
 RATE_LIMIT_KEY = "management_api_rate_limit"
+# Set by the operator's CLI only: the Management API's models do not accept it, GET does not show it.
+DEV_MODE_KEY = "edgeauth_dev_mode"
 # What `GET /tenants/settings` shows for a setting never set (Auth0 defaults; `session_lifetime`
 # in hours is the session cookie's 7 days).
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -62,7 +65,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     RATE_LIMIT_KEY: {"requests": Tenant.api_rate_limit, "window_seconds": Tenant.api_rate_window},
 }
 # Kept in the settings JSON but served elsewhere (`/branding`).
-PRIVATE_SETTINGS = ("branding",)
+PRIVATE_SETTINGS = ("branding", DEV_MODE_KEY)
 
 
 def merge_patch(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -114,6 +117,9 @@ def _tenant_snapshot(row: dict[str, Any]) -> Tenant:
         ),
         api_rate_limit=int(rate_limit.get("requests", Tenant.api_rate_limit)),
         api_rate_window=int(rate_limit.get("window_seconds", Tenant.api_rate_window)),
+        session_lifetime=float(settings.get("session_lifetime", Tenant.session_lifetime)),
+        idle_session_lifetime=float(settings.get("idle_session_lifetime", Tenant.idle_session_lifetime)),
+        dev_mode=bool(settings.get(DEV_MODE_KEY, False)),
     )
 
 
@@ -159,6 +165,9 @@ async def update_settings(platform: Platform, tenant_id: str, changes: dict[str,
     friendly_name = changes.pop("friendly_name", None) or row["friendly_name"]
     settings = merge_patch(from_json_column(row["settings"], {}), changes)
     _check_branding(settings.get("branding", {}))
+    for url in settings.get("allowed_logout_urls", []):
+        if problem := redirect_url_problem(str(url)):
+            raise bad_request(f"allowed_logout_urls: {url!r} {problem}.")
     await platform.db.run(
         "UPDATE tenants SET friendly_name = ?, settings = ?, updated_at = ? WHERE id = ?",
         friendly_name,

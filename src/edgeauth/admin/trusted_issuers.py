@@ -7,19 +7,19 @@ A trusted issuer's RS256 access tokens are verified with the keys at its `jwks_u
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from edgeauth.admin.errors import bad_request, conflict, not_found
 from edgeauth.admin.rows import iso_now
 from edgeauth.admin.tenants import require_tenant
+from edgeauth.admin.urls import check_configured_url
 from edgeauth.encoding import b64url_encode
 from edgeauth.jose import decode_verified, unverified_json
 from edgeauth.jwks_cache import jwks_keys
 from edgeauth.oauth.bearer import checked_claims, invalid_token
 from edgeauth.platform import Platform
+from edgeauth.snapshots import Tenant
 
 log = logging.getLogger(__name__)
 
@@ -43,23 +43,6 @@ def issuer_json(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _is_loopback(hostname: str) -> bool:
-    if hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(hostname).is_loopback
-    except ValueError:
-        return False
-
-
-def check_jwks_uri(uri: str) -> None:
-    """`https://…`, or `http://` on a loopback host only (development), as for redirect URIs."""
-    parts = urlsplit(uri)
-    secure = parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname or ""))
-    if not (secure and parts.hostname and len(uri) <= MAX_URI_CHARS):
-        raise bad_request("jwks_uri must be an https URL (http only on a loopback host).")
-
-
 def _check_text(name: str, value: str, limit: int) -> None:
     if not value.strip() or len(value) > limit:
         raise bad_request(f"{name} must be 1 to {limit} characters.")
@@ -71,8 +54,8 @@ async def add_trusted_issuer(
     """Trust `issuer`'s tokens for `audience`; 409 when the issuer is already trusted."""
     _check_text("issuer", issuer, MAX_ISSUER_CHARS)
     _check_text("audience", audience, MAX_AUDIENCE_CHARS)
-    check_jwks_uri(jwks_uri)
     await require_tenant(platform, tenant_id)
+    await check_configured_url(platform, tenant_id, "jwks_uri", jwks_uri)
     inserted = await platform.db.run(
         "INSERT OR IGNORE INTO trusted_issuers (tenant_id, issuer, jwks_uri, audience, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
@@ -124,11 +107,13 @@ async def delete_trusted_issuer(platform: Platform, tenant_id: str, issuer_id: s
 # --- verifying a trusted issuer's tokens --------------------------------------------------------
 
 
-async def verify_trusted_token(platform: Platform, trusted: dict[str, Any], token: str) -> dict[str, Any]:
+async def verify_trusted_token(
+    platform: Platform, tenant: Tenant, trusted: dict[str, Any], token: str
+) -> dict[str, Any]:
     """Claims of a live RS256 token of a trusted issuer for its configured audience."""
     kid = unverified_json(token, 0).get("kid")
     if not isinstance(kid, str) or not kid:
         raise invalid_token("Invalid access token")
-    keys = await jwks_keys(platform, trusted["jwks_uri"], kid)
+    keys = await jwks_keys(platform, tenant, trusted["jwks_uri"], kid)
     claims = decode_verified(token, keys)
     return checked_claims(claims, trusted["issuer"], trusted["audience"], platform.now())

@@ -12,21 +12,15 @@ from typing import Any
 
 from edgeauth.admin.errors import AdminError, bad_request, conflict, not_found
 from edgeauth.admin.lucene import compile_query, invalid_query
+from edgeauth.admin.tenant_admins import remove_admin_grants
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.jose import unverified_json
 from edgeauth.oauth.bearer import verify_tenant_token
 from edgeauth.oauth.errors import OAuthError
 from edgeauth.platform import Platform
-from edgeauth.ports import ObjectStub
 from edgeauth.snapshots import load_client, load_tenant
-from edgeauth.users.directory import (
-    DATABASE_CONNECTION,
-    normalize_email,
-    object_name_for_email,
-    object_name_for_identity,
-    user_object_for_email,
-    user_object_for_id,
-)
+from edgeauth.users.directory import DATABASE_CONNECTION, normalize_email
+from edgeauth.users.objects import UserById, UserObjects
 from edgeauth.users.passwords import MIN_LENGTH, PasswordPolicyError, check_policy, hash_password
 from edgeauth.users.profile import EDITABLE, METADATA
 from queues.user_sync import overwrite_user
@@ -127,65 +121,47 @@ async def create_user(
     address = check_email(email)
     password_hash = await _password_hash(platform, tenant_id, password)
     values = _profile_values(profile or {})
-    stub = user_object_for_email(platform, tenant_id, address)
-    result = await stub.call("create_user", tenant_id, address, connection, password_hash, values)
+    result = (
+        await UserObjects(platform, tenant_id)
+        .by_email(address)
+        .create_user(connection, password_hash, values)
+    )
     if not result["created"]:
         raise conflict("The user already exists.", "auth0_idp_error")
     return result["user"]
 
 
-def _stub(platform: Platform, user_id: str) -> ObjectStub:
-    """The object of `{provider}|{object id}` (any provider: the tail routes)."""
-    stub = user_object_for_id(platform, user_id)
-    if stub is None:
+def _user(platform: Platform, tenant_id: str, user_id: str) -> UserById:
+    """The user with this id in the tenant (any provider: the id's tail routes)."""
+    found = UserObjects(platform, tenant_id).by_user_id(user_id)
+    if found is None:
         raise inexistent_user()
-    return stub
+    return found
 
 
 async def get_user(platform: Platform, tenant_id: str, user_id: str) -> dict[str, Any]:
     """Auth0 `GET /users/{id}`, from the user's object (read-your-writes)."""
-    snapshot = await _stub(platform, user_id).call("snapshot", tenant_id)
-    if snapshot["user"] is None or snapshot["user"]["user_id"] != user_id:
+    user = (await _user(platform, tenant_id, user_id).snapshot())["user"]
+    if user is None:
         raise inexistent_user()
-    return snapshot["user"]
+    return user
 
 
 async def users_by_email(platform: Platform, tenant_id: str, email: str) -> list[dict[str, Any]]:
     """Auth0 `GET /users-by-email`: the users with this email (at most one database user here)."""
     await require_tenant(platform, tenant_id)
-    address = normalize_email(email)
-    user = (await user_object_for_email(platform, tenant_id, address).call("snapshot", tenant_id))["user"]
-    return [user] if user is not None and user["email"] == address else []
-
-
-def _named_by(platform: Platform, tenant_id: str, email: str, user_id: str) -> bool:
-    """Whether the user's own object is the one named by `email` (then it needs no alias)."""
-    return platform.users.id_from_name(object_name_for_email(tenant_id, email)) == user_id.partition("|")[2]
-
-
-async def _claim_email(platform: Platform, tenant_id: str, user_id: str, email: str) -> None:
-    """Auth0 email change: the new email's object becomes an alias of the user's object."""
-    if _named_by(platform, tenant_id, email, user_id):
-        return
-    stub = user_object_for_email(platform, tenant_id, email)
-    if not await stub.call("claim_alias", tenant_id, email, user_id.partition("|")[2]):
-        raise AdminError(400, "The specified new email already exists", "auth0_idp_error")
-
-
-async def _release_email(platform: Platform, tenant_id: str, user_id: str, email: str) -> None:
-    """The user no longer has `email`: its alias, if any, goes."""
-    if not _named_by(platform, tenant_id, email, user_id):
-        await user_object_for_email(platform, tenant_id, email).call(
-            "release_alias", user_id.partition("|")[2]
-        )
+    user = (await UserObjects(platform, tenant_id).by_email(email).snapshot())["user"]
+    return [user] if user is not None else []
 
 
 async def update_user(
     platform: Platform, tenant_id: str, user_id: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
-    """Auth0 `PATCH /users/{id}`. A new email is claimed first (its object becomes an alias of the
-    user's) and resets `email_verified` unless given; the old email's alias is then released."""
-    stub = _stub(platform, user_id)
+    """Auth0 `PATCH /users/{id}`. A new email is claimed first (from then on it reaches this user)
+    and resets `email_verified` unless given; the old email then reaches nobody and may sign up
+    again. A new password, a block or a new email signs the user out everywhere."""
+    user = _user(platform, tenant_id, user_id)
+    objects = UserObjects(platform, tenant_id)
     values = _profile_values(changes)
     if "connection" in changes:
         _check_connection(changes["connection"])
@@ -196,29 +172,34 @@ async def update_user(
         new_email = check_email(changes["email"])
         current = await get_user(platform, tenant_id, user_id)
         if new_email != current["email"]:
-            await _claim_email(platform, tenant_id, user_id, new_email)
+            if not await objects.by_email(new_email).claim_name(user):
+                raise AdminError(400, "The specified new email already exists", "auth0_idp_error")
             old_email = current["email"]
             values = {"email_verified": False, **values, "email": new_email}
-    user = await stub.call("update_user", tenant_id, values)
-    if user is None:
+    updated = await user.update_user(values)
+    if updated is None:
         raise inexistent_user()
     if old_email is not None:
-        await _release_email(platform, tenant_id, user_id, old_email)
-    return user
+        await objects.by_email(old_email).release_name(user)
+    return updated
 
 
 async def delete_user(platform: Platform, tenant_id: str, user_id: str) -> None:
-    """Auth0 `DELETE /users/{id}`: the object forgets everything; the user's roles go too."""
+    """Auth0 `DELETE /users/{id}`: the object forgets everything (its id is never given again);
+    the user's roles go, and so does every tenant-admin grant made to it."""
+    user = _user(platform, tenant_id, user_id)
     email = (await get_user(platform, tenant_id, user_id))["email"]
-    if not await _stub(platform, user_id).call("delete_user", tenant_id):
+    if not await user.delete_user():
         raise inexistent_user()
-    await _release_email(platform, tenant_id, user_id, email)
+    if email:
+        await UserObjects(platform, tenant_id).by_email(email).release_name(user)
     for table in ("user_roles", "user_permissions"):
         await platform.db.run(
             f"DELETE FROM {table} WHERE tenant_id = ? AND user_id = ?",  # noqa: S608 (fixed names)
             tenant_id,
             user_id,
         )
+    await remove_admin_grants(platform, tenant_id, user_id)
 
 
 def _order_by(sort: str) -> str:
@@ -293,8 +274,8 @@ async def reconcile_users(platform: Platform, tenant_id: str) -> dict[str, Any]:
 
 async def _reconcile_row(platform: Platform, tenant_id: str, row: dict[str, Any]) -> str | None:
     """Repair one row; which list of the report it belongs to, or None when it was right."""
-    stub = user_object_for_id(platform, row["user_id"])
-    snapshot = await stub.call("snapshot", tenant_id) if stub else {"version": 0, "user": None}
+    found = UserObjects(platform, tenant_id).by_user_id(row["user_id"])
+    snapshot = await found.snapshot() if found else {"version": 0, "user": None}
     user, version = snapshot["user"], snapshot["version"]
     if user is None:
         if row["deleted"]:
@@ -312,12 +293,6 @@ async def _reconcile_row(platform: Platform, tenant_id: str, row: dict[str, Any]
 # --- linked accounts (Auth0 `POST /users/{id}/identities`, `DELETE …/identities/{provider}/{id}`) ---
 
 
-def identity_object(platform: Platform, tenant_id: str, identity: dict[str, Any]) -> ObjectStub:
-    return platform.users.get_by_name(
-        object_name_for_identity(tenant_id, identity["connection"], identity["user_id"])
-    )
-
-
 async def link_user(
     platform: Platform, tenant_id: str, primary_id: str, secondary_id: str
 ) -> list[dict[str, Any]]:
@@ -326,7 +301,8 @@ async def link_user(
     if primary_id == secondary_id:
         raise bad_request("The primary and the secondary account must differ.", "invalid_body")
     await get_user(platform, tenant_id, primary_id)
-    secondary = await _stub(platform, secondary_id).call("linkable_identities", tenant_id, secondary_id)
+    primary = _user(platform, tenant_id, primary_id)
+    secondary = await _user(platform, tenant_id, secondary_id).linkable_identities()
     if secondary.get("error") == "inexistent_user":
         raise not_found("The secondary user does not exist.", "inexistent_user")
     if "error" in secondary:
@@ -334,11 +310,13 @@ async def link_user(
             "Only enterprise and social accounts can be linked as secondary accounts.",
             "operation_not_supported",
         )
-    linked = await _stub(platform, primary_id).call("link_identities", tenant_id, secondary["identities"])
+    linked = await primary.link_identities(secondary["identities"])
+    if linked is None:
+        raise inexistent_user()
     await delete_user(platform, tenant_id, secondary_id)
-    primary_object = primary_id.partition("|")[2]
+    objects = UserObjects(platform, tenant_id)
     for identity in secondary["identities"]:
-        await identity_object(platform, tenant_id, identity).call("point_to", primary_object)
+        await objects.by_identity(identity["connection"], identity["user_id"]).point_to(primary)
     return linked
 
 
@@ -346,13 +324,16 @@ async def unlink_user(
     platform: Platform, tenant_id: str, primary_id: str, provider: str, user_id: str
 ) -> list[dict[str, Any]]:
     """The identity leaves the primary and is a user of its own again. Returns what remains."""
-    result = await _stub(platform, primary_id).call("unlink_identity", tenant_id, provider, user_id)
+    result = await _user(platform, tenant_id, primary_id).unlink_identity(provider, user_id)
     if result.get("error") == "inexistent_user":
         raise inexistent_user()
     if "error" in result:
         raise bad_request("The user has no such secondary identity.", "invalid_body")
-    await identity_object(platform, tenant_id, result["removed"]).call(
-        "restore_unlinked", tenant_id, result["removed"]
+    removed = result["removed"]
+    await (
+        UserObjects(platform, tenant_id)
+        .by_identity(removed["connection"], removed["user_id"])
+        .restore_unlinked(removed)
     )
     return result["identities"]
 

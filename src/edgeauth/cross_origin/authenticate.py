@@ -8,7 +8,6 @@ cross-origin authentication on, called from one of its allowed origins, gets cre
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from edgeauth import audit
 from edgeauth.admin.connections import DATABASE_STRATEGY
+from edgeauth.cross_origin.verification import co_id, new_verifier, set_verifier_cookie
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.login.connections import EMAIL_STRATEGY, enabled_with_strategy
@@ -26,7 +26,7 @@ from edgeauth.oauth.grants.passwordless_otp import GRANT_TYPE as PASSWORDLESS_OT
 from edgeauth.oauth.grants.rules import login_refusal, required_param
 from edgeauth.snapshots import Client, load_client
 from edgeauth.users import completion
-from edgeauth.users.directory import DATABASE_CONNECTION, user_object_for_email
+from edgeauth.users.directory import DATABASE_CONNECTION
 
 # credential_type → the strategy its realm must have (`password` uses the database connection).
 REALM_STRATEGIES = {
@@ -65,17 +65,17 @@ async def check_realm(
     return realm
 
 
-async def check_credentials(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:
+async def check_credentials(
+    ctx: RequestContext, client: Client, params: dict[str, Any], verifier_digest: str
+) -> dict[str, Any]:
     """The user's object checks the password or the email code and issues the login ticket."""
     credential_type = string_param(params, "credential_type") or PASSWORD
     await check_realm(ctx, client, credential_type, params)
-    stub = user_object_for_email(ctx.platform, ctx.tenant.id, required_param(params, "username"))
-    ticket = completion.login_ticket(client.client_id)
+    user = ctx.users.by_email(required_param(params, "username"))
+    ticket = completion.login_ticket(client.client_id, verifier_digest)
     if credential_type == PASSWORDLESS_OTP:
-        return await stub.call(
-            "login_with_email_code", ctx.tenant.id, required_param(params, "otp"), ticket, ctx.ip
-        )
-    return await stub.call("login_with_password", required_param(params, "password"), ticket, ctx.ip)
+        return await user.login_with_email_code(required_param(params, "otp"), ticket, ctx.ip)
+    return await user.login_with_password(required_param(params, "password"), ticket, ctx.ip)
 
 
 def refusal(result: dict[str, Any]) -> OAuthError:
@@ -102,7 +102,8 @@ async def co_authenticate(request: Request) -> Response:
     try:
         params = await read_params(request)
         client = await check_client(ctx, request, params)
-        result = await check_credentials(ctx, client, params)
+        verifier, verifier_digest = new_verifier()
+        result = await check_credentials(ctx, client, params, verifier_digest)
         if "error" in result:
             raise refusal(result)
     except OAuthError as exc:
@@ -124,9 +125,8 @@ async def co_authenticate(request: Request) -> Response:
         email=user["email"],
         user_id=user["user_id"],
     )
-    body = {
-        "login_ticket": result["login_ticket"],
-        "co_verifier": secrets.token_urlsafe(24),
-        "co_id": secrets.token_urlsafe(12),
-    }
-    return credentialed(request, JSONResponse(body, headers=NO_STORE), client)
+    ticket = result["login_ticket"]
+    body = {"login_ticket": ticket, "co_verifier": verifier, "co_id": co_id(ticket)}
+    response = JSONResponse(body, headers=NO_STORE)
+    set_verifier_cookie(ctx, response, verifier)
+    return credentialed(request, response, client)

@@ -23,7 +23,7 @@ from edgeauth.login.rendering import PAGE_HEADERS, message_page, page_context
 from edgeauth.notifications import email_user
 from edgeauth.oauth.errors import NO_STORE, OAuthError
 from edgeauth.snapshots import Client
-from edgeauth.users.directory import DATABASE_CONNECTION, user_object_for_email, user_object_for_token
+from edgeauth.users.directory import DATABASE_CONNECTION
 from edgeauth.users.passwords import PasswordPolicyError, check_policy, hash_password
 
 SENT = "We've just sent you an email to reset your password."
@@ -33,8 +33,7 @@ async def request_reset(
     ctx: RequestContext, request: Request, client: Client, params: dict[str, Any]
 ) -> Response:
     email = params["email"]
-    stub = user_object_for_email(ctx.platform, ctx.tenant.id, email)
-    ticket = await stub.call("start_password_reset", ctx.tenant.id, "")
+    ticket = await ctx.users.by_email(email).start_password_reset()
     if ticket is not None:
         url = f"{ctx.issuer}lo/reset?ticket={quote(ticket)}"
         await email_user(ctx, request, "reset_email", email, client=client, url=url)
@@ -82,9 +81,9 @@ async def reset_submit(request: Request) -> Response:
         check_policy(password, ctx.tenant.password_min_length)
     except PasswordPolicyError:
         return reset_form(ctx, request, ticket, "error.password_too_weak", 400)
-    found = user_object_for_token(ctx.platform, ticket)
+    found = ctx.users.by_token(ticket)
     password_hash = await hash_password(ctx.platform.crypto, password) if found else ""
-    user = await found[0].call("reset_password", ctx.tenant.id, found[1], password_hash) if found else None
+    user = await found[0].reset_password(found[1], password_hash) if found else None
     if user is None:
         await record_user_event(
             ctx, request, audit.FAILED_CHANGE_PASSWORD, "Invalid or expired ticket", client=None

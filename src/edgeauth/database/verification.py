@@ -18,15 +18,15 @@ from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.rendering import message_page
 from edgeauth.notifications import email_user
 from edgeauth.snapshots import Client
-from edgeauth.users.directory import DATABASE_CONNECTION, user_object_for_id, user_object_for_token
+from edgeauth.users.directory import DATABASE_CONNECTION
 
 
 async def send_verification_email(
     ctx: RequestContext, request: Request, user: dict[str, Any], client: Client | None, ui_locales: str = ""
 ) -> None:
     """Queue the verification link for a new user whose email is not verified yet."""
-    stub = user_object_for_id(ctx.platform, user["user_id"])
-    ticket = await stub.call("start_email_verification", ctx.tenant.id) if stub else None
+    found = ctx.users.by_user_id(user["user_id"])
+    ticket = await found.start_email_verification() if found else None
     if ticket is None:
         return
     url = f"{ctx.issuer}u/email-verification?ticket={quote(ticket)}"
@@ -38,8 +38,8 @@ async def send_verification_email(
 async def verify_email(request: Request) -> Response:
     """`GET /u/email-verification?ticket=`: once; an expired, spent or forged ticket changes nothing."""
     ctx = request_context(request)
-    found = user_object_for_token(ctx.platform, request.query_params.get("ticket", ""))
-    user = await found[0].call("verify_email", ctx.tenant.id, found[1]) if found else None
+    found = ctx.users.by_token(request.query_params.get("ticket", ""))
+    user = await found[0].verify_email(found[1]) if found else None
     if user is None:
         await record_user_event(
             ctx, request, audit.FAILED_VERIFICATION_EMAIL, "Invalid or expired ticket", client=None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from edgeauth.encoding import loads_bounded
 from edgeauth.oauth.errors import invalid_request
 
 MAX_BODY_BYTES = 64 * 1024
@@ -44,8 +44,8 @@ def _parse_form(body: bytes) -> dict[str, Any]:
 
 def _parse_json(body: bytes) -> dict[str, Any]:
     try:
-        params = json.loads(body or b"{}")
-    except (UnicodeDecodeError, ValueError) as exc:
+        params = loads_bounded(body or b"{}")
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise invalid_request("Malformed JSON body.") from exc
     if not isinstance(params, dict):
         raise invalid_request("The JSON body must be an object.")

@@ -11,7 +11,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from edgeauth.audit import client_ip
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant
-from edgeauth.tenancy import issuer_for, resolve_tenant
+from edgeauth.tenancy import MalformedHost, resolve_site
+from edgeauth.users.objects import UserObjects
 
 PLATFORM_SCOPE_KEY = "edgeauth.platform"
 CONTEXT_SCOPE_KEY = "edgeauth.context"
@@ -26,6 +27,16 @@ class RequestContext:
     # on Workers, the peer address locally.
     ip: str = ""
 
+    @property
+    def secure(self) -> bool:
+        """Whether the canonical origin is https (then cookies are `Secure`)."""
+        return self.issuer.startswith("https://")
+
+    @property
+    def users(self) -> UserObjects:
+        """This tenant's user objects (the only way to them)."""
+        return UserObjects(self.platform, self.tenant.id)
+
     def url(self, path: str) -> str:
         """Absolute URL on this tenant's host (issuer ends with `/`)."""
         return self.issuer + path.lstrip("/")
@@ -36,7 +47,8 @@ def request_context(request: Request) -> RequestContext:
 
 
 class TenantMiddleware:
-    """Resolves the tenant once per request; an unknown tenant host gets a 404."""
+    """Resolves the tenant once per request: a malformed Host gets a 400, one that names no
+    tenant's canonical host a 404 (edgeauth.tenancy)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -47,12 +59,17 @@ class TenantMiddleware:
             return
         platform: Platform = scope[PLATFORM_SCOPE_KEY]
         request = Request(scope)
-        host = request.headers.get("host") or request.url.netloc
-        tenant = await resolve_tenant(platform, host)
-        if tenant is None:
-            body = {"error": "not_found", "error_description": f"Unknown tenant host {host!r}."}
+        try:
+            site = await resolve_site(platform, request.headers.get("host", ""))
+        except MalformedHost:
+            body = {"error": "invalid_request", "error_description": "Invalid Host header."}
+            await JSONResponse(body, status_code=400)(scope, receive, send)
+            return
+        if site is None:
+            body = {"error": "not_found", "error_description": "Unknown host."}
             await JSONResponse(body, status_code=404)(scope, receive, send)
             return
-        issuer = issuer_for(request.url.scheme, host)
-        scope[CONTEXT_SCOPE_KEY] = RequestContext(platform, tenant, issuer, client_ip(request))
+        scope[CONTEXT_SCOPE_KEY] = RequestContext(
+            platform, site.tenant, site.issuer, client_ip(request, platform.settings)
+        )
         await self.app(scope, receive, send)

@@ -1,10 +1,16 @@
 """The cookies edgeauth sets: the SSO session and the login transaction binding.
 
-The session cookie is `SameSite=None; Secure` so silent authentication in a cross-site iframe
-works (contract B.1); browsers accept `Secure` cookies on `http://localhost` too.
+On https (every deployment on Cloudflare) the session cookie is `SameSite=None; Secure`, so silent
+authentication in a cross-site iframe works (contract B.1). On plain http (the local runtime) no
+cookie is `Secure` — `http.cookiejar` (requests, httpx, authlib) and Safari never send a Secure
+cookie over http — and the session cookie is `SameSite=Lax`, since browsers refuse `SameSite=None`
+without `Secure`: silent authentication then works for apps on the same site (another port of
+localhost), not across sites (docs/decisions.md "Cookies on http").
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,45 +20,58 @@ TRANSACTION_COOKIE = "edgeauth_tx"
 # The same binding for a provider that posts its answer cross-site (Apple's form_post): browsers
 # send no `SameSite=Lax` cookie with a cross-site POST.
 CROSS_SITE_TRANSACTION_COOKIE = "edgeauth_tx_cs"
-SESSION_MAX_AGE = 7 * 86400
+TRANSACTION_MAX_AGE = 3600
 
 
-def set_session(response: Response, token: str) -> None:
+def _cross_site(secure: bool) -> Literal["none", "lax"]:
+    """`SameSite=None` needs `Secure`; without https the best a cookie can be is Lax."""
+    return "none" if secure else "lax"
+
+
+def set_session(response: Response, token: str, *, secure: bool, max_age: int) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=SESSION_MAX_AGE,
+        max_age=max_age,
         path="/",
-        secure=True,
+        secure=secure,
         httponly=True,
-        samesite="none",
+        samesite=_cross_site(secure),
     )
 
 
-def clear_session(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="none")
+def clear_session(response: Response, *, secure: bool) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite=_cross_site(secure)
+    )
 
 
 def session_token(request: Request) -> str:
     return request.cookies.get(SESSION_COOKIE, "")
 
 
-def set_transaction_binding(response: Response, value: str) -> None:
+def set_transaction_binding(response: Response, value: str, *, secure: bool) -> None:
     """Lax: sent with the top-level POST of our own login form, never with cross-site ones."""
     response.set_cookie(
-        TRANSACTION_COOKIE, value, max_age=3600, path="/", secure=True, httponly=True, samesite="lax"
+        TRANSACTION_COOKIE,
+        value,
+        max_age=TRANSACTION_MAX_AGE,
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="lax",
     )
 
 
-def set_cross_site_binding(response: Response, value: str) -> None:
+def set_cross_site_binding(response: Response, value: str, *, secure: bool) -> None:
     response.set_cookie(
         CROSS_SITE_TRANSACTION_COOKIE,
         value,
-        max_age=3600,
+        max_age=TRANSACTION_MAX_AGE,
         path="/login/callback",
-        secure=True,
+        secure=secure,
         httponly=True,
-        samesite="none",
+        samesite=_cross_site(secure),
     )
 
 

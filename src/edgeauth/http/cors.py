@@ -11,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 ALLOWED_HEADERS = "Content-Type, Auth0-Client, DPoP"
+# Endpoints that take a Bearer token (`/userinfo`): auth0.js sends it in `Authorization`.
+BEARER_HEADERS = f"{ALLOWED_HEADERS}, Authorization"
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 
 
-async def preflight(request: Request) -> Response:
+async def preflight(request: Request, allowed_headers: str = ALLOWED_HEADERS) -> Response:
     """`OPTIONS` on a CORS-enabled path."""
     origin = request.headers.get("origin")
     if not origin:
@@ -24,11 +26,17 @@ async def preflight(request: Request) -> Response:
         headers={
             "Access-Control-Allow-Origin": origin,
             "Access-Control-Allow-Methods": ALLOWED_METHODS,
-            "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+            "Access-Control-Allow-Headers": allowed_headers,
             "Access-Control-Max-Age": "86400",
             "Vary": "Origin",
         },
     )
+
+
+async def bearer_preflight(request: Request) -> Response:
+    """`OPTIONS` of an endpoint called with `Authorization: Bearer …`; the actual response allows
+    only the token's application's web origins."""
+    return await preflight(request, BEARER_HEADERS)
 
 
 async def credentialed_preflight(request: Request) -> Response:

@@ -18,28 +18,31 @@ from edgeauth.jose import decode_verified
 from edgeauth.keys.keyset import load_keyset
 from edgeauth.login.rendering import error_page
 from edgeauth.snapshots import load_client
-from edgeauth.users.directory import user_object_for_token
 
 LOGGED_OUT_PAGE = "<!DOCTYPE html><title>Logged out</title><p>You are logged out.</p>"
 
 
 def without_query(url: str) -> str:
+    """`ValueError` for a URL that does not parse (`http://[::1/`)."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 def is_allowed(url: str, allowed: list[str]) -> bool:
     """Auth0 matches the URL without its query string against the allowed logout URLs."""
-    return without_query(url) in {without_query(a) for a in allowed}
+    try:
+        return without_query(url) in {without_query(a) for a in allowed}
+    except ValueError:
+        return False
 
 
 async def end_sso_session(ctx: RequestContext, request: Request, client_id: str) -> None:
     """Delete the cookie's session; Auth0 logs `slo` (Success Logout) for the session's user."""
-    found = user_object_for_token(ctx.platform, session_token(request))
+    found = ctx.users.by_token(session_token(request))
     if found is None:
         return
-    stub, secret = found
-    user_id = await stub.call("end_session", secret)
+    user, secret = found
+    user_id = await user.end_session(secret)
     if user_id is None:
         return
     client = await load_client(ctx.platform.config, ctx.tenant.id, client_id) if client_id else None
@@ -51,12 +54,12 @@ async def end_sso_session(ctx: RequestContext, request: Request, client_id: str)
         client_id=client_id,
         client_name=client.name if client else "",
         user_id=user_id,
-        **audit.request_fields(request),
+        **audit.request_fields(request, ctx.platform.settings),
     )
 
 
-def logged_out(response: Response) -> Response:
-    clear_session(response)
+def logged_out(ctx: RequestContext, response: Response) -> Response:
+    clear_session(response, secure=ctx.secure)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -85,8 +88,8 @@ async def v2_logout(request: Request) -> Response:
     await end_sso_session(ctx, request, client_id)
     target = return_to or (allowed[0] if allowed else "")
     if target:
-        return logged_out(RedirectResponse(target, 302))
-    return logged_out(HTMLResponse(LOGGED_OUT_PAGE))
+        return logged_out(ctx, RedirectResponse(target, 302))
+    return logged_out(ctx, HTMLResponse(LOGGED_OUT_PAGE))
 
 
 async def oidc_logout(request: Request) -> Response:
@@ -113,8 +116,8 @@ async def oidc_logout(request: Request) -> Response:
             )
     await end_sso_session(ctx, request, client_id)
     if not redirect_uri:
-        return logged_out(HTMLResponse(LOGGED_OUT_PAGE))
+        return logged_out(ctx, HTMLResponse(LOGGED_OUT_PAGE))
     state = query.get("state")
     separator = "&" if urlsplit(redirect_uri).query else "?"
     target = redirect_uri + (separator + urlencode({"state": state}) if state is not None else "")
-    return logged_out(RedirectResponse(target, 302))
+    return logged_out(ctx, RedirectResponse(target, 302))

@@ -30,7 +30,7 @@ from edgeauth.oauth.errors import OAuthError
 from edgeauth.snapshots import load_client
 from edgeauth.upstream.start import start_upstream
 from edgeauth.users import completion
-from edgeauth.users.directory import DATABASE_CONNECTION, user_object_for_email
+from edgeauth.users.directory import DATABASE_CONNECTION
 
 LOGIN_ERRORS = {
     "invalid_user_password": "error.wrong_credentials",
@@ -112,7 +112,8 @@ async def record_login(
 
 async def signed_in(ctx: RequestContext, authz: AuthorizationRequest, grant: dict[str, Any]) -> Response:
     response = await complete_authorization(ctx, authz, grant)
-    set_session(response, grant["session_token"])
+    max_age = ctx.tenant.session_lifetimes["absolute"]
+    set_session(response, grant["session_token"], secure=ctx.secure, max_age=max_age)
     return response
 
 
@@ -138,11 +139,8 @@ async def submit(request: Request, page: str) -> Response:
         await record_login(ctx, request, authz, audit.SUCCESS_SIGNUP, email=email, user_id=user["user_id"])
         client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
         await send_verification_email(ctx, request, user, client, authz.ui_locales)
-    grant = await user_object_for_email(ctx.platform, ctx.tenant.id, email).call(
-        "login_with_password",
-        password,
-        completion.browser_session(code_request(authz)),
-        audit.client_ip(request),
+    grant = await ctx.users.by_email(email).login_with_password(
+        password, completion.browser_session(code_request(authz)), ctx.ip
     )
     if "error" in grant:
         failure = audit.BLOCKED_ACCOUNT if grant["error"] == "too_many_attempts" else audit.FAILED_LOGIN

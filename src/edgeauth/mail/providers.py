@@ -36,6 +36,8 @@ class Provider:
     default_from_address: str
     credentials: dict[str, str] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    # The tenant's outbound policy (edgeauth.outbound): loopback only in dev mode.
+    allow_loopback: bool = False
 
     def base_url(self, default: str) -> str:
         return str(self.settings.get("base_url") or default).rstrip("/")
@@ -57,8 +59,10 @@ class Envelope:
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
-async def _post(platform: Platform, name: str, url: str, body: bytes, headers: dict[str, str]) -> None:
-    response = await platform.http.post(url, body, headers)
+async def _post(
+    platform: Platform, provider: Provider, name: str, url: str, body: bytes, headers: dict[str, str]
+) -> None:
+    response = await platform.http.post(url, body, headers, allow_loopback=provider.allow_loopback)
     if not 200 <= response.status < 300:
         raise DeliveryError(f"{name} answered {response.status}: {response.body[:200]!r}")
 
@@ -75,7 +79,7 @@ async def sendgrid(platform: Platform, provider: Provider, envelope: Envelope) -
     }
     headers = {**JSON_HEADERS, "Authorization": f"Bearer {provider.credentials.get('api_key', '')}"}
     url = provider.base_url("https://api.sendgrid.com") + "/v3/mail/send"
-    await _post(platform, "SendGrid", url, json.dumps(body).encode(), headers)
+    await _post(platform, provider, "SendGrid", url, json.dumps(body).encode(), headers)
 
 
 async def mailgun(platform: Platform, provider: Provider, envelope: Envelope) -> None:
@@ -90,7 +94,7 @@ async def mailgun(platform: Platform, provider: Provider, envelope: Envelope) ->
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Authorization": f"Basic {key}"}
     domain = provider.credentials.get("domain") or provider.settings.get("domain", "")
     url = f"{provider.base_url('https://api.mailgun.net')}/v3/{domain}/messages"
-    await _post(platform, "Mailgun", url, urlencode(form).encode(), headers)
+    await _post(platform, provider, "Mailgun", url, urlencode(form).encode(), headers)
 
 
 async def resend(platform: Platform, provider: Provider, envelope: Envelope) -> None:
@@ -103,7 +107,7 @@ async def resend(platform: Platform, provider: Provider, envelope: Envelope) -> 
     }
     headers = {**JSON_HEADERS, "Authorization": f"Bearer {provider.credentials.get('api_key', '')}"}
     url = provider.base_url("https://api.resend.com") + "/emails"
-    await _post(platform, "Resend", url, json.dumps(body).encode(), headers)
+    await _post(platform, provider, "Resend", url, json.dumps(body).encode(), headers)
 
 
 async def cloudflare(platform: Platform, provider: Provider, envelope: Envelope) -> None:

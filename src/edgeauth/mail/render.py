@@ -5,22 +5,23 @@ in Jinja2's sandbox: tenant input), else edgeauth's built-in one in the locale's
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
-from jinja2.exceptions import TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from edgeauth.http.templates import TEMPLATES_DIR, environment
 from edgeauth.login.locales import available, messages
+from edgeauth.mail.sandbox import BoundedSandbox, render_bounded
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant
 
 _text = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=False, auto_reload=False)  # noqa: S701 - plain text
-_sandbox_html = SandboxedEnvironment(autoescape=True)
-_sandbox_text = SandboxedEnvironment(autoescape=False)
+_sandbox_html = BoundedSandbox(autoescape=True)
+_sandbox_text = BoundedSandbox(autoescape=False)
+log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
 # The Auth0 templates a tenant can replace (`/email-templates`); the passwordless ones are built in.
 CUSTOMIZABLE = ("verify_email", "welcome_email", "reset_email")
@@ -66,8 +67,8 @@ def as_text(markup: str) -> str:
 def custom(row: dict[str, Any], tenant: Tenant, values: dict[str, Any]) -> RenderedEmail:
     """The tenant's template, sandboxed; `link` is Auth0's other name for the URL."""
     context = {**values, "link": values.get("url", ""), "tenant": {"friendly_name": tenant.friendly_name}}
-    body = _sandbox_html.from_string(row["body"]).render(context)
-    subject = _sandbox_text.from_string(row["subject"]).render(context)
+    body = render_bounded(_sandbox_html, row["body"], context)
+    subject = render_bounded(_sandbox_text, row["subject"], context)
     return RenderedEmail(subject=subject, html=body, text=as_text(body), from_address=row["from"])
 
 
@@ -86,6 +87,6 @@ async def render_email(
     if row is not None:
         try:
             return custom(row, tenant, values)
-        except TemplateError as exc:  # a broken or unsafe template: the built-in one goes instead
-            print(f"edgeauth: email template {template} of tenant {tenant.id} not rendered: {exc}")
+        except Exception as exc:
+            log.warning("email template %s of tenant %s not rendered: %r", template, tenant.id, exc)
     return built_in(tenant, template, locale, values)

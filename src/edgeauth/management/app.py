@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from edgeauth.admin.errors import AdminError
 from edgeauth.management import errors, reference
 from edgeauth.management.api_logs import ApiOperationLogMiddleware
+from edgeauth.management.json_guard import JsonGuardMiddleware
 from edgeauth.management.rate_limit import RateLimitMiddleware
 from edgeauth.management.routes import (
     client_grants,
@@ -60,6 +61,7 @@ def create_management_app() -> FastAPI:
     )
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(JsonGuardMiddleware)
     app.add_middleware(ApiOperationLogMiddleware)
     app.add_middleware(RateLimitMiddleware)
 

@@ -22,6 +22,7 @@ from edgeauth.admin import management_api, tenant_admins, trusted_issuers
 from edgeauth.admin.errors import AdminError
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.jose import unverified_json
+from edgeauth.management.rate_limit import count_caller
 from edgeauth.oauth.bearer import verify_access_token
 from edgeauth.oauth.errors import OAuthError
 
@@ -54,10 +55,12 @@ async def authenticate(
     """Verify the token, then check it carries one of the endpoint's scopes."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized("Missing authentication")
+    ctx = request_context(request)
     try:
-        caller = await identify(request_context(request), credentials.credentials, security.scopes)
+        caller = await identify(ctx, credentials.credentials, security.scopes)
     except OAuthError as exc:
         raise unauthorized(exc.description) from exc
+    await count_caller(request.scope, ctx, caller.issuer, caller.subject)
     check_scope(caller, security.scopes)
     return caller
 
@@ -76,7 +79,7 @@ async def verified_claims(ctx: RequestContext, token: str, issuer: str) -> tuple
         return await verify_access_token(ctx, token, management_api.audience_for(ctx.issuer)), True
     trusted = await trusted_issuers.find_trusted_issuer(ctx.platform, ctx.tenant.id, issuer)
     if trusted is not None:
-        return await trusted_issuers.verify_trusted_token(ctx.platform, trusted, token), True
+        return await trusted_issuers.verify_trusted_token(ctx.platform, ctx.tenant, trusted, token), True
     return await tenant_admins.verify_deployment_token(ctx.platform, token, issuer), False
 
 

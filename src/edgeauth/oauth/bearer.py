@@ -9,14 +9,20 @@ from starlette.requests import Request
 from edgeauth.http.context import RequestContext
 from edgeauth.jose import decode_verified
 from edgeauth.keys.keyset import load_keyset
-from edgeauth.oauth.errors import OAuthError
+from edgeauth.oauth.errors import OAuthError, challenge
 from edgeauth.platform import Platform
 
 
 def invalid_token(description: str) -> OAuthError:
-    """401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1)."""
-    header = f'Bearer realm="{description}", error="invalid_token"'
+    """401 with `WWW-Authenticate: Bearer error="invalid_token", error_description="…"`
+    (RFC 6750 §3, §3.1)."""
+    header = challenge("Bearer", error="invalid_token", error_description=description)
     return OAuthError("invalid_token", description, 401, {"WWW-Authenticate": header})
+
+
+def missing_token() -> OAuthError:
+    """RFC 6750 §3.1: a request without credentials gets a bare challenge, no error code."""
+    return OAuthError("invalid_token", "Missing access token", 401, {"WWW-Authenticate": "Bearer"})
 
 
 def bearer_token(request: Request, params: dict[str, Any] | None = None) -> str:
@@ -25,7 +31,7 @@ def bearer_token(request: Request, params: dict[str, Any] | None = None) -> str:
         return token.strip()
     if params and isinstance(params.get("access_token"), str):
         return params["access_token"]
-    raise invalid_token("Missing access token")
+    raise missing_token()
 
 
 async def verify_access_token(ctx: RequestContext, token: str, audience: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from urllib.parse import unquote_plus
 
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
-from edgeauth.oauth.errors import OAuthError, invalid_request
+from edgeauth.oauth.errors import OAuthError, challenge, invalid_request
 from edgeauth.snapshots import Client, load_client
 
 BASIC = "client_secret_basic"
@@ -32,8 +32,10 @@ class PresentedCredentials:
 
 
 def invalid_client(description: str, method: str, tenant_id: str) -> OAuthError:
-    """401; with `WWW-Authenticate` when the client tried HTTP Basic (RFC 6749 §5.2)."""
-    headers = {"WWW-Authenticate": f'Basic realm="{tenant_id}"'} if method == BASIC else {}
+    """401; with `WWW-Authenticate` when the client tried HTTP Basic (RFC 6749 §5.2), carrying the
+    error too (openid-client reads the error from the challenge when there is one)."""
+    params = {"realm": tenant_id, "error": "invalid_client", "error_description": description}
+    headers = {"WWW-Authenticate": challenge("Basic", **params)} if method == BASIC else {}
     return OAuthError("invalid_client", description, 401, headers)
 
 

@@ -46,3 +46,11 @@ def unauthorized_client(grant_type: str) -> OAuthError:
 def access_denied(description: str) -> OAuthError:
     """Auth0 answers 403 `access_denied` for audience and scope refusals."""
     return OAuthError("access_denied", description, 403)
+
+
+def challenge(scheme: str, **params: str) -> str:
+    """A `WWW-Authenticate` challenge (RFC 9110 §11.6.1) with quoted auth-params."""
+    quoted = ", ".join(
+        f'{name}="{value.replace(chr(92), "").replace(chr(34), "")}"' for name, value in params.items()
+    )
+    return f"{scheme} {quoted}" if quoted else scheme

@@ -11,7 +11,6 @@ from edgeauth.http.cors import allow_listed_origin
 from edgeauth.oauth.client_auth import request_client
 from edgeauth.oauth.errors import NO_STORE, OAuthError, invalid_request
 from edgeauth.snapshots import Client
-from edgeauth.users.directory import user_object_for_token
 
 
 async def revoke(request: Request) -> Response:
@@ -23,10 +22,10 @@ async def revoke(request: Request) -> Response:
         token = string_param(params, "token")
         if not token:
             raise invalid_request("Missing required parameter: token")
-        found = user_object_for_token(ctx.platform, token)
+        found = ctx.users.by_token(token)
         if found is not None:  # RFC 7009 §2.2: an unknown token is not an error
-            stub, secret = found
-            await stub.call("revoke_refresh_token", secret, client.client_id)
+            user, secret = found
+            await user.revoke_refresh_token(secret, client.client_id)
         response = Response(status_code=200, headers=NO_STORE)
     except OAuthError as exc:
         response = exc.response()

@@ -68,7 +68,7 @@ async def record_exchange(
         client_id=client.client_id if client else client_id if isinstance(client_id, str) else "",
         client_name=client.name if client else "",
         user_id="" if subject.endswith("@clients") else subject,
-        **audit.request_fields(request),
+        **audit.request_fields(request, ctx.platform.settings),
     )
 
 

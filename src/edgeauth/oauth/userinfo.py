@@ -12,7 +12,6 @@ from edgeauth.oauth.bearer import bearer_token, invalid_token, verify_access_tok
 from edgeauth.oauth.errors import OAuthError
 from edgeauth.oauth.user_tokens import profile_claims
 from edgeauth.snapshots import load_client
-from edgeauth.users.directory import get_user
 
 
 async def userinfo(request: Request) -> Response:
@@ -27,7 +26,8 @@ async def userinfo(request: Request) -> Response:
         claims = await verify_access_token(ctx, bearer_token(request, params), ctx.url("userinfo"))
         client = await load_client(ctx.platform.config, ctx.tenant.id, str(claims.get("azp", "")))
         origins = client.web_origins if client else []
-        user = await get_user(ctx.platform, str(claims.get("sub", "")))
+        found = ctx.users.by_user_id(str(claims.get("sub", "")))
+        user = (await found.snapshot())["user"] if found else None
         if user is None:
             raise invalid_token("The user no longer exists")
         body = {"sub": user["user_id"], **profile_claims(user, str(claims.get("scope", "")).split())}

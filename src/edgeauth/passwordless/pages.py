@@ -29,7 +29,6 @@ from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.errors import OAuthError
 from edgeauth.snapshots import load_client
 from edgeauth.users import completion
-from edgeauth.users.directory import user_object_for_email
 
 CODE_ERRORS = {**LOGIN_ERRORS, "invalid_grant": "error.wrong_code"}
 
@@ -80,18 +79,18 @@ async def code_sent(
         )
     if connection is None:
         return error_page(ctx, request, "invalid_request", "Passwordless login is not enabled.")
-    stub = user_object_for_email(ctx.platform, ctx.tenant.id, email)
-    sent = await stub.call("start_passwordless", ctx.tenant.id, email, "code", None)
+    sent = await ctx.users.by_email(email).start_passwordless("code", None)
     client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
-    await email_user(
-        ctx,
-        request,
-        "passwordless_code",
-        email,
-        client=client,
-        ui_locales=authz.ui_locales,
-        code=sent["code"],
-    )
+    if sent:  # empty only while the address moves to another user
+        await email_user(
+            ctx,
+            request,
+            "passwordless_code",
+            email,
+            client=client,
+            ui_locales=authz.ui_locales,
+            code=sent["code"],
+        )
     await record_user_event(
         ctx,
         request,
@@ -109,8 +108,7 @@ async def code_checked(
 ) -> Response:
     email = form["email"]
     finish = completion.browser_session(code_request(authz))
-    stub = user_object_for_email(ctx.platform, ctx.tenant.id, email)
-    grant = await stub.call("login_with_email_code", ctx.tenant.id, form["code"], finish, ctx.ip)
+    grant = await ctx.users.by_email(email).login_with_email_code(form["code"], finish, ctx.ip)
     client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
     if "error" in grant:
         await record_user_event(

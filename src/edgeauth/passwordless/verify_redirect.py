@@ -13,15 +13,14 @@ from edgeauth.login.locales import messages
 from edgeauth.login.pages import signed_in
 from edgeauth.login.rendering import error_page
 from edgeauth.oauth.authorize.request import AuthorizationRequest
-from edgeauth.users.directory import user_object_for_token
 
 CONNECTION = "email"
 
 
 async def verify_redirect(request: Request) -> Response:
     ctx = request_context(request)
-    found = user_object_for_token(ctx.platform, request.query_params.get("token", ""))
-    grant = await found[0].call("login_with_magic_link", ctx.tenant.id, found[1], ctx.ip) if found else None
+    found = ctx.users.by_token(request.query_params.get("token", ""))
+    grant = await found[0].login_with_magic_link(found[1], ctx.ip) if found else None
     if grant is None or "error" in grant:
         description = grant["message"] if grant else "The link is invalid or has expired."
         await record_user_event(

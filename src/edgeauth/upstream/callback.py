@@ -30,7 +30,6 @@ from edgeauth.upstream.profile import federated_identity
 from edgeauth.upstream.provider import UpstreamError, provider_for
 from edgeauth.upstream.start import CALLBACK_PATH
 from edgeauth.users import completion
-from edgeauth.users.directory import object_name_for_identity
 
 
 async def callback_params(request: Request) -> dict[str, Any]:
@@ -48,7 +47,7 @@ async def federated_user(
     options = await connection_options(ctx.platform, ctx.tenant.id, upstream["connection"])
     if connection is None or options is None:
         raise UpstreamError("The connection is not enabled for this application.")
-    provider = await provider_for(ctx.platform, connection)
+    provider = await provider_for(ctx.platform, ctx.tenant, connection)
     code = params.get("code")
     if not isinstance(code, str) or not code:
         raise UpstreamError("The provider sent no code.")
@@ -60,11 +59,9 @@ async def federated_user(
     if provider.strategy.openid:
         claims = await verified_id_token(ctx.platform, provider, tokens["id_token"], upstream["nonce"])
     identity, profile = await federated_identity(ctx.platform, provider, tokens, claims, params)
-    stub = ctx.platform.users.get_by_name(
-        object_name_for_identity(ctx.tenant.id, connection.name, identity["user_id"])
-    )
+    user = ctx.users.by_identity(connection.name, identity["user_id"])
     finish = completion.browser_session(code_request(authz))
-    grant = await stub.call("login_with_identity", ctx.tenant.id, identity, profile, finish, ctx.ip)
+    grant = await user.login_with_identity(identity, profile, finish, ctx.ip)
     if "error" in grant:
         raise UpstreamError(grant["message"])
     return grant, connection.name

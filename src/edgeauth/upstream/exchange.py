@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +17,8 @@ from edgeauth.platform import Platform
 from edgeauth.upstream.provider import Provider, UpstreamError
 
 CLOCK_SKEW_SECONDS = 60
+
+log = logging.getLogger(__name__)
 
 
 async def exchange_code(
@@ -31,10 +34,16 @@ async def exchange_code(
     }
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
     try:
-        response = await platform.http.post(provider.token_endpoint, urlencode(form).encode(), headers)
+        response = await platform.http.post(
+            provider.token_endpoint,
+            urlencode(form).encode(),
+            headers,
+            allow_loopback=provider.tenant.dev_mode,
+        )
         tokens = json.loads(response.body)
-    except (OSError, ValueError) as exc:
-        raise UpstreamError(f"The provider's token endpoint failed: {exc}") from exc
+    except (OSError, ValueError, RecursionError) as exc:
+        log.warning("token endpoint %s failed: %s", provider.token_endpoint, exc)
+        raise UpstreamError("The provider's token endpoint could not be reached.") from exc
     wanted = "id_token" if provider.strategy.openid else "access_token"
     if response.status != 200 or not isinstance(tokens, dict) or not isinstance(tokens.get(wanted), str):
         error = tokens.get("error", response.status) if isinstance(tokens, dict) else response.status
@@ -42,6 +51,8 @@ async def exchange_code(
     return tokens
 
 
+# An ID token from a code just exchanged was issued moments ago (the code lives minutes).
+MAX_ID_TOKEN_AGE = 600
 APPLE_AUDIENCE = "https://appleid.apple.com"
 APPLE_SECRET_LIFETIME = 300
 
@@ -69,17 +80,23 @@ async def client_secret(platform: Platform, provider: Provider, secrets: dict[st
 
 
 def check_claims(claims: dict[str, Any], provider: Provider, nonce: str, now: int) -> dict[str, Any]:
-    """`iss` exact, our client in `aud`, not expired, our `nonce` (compared in constant time)."""
+    """OpenID Connect Core §3.1.3.7: `iss` exact; our client in `aud`, and as `azp` when `aud` has
+    other values; not expired; issued (`iat`) not in the future nor too long ago; our `nonce`
+    (compared in constant time)."""
     audience = claims.get("aud")
     audiences = audience if isinstance(audience, list) else [audience]
-    exp = claims.get("exp")
+    exp, iat = claims.get("exp"), claims.get("iat")
     issuer = provider.issuer.replace("{tenantid}", str(claims.get("tid", "")))  # Microsoft's template
     if claims.get("iss") != issuer:
         raise UpstreamError("The provider's ID token has another issuer.")
     if provider.client_id not in audiences:
         raise UpstreamError("The provider's ID token is for another client.")
+    if len(audiences) > 1 and claims.get("azp") != provider.client_id:
+        raise UpstreamError("The provider's ID token was issued to another party (azp).")
     if not isinstance(exp, int | float) or exp + CLOCK_SKEW_SECONDS < now:
         raise UpstreamError("The provider's ID token has expired.")
+    if not isinstance(iat, int | float) or not now - MAX_ID_TOKEN_AGE <= iat <= now + CLOCK_SKEW_SECONDS:
+        raise UpstreamError("The provider's ID token was not issued just now (iat).")
     if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
         raise UpstreamError("The provider's ID token has another nonce.")
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
@@ -91,7 +108,7 @@ async def verified_id_token(
     platform: Platform, provider: Provider, id_token: str, nonce: str
 ) -> dict[str, Any]:
     kid = unverified_json(id_token, 0).get("kid")
-    keys = await jwks_keys(platform, provider.jwks_uri, kid if isinstance(kid, str) else "")
+    keys = await jwks_keys(platform, provider.tenant, provider.jwks_uri, kid if isinstance(kid, str) else "")
     claims = decode_verified(id_token, keys)
     if claims is None:
         raise UpstreamError("The provider's ID token signature is invalid.")

@@ -6,6 +6,7 @@ profile APIs. `email_verified` is true only when the provider asserts it."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -13,6 +14,8 @@ from urllib.parse import urlencode
 from edgeauth.platform import Platform
 from edgeauth.upstream.provider import Provider, UpstreamError
 from edgeauth.users.directory import normalize_email
+
+log = logging.getLogger(__name__)
 
 PROFILE_FIELDS = ("name", "given_name", "family_name", "nickname", "picture", "locale")
 FACEBOOK_FIELDS = "id,name,email,first_name,last_name,picture"
@@ -32,17 +35,18 @@ def normalized(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def fetch_json(platform: Platform, url: str, access_token: str) -> Any:
+async def fetch_json(platform: Platform, provider: Provider, url: str, access_token: str) -> Any:
     headers = {
         "Authorization": f"Bearer {access_token}",
         "Accept": "application/json",
         "User-Agent": "edgeauth",
     }
     try:
-        response = await platform.http.get(url, headers)
+        response = await platform.http.get(url, headers, allow_loopback=provider.tenant.dev_mode)
         document = json.loads(response.body)
-    except (OSError, ValueError) as exc:
-        raise UpstreamError(f"The provider's profile could not be read: {exc}") from exc
+    except (OSError, ValueError, RecursionError) as exc:
+        log.warning("profile %s not read: %s", url, exc)
+        raise UpstreamError("The provider's profile could not be read.") from exc
     if response.status != 200:
         raise UpstreamError(f"The provider's profile answered {response.status}.")
     return document
@@ -64,9 +68,9 @@ async def github(
     platform: Platform, provider: Provider, tokens: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
     """`GET /user` and `GET /user/emails` (the primary address and whether GitHub verified it)."""
-    user = await fetch_json(platform, provider.userinfo_endpoint, tokens["access_token"])
+    user = await fetch_json(platform, provider, provider.userinfo_endpoint, tokens["access_token"])
     emails = await fetch_json(
-        platform, str(provider.options.get("emails_endpoint", "")), tokens["access_token"]
+        platform, provider, str(provider.options.get("emails_endpoint", "")), tokens["access_token"]
     )
     primary = (
         next((e for e in emails if isinstance(e, dict) and e.get("primary")), {})
@@ -90,7 +94,7 @@ async def facebook(
 ) -> tuple[str, dict[str, Any]]:
     """`GET /me?fields=…`; Facebook's email is not taken as verified (it never links an account)."""
     url = f"{provider.userinfo_endpoint}?{urlencode({'fields': FACEBOOK_FIELDS})}"
-    me = await fetch_json(platform, url, tokens["access_token"])
+    me = await fetch_json(platform, provider, url, tokens["access_token"])
     if not isinstance(me, dict) or "id" not in me:
         raise UpstreamError("Facebook's profile has no id.")
     picture = (
@@ -111,7 +115,7 @@ async def userinfo(
 ) -> tuple[str, dict[str, Any]]:
     """A generic OAuth 2.0 provider's profile endpoint, read with OpenID Connect's claim names
     (`sub`, or `id`; `email`, `email_verified`, `name`, `picture` …)."""
-    document = await fetch_json(platform, provider.userinfo_endpoint, tokens["access_token"])
+    document = await fetch_json(platform, provider, provider.userinfo_endpoint, tokens["access_token"])
     subject = document.get("sub") or document.get("id") if isinstance(document, dict) else None
     if subject is None or isinstance(subject, dict | list):
         raise UpstreamError("The provider's profile has no sub or id.")

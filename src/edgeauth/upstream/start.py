@@ -26,7 +26,7 @@ async def start_upstream(
     ctx: RequestContext, request: Request, authz: AuthorizationRequest, connection: Connection
 ) -> Response:
     try:
-        provider = await provider_for(ctx.platform, connection)
+        provider = await provider_for(ctx.platform, ctx.tenant, connection)
     except UpstreamError as exc:
         return error_response(authz, "server_error", exc.description)
     nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
@@ -48,7 +48,7 @@ async def start_upstream(
     separator = "&" if "?" in provider.authorization_endpoint else "?"
     response = RedirectResponse(f"{provider.authorization_endpoint}{separator}{urlencode(query)}", 302)
     response.headers["Cache-Control"] = "no-store"
-    set_transaction_binding(response, binding)
+    set_transaction_binding(response, binding, secure=ctx.secure)
     if provider.strategy.form_post:
-        set_cross_site_binding(response, binding)
+        set_cross_site_binding(response, binding, secure=ctx.secure)
     return response

@@ -21,5 +21,6 @@ def token_grant(request: dict[str, Any], refresh_allowed: bool) -> dict[str, Any
     return {"kind": "tokens", "request": request, "refresh_allowed": refresh_allowed}
 
 
-def login_ticket(client_id: str) -> dict[str, Any]:
-    return {"kind": "ticket", "client_id": client_id}
+def login_ticket(client_id: str, verifier_digest: str) -> dict[str, Any]:
+    """`verifier_digest`: SHA-256 of the `co_verifier` the browser must show to redeem the ticket."""
+    return {"kind": "ticket", "client_id": client_id, "verifier_digest": verifier_digest}

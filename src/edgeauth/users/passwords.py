@@ -37,6 +37,16 @@ def needs_rehash(encoded: str) -> bool:
     return not encoded.startswith(f"${_SCHEME}$i={ITERATIONS}$")
 
 
+# A fixed salt for `verify_dummy` (not a secret: the dummy hash verifies nothing).
+_DUMMY_SALT = b"edgeauth-dummy-salt"
+
+
+async def verify_dummy(crypto: Crypto, password: str) -> bool:
+    """As long as a real check, for an account with no password, so timing tells nothing."""
+    await crypto.pbkdf2_sha256(password.encode(), _DUMMY_SALT, ITERATIONS)
+    return False
+
+
 async def verify_password(crypto: Crypto, password: str, encoded: str) -> bool:
     """Constant-time comparison of the derived key; any malformed hash verifies nothing."""
     try:

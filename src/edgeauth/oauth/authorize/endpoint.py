@@ -8,10 +8,10 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from edgeauth.cross_origin.verification import login_with_ticket
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import session_token, set_transaction_binding
 from edgeauth.login.connections import UPSTREAM_STRATEGIES, enabled_connection
-from edgeauth.login.pages import signed_in
 from edgeauth.login.rendering import error_page
 from edgeauth.login.transaction import browser_binding, seal_transaction
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization
@@ -23,31 +23,16 @@ from edgeauth.oauth.authorize.request import (
 )
 from edgeauth.oauth.authorize.respond import error_response
 from edgeauth.upstream.start import start_upstream
-from edgeauth.users.directory import user_object_for_token
 
 
 async def sso_grant(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> dict[str, Any]:
     """Ask the session's user object for a grant; `{"error": "login_required"}` without one."""
-    found = user_object_for_token(ctx.platform, session_token(request))
+    found = ctx.users.by_token(session_token(request))
     if found is None:
         return {"error": "login_required"}
-    stub, secret = found
-    return await stub.call("authorize_with_session", secret, code_request(authz), authz.max_age)
-
-
-async def redeem_login_ticket(ctx: RequestContext, authz: AuthorizationRequest, ticket: str) -> Response:
-    """auth0.js embedded login: the `/co/authenticate` ticket, once, for its client, starts the
-    SSO session and finishes this request."""
-    found = user_object_for_token(ctx.platform, ticket)
-    grant = {"error": "invalid_ticket"}
-    if found is not None:
-        stub, secret = found
-        grant = await stub.call(
-            "redeem_login_ticket", ctx.tenant.id, secret, authz.client_id, code_request(authz)
-        )
-    if "error" in grant:
-        return error_response(authz, "access_denied", "Invalid or expired login ticket.")
-    return await signed_in(ctx, authz, grant)
+    user, secret = found
+    lifetimes = ctx.tenant.session_lifetimes
+    return await user.authorize_with_session(secret, code_request(authz), authz.max_age, lifetimes)
 
 
 async def start_login(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> Response:
@@ -63,7 +48,7 @@ async def start_login(ctx: RequestContext, request: Request, authz: Authorizatio
     state = await seal_transaction(ctx, authz, binding)
     page = "/u/signup" if authz.screen_hint == "signup" else "/u/login"
     response = RedirectResponse(f"{page}?state={quote(state)}", 302, headers={"Cache-Control": "no-store"})
-    set_transaction_binding(response, binding)
+    set_transaction_binding(response, binding, secure=ctx.secure)
     return response
 
 
@@ -77,7 +62,7 @@ async def authorize(request: Request) -> Response:
         assert exc.request is not None
         return error_response(exc.request, exc.error, exc.description)
     if ticket := request.query_params.get("login_ticket"):
-        return await redeem_login_ticket(ctx, authz, ticket)
+        return await login_with_ticket(ctx, request, authz, ticket)
     if "login" not in authz.prompt:
         grant = await sso_grant(ctx, request, authz)
         if "error" not in grant:

@@ -6,11 +6,13 @@ errors are shown on an error page and never redirected; after that they go back 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from edgeauth.http.context import RequestContext
 from edgeauth.oauth.apis import find_api
+from edgeauth.redirect_urls import redirect_url_problem
 from edgeauth.snapshots import Client, load_client
 
 RESPONSE_TYPES = {
@@ -22,6 +24,13 @@ RESPONSE_TYPES = {
 RESPONSE_MODES = {"query", "fragment", "form_post", "web_message"}
 PROMPTS = {"none", "login", "consent", "select_account"}
 OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
+
+
+# Ten digits are over 300 years of seconds; longer ones are refused (and `int()` of thousands of
+# digits raises).
+MAX_AGE_DIGITS = 10
+# RFC 7636 §4.1/§4.2: 43 to 128 unreserved characters (an S256 challenge is 43 of base64url).
+PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 
 
 class PageError(Exception):
@@ -107,7 +116,9 @@ def check_redirect_uri(client: Client, query: Any) -> str:
         return client.callbacks[0]
     if not redirect_uri:
         raise PageError("invalid_request", "Missing required parameter: redirect_uri")
-    if redirect_uri not in client.callbacks:
+    if redirect_uri not in client.callbacks or redirect_url_problem(
+        redirect_uri, native=client.app_type == "native"
+    ):
         raise PageError(
             "invalid_request",
             f'The redirect_uri "{redirect_uri}" is not in the list of allowed callback URLs.',
@@ -146,12 +157,13 @@ def check_nonce(query: Any, response_type: str) -> str | None:
 
 
 def check_pkce(client: Client, query: Any, response_type: str) -> str:
-    """S256 only; required for public clients using the code flow (RFC 7636, OAuth 2.1)."""
+    """S256 only; required for public clients using the code flow (RFC 7636, OAuth 2.1). A
+    challenge without a method is `plain` (RFC 7636 §4.3), which is refused like any other."""
     challenge = first(query, "code_challenge")
-    method = first(query, "code_challenge_method") or ("S256" if challenge else "")
+    method = first(query, "code_challenge_method") or ("plain" if challenge else "")
     if challenge and method != "S256":
         raise RedirectError("invalid_request", "code_challenge_method must be S256.")
-    if challenge and not 43 <= len(challenge) <= 128:
+    if challenge and not PKCE_VALUE.fullmatch(challenge):
         raise RedirectError("invalid_request", "Invalid code_challenge.")
     if response_type == "code" and not client.is_confidential and not challenge:
         raise RedirectError("invalid_request", "Missing required parameter: code_challenge")
@@ -170,7 +182,7 @@ def check_max_age(query: Any) -> int | None:
     raw = first(query, "max_age")
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_AGE_DIGITS:
         raise RedirectError("invalid_request", "max_age must be a non-negative integer.")
     return int(raw)
 

@@ -16,9 +16,8 @@ GRANT_TYPE = "authorization_code"
 
 async def authorization_code(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:
     check_grant_enabled(client, GRANT_TYPE)
-    stub, secret = token_object(ctx, required_param(params, "code"), "Invalid authorization code")
-    redeemed = await stub.call(
-        "redeem_code",
+    user, secret = token_object(ctx, required_param(params, "code"), "Invalid authorization code")
+    redeemed = await user.redeem_code(
         secret,
         client.client_id,
         string_param(params, "redirect_uri"),

@@ -19,7 +19,7 @@ from edgeauth.oauth.grants.rules import (
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
 from edgeauth.users import completion
-from edgeauth.users.directory import DATABASE_CONNECTION, user_object_for_email
+from edgeauth.users.directory import DATABASE_CONNECTION
 
 PASSWORD = "password"
 PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"
@@ -38,8 +38,8 @@ async def password_login(
     request = await direct_request(ctx, client, params)
     username = required_param(params, "username")
     finish = completion.token_grant(request.to_json(), "refresh_token" in client.grant_types)
-    stub = user_object_for_email(ctx.platform, ctx.tenant.id, username)
-    result = await stub.call("login_with_password", required_param(params, "password"), finish, ctx.ip)
+    password = required_param(params, "password")
+    result = await ctx.users.by_email(username).login_with_password(password, finish, ctx.ip)
     if "error" in result:
         raise login_refusal(result)
     return await user_token_response(ctx, result)

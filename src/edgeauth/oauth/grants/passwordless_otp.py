@@ -12,7 +12,6 @@ from edgeauth.oauth.grants.rules import check_grant_enabled, direct_request, log
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
 from edgeauth.users import completion
-from edgeauth.users.directory import user_object_for_email
 
 GRANT_TYPE = "http://auth0.com/oauth/grant-type/passwordless/otp"
 
@@ -29,8 +28,7 @@ async def passwordless_otp(ctx: RequestContext, client: Client, params: dict[str
     request = await direct_request(ctx, client, params)
     username, otp = required_param(params, "username"), required_param(params, "otp")
     finish = completion.token_grant(request.to_json(), "refresh_token" in client.grant_types)
-    stub = user_object_for_email(ctx.platform, ctx.tenant.id, username)
-    result = await stub.call("login_with_email_code", ctx.tenant.id, otp, finish, ctx.ip)
+    result = await ctx.users.by_email(username).login_with_email_code(otp, finish, ctx.ip)
     if "error" in result:
         raise login_refusal(result)
     return await user_token_response(ctx, result)

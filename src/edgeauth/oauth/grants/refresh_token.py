@@ -17,9 +17,9 @@ INVALID = "Unknown or invalid refresh token."
 
 async def refresh_token(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:
     check_grant_enabled(client, GRANT_TYPE)
-    stub, secret = token_object(ctx, required_param(params, "refresh_token"), INVALID)
+    user, secret = token_object(ctx, required_param(params, "refresh_token"), INVALID)
     requested = string_param(params, "scope")
-    rotated = await stub.call("refresh", secret, client.client_id, requested)
+    rotated = await user.refresh(secret, client.client_id, requested)
     if rotated.get("invalid_scope"):
         raise OAuthError("invalid_scope", rotated["error"], 403)
     if "error" in rotated:

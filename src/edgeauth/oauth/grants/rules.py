@@ -15,9 +15,8 @@ from edgeauth.oauth.errors import (
     invalid_request,
     unauthorized_client,
 )
-from edgeauth.ports import ObjectStub
 from edgeauth.snapshots import Client
-from edgeauth.users.directory import user_object_for_token
+from edgeauth.users.objects import TokenUser
 
 
 def check_grant_enabled(client: Client, grant_type: str) -> None:
@@ -33,9 +32,9 @@ def required_param(params: dict[str, Any], name: str) -> str:
     return value
 
 
-def token_object(ctx: RequestContext, token: str, invalid: str) -> tuple[ObjectStub, str]:
+def token_object(ctx: RequestContext, token: str, invalid: str) -> tuple[TokenUser, str]:
     """The user object an opaque code or refresh token names, and its secret; else `invalid_grant`."""
-    found = user_object_for_token(ctx.platform, token)
+    found = ctx.users.by_token(token)
     if found is None:
         raise invalid_grant(invalid)
     return found

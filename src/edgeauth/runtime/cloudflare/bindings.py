@@ -338,11 +338,18 @@ def secret_key_from_env(env: Any) -> bytes:
 
 
 def settings_from_env(env: Any) -> Settings:
-    """Settings from the Worker vars DEFAULT_TENANT and BASE_DOMAIN (wrangler.toml [vars])."""
+    """Settings from the Worker vars (wrangler.toml [vars]): DEFAULT_TENANT, BASE_DOMAIN and, for
+    a local harness only, PUBLIC_SCHEME (default https), PUBLIC_PORT and DEFAULT_HOSTS (comma list)."""
     defaults = Settings()
+    port = str(_var(env, "PUBLIC_PORT") or "")
+    hosts = str(_var(env, "DEFAULT_HOSTS") or "")
     return Settings(
         default_tenant=str(_var(env, "DEFAULT_TENANT") or defaults.default_tenant),
         base_domain=str(_var(env, "BASE_DOMAIN") or defaults.base_domain),
+        scheme=str(_var(env, "PUBLIC_SCHEME") or defaults.scheme),
+        port=int(port) if port.isdigit() else None,
+        default_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
+        client_ip_header="cf-connecting-ip",
     )
 
 

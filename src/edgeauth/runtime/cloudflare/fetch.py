@@ -7,11 +7,10 @@ raised as `OSError`.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import js
 from pyodide.ffi import JsException, to_js
 
+from edgeauth.outbound import check_url
 from edgeauth.ports import HttpResponse
 from edgeauth.runtime.cloudflare.convert import to_python
 
@@ -23,11 +22,10 @@ class WorkersFetch:
     """`HttpFetcher` over `fetch()` (subrequests count against the Worker's per-request limit)."""
 
     async def _fetch(
-        self, method: str, url: str, headers: dict[str, str] | None, body: bytes | None
+        self, method: str, url: str, headers: dict[str, str] | None, body: bytes | None, allow_loopback: bool
     ) -> HttpResponse:
         """`await fetch(url, {method, headers, body, redirect: "manual", signal})`, then its bytes."""
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise ValueError(f"only http(s) URLs are fetched, not {url!r}")
+        check_url(url, allow_loopback=allow_loopback)
         init: dict[str, object] = {
             "method": method,
             "headers": {"Accept": "application/json", **(headers or {})},
@@ -44,8 +42,12 @@ class WorkersFetch:
             raise OSError(f"{method} {url}: {exc}") from exc
         return HttpResponse(int(response.status), data[:MAX_BODY_BYTES], received)
 
-    async def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:
-        return await self._fetch("GET", url, headers, None)
+    async def get(
+        self, url: str, headers: dict[str, str] | None = None, *, allow_loopback: bool = False
+    ) -> HttpResponse:
+        return await self._fetch("GET", url, headers, None, allow_loopback)
 
-    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
-        return await self._fetch("POST", url, headers, body)
+    async def post(
+        self, url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool = False
+    ) -> HttpResponse:
+        return await self._fetch("POST", url, headers, body, allow_loopback)

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp
 from edgeauth.admin.outbox import get_outbox_email, list_outbox
 from edgeauth.http.templates import render
 from edgeauth.platform import Platform
-from edgeauth.tenancy import resolve_tenant
+from edgeauth.tenancy import MalformedHost, resolve_site
 
 OUTBOX_PATH = "/local/outbox"
 HEADERS = {
@@ -38,8 +38,11 @@ def is_loopback(request: Request) -> bool:
 
 def outbox_app(platform: Platform) -> ASGIApp:
     async def tenant_id(request: Request) -> str | None:
-        tenant = await resolve_tenant(platform, request.headers.get("host", ""))
-        return tenant.id if tenant else None
+        try:
+            site = await resolve_site(platform, request.headers.get("host", ""))
+        except MalformedHost:
+            return None
+        return site.tenant.id if site else None
 
     async def inbox(request: Request) -> Response:
         tenant = await tenant_id(request) if is_loopback(request) else None

@@ -1,8 +1,10 @@
 """Serving the Worker locally: uvicorn in front, the local runtime's loops beside it.
 
 Like `wrangler dev --test-scheduled`, `--test-scheduled` adds `/cdn-cgi/handler/scheduled` to
-trigger the cron handler by hand. `--demo` adds the demo single-page app at `/demo/`; the outbox
-provider's emails are at `/local/outbox` (loopback clients only).
+trigger the cron handler by hand. `--demo` adds the demo single-page app at `/demo/`; with `--demo`
+or `--local-outbox`, the outbox provider's emails of every tenant are at `/local/outbox` (loopback
+clients only). uvicorn's proxy-header handling is off: the client's address is the socket peer
+(`edgeauth.audit.client_ip` decides what else to trust).
 """
 
 from __future__ import annotations
@@ -21,11 +23,16 @@ SCHEDULED_PATH = "/cdn-cgi/handler/scheduled"
 
 
 def local_app(
-    runtime: LocalRuntime, app: ASGIApp, *, test_scheduled: bool = False, demo: Demo | None = None
+    runtime: LocalRuntime,
+    app: ASGIApp,
+    *,
+    test_scheduled: bool = False,
+    demo: Demo | None = None,
+    outbox: bool = False,
 ) -> ASGIApp:
     """The Worker's ASGI app with this runtime's platform in every request scope."""
     demo_pages = demo_app(demo) if demo else None
-    outbox_pages = outbox_app(runtime.platform)
+    outbox_pages = outbox_app(runtime.platform) if outbox or demo else None
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -36,7 +43,7 @@ def local_app(
             if demo_pages is not None and is_demo_path(scope["path"]):
                 await demo_pages(scope, receive, send)
                 return
-            if is_outbox_path(scope["path"]):
+            if outbox_pages is not None and is_outbox_path(scope["path"]):
                 await outbox_pages(scope, receive, send)
                 return
             scope[PLATFORM_SCOPE_KEY] = runtime.platform
@@ -53,16 +60,18 @@ async def serve(
     port: int,
     test_scheduled: bool = False,
     demo: Demo | None = None,
+    outbox: bool = False,
     tls: tuple[str, str] | None = None,
 ) -> None:
     """Run until interrupted; the queue consumer, alarms and cron run while the server does."""
     config = uvicorn.Config(
-        local_app(runtime, app, test_scheduled=test_scheduled, demo=demo),
+        local_app(runtime, app, test_scheduled=test_scheduled, demo=demo, outbox=outbox),
         host=host,
         port=port,
         lifespan="off",
         log_level="warning",
         server_header=False,
+        proxy_headers=False,
         ssl_certfile=tls[0] if tls else None,
         ssl_keyfile=tls[1] if tls else None,
     )

@@ -1,0 +1,197 @@
+"""The one way to a user's Durable Object: `UserObjects(platform, tenant_id)` (design.md, "Tenancy").
+
+A handle cannot be built without its tenant, and every call it makes carries that tenant; the
+object records its tenant at its first call and refuses calls for any other (durable_objects/user/
+routing.py). So a session cookie, code, refresh token, ticket or link minted on one tenant finds
+nothing on another, whatever the Worker code around it forgets to check.
+
+Objects are named by email (`{tenant}/email/{address}`) or by a federated identity
+(`{tenant}/identity/{connection}/{id}`); a `user_id` is `{provider}|{object id}{creation}` (the
+64-hex object id routes it, the creation part makes it unique for ever); opaque tokens are
+`{object id}.{secret}`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from edgeauth.platform import Platform
+from edgeauth.ports import ObjectStub
+from edgeauth.users.directory import normalize_email
+from edgeauth.users.opaque import split_token
+
+_USER_ID = re.compile(r"[^|]+\|([0-9a-f]{64})[0-9a-f]{8}")
+
+
+class _Handle:
+    """One user object reached one way; `reach` travels as the first argument of every call."""
+
+    def __init__(self, stub: ObjectStub, reach: dict[str, Any]) -> None:
+        self._stub = stub
+        self._reach = reach
+
+    async def _call(self, method: str, *args: Any) -> Any:
+        return await self._stub.call(method, self._reach, *args)
+
+
+class EmailUser(_Handle):
+    """The user (if any) who has this email now, in the tenant."""
+
+    async def snapshot(self) -> dict[str, Any]:
+        """`{"version", "user"}`; `user` None when nobody has the email."""
+        return await self._call("email_snapshot")
+
+    async def create_user(
+        self, connection: str, password_hash: str, profile: dict[str, Any]
+    ) -> dict[str, Any]:
+        return await self._call("create_user", connection, password_hash, profile)
+
+    async def claim_name(self, user: UserById) -> bool:
+        """An email change: this email now reaches `user`; False when someone else has it."""
+        return await self._call("claim_name", user.object_id)
+
+    async def release_name(self, user: UserById) -> None:
+        await self._call("release_name", user.object_id)
+
+    async def login_with_password(self, password: str, finish: dict[str, Any] | None, ip: str) -> Any:
+        return await self._call("login_with_password", password, finish, ip)
+
+    async def start_passwordless(self, send: str, request: dict[str, Any] | None) -> dict[str, Any]:
+        return await self._call("start_passwordless", send, request)
+
+    async def login_with_email_code(self, code: str, finish: dict[str, Any] | None, ip: str) -> Any:
+        return await self._call("login_with_email_code", code, finish, ip)
+
+    async def start_password_reset(self) -> str | None:
+        return await self._call("start_password_reset")
+
+    async def join_by_email(
+        self, identity: dict[str, Any], profile: dict[str, Any], finish: dict[str, Any] | None, ip: str
+    ) -> dict[str, Any]:
+        """A federated identity with this verified email joins its user (or becomes it)."""
+        return await self._call("join_by_email", identity, profile, finish, ip)
+
+
+class IdentityUser(_Handle):
+    """A federated identity's own object: its user, or the way to the user it joined."""
+
+    async def login_with_identity(
+        self, identity: dict[str, Any], profile: dict[str, Any], finish: dict[str, Any] | None, ip: str
+    ) -> dict[str, Any]:
+        return await self._call("login_with_identity", identity, profile, finish, ip)
+
+    async def point_to(self, user: UserById) -> None:
+        """Linked: the identity's logins reach `user` from now on."""
+        await self._call("point_to", user.object_id)
+
+    async def restore_unlinked(self, identity: dict[str, Any]) -> None:
+        await self._call("restore_unlinked", identity)
+
+
+class UserById(_Handle):
+    """The user with this `user_id` (nobody once it is deleted, even if its email signs up again)."""
+
+    def __init__(self, stub: ObjectStub, reach: dict[str, Any], object_id: str) -> None:
+        super().__init__(stub, reach)
+        self.object_id = object_id
+
+    async def snapshot(self) -> dict[str, Any]:
+        return await self._call("snapshot")
+
+    async def update_user(self, changes: dict[str, Any]) -> dict[str, Any] | None:
+        return await self._call("update_user", changes)
+
+    async def delete_user(self) -> bool:
+        return await self._call("delete_user")
+
+    async def start_email_verification(self) -> str | None:
+        return await self._call("start_email_verification")
+
+    async def linkable_identities(self) -> dict[str, Any]:
+        return await self._call("linkable_identities")
+
+    async def link_identities(self, linked: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        return await self._call("link_identities", linked)
+
+    async def unlink_identity(self, provider: str, user_id: str) -> dict[str, Any]:
+        return await self._call("unlink_identity", provider, user_id)
+
+
+class TokenUser(_Handle):
+    """The object an opaque token names; the secret is checked by the object."""
+
+    async def authorize_with_session(
+        self, secret: str, request: dict[str, Any], max_age: int | None, lifetimes: dict[str, int]
+    ) -> dict[str, Any]:
+        return await self._call("authorize_with_session", secret, request, max_age, lifetimes)
+
+    async def redeem_code(
+        self, secret: str, client_id: str, redirect_uri: str, code_verifier: str, refresh_allowed: bool
+    ) -> dict[str, Any]:
+        return await self._call(
+            "redeem_code", secret, client_id, redirect_uri, code_verifier, refresh_allowed
+        )
+
+    async def refresh(self, secret: str, client_id: str, scope: str) -> dict[str, Any]:
+        return await self._call("refresh", secret, client_id, scope)
+
+    async def revoke_refresh_token(self, secret: str, client_id: str) -> bool:
+        return await self._call("revoke_refresh_token", secret, client_id)
+
+    async def end_session(self, secret: str) -> str | None:
+        return await self._call("end_session", secret)
+
+    async def login_with_magic_link(self, secret: str, ip: str) -> dict[str, Any]:
+        return await self._call("login_with_magic_link", secret, ip)
+
+    async def redeem_login_ticket(
+        self, secret: str, client_id: str, request: dict[str, Any], verifier: str
+    ) -> dict[str, Any]:
+        return await self._call("redeem_login_ticket", secret, client_id, request, verifier)
+
+    async def reset_password(self, secret: str, password_hash: str) -> dict[str, Any] | None:
+        return await self._call("reset_password", secret, password_hash)
+
+    async def verify_email(self, secret: str) -> dict[str, Any] | None:
+        return await self._call("verify_email", secret)
+
+
+class UserObjects:
+    """The tenant's user objects. Nothing else in the Worker turns a name, id or token into a stub."""
+
+    def __init__(self, platform: Platform, tenant_id: str) -> None:
+        self._platform = platform
+        self.tenant_id = tenant_id
+
+    def by_email(self, email: str) -> EmailUser:
+        address = normalize_email(email)
+        stub = self._platform.users.get_by_name(f"{self.tenant_id}/email/{address}")
+        return EmailUser(stub, {"tenant": self.tenant_id, "name": f"email:{address}"})
+
+    def by_identity(self, connection: str, user_id: str) -> IdentityUser:
+        stub = self._platform.users.get_by_name(f"{self.tenant_id}/identity/{connection}/{user_id}")
+        return IdentityUser(stub, {"tenant": self.tenant_id, "name": f"identity:{connection}/{user_id}"})
+
+    def by_user_id(self, user_id: str) -> UserById | None:
+        """`None` for an id that names no object of this deployment."""
+        match = _USER_ID.fullmatch(user_id)
+        stub = self._stub(match.group(1)) if match else None
+        if match is None or stub is None:
+            return None
+        return UserById(stub, {"tenant": self.tenant_id, "user_id": user_id}, match.group(1))
+
+    def by_token(self, token: str) -> tuple[TokenUser, str] | None:
+        """The object an opaque `{object id}.{secret}` token names, and the secret; else `None`."""
+        parts = split_token(token)
+        stub = self._stub(parts[0]) if parts else None
+        if parts is None or stub is None:
+            return None
+        return TokenUser(stub, {"tenant": self.tenant_id}), parts[1]
+
+    def _stub(self, object_id: str) -> ObjectStub | None:
+        """Workers' `idFromString` refuses ids of other namespaces; so does the local runtime."""
+        try:
+            return self._platform.users.get(object_id)
+        except ValueError:
+            return None
