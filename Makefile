@@ -10,7 +10,7 @@ E2E_STAMP  := tests/e2e/node_modules/.installed
 CHROMIUM   ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: dev test lint bench clean
+.PHONY: dev test lint bench fuzz clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ lint: $(PY_STAMP)
 ## Benchmarks: token issuance, JWKS, discovery vs. the RS256 signing ceiling (prints a table).
 bench: $(PY_STAMP)
 	$(BIN)/python -m bench.run
+
+## Fuzzing at length: 100,000 hostile requests to the Authentication API (counts of requests and
+## of 5xx printed), then schemathesis on the Management API with 200 examples per operation.
+fuzz: $(PY_STAMP)
+	$(BIN)/python -m tests.fuzz_auth_api --requests $(or $(FUZZ_REQUESTS),100000)
+	EDGEAUTH_FUZZ_EXAMPLES=200 $(BIN)/pytest -q -s -p no:randomly tests/management/test_openapi_fuzz.py
 
 clean:
 	rm -rf $(VENV) node_modules tests/e2e/node_modules build .edgeauth .wrangler

@@ -39,7 +39,12 @@ def page(server: Server, site: StaticSite) -> str:
         site.origin,
         "--cross-origin",
     )
-    web_auth = {
+    return site.page("embedded", {"webAuth": web_auth_options(server, app)}, template="auth0js.html")
+
+
+def web_auth_options(server: Server, app: dict) -> dict[str, Any]:
+    """auth0.js `WebAuth` options for the app against this server."""
+    return {
         "domain": server.origin,
         "clientID": app["client_id"],
         "responseType": "token id_token",
@@ -50,7 +55,6 @@ def page(server: Server, site: StaticSite) -> str:
             "__jwks_uri": f"{server.origin}/.well-known/jwks.json",
         },
     }
-    return site.page("embedded", {"webAuth": web_auth}, template="auth0js.html")
 
 
 def run(browser: Chromium, body: str, arg: Any = None) -> Any:
@@ -146,8 +150,9 @@ def test_passwordless_start_then_login_with_the_emailed_code(
 
 
 @pytest.fixture(scope="module")
-def fallback_page(server: Server, site: StaticSite) -> str:
-    """An app whose `cross_origin_loc` page runs auth0.js `crossOriginVerification()`."""
+def fallback_page(server: Server, site: StaticSite, page: str) -> str:
+    """An app whose `cross_origin_loc` page runs auth0.js `crossOriginVerification()` (the user
+    and connections come with `page`)."""
     url = f"{site.origin}/embedded-fallback/"
     verify = f"{site.origin}/verify/"
     app = server.cli(
@@ -165,16 +170,7 @@ def fallback_page(server: Server, site: StaticSite) -> str:
         "--cross-origin-loc",
         verify,
     )
-    web_auth = {
-        "domain": server.origin,
-        "clientID": app["client_id"],
-        "responseType": "token id_token",
-        "scope": "openid profile email",
-        "overrides": {
-            "__token_issuer": f"{server.origin}/",
-            "__jwks_uri": f"{server.origin}/.well-known/jwks.json",
-        },
-    }
+    web_auth = web_auth_options(server, app)
     site.page(
         "verify", {"webAuth": {"domain": server.origin, "clientID": app["client_id"]}}, "auth0js_verify.html"
     )
@@ -182,12 +178,13 @@ def fallback_page(server: Server, site: StaticSite) -> str:
 
 
 def test_embedded_login_when_the_browser_blocks_third_party_cookies(
-    browser: Chromium, fallback_page: str
+    browser: Chromium, fallback_page: str, server: Server, site: StaticSite
 ) -> None:
     """Auth0's cross-origin verification fallback: /co/authenticate's cookie never arrives, so
     /authorize asks the app's `cross_origin_loc` page (auth0.js, in a hidden iframe) for the
     co_verifier it kept, and the login completes in this browser only."""
     browser.new_session()
+    browser.track(server.origin, site.origin)
     browser.block_cookies("/co/authenticate")
     browser.goto(fallback_page)
     run(

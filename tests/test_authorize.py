@@ -34,6 +34,7 @@ def query(app: dict, **extra: str) -> dict[str, str]:
         "state": "xyz",
         "nonce": "abc",
         "code_challenge": pkce_pair()[1],
+        "code_challenge_method": "S256",
     }
     return {k: v for k, v in {**base, **extra}.items() if v}
 

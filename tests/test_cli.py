@@ -98,3 +98,26 @@ def test_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
     assert "not defined" in cli_fails(
         tmp_path, "apps", "authorize", "--app", app["client_id"], "--api", "https://a/", "--scopes", "w"
     )
+
+
+def test_the_data_folder_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """It holds password hashes, sealed keys, sessions and the deployment key (the review found
+    every file world-readable); a folder made loose by hand is tightened at the next start."""
+    data = tmp_path / "data"
+    run_cli(data, "users", "create", "--email", "perm@example.com", "--password", "correct horse")
+    files = [p for p in data.rglob("*") if p.is_file()]
+    assert files and all(p.stat().st_mode & 0o077 == 0 for p in files), [
+        (p.name, oct(p.stat().st_mode)) for p in files if p.stat().st_mode & 0o077
+    ]
+    assert data.stat().st_mode & 0o777 == 0o700
+    (data / "kv.sqlite").chmod(0o644)
+    data.chmod(0o755)
+    run_cli(
+        data,
+        "users",
+        "get",
+        run_cli(data, "users", "create", "--email", "p2@example.com", "--password", "correct horse")[
+            "user_id"
+        ],
+    )
+    assert (data / "kv.sqlite").stat().st_mode & 0o077 == 0 and data.stat().st_mode & 0o777 == 0o700

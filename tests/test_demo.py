@@ -48,6 +48,7 @@ def test_demo_credentials_get_a_token_and_survive_a_restart(tmp_path: Path) -> N
                 "redirect_uri": page,
                 "response_type": "code",
                 "code_challenge": pkce_pair()[1],
+                "code_challenge_method": "S256",
             }
             authorize = httpx.get(
                 f"{server.base_url}/authorize", params=query, headers={"Host": f"localhost:{server.port}"}

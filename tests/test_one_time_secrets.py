@@ -4,6 +4,8 @@ verification links after 5 days."""
 
 from __future__ import annotations
 
+import hashlib
+
 from edgeauth.admin.users import create_user
 from edgeauth.runtime.local.host import LocalRuntime
 from edgeauth.users import completion
@@ -37,13 +39,13 @@ async def test_an_expired_magic_link_and_login_ticket_fail(runtime: LocalRuntime
 
     await create_user(runtime.platform, TENANT, email="ticket@example.com", password="a good password")
     owner = users.by_email("ticket@example.com")
-    ticket = (await owner.login_with_password("a good password", completion.login_ticket("c"), ""))[
-        "login_ticket"
-    ]
+    verifier_digest = hashlib.sha256(b"verifier").hexdigest()
+    finish = completion.login_ticket("c", verifier_digest)
+    ticket = (await owner.login_with_password("a good password", finish, ""))["login_ticket"]
     clock.advance(121)
     redeemed = users.by_token(ticket)
     assert redeemed is not None
-    assert "error" in await redeemed[0].redeem_login_ticket(redeemed[1], "c", REQUEST)
+    assert "error" in await redeemed[0].redeem_login_ticket(redeemed[1], "c", REQUEST, "verifier")
 
 
 async def test_reset_and_verification_links_live_five_days(runtime: LocalRuntime, clock: ManualClock) -> None:

@@ -211,6 +211,7 @@ def test_logout_returns_and_ends_the_sso_session(server: Server, browser: Chromi
             "redirect_uri": pages.sso,
             "response_type": "code",
             "code_challenge": "x" * 43,
+            "code_challenge_method": "S256",
             "prompt": "none",
             "state": "s",
         },

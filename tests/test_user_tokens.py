@@ -57,6 +57,7 @@ def login(server: Server, app: dict, browser: Browser | None = None, **extra: st
         "state": "s",
         "nonce": "n",
         "code_challenge": challenge,
+        "code_challenge_method": "S256",
         **extra,
     }
     code = redirect_params((browser or Browser(server)).login(query, EMAIL, PASSWORD))["code"]
@@ -144,6 +145,7 @@ def test_v2_logout_ends_the_session(server: Server, app: dict) -> None:
             "redirect_uri": CALLBACK,
             "response_type": "code",
             "code_challenge": pkce_pair()[1],
+            "code_challenge_method": "S256",
             "prompt": "none",
             "state": "x",
         },
@@ -184,6 +186,7 @@ def test_fifty_concurrent_redemptions_one_winner(server: Server, app: dict) -> N
         "response_type": "code",
         "scope": "openid offline_access",
         "code_challenge": challenge,
+        "code_challenge_method": "S256",
     }
     code = redirect_params(Browser(server).login(query, EMAIL, PASSWORD))["code"]
     form = {

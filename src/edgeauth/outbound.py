@@ -17,7 +17,10 @@ metadata service) and other special addresses. The rule (docs/security.md "Outbo
 from __future__ import annotations
 
 import ipaddress
+from abc import ABC, abstractmethod
 from urllib.parse import urlsplit
+
+from edgeauth.ports import HttpResponse
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".intranet", ".lan", ".home.arpa", ".corp")
@@ -74,3 +77,23 @@ def check_url(url: str, *, allow_loopback: bool = False) -> None:
         check_address(host, allow_loopback=False)
     elif host in INTERNAL_NAMES or host.endswith(INTERNAL_SUFFIXES) or "." not in host or host[-1].isdigit():
         raise UnsafeUrl("the host is not a public name")
+
+
+class GuardedFetcher(ABC):
+    """The `HttpFetcher` port over one `_fetch`, which each runtime implements (after
+    `check_url`: both refuse before any connection)."""
+
+    @abstractmethod
+    async def _fetch(
+        self, method: str, url: str, headers: dict[str, str] | None, body: bytes | None, allow_loopback: bool
+    ) -> HttpResponse: ...
+
+    async def get(
+        self, url: str, headers: dict[str, str] | None = None, *, allow_loopback: bool = False
+    ) -> HttpResponse:
+        return await self._fetch("GET", url, headers, None, allow_loopback)
+
+    async def post(
+        self, url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool = False
+    ) -> HttpResponse:
+        return await self._fetch("POST", url, headers, body, allow_loopback)

@@ -23,6 +23,8 @@ def client_key(tenant_id: str, client_id: str) -> str:
 
 # KV keys are at most 512 bytes: an API identifier (the audience) may use 400 of them.
 MAX_API_IDENTIFIER_BYTES = 400
+# Client ids are 32 characters here (Auth0's shape); imported ones may be longer, not this long.
+MAX_CLIENT_ID_BYTES = 128
 
 
 def api_key(tenant_id: str, identifier: str) -> str:
@@ -137,6 +139,8 @@ async def load_tenant(kv: KeyValueStore, tenant_id: str) -> Tenant | None:
 
 
 async def load_client(kv: KeyValueStore, tenant_id: str, client_id: str) -> Client | None:
+    if not 0 < len(client_id.encode()) <= MAX_CLIENT_ID_BYTES:
+        return None  # no such client can exist; a longer KV key would be an error
     data = await get_json(kv, client_key(tenant_id, client_id))
     return None if data is None else Client(**data)
 

@@ -148,6 +148,10 @@ const ops = {
   async block_cookies({ part }) {
     await context.route((url) => url.href.includes(part), async (route) => {
       const response = await route.fetch();
+      // route.fetch() shares the context's cookie jar: what it stored goes again.
+      for (const header of response.headersArray().filter((h) => h.name.toLowerCase() === 'set-cookie')) {
+        await context.clearCookies({ name: header.value.split('=', 1)[0].trim() });
+      }
       const headers = { ...response.headers() };
       delete headers['set-cookie'];
       await route.fulfill({ response, headers });

@@ -90,9 +90,10 @@ async def verification_page(
         "app_origin": _origin(client.cross_origin_loc),
         "frame_url": f"{client.cross_origin_loc}#origin={quote(ctx.issuer.rstrip('/'), safe='')}",
     }
+    # `form-action` also governs the redirect that answers the form: back to the app.
     policy = (
         f"default-src 'none'; script-src 'nonce-{nonce}'; frame-src {_origin(client.cross_origin_loc)};"
-        " form-action 'self'; frame-ancestors 'none'"
+        f" form-action 'self' {_origin(authz.redirect_uri)}; frame-ancestors 'none'"
     )
     response = render("co_verify.html", context, 200, {**PAGE_HEADERS, "Content-Security-Policy": policy})
     set_transaction_binding(response, binding, secure=ctx.secure)

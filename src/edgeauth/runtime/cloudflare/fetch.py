@@ -10,7 +10,7 @@ from __future__ import annotations
 import js
 from pyodide.ffi import JsException, to_js
 
-from edgeauth.outbound import check_url
+from edgeauth.outbound import GuardedFetcher, check_url
 from edgeauth.ports import HttpResponse
 from edgeauth.runtime.cloudflare.convert import to_python
 
@@ -18,7 +18,7 @@ TIMEOUT_MS = 5000
 MAX_BODY_BYTES = 256 * 1024
 
 
-class WorkersFetch:
+class WorkersFetch(GuardedFetcher):
     """`HttpFetcher` over `fetch()` (subrequests count against the Worker's per-request limit)."""
 
     async def _fetch(
@@ -41,13 +41,3 @@ class WorkersFetch:
         except JsException as exc:  # TypeError: network failure; AbortError / TimeoutError
             raise OSError(f"{method} {url}: {exc}") from exc
         return HttpResponse(int(response.status), data[:MAX_BODY_BYTES], received)
-
-    async def get(
-        self, url: str, headers: dict[str, str] | None = None, *, allow_loopback: bool = False
-    ) -> HttpResponse:
-        return await self._fetch("GET", url, headers, None, allow_loopback)
-
-    async def post(
-        self, url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool = False
-    ) -> HttpResponse:
-        return await self._fetch("POST", url, headers, body, allow_loopback)

@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from edgeauth.outbound import UnsafeUrl, check_address, check_url
+from edgeauth.outbound import GuardedFetcher, UnsafeUrl, check_address, check_url
 from edgeauth.ports import HttpResponse
 
 TIMEOUT_SECONDS = 5.0
@@ -97,7 +97,7 @@ def _send(opener: urllib.request.OpenerDirector, request: urllib.request.Request
         raise OSError(str(error.reason)) from error
 
 
-class UrllibFetcher:
+class UrllibFetcher(GuardedFetcher):
     """`HttpFetcher` over `urllib.request`, run in a thread (CPython only)."""
 
     def __init__(self, resolver: Resolver = system_resolver) -> None:
@@ -112,13 +112,3 @@ class UrllibFetcher:
             url, data=body, headers={**DEFAULT_HEADERS, **(headers or {})}, method=method
         )
         return await asyncio.to_thread(_send, _opener(guard), request)
-
-    async def get(
-        self, url: str, headers: dict[str, str] | None = None, *, allow_loopback: bool = False
-    ) -> HttpResponse:
-        return await self._fetch("GET", url, headers, None, allow_loopback)
-
-    async def post(
-        self, url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool = False
-    ) -> HttpResponse:
-        return await self._fetch("POST", url, headers, body, allow_loopback)

@@ -43,7 +43,9 @@ class SqliteKV:
         self._clock = clock
 
     async def get(self, key: str) -> str | None:
-        """`KV.get(key)`: the value, or None when missing or expired (purged on sight)."""
+        """`KV.get(key)`: the value, or None when missing or expired (purged on sight); an invalid
+        key fails as on Workers (`KV GET failed: 414`)."""
+        _check_key(key)
         row = self._conn.execute(
             "SELECT value, expiration FROM kv WHERE namespace = ? AND key = ?",
             (self._namespace, key),
