@@ -69,4 +69,20 @@ def loads_bounded(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     text = body.decode("utf-8")
     if json_depth(text) > max_depth:
         raise ValueError(f"JSON nested deeper than {max_depth}")
-    return json.loads(text)
+    value = json.loads(text)
+    _check_text(value)
+    return value
+
+
+def _check_text(value: Any) -> None:
+    """`ValueError` for a lone surrogate (`"\\ud800"` is valid JSON, not valid text): every later
+    `.encode()` of it would fail."""
+    if isinstance(value, str):
+        value.encode("utf-8")  # UnicodeEncodeError is a ValueError
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)

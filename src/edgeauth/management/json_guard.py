@@ -1,4 +1,5 @@
-"""Bodies the Management API will parse: at most 1 MiB and nested at most `MAX_JSON_DEPTH` deep.
+"""Bodies the Management API will parse: at most 1 MiB, nested at most `MAX_JSON_DEPTH` deep, UTF-8
+text without lone surrogates.
 
 FastAPI parses JSON with `json.loads`, whose recursion on a 5,000-deep body is an error (a 500);
 this middleware reads the body first, refuses it in Auth0's 400/413 shape, and hands the same
@@ -11,7 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from edgeauth.admin.errors import AdminError
-from edgeauth.encoding import MAX_JSON_DEPTH, json_depth
+from edgeauth.encoding import loads_bounded
 
 MAX_BODY_BYTES = 1024 * 1024
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
@@ -38,7 +39,12 @@ class JsonGuardMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WITH_BODY:
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"").lower()
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in WITH_BODY
+            or (content_type and b"json" not in content_type)
+        ):
             await self.app(scope, receive, send)
             return
         body = await _read(receive)
@@ -46,10 +52,11 @@ class JsonGuardMiddleware:
             await _refusal(413, "Payload too large.")(scope, receive, send)
             return
         try:
-            too_deep = json_depth(body.decode("utf-8")) > MAX_JSON_DEPTH
-        except UnicodeDecodeError:
-            too_deep = True
-        if too_deep:
+            loads_bounded(body or b"{}")  # well-formed, not too deep, UTF-8, no lone surrogates
+            refused = False
+        except ValueError:
+            refused = True
+        if refused:
             await _refusal(400, "Payload validation error: 'Invalid JSON' on property body.")(
                 scope, receive, send
             )

@@ -6,7 +6,6 @@ compared as SHA-256 digests with `hmac.compare_digest`: constant time, no slow K
 
 from __future__ import annotations
 
-import binascii
 import hashlib
 import hmac
 from base64 import b64decode
@@ -44,7 +43,7 @@ def _parse_basic(header: str, tenant_id: str) -> tuple[str, str]:
     _, _, encoded = header.partition(" ")
     try:
         decoded = b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # not base64 (binascii.Error), not ASCII, not UTF-8
         raise invalid_client("Malformed Basic credentials.", BASIC, tenant_id) from exc
     client_id, sep, secret = decoded.partition(":")
     if not sep or not client_id:
