@@ -101,3 +101,15 @@ def test_a_reset_email_never_follows_a_forged_host(server: Server, acme: dict) -
     [email] = emails_to(server, "host@example.com", tenant="acme")
     assert f"http://acme.localhost:{server.port}/lo/reset?ticket=" in email["text"]
     assert "evil" not in email["text"] and "evil" not in email["html"]
+
+
+def test_a_custom_domain_is_one_tenants_canonical_host(server: Server, acme: dict) -> None:
+    server.cli("tenants", "add-domain", "--tenant", "acme", "--domain", "login.acme.test")
+    status, body = discovery(server, "login.acme.test:{port}")
+    assert status == 200 and body["issuer"] == f"http://login.acme.test:{server.port}/"
+    server.cli("tenants", "create", "rival")
+    with pytest.raises(AssertionError, match="another tenant"):
+        server.cli("tenants", "add-domain", "--tenant", "rival", "--domain", "login.acme.test")
+    assert (
+        discovery(server, "login.acme.test:{port}")[1]["issuer"] == f"http://login.acme.test:{server.port}/"
+    )

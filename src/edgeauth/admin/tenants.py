@@ -49,6 +49,9 @@ PAGE_URL = r"^https?://[^\s\"'()<>\\]+$"
 RATE_LIMIT_KEY = "management_api_rate_limit"
 # Set by the operator's CLI only: the Management API's models do not accept it, GET does not show it.
 DEV_MODE_KEY = "edgeauth_dev_mode"
+# The tenant's custom domains (its canonical hosts besides `{tenant}.{BASE_DOMAIN}`); the KV map
+# `domain:{hostname}` is what requests read.
+CUSTOM_DOMAINS_KEY = "edgeauth_custom_domains"
 # What `GET /tenants/settings` shows for a setting never set (Auth0 defaults; `session_lifetime`
 # in hours is the session cookie's 7 days).
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -65,7 +68,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     RATE_LIMIT_KEY: {"requests": Tenant.api_rate_limit, "window_seconds": Tenant.api_rate_window},
 }
 # Kept in the settings JSON but served elsewhere (`/branding`).
-PRIVATE_SETTINGS = ("branding", DEV_MODE_KEY)
+PRIVATE_SETTINGS = ("branding", DEV_MODE_KEY, CUSTOM_DOMAINS_KEY)
 
 
 def merge_patch(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -213,9 +216,15 @@ async def list_tenant_ids(platform: Platform) -> list[str]:
 async def add_custom_domain(platform: Platform, tenant_id: str, hostname: str) -> dict[str, str]:
     """Serve the tenant on another hostname too (its issuer there is `https://{hostname}/`);
     the KV map `domain:{hostname}` is what the Worker reads (design.md, "Tenancy")."""
-    await require_tenant(platform, tenant_id)
+    row = await _tenant_row(platform, tenant_id)
     name = hostname.strip().lower()
     if not name or "/" in name or ":" in name.strip("[]"):
         raise bad_request("The domain must be a hostname, without scheme, port or path.")
+    owner = await platform.config.get(domain_key(name))
+    if owner not in (None, tenant_id):
+        raise conflict(f"The domain {name} is another tenant's.")
+    domains = from_json_column(row["settings"], {}).get(CUSTOM_DOMAINS_KEY, [])
+    if name not in domains:
+        await update_settings(platform, tenant_id, {CUSTOM_DOMAINS_KEY: [*domains, name]})
     await platform.config.put(domain_key(name), tenant_id)
     return {"tenant": tenant_id, "domain": name}
