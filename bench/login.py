@@ -32,6 +32,7 @@ async def one_login(http: aiohttp.ClientSession, client_id: str, email: str, pas
         "state": "s",
         "nonce": "n",
         "code_challenge": challenge,
+        "code_challenge_method": "S256",
     }
     async with http.get("/authorize", params=query, allow_redirects=False) as start:
         login_url = start.headers["Location"]
