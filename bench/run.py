@@ -25,7 +25,7 @@ from bench import edge
 from bench.admin import cli
 from bench.http_load import Result, load
 from bench.login import CALLBACK, login_load, pbkdf2_ceiling
-from edgeauth.admin import management_api
+from edgeauth import management_api
 from edgeauth.runtime.local.process import ServerProcess
 
 AUDIENCE = "https://bench.example/"

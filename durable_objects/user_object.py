@@ -28,9 +28,9 @@ from durable_objects.user import (
     sessions,
 )
 from durable_objects.user.routing import answers_to, by_name, by_token, by_user_id, naming, still_held
-from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
+from edgeauth.rows import from_json_column, iso_now, to_json_column
 from edgeauth.users import completion
 from edgeauth.users.objects import UserObjects
 from edgeauth.users.opaque import digest
@@ -764,7 +764,7 @@ class UserObject:
         """A federated login, on the identity's own object (or, routed, on the user it joined).
 
         A returning identity signs in. A new one with a verified email joins the user who has that
-        email now, or becomes it (design.md: one user per verified email); an unverified or missing
+        email now, or becomes it (docs/architecture.md: one user per verified email); an unverified or missing
         email never joins anyone: the user lives here, on its own."""
         row = self._row()
         if row is not None:

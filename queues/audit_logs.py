@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from edgeauth.admin.rows import to_json_column
 from edgeauth.audit import FIELDS
 from edgeauth.platform import Platform
+from edgeauth.rows import to_json_column
 
 INSERT = """
 INSERT INTO logs (tenant_id, log_id, date, type, description, details,

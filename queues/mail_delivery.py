@@ -9,9 +9,9 @@ from dataclasses import replace
 from typing import Any
 
 from edgeauth import audit
-from edgeauth.admin.email_provider import active_provider
 from edgeauth.mail.providers import DeliveryError, Envelope, deliver
 from edgeauth.mail.render import render_email
+from edgeauth.mail.settings import active_provider
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant, load_tenant
 

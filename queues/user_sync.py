@@ -1,67 +1,17 @@
-"""User sync: keeps D1's copy of each user in step with its Durable Object.
-
-Idempotent: an upsert guarded by the per-user version, so redelivery, duplicates and reordering
-never move D1 backwards (design.md, "Consistency rules"). `created_at` and `last_login` are kept
-as columns for search and sort; everything else is in `profile` (the Management API user).
-"""
+"""User sync: a user event from a Durable Object's outbox, applied to D1's copy of that user
+(`edgeauth.users.d1_copy`: versioned, so redelivery and reordering are harmless)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from edgeauth.admin.rows import iso_now, to_json_column
 from edgeauth.platform import Platform
+from edgeauth.users.d1_copy import store_user
 
-UPSERT = """
-INSERT INTO users (tenant_id, user_id, email, profile, version, deleted, updated_at, created_at, last_login)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (tenant_id, user_id) DO UPDATE SET
-    email = excluded.email, profile = excluded.profile, version = excluded.version,
-    deleted = excluded.deleted, updated_at = excluded.updated_at,
-    created_at = excluded.created_at, last_login = excluded.last_login
-"""
-NEWER = "WHERE excluded.version > users.version"
+USER_EVENT_TYPES = ("user.created", "user.updated", "user.login", "user.deleted")
 
 
-async def store_user(
-    platform: Platform, tenant_id: str, user_id: str, version: int, user: dict[str, Any], *, deleted: bool
-) -> None:
-    """Write D1's copy of a user at `version` unless D1 already holds that version or a later one."""
-    await _upsert(platform, UPSERT + NEWER, tenant_id, user_id, version, user, deleted=deleted)
-
-
-async def overwrite_user(
-    platform: Platform, tenant_id: str, user_id: str, version: int, user: dict[str, Any], *, deleted: bool
-) -> None:
-    """Write D1's copy whatever it holds (reconcile: the Durable Object is the truth)."""
-    await _upsert(platform, UPSERT, tenant_id, user_id, version, user, deleted=deleted)
-
-
-async def _upsert(
-    platform: Platform,
-    sql: str,
-    tenant_id: str,
-    user_id: str,
-    version: int,
-    user: dict[str, Any],
-    *,
-    deleted: bool,
-) -> None:
-    await platform.db.run(
-        sql,
-        tenant_id,
-        user_id,
-        user.get("email"),
-        to_json_column(user),
-        version,
-        int(deleted),
-        iso_now(platform.clock()),
-        user.get("created_at"),
-        user.get("last_login"),
-    )
-
-
-async def apply_user_event(platform: Platform, event: dict) -> None:
+async def apply_user_event(platform: Platform, event: dict[str, Any]) -> None:
     """One USER_EVENTS message (`user.created`, `user.updated`, `user.login`, `user.deleted`)."""
     user = event["user"]
     if not isinstance(user, dict):

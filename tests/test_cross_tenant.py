@@ -17,7 +17,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-from edgeauth.admin import management_api
+from edgeauth import management_api
 from tests.browser import Browser, code_query, form_state, pkce_pair, redirect_params
 from tests.conftest import Server
 from tests.mail_support import email_code, email_link

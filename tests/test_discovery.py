@@ -1,4 +1,5 @@
-"""Discovery and JWKS: the documents every SDK reads first (Auth0 contract B.0-1, B.0-2)."""
+"""Discovery and JWKS: the documents every SDK reads first (docs/auth0-contract.md, "Issuer", "Tokens and
+keys")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The Authentication-API path loads without pydantic or cryptography (design.md, "Libraries").
+"""The Authentication-API path loads without pydantic or cryptography (docs/architecture.md, "One core, two
+runtimes").
 
 On Workers it signs through WebCrypto and no Pyodide build of pydantic-core can be had offline, so
 every module the Worker serves from must import with both packages refused.
@@ -49,7 +50,7 @@ def worker_modules() -> list[str]:
 def test_worker_modules_import_without_pydantic_or_cryptography() -> None:
     modules = worker_modules()
     assert "edgeauth.worker" in modules and "edgeauth.oauth.token_endpoint" in modules
-    assert "durable_objects.user_object" in modules and "queues.user_events" in modules
+    assert "durable_objects.user_object" in modules and "queues.consumer" in modules
     proc = subprocess.run(
         [sys.executable, "-c", BLOCKER, *modules],
         capture_output=True,

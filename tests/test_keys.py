@@ -1,4 +1,5 @@
-"""Key rotation: old tokens keep verifying, the next key is published before use (design.md, "Keys")."""
+"""Key rotation: old tokens keep verifying, the next key is published before use (docs/architecture.md,
+"Keys")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tenant isolation by Host header (design.md, "Tenancy")."""
+"""Tenant isolation by Host header (docs/security.md, "Hosts and origins")."""
 
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from edgeauth.connections.strategies import STRATEGIES
 from edgeauth.snapshots import Tenant
 from edgeauth.upstream.exchange import check_claims
 from edgeauth.upstream.provider import Provider, UpstreamError
-from edgeauth.upstream.strategies import STRATEGIES
 
 NOW = 1_800_000_000
 PROVIDER = Provider(

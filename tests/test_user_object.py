@@ -235,6 +235,20 @@ async def test_a_poisoned_message_is_dead_lettered_and_the_batch_still_lands(
     assert max_retries == 3
 
 
+async def test_a_message_of_an_unknown_type_is_dead_lettered_not_dropped(
+    runtime: LocalRuntime, clock: ManualClock
+) -> None:
+    """The consumer used to treat any type it did not know as a user event; now it fails loudly."""
+    for stray in ({"type": "user.renamed", "user": {}}, {"kind": "log"}, ["not", "an", "object"]):
+        await runtime.platform.user_events.send(stray)
+    await drain(runtime, clock)
+    assert [m.body for m in runtime.queue.peek(DEAD_LETTERS)] == [
+        {"type": "user.renamed", "user": {}},
+        {"kind": "log"},
+        ["not", "an", "object"],
+    ]
+
+
 async def test_reconcile_repairs_drift(runtime: LocalRuntime, clock: ManualClock) -> None:
     platform = runtime.platform
     ids = [

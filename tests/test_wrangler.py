@@ -1,4 +1,5 @@
-"""The Cloudflare side, checked offline with the real wrangler (design.md, "Packaging for Workers").
+"""The Cloudflare side, checked offline with the real wrangler (docs/workers-platform.md, "How the runtime
+finds the Worker").
 
 wrangler comes from the repo's node_modules (`npm ci`, which `make test` runs first) and runs in a
 temporary copy of the project, so neither `build/` nor `.wrangler/` of the repo is touched. Its
@@ -62,7 +63,7 @@ def _imported_modules(path: Path) -> set[str]:
 
 
 def test_only_runtime_cloudflare_imports_js_pyodide_or_workers() -> None:
-    """design.md: the core (and the code both runtimes host) never imports `js`, `pyodide` or
+    """docs/architecture.md: the core (and the code both runtimes host) never imports `js`, `pyodide` or
     `workers`; JS <-> Python conversion lives in edgeauth/runtime/cloudflare/ only."""
     cloudflare = ROOT / "src" / "edgeauth" / "runtime" / "cloudflare"
     files = [

@@ -1,4 +1,5 @@
-"""Whose object this is and what it is named by (design.md, "Tenancy" and "Consistency rules").
+"""Whose object this is and what it is named by (docs/security.md "Names and ids"; docs/architecture.md
+"Storage and consistency").
 
 Every user object records, at its first call, the tenant it belongs to and the name it was reached
 by: `email:<address>` or `identity:<connection>/<user id>`. From then on it refuses every call made

@@ -1,5 +1,6 @@
 """One-time secrets in the user's object: email codes, magic links, reset and verification tickets,
-login tickets (design.md, "Consistency rules": anything single-use lives in the user's object).
+login tickets (docs/architecture.md, "Storage and consistency": anything single-use lives in the user's
+object).
 
 Links and tickets are opaque `{object id}.{secret}` tokens; an email code is six digits. Only a
 digest is stored; a secret is spent by deleting its row, so of two concurrent uses one wins.

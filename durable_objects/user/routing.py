@@ -1,4 +1,5 @@
-"""How a call reaches the user it is for (design.md, "Tenancy"): every RPC names its tenant first.
+"""How a call reaches the user it is for (docs/security.md, "Tenants are separate by construction"): every
+RPC names its tenant first.
 
 The Worker reaches a user object only through `edgeauth.users.objects.UserObjects`, a handle bound
 to one tenant, which passes a *reach* as the first argument of every call:

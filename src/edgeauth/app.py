@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from edgeauth.admin.errors import AdminError
+from edgeauth.admin.tenants import ensure_default_tenant
 from edgeauth.cross_origin.authenticate import co_authenticate
 from edgeauth.cross_origin.verification import co_verify
 from edgeauth.database.change_password import change_password, reset_page, reset_submit
@@ -107,6 +108,6 @@ ROUTES = [
 def create_app() -> Starlette:
     return Starlette(
         routes=ROUTES,
-        middleware=[Middleware(TenantMiddleware)],
+        middleware=[Middleware(TenantMiddleware, create_default=ensure_default_tenant)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )

@@ -13,8 +13,8 @@ from typing import Any, NamedTuple
 
 from starlette.requests import Request
 
-from edgeauth.admin.rows import iso_now
 from edgeauth.platform import Platform, Settings
+from edgeauth.rows import iso_now
 
 MESSAGE_TYPE = "log"
 

@@ -21,7 +21,7 @@ def signing_input(header: dict[str, Any], claims: dict[str, Any]) -> str:
 
 
 async def sign_jwt(platform: Platform, key: SigningKey, claims: dict[str, Any]) -> str:
-    """An RS256 JWT with `kid` in its header (Auth0 contract B.0-2)."""
+    """An RS256 JWT with `kid` in its header (docs/auth0-contract.md, "Tokens and keys")."""
     header = {"alg": "RS256", "typ": "JWT", "kid": key.kid}
     to_sign = signing_input(header, claims)
     signature = await platform.crypto.sign_rs256(await key.private_jwk(platform), to_sign.encode("ascii"))

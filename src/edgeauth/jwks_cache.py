@@ -25,7 +25,7 @@ MAX_JWKS_KEYS = 20
 
 
 def jwks_cache_key(tenant_id: str, jwks_uri: str) -> str:
-    """KV key of a JWKS the tenant fetched (every key is the tenant's own: design.md "Tenancy")."""
+    """KV key of a JWKS the tenant fetched (every key is the tenant's own: docs/security.md)."""
     return f"jwks:{tenant_id}:" + b64url_encode(hashlib.sha256(jwks_uri.encode()).digest())
 
 

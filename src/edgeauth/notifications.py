@@ -12,7 +12,7 @@ from typing import Any
 from starlette.requests import Request
 
 from edgeauth.http.context import RequestContext
-from edgeauth.login.locales import choose_locale
+from edgeauth.locales import choose_locale
 from edgeauth.mail.outgoing import send_email
 from edgeauth.snapshots import Client
 

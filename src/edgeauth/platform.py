@@ -60,7 +60,8 @@ async def run_inline(work: Awaitable[None]) -> None:
 
 @dataclass(frozen=True)
 class Platform:
-    """Everything the core reaches outside itself, as ports (design.md, "One core, two runtimes")."""
+    """Everything the core reaches outside itself, as ports (docs/architecture.md, "One core, two
+    runtimes")."""
 
     config: KeyValueStore
     db: Database

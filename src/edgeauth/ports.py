@@ -1,4 +1,5 @@
-"""The ports: what the core needs from a runtime, with Python semantics (design.md, "One core, two runtimes").
+"""The ports: what the core needs from a runtime, with Python semantics (docs/architecture.md, "One core,
+two runtimes").
 
 The core only ever talks to these protocols. `edgeauth.runtime.local` implements them on SQLite files
 (the embedded default) and `edgeauth.runtime.cloudflare` on the Workers bindings. Values that cross a

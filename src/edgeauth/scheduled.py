@@ -1,4 +1,4 @@
-"""The daily cron: rotate every tenant's signing keys (design.md, "Keys"), prune old logs."""
+"""The daily cron: rotate every tenant's signing keys (docs/architecture.md, "Keys"), prune old logs."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Configuration snapshots in KV: what the login/token path reads on almost every request.
 
 D1 is the source of truth; the admin service layer rewrites a snapshot after each committed change
-(design.md, "Consistency rules"). Every key is prefixed by its tenant id.
+(docs/architecture.md, "Storage and consistency"). Every key is prefixed by its tenant id.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def keyset_key(tenant_id: str) -> str:
 
 
 def domain_key(hostname: str) -> str:
-    """Custom domain → tenant id (design.md, "Tenancy")."""
+    """Custom domain → tenant id (docs/security.md, "Hosts and origins")."""
     return f"domain:{hostname}"
 
 

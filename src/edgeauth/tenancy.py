@@ -1,5 +1,5 @@
 """Which tenant a request is for, from its Host header, and the tenant's canonical origin
-(design.md, "Tenancy"; docs/security.md "Hosts and origins").
+(docs/security.md, "Hosts and origins").
 
 The Host header only *selects* among the deployment's canonical hosts; it never becomes part of a
 URL. A Host that is not a syntactically valid `host[:port]` is malformed (400); one that names none
@@ -11,16 +11,17 @@ of these is unknown (404):
    for the default tenant.
 
 A port, if present, must be the deployment's public port. The issuer is then
-`{scheme}://{canonical host}[:{port}]/` with the trailing slash, as Auth0's (contract B.0-1), built
+`{scheme}://{canonical host}[:{port}]/` with the trailing slash, as Auth0's (docs/auth0-contract.md,
+"Issuer"), built
 from the deployment's settings (scheme, port) and the matched name.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from edgeauth.admin.tenants import ensure_default_tenant
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant, domain_key, load_tenant
 
@@ -85,7 +86,14 @@ async def _tenant_id_for(platform: Platform, hostname: str) -> str | None:
     return None
 
 
-async def resolve_site(platform: Platform, host_header: str) -> Site | None:
+# Creates the deployment's default tenant on its first request (the admin layer's, handed in by the
+# app: this domain module does not import the admin layer).
+CreateDefault = Callable[[Platform], Awaitable[Tenant]]
+
+
+async def resolve_site(
+    platform: Platform, host_header: str, create_default: CreateDefault | None = None
+) -> Site | None:
     """The tenant and canonical origin a Host names; `None` when it names none (404);
     `MalformedHost` when it is not a host at all (400)."""
     hostname, port = parse_host(host_header)
@@ -93,8 +101,8 @@ async def resolve_site(platform: Platform, host_header: str) -> Site | None:
     if tenant_id is None:
         return None
     tenant = await load_tenant(platform.config, tenant_id)
-    if tenant is None and tenant_id == platform.settings.default_tenant:
-        tenant = await ensure_default_tenant(platform)  # the first request of a deployment
+    if tenant is None and tenant_id == platform.settings.default_tenant and create_default is not None:
+        tenant = await create_default(platform)  # the first request of a deployment
     return None if tenant is None else Site(tenant, origin_for(platform, hostname))
 
 

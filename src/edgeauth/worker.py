@@ -12,7 +12,7 @@ from edgeauth.app import create_app
 from edgeauth.platform import Platform
 from edgeauth.ports import QueueMessage
 from edgeauth.scheduled import on_schedule
-from queues.user_events import consume_user_events
+from queues.consumer import consume
 
 app = create_app()
 
@@ -27,4 +27,4 @@ async def scheduled(platform: Platform, cron: str, scheduled_time_ms: int) -> No
 
 async def queue(platform: Platform, queue_name: str, messages: Sequence[QueueMessage]) -> None:
     """Queue consumer (wrangler.toml [[queues.consumers]])."""
-    await consume_user_events(platform, messages)
+    await consume(platform, messages)

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from auth0.authentication import GetToken
 
-from edgeauth.admin import management_api
+from edgeauth import management_api
 from tests.browser import Browser, code_query, pkce_pair, redirect_params
 from tests.conftest import Server, server_process
 

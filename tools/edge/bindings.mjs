@@ -1,5 +1,5 @@
 // KV, D1 and Queues from Miniflare's Node API, handed to Python as objects whose JS classes are
-// named like the real bindings (edge-harness.md §3).
+// named like the real bindings (tools/edge/README.md).
 //
 // Why wrappers: Miniflare's Node-side bindings are Proxy stubs whose `constructor.name` is
 // "constructor", so the SDK's `_EnvWrapper` would not recognise them and would skip its

@@ -46,7 +46,7 @@ WHEELS = (
     "pyjwt",
 )
 # The runtime no longer ships `workers` (compat date >= 2026-04-21); this is the SDK version the
-# project targets (python-workers.md §0), not something the local runtime installs.
+# project targets (docs/workers-platform.md, "Versions"), not something the local runtime installs.
 FIXED = {"workers-runtime-sdk": "1.9.5"}
 # Used only when the interpreter does not have the package: anyio >= 4.12 no longer needs sniffio,
 # so the venv may lack it; this is the version the edge harness note verified.

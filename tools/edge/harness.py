@@ -29,8 +29,9 @@ from workers import DurableObject
 from edgeauth.admin.commands import UsageError, run_admin_command
 from edgeauth.admin.errors import AdminError
 from edgeauth.encoding import b64url_encode
-from edgeauth.runtime.cloudflare.bindings import DurableObjectNamespace, platform_from_env, wrap_env
+from edgeauth.runtime.cloudflare.bindings import DurableObjectNamespace
 from edgeauth.runtime.cloudflare.convert import js_bytes
+from edgeauth.runtime.cloudflare.platform import platform_from_env, wrap_env
 from edgeauth.users.passwords import hash_password, verify_password
 
 PREFIX = "/cdn-cgi/edgeauth/"

@@ -1,6 +1,7 @@
 """How the Workers runtime finds and calls the Python classes of the main module (edge host only).
 
-Written after workerd's `introspection.py` (python-workers.md §1.1), which the runtime loads
+Written after workerd's `introspection.py` (docs/workers-platform.md, "How the runtime finds the Worker"),
+which the runtime loads
 after the main module:
 
 * `collect_entrypoint_classes(module)`: the public names of the module (or `__all__`) bound to

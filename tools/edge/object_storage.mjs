@@ -1,4 +1,4 @@
-// `ctx.storage` of a SQLite-backed Durable Object, owned by the edge host (edge-harness.md §4).
+// `ctx.storage` of a SQLite-backed Durable Object, owned by the edge host (tools/edge/README.md).
 //
 // Python calls `ctx.storage.sql.exec(...)` synchronously and reads `.toArray()` / `.one()` at
 // once; Miniflare's Durable Object stubs are async-only from Node and JSPI is not available in

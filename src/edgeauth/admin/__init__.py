@@ -1,5 +1,5 @@
-"""The admin service layer: every configuration change goes through here (CLI now, Management API later).
+"""The configuration service layer: every configuration change of the CLI and the Management API.
 
 Each write commits to D1 (the source of truth) first, then republishes the KV snapshot the
-Authentication API reads (design.md, "Consistency rules").
+Authentication API reads (docs/architecture.md, "Storage and consistency").
 """

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from edgeauth import ids
-from edgeauth.admin import management_api
+from edgeauth import ids, management_api
 from edgeauth.admin.clients import publish_client
 from edgeauth.admin.errors import AdminError, bad_request, conflict, not_found
-from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.platform import Platform
+from edgeauth.rows import from_json_column, iso_now, to_json_column
 from edgeauth.snapshots import MAX_API_IDENTIFIER_BYTES, ResourceServer, api_key, store_api
 
 DEFAULT_TOKEN_LIFETIME = 86400  # Auth0's default for an API: 24 h

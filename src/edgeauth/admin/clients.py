@@ -8,10 +8,11 @@ from typing import Any
 from edgeauth import ids
 from edgeauth.admin import connections
 from edgeauth.admin.errors import bad_request, not_found
-from edgeauth.admin.rows import from_json_column, iso_now, select_page, to_json_column
+from edgeauth.admin.rows import select_page
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.platform import Platform
 from edgeauth.redirect_urls import origin_problem, redirect_url_problem
+from edgeauth.rows import from_json_column, iso_now, to_json_column
 from edgeauth.snapshots import Client, client_key, store_client
 
 # Auth0 app types and the defaults the Auth0 dashboard gives each.

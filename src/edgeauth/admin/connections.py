@@ -10,17 +10,14 @@ from typing import Any
 
 from edgeauth import ids
 from edgeauth.admin.errors import bad_request, conflict, not_found
-from edgeauth.admin.rows import from_json_column, iso_now, select_page, to_json_column
+from edgeauth.admin.rows import select_page
 from edgeauth.admin.urls import check_configured_url
+from edgeauth.connections import DATABASE_CONNECTION, DATABASE_STRATEGY, SUPPORTED_STRATEGIES
+from edgeauth.connections.options import SECRET_OPTIONS, seal_options, unseal_options
 from edgeauth.platform import Platform
+from edgeauth.rows import from_json_column, iso_now, to_json_column
 from edgeauth.snapshots import Connection, store_connections
-from edgeauth.upstream.strategies import STRATEGIES as UPSTREAM_STRATEGIES
-from edgeauth.users.directory import DATABASE_CONNECTION
 
-DATABASE_STRATEGY = "auth0"
-# What the server can log users in with: the database, passwordless email, and the upstream
-# strategies. Anything else (samlp, waad, okta, sms…) is refused rather than stored inert.
-SUPPORTED_STRATEGIES = frozenset({DATABASE_STRATEGY, "email", *UPSTREAM_STRATEGIES})
 # Options holding a URL the server fetches or sends browsers to (checked by the outbound policy).
 URL_OPTIONS = (
     "issuer",
@@ -31,9 +28,6 @@ URL_OPTIONS = (
     "jwks_uri",
     "emails_endpoint",
 )
-# Option keys that hold a credential of the upstream provider: sealed at rest, never in KV.
-SECRET_OPTIONS = frozenset({"client_secret", "app_secret", "consumer_secret"})
-SEALED = "$sealed"
 
 
 async def ensure_database_connection(platform: Platform, tenant_id: str) -> None:
@@ -58,24 +52,6 @@ async def _check_urls(platform: Platform, tenant_id: str, options: dict[str, Any
     for key in URL_OPTIONS:
         if options.get(key):
             await check_configured_url(platform, tenant_id, f"options.{key}", str(options[key]))
-
-
-async def _seal_options(platform: Platform, options: dict[str, Any]) -> dict[str, Any]:
-    """Credentials in `options` are sealed with the deployment key before they reach D1."""
-    sealed = dict(options)
-    for key in SECRET_OPTIONS.intersection(options):
-        if isinstance(options[key], str):
-            sealed[key] = {SEALED: await platform.crypto.seal(options[key].encode())}
-    return sealed
-
-
-async def _unseal_options(platform: Platform, options: dict[str, Any]) -> dict[str, Any]:
-    """The options as the Management API returns them (Auth0 returns `options.client_secret`)."""
-    plain = dict(options)
-    for key, value in options.items():
-        if isinstance(value, dict) and set(value) == {SEALED}:
-            plain[key] = (await platform.crypto.unseal(value[SEALED])).decode()
-    return plain
 
 
 def _public_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +86,7 @@ async def _connection_json(platform: Platform, row: dict[str, Any], enabled: lis
         "id": row["id"],
         "name": row["name"],
         "strategy": row["strategy"],
-        "options": await _unseal_options(platform, from_json_column(row["options"], {})),
+        "options": await unseal_options(platform, from_json_column(row["options"], {})),
         "enabled_clients": enabled,
         "realms": from_json_column(row["realms"], []),
         "is_domain_connection": bool(row["is_domain_connection"]),
@@ -183,7 +159,7 @@ async def create_connection(
         name,
         strategy,
         display_name,
-        to_json_column(await _seal_options(platform, options or {})),
+        to_json_column(await seal_options(platform, options or {})),
         int(is_domain_connection),
         to_json_column(realms or [name]),
         to_json_column(metadata or {}),
@@ -211,14 +187,6 @@ async def list_connections(
     return items, total
 
 
-async def connection_options(platform: Platform, tenant_id: str, name: str) -> dict[str, Any] | None:
-    """A connection's options with its credentials unsealed (an upstream login's token exchange)."""
-    row = await platform.db.first(
-        "SELECT options FROM connections WHERE tenant_id = ? AND name = ?", tenant_id, name
-    )
-    return None if row is None else await _unseal_options(platform, from_json_column(row["options"], {}))
-
-
 async def get_connection(platform: Platform, tenant_id: str, connection_id: str) -> dict[str, Any]:
     row = await connection_row(platform, tenant_id, connection_id)
     enabled = await _enabled_client_ids(platform, tenant_id)
@@ -234,7 +202,7 @@ async def update_connection(
     options = row["options"]
     if "options" in changes:
         await _check_urls(platform, tenant_id, changes["options"] or {})
-        options = to_json_column(await _seal_options(platform, changes["options"]))
+        options = to_json_column(await seal_options(platform, changes["options"]))
     statements: list[tuple[str, list[Any]]] = [
         (
             "UPDATE connections SET display_name = ?, options = ?, is_domain_connection = ?, realms = ?,"

@@ -11,16 +11,16 @@ import json
 from typing import Any
 
 from edgeauth.admin.errors import bad_request, conflict, not_found
-from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.admin.urls import check_configured_url
-from edgeauth.mail.providers import PROVIDERS, Provider
+from edgeauth.mail.providers import PROVIDERS
+from edgeauth.mail.settings import provider_credentials, provider_row
 from edgeauth.platform import Platform
+from edgeauth.rows import from_json_column, iso_now, to_json_column
 
 # Credential fields each provider needs; `domain` is Mailgun's sending domain (not secret).
 REQUIRED_CREDENTIALS = {"sendgrid": ("api_key",), "resend": ("api_key",), "mailgun": ("api_key", "domain")}
 PUBLIC_CREDENTIALS = ("domain",)
-DEFAULT = Provider(name="outbox", default_from_address="")
 
 
 def inexistent_provider() -> Exception:
@@ -50,20 +50,12 @@ def _provider_json(row: dict[str, Any], credentials: dict[str, str]) -> dict[str
     }
 
 
-async def _row(platform: Platform, tenant_id: str) -> dict[str, Any] | None:
-    return await platform.db.first("SELECT * FROM email_providers WHERE tenant_id = ?", tenant_id)
-
-
-async def _credentials(platform: Platform, row: dict[str, Any]) -> dict[str, str]:
-    return json.loads(await platform.crypto.unseal(row["credentials"])) if row["credentials"] else {}
-
-
 async def get_provider(platform: Platform, tenant_id: str) -> dict[str, Any]:
     """Auth0 `GET /emails/provider`: 404 until configured."""
-    row = await _row(platform, tenant_id)
+    row = await provider_row(platform, tenant_id)
     if row is None:
         raise inexistent_provider()
-    return _provider_json(row, await _credentials(platform, row))
+    return _provider_json(row, await provider_credentials(platform, row))
 
 
 async def _write(platform: Platform, tenant_id: str, fields: dict[str, Any], created_at: str) -> None:
@@ -90,7 +82,7 @@ async def _write(platform: Platform, tenant_id: str, fields: dict[str, Any], cre
 async def create_provider(platform: Platform, tenant_id: str, fields: dict[str, Any]) -> dict[str, Any]:
     """Auth0 `POST /emails/provider`: 409 when one is configured (PATCH changes it)."""
     await require_tenant(platform, tenant_id)
-    if await _row(platform, tenant_id) is not None:
+    if await provider_row(platform, tenant_id) is not None:
         raise conflict("An email provider is already configured.", "email_provider_conflict")
     await _write(platform, tenant_id, fields, iso_now(platform.clock()))
     return await get_provider(platform, tenant_id)
@@ -98,12 +90,12 @@ async def create_provider(platform: Platform, tenant_id: str, fields: dict[str, 
 
 async def update_provider(platform: Platform, tenant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Auth0 `PATCH /emails/provider`: the given fields replace; credentials are kept unless given."""
-    row = await _row(platform, tenant_id)
+    row = await provider_row(platform, tenant_id)
     if row is None:
         raise inexistent_provider()
     current = {
         **_provider_json(row, {}),
-        "credentials": await _credentials(platform, row),
+        "credentials": await provider_credentials(platform, row),
     }
     merged = {**current, **{k: v for k, v in changes.items() if v is not None}}
     await _write(platform, tenant_id, merged, row["created_at"])
@@ -113,7 +105,7 @@ async def update_provider(platform: Platform, tenant_id: str, changes: dict[str,
 async def set_provider(platform: Platform, tenant_id: str, fields: dict[str, Any]) -> dict[str, Any]:
     """Create or replace (the CLI's `email provider`)."""
     await require_tenant(platform, tenant_id)
-    row = await _row(platform, tenant_id)
+    row = await provider_row(platform, tenant_id)
     await _write(platform, tenant_id, fields, row["created_at"] if row else iso_now(platform.clock()))
     return await get_provider(platform, tenant_id)
 
@@ -122,16 +114,3 @@ async def delete_provider(platform: Platform, tenant_id: str) -> None:
     """Auth0 `DELETE /emails/provider`: email goes back to the outbox."""
     if not await platform.db.run("DELETE FROM email_providers WHERE tenant_id = ?", tenant_id):
         raise inexistent_provider()
-
-
-async def active_provider(platform: Platform, tenant_id: str) -> Provider:
-    """What delivers the tenant's email now: its enabled provider, else the outbox."""
-    row = await _row(platform, tenant_id)
-    if row is None or not row["enabled"]:
-        return DEFAULT
-    return Provider(
-        name=row["name"],
-        default_from_address=row["default_from_address"],
-        credentials=await _credentials(platform, row),
-        settings=from_json_column(row["settings"], {}),
-    )

@@ -8,8 +8,9 @@ from edgeauth import ids
 from edgeauth.admin.apis import api_row, api_scope_values
 from edgeauth.admin.clients import client_row, publish_client
 from edgeauth.admin.errors import bad_request, conflict, not_found
-from edgeauth.admin.rows import from_json_column, iso_now, select_page, to_json_column
+from edgeauth.admin.rows import select_page
 from edgeauth.platform import Platform
+from edgeauth.rows import from_json_column, iso_now, to_json_column
 
 
 def grant_json(row: dict[str, Any]) -> dict[str, Any]:

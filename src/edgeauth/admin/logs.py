@@ -14,8 +14,8 @@ from typing import Any
 
 from edgeauth.admin.errors import bad_request, not_found
 from edgeauth.admin.lucene import compile_query
-from edgeauth.admin.rows import from_json_column, iso_now
 from edgeauth.platform import Platform
+from edgeauth.rows import from_json_column, iso_now
 
 MAX_SEARCH_RESULTS = 1000  # Auth0: "you may paginate only through 1,000 search results"
 DEFAULT_RETENTION_DAYS = 30

@@ -2,7 +2,7 @@
 
 A permission is `(resource_server_identifier, permission_name)` and must be a scope the API
 defines. Users hold permissions through roles and directly; the token endpoint reads the union
-(`permissions_for`) when it issues a token for an API with `enforce_policies`.
+(`edgeauth.permissions.permissions_for`) when it issues a token for an API with `enforce_policies`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from edgeauth import ids
 from edgeauth.admin import users
 from edgeauth.admin.apis import api_row, api_scope_values
 from edgeauth.admin.errors import bad_request, conflict, not_found
-from edgeauth.admin.rows import from_json_column, iso_now, select_page
+from edgeauth.admin.rows import select_page
+from edgeauth.permissions import USER_PERMISSIONS
 from edgeauth.platform import Platform
+from edgeauth.rows import from_json_column, iso_now
 
 Permission = tuple[str, str]  # (resource_server_identifier, permission_name)
 
@@ -259,20 +261,6 @@ async def user_roles(
     return [_role_json(row) for row in rows], int(total["n"] if total else 0)
 
 
-USER_PERMISSIONS = """
-SELECT resource_server_identifier, permission_name,
-       'DIRECT' AS source_type, '' AS source_id, '' AS source_name
-FROM user_permissions WHERE tenant_id = ?1 AND user_id = ?2
-UNION ALL
-SELECT rp.resource_server_identifier, rp.permission_name, 'ROLE', r.id, r.name
-FROM user_roles ur
-JOIN role_permissions rp ON rp.tenant_id = ur.tenant_id AND rp.role_id = ur.role_id
-JOIN roles r ON r.tenant_id = ur.tenant_id AND r.id = ur.role_id
-WHERE ur.tenant_id = ?1 AND ur.user_id = ?2
-ORDER BY 1, 2
-"""
-
-
 async def user_permissions(
     platform: Platform, tenant_id: str, user_id: str, *, offset: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
@@ -290,11 +278,3 @@ async def user_permissions(
     rows = [{"resource_server_identifier": i, "permission_name": n} for i, n in keys]
     described = await _permission_json(platform, tenant_id, rows)
     return [{**p, "sources": merged[key]} for p, key in zip(described, keys, strict=True)], len(merged)
-
-
-async def permissions_for(platform: Platform, tenant_id: str, user_id: str, identifier: str) -> list[str]:
-    """The permission names a user holds on one API, directly or through roles (token path)."""
-    rows = await platform.db.all(USER_PERMISSIONS, tenant_id, user_id)
-    return list(
-        dict.fromkeys(r["permission_name"] for r in rows if r["resource_server_identifier"] == identifier)
-    )

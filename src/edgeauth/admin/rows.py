@@ -1,25 +1,10 @@
-"""Small helpers shared by the admin modules: timestamps, JSON columns and paged selects."""
+"""Paged selects shared by the admin modules."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from typing import Any
 
 from edgeauth.ports import Database
-
-
-def iso_now(epoch: float) -> str:
-    """ISO 8601 UTC with milliseconds, as Auth0 prints `created_at`."""
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def to_json_column(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
-
-
-def from_json_column(text: str | None, default: Any) -> Any:
-    return default if text is None else json.loads(text)
 
 
 async def select_page(

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from edgeauth.admin.errors import bad_request, conflict, not_found
-from edgeauth.admin.rows import iso_now
 from edgeauth.encoding import b64url_decode
 from edgeauth.keys.keyset import KeySet, load_keyset, revoke_previous_key, rotate_keyset
 from edgeauth.platform import Platform
+from edgeauth.rows import iso_now
 
 
 def _digests(kid: str) -> dict[str, str]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from edgeauth.admin import management_api
+from edgeauth import management_api
 from edgeauth.admin.errors import bad_request
-from edgeauth.admin.rows import iso_now
 from edgeauth.admin.tenants import create_tenant, require_tenant
-from edgeauth.oauth.bearer import invalid_token, verify_tenant_token
 from edgeauth.platform import Platform
+from edgeauth.rows import iso_now
 from edgeauth.snapshots import Tenant
 from edgeauth.tenancy import tenant_for_issuer
+from edgeauth.tokens import InvalidToken, verify_tenant_token
 from edgeauth.users.objects import UserObjects
 
 MAX_IDENTITY_CHARS = 300
@@ -71,7 +71,7 @@ async def verify_deployment_token(platform: Platform, token: str, issuer: str) -
     Management API; 401 when `issuer` names no tenant here or the token is not theirs."""
     tenant = await tenant_for_issuer(platform, issuer)
     if tenant is None:
-        raise invalid_token("Invalid access token")
+        raise InvalidToken("Invalid access token")
     return await verify_tenant_token(platform, tenant.id, issuer, token, management_api.audience_for(issuer))
 
 

@@ -1,17 +1,18 @@
 """Tenants: create, settings and branding (Auth0 `/tenants/settings`, `/branding`), publish to KV,
-and the deployment's default tenant (design.md, "Tenancy")."""
+and the deployment's default tenant (docs/security.md, "Hosts and origins")."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from edgeauth.admin import connections, management_api
+from edgeauth import management_api
+from edgeauth.admin import connections
 from edgeauth.admin.errors import bad_request, conflict, not_found
-from edgeauth.admin.rows import from_json_column, iso_now, to_json_column
 from edgeauth.keys.keyset import load_keyset
 from edgeauth.platform import Platform
 from edgeauth.redirect_urls import redirect_url_problem
+from edgeauth.rows import from_json_column, iso_now, to_json_column
 from edgeauth.snapshots import Tenant, domain_key, store_tenant
 
 TENANT_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -215,7 +216,7 @@ async def list_tenant_ids(platform: Platform) -> list[str]:
 
 async def add_custom_domain(platform: Platform, tenant_id: str, hostname: str) -> dict[str, str]:
     """Serve the tenant on another hostname too (its issuer there is `https://{hostname}/`);
-    the KV map `domain:{hostname}` is what the Worker reads (design.md, "Tenancy")."""
+    the KV map `domain:{hostname}` is what the Worker reads (docs/security.md, "Hosts and origins")."""
     row = await _tenant_row(platform, tenant_id)
     name = hostname.strip().lower()
     if not name or "/" in name or ":" in name.strip("[]"):

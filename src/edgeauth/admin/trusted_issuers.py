@@ -11,15 +11,15 @@ import logging
 from typing import Any
 
 from edgeauth.admin.errors import bad_request, conflict, not_found
-from edgeauth.admin.rows import iso_now
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.admin.urls import check_configured_url
 from edgeauth.encoding import b64url_encode
 from edgeauth.jose import decode_verified, unverified_json
 from edgeauth.jwks_cache import jwks_keys
-from edgeauth.oauth.bearer import checked_claims, invalid_token
 from edgeauth.platform import Platform
+from edgeauth.rows import iso_now
 from edgeauth.snapshots import Tenant
+from edgeauth.tokens import InvalidToken, checked_claims
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ async def verify_trusted_token(
     """Claims of a live RS256 token of a trusted issuer for its configured audience."""
     kid = unverified_json(token, 0).get("kid")
     if not isinstance(kid, str) or not kid:
-        raise invalid_token("Invalid access token")
+        raise InvalidToken("Invalid access token")
     keys = await jwks_keys(platform, tenant, trusted["jwks_uri"], kid)
     claims = decode_verified(token, keys)
     return checked_claims(claims, trusted["issuer"], trusted["audience"], platform.now())

@@ -15,15 +15,20 @@ from edgeauth.admin.lucene import compile_query, invalid_query
 from edgeauth.admin.tenant_admins import remove_admin_grants
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.jose import unverified_json
-from edgeauth.oauth.bearer import verify_tenant_token
-from edgeauth.oauth.errors import OAuthError
 from edgeauth.platform import Platform
-from edgeauth.snapshots import load_client, load_tenant
-from edgeauth.users.directory import DATABASE_CONNECTION, normalize_email
+from edgeauth.snapshots import load_client
+from edgeauth.tokens import InvalidToken, verify_tenant_token
+from edgeauth.users.accounts import (
+    AccountError,
+    AccountRefusal,
+    check_connection,
+    check_email,
+    create_database_user,
+    password_hash,
+    profile_values,
+)
+from edgeauth.users.d1_copy import overwrite_user
 from edgeauth.users.objects import UserById, UserObjects
-from edgeauth.users.passwords import MIN_LENGTH, PasswordPolicyError, check_policy, hash_password
-from edgeauth.users.profile import EDITABLE, METADATA
-from queues.user_sync import overwrite_user
 
 SEARCH_LIMIT = 1000  # Auth0: search results can be paged through the first 1000 users only
 RECONCILE_PAGE = 200
@@ -47,7 +52,6 @@ SEARCH_COLUMNS = {
     },
 }
 DEFAULT_SEARCH_FIELDS = ("email", "name", "nickname", "user_id")
-NOT_NULL = ("email_verified", "blocked", *METADATA)
 _METADATA_PATH = re.compile(r"(app_metadata|user_metadata)((?:\.[A-Za-z0-9_\-]+)+)")
 
 
@@ -65,45 +69,15 @@ def search_column(field: str) -> str | None:
     return None
 
 
-def check_email(email: str) -> str:
-    address = normalize_email(email)
-    local, _, domain = address.partition("@")
-    if not local or "." not in domain or " " in address:
-        raise bad_request(f"Object didn't pass validation for format email: {email}")
-    return address
-
-
-def _check_connection(connection: str) -> str:
-    connection = connection or DATABASE_CONNECTION
-    if connection != DATABASE_CONNECTION:
-        raise AdminError(400, f"The connection {connection} does not exist.", "inexistent_connection")
-    return connection
-
-
-def _profile_values(changes: dict[str, Any]) -> dict[str, Any]:
-    """The editable profile values; Auth0 refuses `null` for flags and metadata, and metadata
-    names with a `.` or a leading `$`."""
-    for key in NOT_NULL:
-        if key in changes and changes[key] is None:
-            raise bad_request(
-                f"Payload validation error: 'Expected a value but found null' on property {key}."
-            )
-    for key in METADATA:
-        if any("." in name or name.startswith("$") for name in changes.get(key) or {}):
-            raise bad_request(
-                f"Payload validation error: {key} field names cannot contain '.' or start with '$'."
-            )
-    return {key: value for key, value in changes.items() if key in EDITABLE}
-
-
-async def _password_hash(platform: Platform, tenant_id: str, password: str) -> str:
-    """The tenant's password policy (Auth0 `invalid_password`), then PBKDF2."""
-    tenant = await load_tenant(platform.config, tenant_id)
-    try:
-        check_policy(password, tenant.password_min_length if tenant else MIN_LENGTH)
-    except PasswordPolicyError as exc:
-        raise AdminError(400, str(exc), "invalid_password") from exc
-    return await hash_password(platform.crypto, password)
+def account_error(exc: AccountError) -> AdminError:
+    """A refusal of `edgeauth.users.accounts` as Auth0's Management API words it."""
+    if exc.code is AccountRefusal.USER_EXISTS:
+        return conflict(exc.message, "auth0_idp_error")
+    codes = {
+        AccountRefusal.INVALID_PASSWORD: "invalid_password",
+        AccountRefusal.UNKNOWN_CONNECTION: "inexistent_connection",
+    }
+    return bad_request(exc.message, codes.get(exc.code, "invalid_body"))
 
 
 async def create_user(
@@ -115,20 +89,14 @@ async def create_user(
     connection: str = "",
     profile: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Auth0 `POST /users` on the database connection (also signup and `edgeauth users create`)."""
+    """Auth0 `POST /users` on the database connection (also `edgeauth users create`)."""
     await require_tenant(platform, tenant_id)
-    connection = _check_connection(connection)
-    address = check_email(email)
-    password_hash = await _password_hash(platform, tenant_id, password)
-    values = _profile_values(profile or {})
-    result = (
-        await UserObjects(platform, tenant_id)
-        .by_email(address)
-        .create_user(connection, password_hash, values)
-    )
-    if not result["created"]:
-        raise conflict("The user already exists.", "auth0_idp_error")
-    return result["user"]
+    try:
+        return await create_database_user(
+            platform, tenant_id, email=email, password=password, connection=connection, profile=profile
+        )
+    except AccountError as exc:
+        raise account_error(exc) from exc
 
 
 def _user(platform: Platform, tenant_id: str, user_id: str) -> UserById:
@@ -154,6 +122,19 @@ async def users_by_email(platform: Platform, tenant_id: str, email: str) -> list
     return [user] if user is not None else []
 
 
+async def _checked_changes(
+    platform: Platform, tenant_id: str, changes: dict[str, Any]
+) -> tuple[dict[str, Any], str | None]:
+    """The profile values to write (with a new password's hash) and the new email, if any."""
+    values = profile_values(changes)
+    if "connection" in changes:
+        check_connection(changes["connection"])
+    if changes.get("password") is not None:
+        values["password_hash"] = await password_hash(platform, tenant_id, changes["password"])
+    new_email = check_email(changes["email"]) if changes.get("email") is not None else None
+    return values, new_email
+
+
 async def update_user(
     platform: Platform, tenant_id: str, user_id: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
@@ -161,15 +142,13 @@ async def update_user(
     and resets `email_verified` unless given; the old email then reaches nobody and may sign up
     again. A new password, a block or a new email signs the user out everywhere."""
     user = _user(platform, tenant_id, user_id)
+    try:
+        values, new_email = await _checked_changes(platform, tenant_id, changes)
+    except AccountError as exc:
+        raise account_error(exc) from exc
     objects = UserObjects(platform, tenant_id)
-    values = _profile_values(changes)
-    if "connection" in changes:
-        _check_connection(changes["connection"])
-    if changes.get("password") is not None:
-        values["password_hash"] = await _password_hash(platform, tenant_id, changes["password"])
     old_email = None
-    if changes.get("email") is not None:
-        new_email = check_email(changes["email"])
+    if new_email is not None:
         current = await get_user(platform, tenant_id, user_id)
         if new_email != current["email"]:
             if not await objects.by_email(new_email).claim_name(user):
@@ -345,6 +324,6 @@ async def id_token_subject(platform: Platform, tenant_id: str, issuer: str, id_t
         raise bad_request("link_with must be an ID token of this tenant.", "invalid_body")
     try:
         claims = await verify_tenant_token(platform, tenant_id, issuer, id_token, audience)
-    except OAuthError as exc:
+    except InvalidToken as exc:
         raise bad_request("link_with must be an ID token of this tenant.", "invalid_body") from exc
     return str(claims["sub"])

@@ -14,19 +14,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from edgeauth import audit
-from edgeauth.admin.connections import DATABASE_STRATEGY
+from edgeauth.connections import DATABASE_CONNECTION, DATABASE_STRATEGY, EMAIL_STRATEGY
 from edgeauth.cross_origin.verification import co_id, new_verifier, set_verifier_cookie
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
-from edgeauth.login.connections import EMAIL_STRATEGY, enabled_with_strategy
+from edgeauth.http.errors import NO_STORE, OAuthError
+from edgeauth.login.connections import enabled_with_strategy
 from edgeauth.login.events import record_user_event
-from edgeauth.oauth.errors import NO_STORE, OAuthError
 from edgeauth.oauth.grants.password import PASSWORD, PASSWORD_REALM
 from edgeauth.oauth.grants.passwordless_otp import GRANT_TYPE as PASSWORDLESS_OTP
 from edgeauth.oauth.grants.rules import login_refusal, required_param
 from edgeauth.snapshots import Client, load_client
 from edgeauth.users import completion
-from edgeauth.users.directory import DATABASE_CONNECTION
 
 # credential_type → the strategy its realm must have (`password` uses the database connection).
 REALM_STRATEGIES = {

@@ -23,7 +23,6 @@ from starlette.responses import Response
 from edgeauth.encoding import b64url_encode
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import binding_cookie, set_transaction_binding
-from edgeauth.http.templates import render
 from edgeauth.login.pages import signed_in
 from edgeauth.login.rendering import PAGE_HEADERS
 from edgeauth.login.transaction import (
@@ -36,6 +35,7 @@ from edgeauth.oauth.authorize.complete import code_request
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.authorize.respond import error_response
 from edgeauth.snapshots import Client, load_client
+from edgeauth.templates import render
 
 VERIFIER_COOKIE = "edgeauth_co"
 VERIFIER_MAX_AGE = 120  # the login ticket's lifetime

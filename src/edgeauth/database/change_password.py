@@ -14,16 +14,16 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from edgeauth import audit
+from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.database.requests import database_request
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
-from edgeauth.http.templates import render
+from edgeauth.http.errors import NO_STORE, OAuthError
 from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.rendering import PAGE_HEADERS, message_page, page_context
 from edgeauth.notifications import email_user
-from edgeauth.oauth.errors import NO_STORE, OAuthError
 from edgeauth.snapshots import Client
-from edgeauth.users.directory import DATABASE_CONNECTION
+from edgeauth.templates import render
 from edgeauth.users.passwords import PasswordPolicyError, check_policy, hash_password
 
 SENT = "We've just sent you an email to reset your password."

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from edgeauth.oauth.errors import NO_STORE
+from edgeauth.http.errors import NO_STORE
 
 
 class DatabaseError(Exception):

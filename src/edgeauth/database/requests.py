@@ -8,13 +8,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edgeauth.admin.connections import DATABASE_STRATEGY
+from edgeauth.connections import DATABASE_STRATEGY
 from edgeauth.database.errors import DatabaseError, bad_parameter
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext
 from edgeauth.http.cors import allow_listed_origin
+from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import enabled_with_strategy
-from edgeauth.oauth.errors import OAuthError
 from edgeauth.snapshots import Client, load_client
 
 Handler = Callable[[RequestContext, Request, Client, dict[str, Any]], Awaitable[Response]]

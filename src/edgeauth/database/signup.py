@@ -9,16 +9,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from edgeauth import audit
-from edgeauth.admin.errors import AdminError
-from edgeauth.admin.users import create_user
 from edgeauth.database.errors import DatabaseError, bad_parameter, invalid_signup, password_too_weak
 from edgeauth.database.requests import database_request
 from edgeauth.database.verification import send_verification_email
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext, request_context
+from edgeauth.http.errors import NO_STORE
 from edgeauth.login.events import record_user_event
-from edgeauth.oauth.errors import NO_STORE
 from edgeauth.snapshots import Client
+from edgeauth.users.accounts import AccountError, AccountRefusal, create_database_user
 
 PROFILE_STRINGS = ("username", "given_name", "family_name", "name", "nickname", "picture")
 
@@ -40,13 +39,13 @@ def signup_profile(params: dict[str, Any]) -> dict[str, Any]:
     return profile
 
 
-def signup_refusal(ctx: RequestContext, error: AdminError) -> DatabaseError:
-    """The service layer's refusal in Auth0's `/dbconnections/signup` words."""
-    if error.error_code == "invalid_password":
+def signup_refusal(ctx: RequestContext, error: AccountError) -> DatabaseError:
+    """An account refusal in Auth0's `/dbconnections/signup` words."""
+    if error.code is AccountRefusal.INVALID_PASSWORD:
         return password_too_weak(ctx.tenant.password_min_length)
-    if error.status == 409:
+    if error.code is AccountRefusal.USER_EXISTS:
         return invalid_signup()
-    return bad_parameter("email" if "email" in error.message else "signup", error.message)
+    return bad_parameter("email" if error.code is AccountRefusal.INVALID_EMAIL else "signup", error.message)
 
 
 def signup_json(user: dict[str, Any], profile: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +64,7 @@ async def create_signup(
     email = string_param(params, "email")
     profile = signup_profile(params)
     try:
-        user = await create_user(
+        user = await create_database_user(
             ctx.platform,
             ctx.tenant.id,
             email=email,
@@ -73,7 +72,7 @@ async def create_signup(
             connection=string_param(params, "connection"),
             profile=profile,
         )
-    except AdminError as exc:
+    except AccountError as exc:
         refusal = signup_refusal(ctx, exc)
         await record_user_event(
             ctx,

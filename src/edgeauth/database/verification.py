@@ -13,12 +13,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth import audit
+from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.rendering import message_page
 from edgeauth.notifications import email_user
 from edgeauth.snapshots import Client
-from edgeauth.users.directory import DATABASE_CONNECTION
 
 
 async def send_verification_email(

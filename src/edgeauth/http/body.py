@@ -1,4 +1,5 @@
-"""Request parameters from a form or JSON body (Auth0 contract B.0-6), with a size limit."""
+"""Request parameters from a form or JSON body (docs/auth0-contract.md, "Request bodies"), with a size
+limit."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from edgeauth.encoding import loads_bounded
-from edgeauth.oauth.errors import invalid_request
+from edgeauth.http.errors import invalid_request
 
 MAX_BODY_BYTES = 64 * 1024
 FORM = "application/x-www-form-urlencoded"

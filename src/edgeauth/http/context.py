@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from edgeauth.audit import client_ip
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant
-from edgeauth.tenancy import MalformedHost, resolve_site
+from edgeauth.tenancy import CreateDefault, MalformedHost, resolve_site
 from edgeauth.users.objects import UserObjects
 
 PLATFORM_SCOPE_KEY = "edgeauth.platform"
@@ -50,8 +50,9 @@ class TenantMiddleware:
     """Resolves the tenant once per request: a malformed Host gets a 400, one that names no
     tenant's canonical host a 404 (edgeauth.tenancy)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, create_default: CreateDefault | None = None) -> None:
         self.app = app
+        self.create_default = create_default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,7 +61,7 @@ class TenantMiddleware:
         platform: Platform = scope[PLATFORM_SCOPE_KEY]
         request = Request(scope)
         try:
-            site = await resolve_site(platform, request.headers.get("host", ""))
+            site = await resolve_site(platform, request.headers.get("host", ""), self.create_default)
         except MalformedHost:
             body = {"error": "invalid_request", "error_description": "Invalid Host header."}
             await JSONResponse(body, status_code=400)(scope, receive, send)

@@ -1,7 +1,8 @@
 """The cookies edgeauth sets: the SSO session and the login transaction binding.
 
 On https (every deployment on Cloudflare) the session cookie is `SameSite=None; Secure`, so silent
-authentication in a cross-site iframe works (contract B.1). On plain http (the local runtime) no
+authentication in a cross-site iframe works (docs/auth0-contract.md, "Silent authentication"). On plain
+http (the local runtime) no
 cookie is `Secure` — `http.cookiejar` (requests, httpx, authlib) and Safari never send a Secure
 cookie over http — and the session cookie is `SameSite=Lax`, since browsers refuse `SameSite=None`
 without `Secure`: silent authentication then works for apps on the same site (another port of

@@ -1,4 +1,4 @@
-"""CORS for the browser SDKs (Auth0 contract B.0-8).
+"""CORS for the browser SDKs (docs/auth0-contract.md, "CORS").
 
 Preflights are answered for any origin (they grant nothing by themselves); an actual response
 carries `Access-Control-Allow-Origin` only for an origin the client lists in its allowed web

@@ -12,7 +12,8 @@ class LazyApp:
     """`module:factory` is imported and called once, on the first request that reaches it.
 
     Used for the Management API: it needs pydantic, which the Authentication API never imports
-    (design.md, "Libraries"). Where the import fails, callers get a Management API 501.
+    (docs/architecture.md, "One core, two runtimes"). Where the import fails, callers get a Management API
+    501.
     """
 
     def __init__(self, target: str) -> None:

@@ -1,4 +1,4 @@
-"""Per-tenant RS256 signing keys: previous, current and next (design.md, "Keys").
+"""Per-tenant RS256 signing keys: previous, current and next (docs/architecture.md, "Keys").
 
 The JWKS publishes all three, so a token signed before a rotation still verifies after it and the
 next key is in every cached JWKS a full rotation period before anything is signed with it. Private

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+from edgeauth.connections import EMAIL_STRATEGY, UPSTREAM_STRATEGIES
 from edgeauth.http.context import RequestContext
 from edgeauth.snapshots import Connection, load_connections
-from edgeauth.upstream.strategies import STRATEGIES as UPSTREAM_STRATEGIES
-
-EMAIL_STRATEGY = "email"
 
 
 async def tenant_connections(ctx: RequestContext) -> list[Connection]:

@@ -12,25 +12,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth import audit
-from edgeauth.admin.errors import AdminError
-from edgeauth.admin.users import create_user
+from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.database.verification import send_verification_email
 from edgeauth.http.body import read_params
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import TRANSACTION_COOKIE, set_session
-from edgeauth.http.templates import render
+from edgeauth.http.errors import OAuthError
+from edgeauth.locales import messages
 from edgeauth.login.connections import email_connection_for, upstream_connections_for
 from edgeauth.login.events import record_user_event
-from edgeauth.login.locales import messages
 from edgeauth.login.rendering import PAGE_HEADERS, error_page, page_context
 from edgeauth.login.transaction import TransactionError, open_transaction
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization
 from edgeauth.oauth.authorize.request import AuthorizationRequest
-from edgeauth.oauth.errors import OAuthError
 from edgeauth.snapshots import load_client
+from edgeauth.templates import render
 from edgeauth.upstream.start import start_upstream
 from edgeauth.users import completion
-from edgeauth.users.directory import DATABASE_CONNECTION
+from edgeauth.users.accounts import AccountError, AccountRefusal, create_database_user
 
 LOGIN_ERRORS = {
     "invalid_user_password": "error.wrong_credentials",
@@ -128,11 +127,14 @@ async def submit(request: Request, page: str) -> Response:
         return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
     if page == "signup":
         try:
-            user = await create_user(ctx.platform, ctx.tenant.id, email=email, password=password)
-        except AdminError as exc:
+            user = await create_database_user(ctx.platform, ctx.tenant.id, email=email, password=password)
+        except AccountError as exc:
             await record_login(ctx, request, authz, audit.FAILED_SIGNUP, exc.message, email=email)
-            key = {"invalid_password": "error.password_too_weak", "invalid_body": "error.invalid_email"}
-            error_key = key.get(exc.error_code, "error.user_exists")
+            keys = {
+                AccountRefusal.INVALID_PASSWORD: "error.password_too_weak",
+                AccountRefusal.INVALID_EMAIL: "error.invalid_email",
+            }
+            error_key = keys.get(exc.code, "error.user_exists")
             return await render_form(
                 ctx, request, page, authz, state, email=email, error_key=error_key, status=400
             )

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth.http.context import RequestContext
-from edgeauth.http.templates import render
-from edgeauth.login.locales import choose_locale, messages
+from edgeauth.locales import choose_locale, messages
+from edgeauth.templates import render
 
 PAGE_HEADERS = {
     "Cache-Control": "no-store",

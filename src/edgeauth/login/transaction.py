@@ -1,4 +1,4 @@
-"""The login transaction: stateless, encrypted, short-lived, bound to the browser (design.md).
+"""The login transaction: stateless, encrypted, short-lived, bound to the browser (docs/architecture.md).
 
 The authorization request travels in the page's `state` sealed with the deployment key; the
 seal also holds a digest of a random value kept in a `SameSite=Lax` cookie, so a transaction

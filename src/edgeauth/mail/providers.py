@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from edgeauth.admin.rows import iso_now
 from edgeauth.mail.render import RenderedEmail
 from edgeauth.platform import Platform
+from edgeauth.rows import iso_now
 
 
 class DeliveryError(Exception):

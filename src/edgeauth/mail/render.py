@@ -12,11 +12,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
-from edgeauth.http.templates import TEMPLATES_DIR, environment
-from edgeauth.login.locales import available, messages
+from edgeauth.locales import available, messages
 from edgeauth.mail.sandbox import BoundedSandbox, render_bounded
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant
+from edgeauth.templates import TEMPLATES_DIR, environment
 
 _text = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=False, auto_reload=False)  # noqa: S701 - plain text
 _sandbox_html = BoundedSandbox(autoescape=True)

@@ -18,13 +18,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
-from edgeauth.admin import management_api, tenant_admins, trusted_issuers
+from edgeauth import management_api
+from edgeauth.admin import tenant_admins, trusted_issuers
 from edgeauth.admin.errors import AdminError
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.jose import unverified_json
 from edgeauth.management.rate_limit import count_caller
-from edgeauth.oauth.bearer import verify_access_token
-from edgeauth.oauth.errors import OAuthError
+from edgeauth.tokens import InvalidToken, verify_tenant_token
 
 bearer = HTTPBearer(auto_error=False, description="An access token for `{issuer}api/v2/`.")
 
@@ -58,8 +58,8 @@ async def authenticate(
     ctx = request_context(request)
     try:
         caller = await identify(ctx, credentials.credentials, security.scopes)
-    except OAuthError as exc:
-        raise unauthorized(exc.description) from exc
+    except InvalidToken as exc:
+        raise unauthorized(str(exc)) from exc
     await count_caller(request.scope, ctx, caller.issuer, caller.subject)
     check_scope(caller, security.scopes)
     return caller
@@ -76,7 +76,8 @@ def token_scopes(claims: dict[str, Any]) -> frozenset[str]:
 async def verified_claims(ctx: RequestContext, token: str, issuer: str) -> tuple[dict[str, Any], bool]:
     """The token's claims, and whether its own scopes count here (not so for another tenant's)."""
     if issuer == ctx.issuer:
-        return await verify_access_token(ctx, token, management_api.audience_for(ctx.issuer)), True
+        audience = management_api.audience_for(ctx.issuer)
+        return await verify_tenant_token(ctx.platform, ctx.tenant.id, ctx.issuer, token, audience), True
     trusted = await trusted_issuers.find_trusted_issuer(ctx.platform, ctx.tenant.id, issuer)
     if trusted is not None:
         return await trusted_issuers.verify_trusted_token(ctx.platform, ctx.tenant, trusted, token), True

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from edgeauth.http.templates import environment
+from edgeauth.templates import environment
 
 METHODS = ("get", "post", "put", "patch", "delete")
 

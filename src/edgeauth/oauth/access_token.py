@@ -1,4 +1,4 @@
-"""RS256 JWT access tokens with Auth0's claims (contract B.0, "access tokens")."""
+"""RS256 JWT access tokens with Auth0's claims (docs/auth0-contract.md, "Tokens and keys")."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edgeauth.admin import management_api
+from edgeauth import management_api
 from edgeauth.http.context import RequestContext
 from edgeauth.snapshots import ResourceServer, load_api
 

@@ -1,4 +1,4 @@
-"""Our own access tokens presented as Bearer tokens (RFC 6750), verified without `cryptography`."""
+"""Our own access tokens presented as Bearer tokens (RFC 6750): the token and the challenges."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from typing import Any
 from starlette.requests import Request
 
 from edgeauth.http.context import RequestContext
-from edgeauth.jose import decode_verified
-from edgeauth.keys.keyset import load_keyset
-from edgeauth.oauth.errors import OAuthError, challenge
-from edgeauth.platform import Platform
+from edgeauth.http.errors import OAuthError, challenge
+from edgeauth.tokens import InvalidToken, verify_tenant_token
 
 
 def invalid_token(description: str) -> OAuthError:
@@ -35,32 +33,8 @@ def bearer_token(request: Request, params: dict[str, Any] | None = None) -> str:
 
 
 async def verify_access_token(ctx: RequestContext, token: str, audience: str) -> dict[str, Any]:
-    """Claims of a live access token of this tenant for `audience`."""
-    return await verify_tenant_token(ctx.platform, ctx.tenant.id, ctx.issuer, token, audience)
-
-
-async def verify_tenant_token(
-    platform: Platform, tenant_id: str, issuer: str, token: str, audience: str
-) -> dict[str, Any]:
-    """Claims of a live access token that tenant `tenant_id` issued as `issuer` for `audience`."""
-    keyset = await load_keyset(platform, tenant_id)
-    claims = decode_verified(token, [k.public_jwk() for k in keyset.published()])
-    return checked_claims(claims, issuer, audience, platform.now())
-
-
-def _numeric_date(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def checked_claims(claims: dict[str, Any] | None, issuer: str, audience: str, now: int) -> dict[str, Any]:
-    """Signature-verified claims, once `iss`, `aud`, `exp` and any `nbf` hold (RFC 7519 §4.1)."""
-    if claims is None or claims.get("iss") != issuer:
-        raise invalid_token("Invalid access token")
-    aud = claims.get("aud")
-    if audience not in (aud if isinstance(aud, list) else [aud]):
-        raise invalid_token("The access token is not for this resource")
-    if not _numeric_date(claims.get("exp")) or claims["exp"] <= now:
-        raise invalid_token("The access token has expired")
-    if "nbf" in claims and not (_numeric_date(claims["nbf"]) and claims["nbf"] <= now):
-        raise invalid_token("The access token is not valid yet")
-    return claims
+    """Claims of a live access token of this tenant for `audience`; `invalid_token` otherwise."""
+    try:
+        return await verify_tenant_token(ctx.platform, ctx.tenant.id, ctx.issuer, token, audience)
+    except InvalidToken as exc:
+        raise invalid_token(str(exc)) from exc

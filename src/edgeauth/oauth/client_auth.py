@@ -15,7 +15,7 @@ from urllib.parse import unquote_plus
 
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
-from edgeauth.oauth.errors import OAuthError, challenge, invalid_request
+from edgeauth.http.errors import OAuthError, challenge, invalid_request
 from edgeauth.snapshots import Client, load_client
 
 BASIC = "client_secret_basic"

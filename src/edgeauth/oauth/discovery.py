@@ -1,6 +1,7 @@
 """`/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §3) and `/.well-known/jwks.json`.
 
-Paths are Auth0's; the issuer is the request host's, with the trailing slash (contract B.0-1).
+Paths are Auth0's; the issuer is the request host's, with the trailing slash (docs/auth0-contract.md,
+"Issuer").
 Only endpoints that exist are advertised; each issue that adds one adds it here.
 """
 

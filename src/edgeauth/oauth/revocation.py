@@ -8,8 +8,8 @@ from starlette.responses import Response
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import request_context
 from edgeauth.http.cors import allow_listed_origin
+from edgeauth.http.errors import NO_STORE, OAuthError, invalid_request
 from edgeauth.oauth.client_auth import request_client
-from edgeauth.oauth.errors import NO_STORE, OAuthError, invalid_request
 from edgeauth.snapshots import Client
 
 

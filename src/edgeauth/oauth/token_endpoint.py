@@ -12,9 +12,9 @@ from edgeauth import audit
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cors import allow_listed_origin
+from edgeauth.http.errors import NO_STORE, OAuthError, invalid_request
 from edgeauth.jose import unverified_json
 from edgeauth.oauth.client_auth import request_client
-from edgeauth.oauth.errors import NO_STORE, OAuthError, invalid_request
 from edgeauth.oauth.grants.authorization_code import authorization_code
 from edgeauth.oauth.grants.client_credentials import client_credentials
 from edgeauth.oauth.grants.password import PASSWORD, PASSWORD_REALM, password, password_realm

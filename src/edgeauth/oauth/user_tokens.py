@@ -1,4 +1,5 @@
-"""Tokens issued to a signed-in user: the access token and the ID token (contract B.0-2..4).
+"""Tokens issued to a signed-in user: the access token and the ID token (docs/auth0-contract.md, "ID token
+claims", "Token responses").
 
 Access token: RS256 JWT; `aud` is the API, plus `{issuer}userinfo` when `openid` was asked for;
 without an audience it is for `/userinfo` only. ID token: `aud` = client_id, `nonce` echoed
@@ -12,8 +13,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import Any
 
-from edgeauth.admin import management_api
-from edgeauth.admin.roles import permissions_for
+from edgeauth import management_api
 from edgeauth.encoding import b64url_encode
 from edgeauth.http.context import RequestContext
 from edgeauth.jose import sign_jwt
@@ -21,6 +21,7 @@ from edgeauth.keys.keyset import load_keyset
 from edgeauth.oauth.access_token import issue_access_token
 from edgeauth.oauth.apis import find_api
 from edgeauth.oauth.authorize.request import OIDC_SCOPES, AuthorizationRequest
+from edgeauth.permissions import permissions_for
 from edgeauth.snapshots import ResourceServer
 
 ID_TOKEN_LIFETIME = 36000  # Auth0's default: 10 hours

@@ -8,8 +8,8 @@ from starlette.responses import JSONResponse, Response
 from edgeauth.http.body import read_params
 from edgeauth.http.context import request_context
 from edgeauth.http.cors import allow_listed_origin
+from edgeauth.http.errors import OAuthError
 from edgeauth.oauth.bearer import bearer_token, invalid_token, verify_access_token
-from edgeauth.oauth.errors import OAuthError
 from edgeauth.oauth.user_tokens import profile_claims
 from edgeauth.snapshots import load_client
 

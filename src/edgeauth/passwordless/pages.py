@@ -13,22 +13,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth import audit
-from edgeauth.admin.errors import AdminError
-from edgeauth.admin.users import check_email
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
+from edgeauth.http.errors import OAuthError
+from edgeauth.locales import messages
 from edgeauth.login.connections import email_connection_for
 from edgeauth.login.events import record_for_user, record_user_event
-from edgeauth.login.locales import messages
 from edgeauth.login.pages import LOGIN_ERRORS, render_form, signed_in, transaction
 from edgeauth.login.rendering import error_page
 from edgeauth.login.transaction import TransactionError
 from edgeauth.notifications import email_user
 from edgeauth.oauth.authorize.complete import code_request
 from edgeauth.oauth.authorize.request import AuthorizationRequest
-from edgeauth.oauth.errors import OAuthError
 from edgeauth.snapshots import load_client
 from edgeauth.users import completion
+from edgeauth.users.accounts import AccountError, check_email
 
 CODE_ERRORS = {**LOGIN_ERRORS, "invalid_grant": "error.wrong_code"}
 
@@ -73,7 +72,7 @@ async def code_sent(
     connection = await email_connection_for(ctx, authz.client_id)
     try:
         email = check_email(form["email"])
-    except AdminError:
+    except AccountError:
         return await render_form(
             ctx, request, "login", authz, form["state"], error_key="error.invalid_email", status=400
         )

@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from edgeauth import audit
-from edgeauth.admin.errors import AdminError
-from edgeauth.admin.users import check_email
+from edgeauth.connections import EMAIL_STRATEGY
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cors import allow_listed_origin
-from edgeauth.login.connections import EMAIL_STRATEGY, enabled_with_strategy
+from edgeauth.http.errors import NO_STORE, OAuthError
+from edgeauth.login.connections import enabled_with_strategy
 from edgeauth.login.events import record_user_event
 from edgeauth.notifications import email_user
 from edgeauth.oauth.authorize.request import (
@@ -30,8 +30,8 @@ from edgeauth.oauth.authorize.request import (
     parse_authorization_request,
 )
 from edgeauth.oauth.client_auth import request_client
-from edgeauth.oauth.errors import NO_STORE, OAuthError
 from edgeauth.snapshots import Client
+from edgeauth.users.accounts import AccountError, check_email
 
 SEND_MODES = ("link", "code")
 
@@ -55,7 +55,7 @@ def check_address(params: dict[str, Any]) -> str:
         raise bad("email", "Missing required property: email")
     try:
         return check_email(email)
-    except AdminError as exc:
+    except AccountError as exc:
         raise bad("email", exc.message) from exc
 
 

@@ -8,8 +8,8 @@ from starlette.responses import Response
 
 from edgeauth import audit
 from edgeauth.http.context import request_context
+from edgeauth.locales import messages
 from edgeauth.login.events import record_for_user, record_user_event
-from edgeauth.login.locales import messages
 from edgeauth.login.pages import signed_in
 from edgeauth.login.rendering import error_page
 from edgeauth.oauth.authorize.request import AuthorizationRequest

@@ -11,20 +11,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth import audit
-from edgeauth.admin.connections import connection_options
+from edgeauth.connections.options import connection_options
 from edgeauth.http.body import read_params
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import binding_cookie
+from edgeauth.http.errors import OAuthError
+from edgeauth.locales import messages
 from edgeauth.login.connections import enabled_connection
 from edgeauth.login.events import record_for_user, record_user_event
-from edgeauth.login.locales import messages
 from edgeauth.login.pages import signed_in
 from edgeauth.login.rendering import error_page
 from edgeauth.login.transaction import TransactionError, open_transaction_body
 from edgeauth.oauth.authorize.complete import code_request
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.authorize.respond import error_response
-from edgeauth.oauth.errors import OAuthError
 from edgeauth.upstream.exchange import client_secret, exchange_code, verified_id_token
 from edgeauth.upstream.profile import federated_identity
 from edgeauth.upstream.provider import UpstreamError, provider_for

@@ -11,11 +11,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from edgeauth.connections.strategies import STRATEGIES, Strategy
 from edgeauth.encoding import b64url_encode
 from edgeauth.outbound import UnsafeUrl, check_url
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Connection, Tenant, get_json
-from edgeauth.upstream.strategies import STRATEGIES, Strategy
 
 log = logging.getLogger(__name__)
 DISCOVERY_TTL_SECONDS = 3600

@@ -1,11 +1,6 @@
-"""Names shared by every login method: the database connection, and email normalisation.
-
-How users are found (their Durable Objects) is `edgeauth.users.objects`.
-"""
+"""How users are looked up by email: one normal form of an address."""
 
 from __future__ import annotations
-
-DATABASE_CONNECTION = "Username-Password-Authentication"
 
 
 def normalize_email(email: str) -> str:

@@ -1,4 +1,5 @@
-"""The one way to a user's Durable Object: `UserObjects(platform, tenant_id)` (design.md, "Tenancy").
+"""The one way to a user's Durable Object: `UserObjects(platform, tenant_id)` (docs/security.md, "Hosts and
+origins").
 
 A handle cannot be built without its tenant, and every call it makes carries that tenant; the
 object records its tenant at its first call and refuses calls for any other (durable_objects/user/

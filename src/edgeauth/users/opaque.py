@@ -1,4 +1,5 @@
-"""Opaque tokens that find their Durable Object: `{object id}.{secret}` (design.md, "Consistency rules").
+"""Opaque tokens that find their Durable Object: `{object id}.{secret}` (docs/architecture.md, "Storage and
+consistency").
 
 Only a SHA-256 digest of the secret is stored; the object id routes the token to one object.
 """

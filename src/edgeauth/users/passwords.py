@@ -1,4 +1,4 @@
-"""Password hashes: PBKDF2-HMAC-SHA256 as a self-describing string (design.md, "Crypto on two runtimes").
+"""Password hashes: PBKDF2-HMAC-SHA256 as a self-describing string (docs/architecture.md, "Keys").
 
 Format: `$pbkdf2-sha256$i=<iterations>$<salt b64url>$<hash b64url>`. 100 000 iterations is the most
 WebCrypto allows on Workers; the same string verifies on both runtimes.

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from edgeauth.admin import grants, management_api
+from edgeauth import management_api
+from edgeauth.admin import grants
 from edgeauth.management.auth import Caller, allowed
 from edgeauth.management.models.client_grants import (
     ClientGrant,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from edgeauth.admin import connections, users
 from edgeauth.admin.errors import bad_request
+from edgeauth.connections import DATABASE_STRATEGY
 from edgeauth.management.auth import Caller, allowed
 from edgeauth.management.models.common import changes
 from edgeauth.management.models.connections import (
@@ -105,7 +106,7 @@ async def delete_connection_user(
 ) -> Response:
     """Auth0: delete a database connection's user by email (nothing to delete is not an error)."""
     connection = await connections.get_connection(caller.ctx.platform, caller.tenant_id, id)
-    if connection["strategy"] != connections.DATABASE_STRATEGY:
+    if connection["strategy"] != DATABASE_STRATEGY:
         raise bad_request("Only database connections have users to delete by email.")
     for user in await users.users_by_email(caller.ctx.platform, caller.tenant_id, email):
         if any(i["connection"] == connection["name"] for i in user.get("identities", [])):

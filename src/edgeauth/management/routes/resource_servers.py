@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 
-from edgeauth.admin import apis, management_api
+from edgeauth import management_api
+from edgeauth.admin import apis
 from edgeauth.management.auth import Caller, allowed
 from edgeauth.management.models.common import changes
 from edgeauth.management.models.resource_servers import (

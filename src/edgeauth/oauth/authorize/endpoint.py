@@ -8,10 +8,11 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from edgeauth.connections import UPSTREAM_STRATEGIES
 from edgeauth.cross_origin.verification import login_with_ticket
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import session_token, set_transaction_binding
-from edgeauth.login.connections import UPSTREAM_STRATEGIES, enabled_connection
+from edgeauth.login.connections import enabled_connection
 from edgeauth.login.rendering import error_page
 from edgeauth.login.transaction import browser_binding, seal_transaction
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization

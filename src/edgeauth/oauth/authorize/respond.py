@@ -3,7 +3,7 @@
 `query` and `fragment` redirect; `form_post` answers with a self-submitting form (OAuth 2.0 Form
 Post Response Mode); `web_message` answers with a page that posts
 `{type: "authorization_response", response}` to the opener or parent window, targeting only the
-origin of the redirect_uri (auth0-spa-js `runIframe`/popup, contract B.1).
+origin of the redirect_uri (auth0-spa-js `runIframe`/popup, docs/auth0-contract.md, "Silent authentication").
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from urllib.parse import urlencode, urlsplit
 
 from starlette.responses import RedirectResponse, Response
 
-from edgeauth.http.templates import render
 from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.templates import render
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?")

@@ -6,7 +6,7 @@ from typing import Any
 
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
-from edgeauth.oauth.errors import invalid_grant
+from edgeauth.http.errors import invalid_grant
 from edgeauth.oauth.grants.rules import check_grant_enabled, required_param, token_object
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client

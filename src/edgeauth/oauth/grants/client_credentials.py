@@ -6,9 +6,9 @@ from typing import Any
 
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
+from edgeauth.http.errors import access_denied, unauthorized_client
 from edgeauth.oauth.access_token import issue_access_token
 from edgeauth.oauth.apis import find_api
-from edgeauth.oauth.errors import access_denied, unauthorized_client
 from edgeauth.oauth.grants.rules import check_grant_enabled
 from edgeauth.snapshots import Client, ResourceServer
 

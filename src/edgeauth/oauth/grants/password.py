@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from edgeauth.admin.connections import DATABASE_STRATEGY
+from edgeauth.connections import DATABASE_CONNECTION, DATABASE_STRATEGY
 from edgeauth.http.context import RequestContext
+from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import enabled_with_strategy
-from edgeauth.oauth.errors import OAuthError
 from edgeauth.oauth.grants.rules import (
     check_grant_enabled,
     direct_request,
@@ -19,7 +19,6 @@ from edgeauth.oauth.grants.rules import (
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
 from edgeauth.users import completion
-from edgeauth.users.directory import DATABASE_CONNECTION
 
 PASSWORD = "password"
 PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from edgeauth.connections import EMAIL_STRATEGY
 from edgeauth.http.context import RequestContext
-from edgeauth.login.connections import EMAIL_STRATEGY, enabled_with_strategy
-from edgeauth.oauth.errors import OAuthError
+from edgeauth.http.errors import OAuthError
+from edgeauth.login.connections import enabled_with_strategy
 from edgeauth.oauth.grants.rules import check_grant_enabled, direct_request, login_refusal, required_param
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client

@@ -6,15 +6,15 @@ from typing import Any
 
 from edgeauth.http.body import string_param
 from edgeauth.http.context import RequestContext
-from edgeauth.oauth.apis import find_api
-from edgeauth.oauth.authorize.request import AuthorizationRequest
-from edgeauth.oauth.errors import (
+from edgeauth.http.errors import (
     OAuthError,
     access_denied,
     invalid_grant,
     invalid_request,
     unauthorized_client,
 )
+from edgeauth.oauth.apis import find_api
+from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import Client
 from edgeauth.users.objects import TokenUser
 

@@ -1,6 +1,6 @@
 """JS <-> Python value conversion for the Cloudflare adapters: the one place it happens.
 
-Values reach the adapters in three shapes (python-workers.md §1.1, §1.8):
+Values reach the adapters in three shapes (docs/workers-platform.md, "Converting values"):
 
 * already converted by the SDK's binding wrappers (`python_from_rpc`): `JsDict` (a `dict`
   subclass with attribute access), lists, str/int/float/bool, `None` for JS `null`;

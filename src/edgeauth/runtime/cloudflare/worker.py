@@ -24,12 +24,9 @@ from workers import asgi as workers_asgi
 
 from edgeauth import worker as core
 from edgeauth.http.context import PLATFORM_SCOPE_KEY
-from edgeauth.runtime.cloudflare.bindings import (
-    DurableObjectState,
-    platform_from_env,
-    queue_batch,
-)
+from edgeauth.runtime.cloudflare.bindings import DurableObjectState, queue_batch
 from edgeauth.runtime.cloudflare.convert import to_python, to_rpc
+from edgeauth.runtime.cloudflare.platform import platform_from_env
 
 # Names the runtime treats specially on a Durable Object, or that would shadow our own state.
 _RESERVED_METHOD_NAMES = frozenset(
@@ -95,7 +92,8 @@ class Default(WorkerEntrypoint):
 
     async def scheduled(self, controller: Any, env: Any = None, ctx: Any = None) -> None:
         """Cron trigger: the runtime passes (controller, env, ctx), env already through `to_py`,
-        so the wrapped `self.env` is used instead (python-workers.md §1.1)."""
+        so the wrapped `self.env` is used instead (docs/workers-platform.md, "How the runtime finds the
+        Worker")."""
         cron = str(_field(controller, "cron"))
         scheduled_time_ms = int(_field(controller, "scheduledTime"))
         await core.scheduled(platform_from_env(self.env), cron, scheduled_time_ms)

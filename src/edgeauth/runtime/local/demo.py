@@ -7,7 +7,8 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
-from edgeauth.admin import apis, clients, connections, grants, management_api, users
+from edgeauth import management_api
+from edgeauth.admin import apis, clients, connections, grants, users
 from edgeauth.admin.errors import AdminError
 from edgeauth.platform import Platform
 

@@ -15,8 +15,8 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp
 
-from edgeauth.http.templates import render
 from edgeauth.runtime.local.demo import DEMO_EMAIL, DEMO_PASSWORD, DEMO_PATH, Demo
+from edgeauth.templates import render
 
 PROJECT_ROOT = Path(__file__).resolve().parents[4]
 SPA_JS = PROJECT_ROOT / "tests/e2e/node_modules/@auth0/auth0-spa-js/dist/auth0-spa-js.production.js"

@@ -14,8 +14,8 @@ from starlette.routing import Route, Router
 from starlette.types import ASGIApp
 
 from edgeauth.admin.outbox import get_outbox_email, list_outbox
-from edgeauth.http.templates import render
 from edgeauth.platform import Platform
+from edgeauth.templates import render
 from edgeauth.tenancy import MalformedHost, resolve_site
 
 OUTBOX_PATH = "/local/outbox"

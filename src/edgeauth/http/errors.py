@@ -1,4 +1,5 @@
-"""OAuth error responses: `{error, error_description}` (RFC 6749 §5.2; Auth0 contract B.0-5)."""
+"""OAuth error responses: `{error, error_description}` (RFC 6749 §5.2; docs/auth0-contract.md, "Error
+bodies")."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def invalid_request(description: str, status: int = 400) -> OAuthError:
 
 
 def invalid_grant(description: str) -> OAuthError:
-    """Auth0 answers 403 `invalid_grant` (contract B.0-5)."""
+    """Auth0 answers 403 `invalid_grant` (docs/auth0-contract.md, "Error bodies")."""
     return OAuthError("invalid_grant", description, 403)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from edgeauth.http.templates import TEMPLATES_DIR
+from edgeauth.templates import TEMPLATES_DIR
 
 DEFAULT = "en"
 LOCALES_DIR = TEMPLATES_DIR / "locales"

@@ -9,10 +9,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 _HERE = Path(__file__).resolve()
-# build/edgeauth/http/ → build/templates; src/edgeauth/http/ → templates
+# build/edgeauth/ → build/templates; src/edgeauth/ → templates
 TEMPLATES_DIR = next(
-    (p / "templates" for p in (_HERE.parents[2], _HERE.parents[3]) if (p / "templates").is_dir()),
-    _HERE.parents[3] / "templates",
+    (p / "templates" for p in (_HERE.parents[1], _HERE.parents[2]) if (p / "templates").is_dir()),
+    _HERE.parents[2] / "templates",
 )
 
 environment = Environment(
