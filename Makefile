@@ -40,16 +40,18 @@ $(CHROMIUM):
 dev: $(PY_STAMP) $(E2E_STAMP)
 	$(BIN)/edgeauth serve --demo
 
-## Run every test (ruff, pytest incl. real wrangler, auth0-python, auth0-spa-js in Chromium,
+## Run every test (ruff, mypy --strict, pytest incl. real wrangler, auth0-python, auth0-spa-js in Chromium,
 ## openid-client, the local runtime over HTTP).
 test: $(PY_STAMP) $(NODE_STAMP) $(E2E_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## Benchmarks: token issuance, JWKS, discovery vs. the RS256 signing ceiling (prints a table).
 bench: $(PY_STAMP)

@@ -9,6 +9,7 @@ import hashlib
 from edgeauth.admin.users import create_user
 from edgeauth.runtime.local.host import LocalRuntime
 from edgeauth.users import completion
+from edgeauth.users.answers import Refusal, refused
 from edgeauth.users.objects import UserObjects
 from tests.local_runtime.support import ManualClock
 
@@ -22,8 +23,7 @@ async def test_an_expired_email_code_fails_like_a_wrong_one(
     user = UserObjects(runtime.platform, TENANT).by_email("late@example.com")
     sent = await user.start_passwordless("code", None)
     clock.advance(301)
-    refused = await user.login_with_email_code(sent["code"], None, "")
-    assert refused == {"error": "invalid_grant", "message": "Wrong email or verification code."}
+    assert await user.login_with_email_code(sent["code"], None, "") == refused(Refusal.WRONG_CODE)
     fresh = await user.start_passwordless("code", None)
     clock.advance(299)
     assert "session_token" in await user.login_with_email_code(fresh["code"], None, "")
@@ -35,7 +35,7 @@ async def test_an_expired_magic_link_and_login_ticket_fail(runtime: LocalRuntime
     clock.advance(301)
     found = users.by_token(link)
     assert found is not None
-    assert "error" in await found[0].login_with_magic_link(found[1], "")
+    assert await found[0].login_with_magic_link(found[1], "") == refused(Refusal.INVALID_LINK)
 
     await create_user(runtime.platform, TENANT, email="ticket@example.com", password="a good password")
     owner = users.by_email("ticket@example.com")
@@ -45,7 +45,8 @@ async def test_an_expired_magic_link_and_login_ticket_fail(runtime: LocalRuntime
     clock.advance(121)
     redeemed = users.by_token(ticket)
     assert redeemed is not None
-    assert "error" in await redeemed[0].redeem_login_ticket(redeemed[1], "c", REQUEST, "verifier")
+    expired = await redeemed[0].redeem_login_ticket(redeemed[1], "c", REQUEST, "verifier")
+    assert expired == refused(Refusal.INVALID_TICKET)
 
 
 async def test_reset_and_verification_links_live_five_days(runtime: LocalRuntime, clock: ManualClock) -> None:

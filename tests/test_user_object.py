@@ -25,6 +25,7 @@ from edgeauth.cli import PROJECT_ROOT
 from edgeauth.ports import JSON, QueueMessage, QueueProducer
 from edgeauth.runtime.local.config import WorkerConfig
 from edgeauth.runtime.local.host import LocalRuntime
+from edgeauth.users.answers import Refusal, refused
 from edgeauth.users.objects import UserObjects
 from edgeauth.users.passwords import ITERATIONS, hash_password
 from queues.user_sync import apply_user_event
@@ -96,7 +97,7 @@ async def test_a_weaker_password_hash_is_upgraded_at_login(runtime: LocalRuntime
     with sqlite3.connect(tmp_path / "objects" / "USERS" / f"{object_id}.sqlite") as db:  # an import
         db.execute("UPDATE credentials SET secret = ? WHERE kind = 'password'", (weak,))
     handle = UserObjects(platform, "default").by_email("old@example.com")
-    assert "error" in await handle.login_with_password("wrong password", None, "")
+    assert await handle.login_with_password("wrong password", None, "") == refused(Refusal.WRONG_CREDENTIALS)
     assert "session_token" in await handle.login_with_password("legacy password", None, "")
     with sqlite3.connect(tmp_path / "objects" / "USERS" / f"{object_id}.sqlite") as db:
         (stored,) = db.execute("SELECT secret FROM credentials").fetchone()
@@ -120,11 +121,10 @@ async def test_brute_force_protection_is_per_ip(runtime: LocalRuntime, clock: Ma
     await create_user(runtime.platform, "default", email="bf@example.com", password="right password")
     user = UserObjects(runtime.platform, "default").by_email("bf@example.com")
     for _ in range(10):
-        assert (await user.login_with_password("wrong", None, "203.0.113.9"))["error"] == (
-            "invalid_user_password"
-        )
+        wrong = await user.login_with_password("wrong", None, "203.0.113.9")
+        assert wrong == refused(Refusal.WRONG_CREDENTIALS)
     locked = await user.login_with_password("right password", None, "203.0.113.9")
-    assert locked["error"] == "too_many_attempts"
+    assert locked == refused(Refusal.TOO_MANY_ATTEMPTS)
     assert "session_token" in await user.login_with_password("right password", None, "198.51.100.7")
     clock.advance(15 * 60 + 1)
     assert "session_token" in await user.login_with_password("right password", None, "203.0.113.9")

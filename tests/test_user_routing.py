@@ -14,6 +14,7 @@ from edgeauth.admin.users import create_user, delete_user, update_user
 from edgeauth.ports import Crypto
 from edgeauth.runtime.local.host import LocalRuntime
 from edgeauth.users import completion
+from edgeauth.users.answers import Refusal, Refused, refused
 from edgeauth.users.objects import UserObjects
 from tests.local_runtime.support import ManualClock
 
@@ -37,7 +38,7 @@ async def test_every_handle_of_another_tenant_finds_nothing(runtime: LocalRuntim
     found = away.by_token(session)
     assert found is not None
     refused = await found[0].authorize_with_session(found[1], REQUEST, None, LIFETIMES)
-    assert refused == {"error": "login_required"}
+    assert refused == Refused(Refusal.LOGIN_REQUIRED, "Login required")
     assert await found[0].end_session(found[1]) is None
 
     by_id = away.by_user_id(user["user_id"])
@@ -72,9 +73,9 @@ async def test_an_old_email_reaches_nobody_and_signs_up_anew(runtime: LocalRunti
     users = objects(runtime)
     old = users.by_email("a@example.com")
     assert (await old.snapshot())["user"] is None
-    assert (await old.login_with_password(PASSWORD, None, ""))["error"] == "invalid_user_password"
+    assert await old.login_with_password(PASSWORD, None, "") == refused(Refusal.WRONG_CREDENTIALS)
     assert await old.start_password_reset() is None
-    identity = {"provider": "oidc", "user_id": "up-1", "connection": "idp", "is_social": False}
+    identity = {"provider": "oidc", "user_id": "up-1", "connection": "idp", "isSocial": False}
     profile = {"email": "a@example.com", "email_verified": True}
     joined = await users.by_identity("idp", "up-1").login_with_identity(identity, profile, None, "")
     assert joined["user"]["user_id"] != user["user_id"]  # the social login made its own user
@@ -115,11 +116,10 @@ async def test_guessing_from_many_ips_backs_off_but_the_owners_ip_gets_in(
     user = objects(runtime).by_email("bf@example.com")
     assert "session_token" in await user.login_with_password(PASSWORD, None, "198.51.100.7")  # known
     for n in range(20):  # a botnet: one guess per IP, no IP ever locked
-        assert (await user.login_with_password("guess", None, f"203.0.113.{n}"))["error"] == (
-            "invalid_user_password"
-        )
-    refused = await user.login_with_password(PASSWORD, None, "192.0.2.99")  # a new IP, even right
-    assert refused["error"] == "too_many_attempts"
+        guess = await user.login_with_password("guess", None, f"203.0.113.{n}")
+        assert guess == refused(Refusal.WRONG_CREDENTIALS)
+    locked = await user.login_with_password(PASSWORD, None, "192.0.2.99")  # a new IP, even right
+    assert locked == refused(Refusal.TOO_MANY_ATTEMPTS)
     assert "session_token" in await user.login_with_password(PASSWORD, None, "198.51.100.7")
     clock.advance(3)
     assert "session_token" in await user.login_with_password(PASSWORD, None, "192.0.2.99")
@@ -169,7 +169,7 @@ async def test_the_tenants_session_lifetimes_apply(runtime: LocalRuntime, clock:
     assert "code" in await session[0].authorize_with_session(session[1], REQUEST, None, lifetimes)
     clock.advance(1800)  # 2 h 10 min after the login: past the absolute lifetime
     refused = await session[0].authorize_with_session(session[1], REQUEST, None, lifetimes)
-    assert refused == {"error": "login_required"}
+    assert refused == Refused(Refusal.LOGIN_REQUIRED, "Login required")
 
 
 async def test_a_login_ticket_needs_its_browsers_verifier(runtime: LocalRuntime) -> None:
@@ -181,16 +181,16 @@ async def test_a_login_ticket_needs_its_browsers_verifier(runtime: LocalRuntime)
     ]
     found = users.by_token(ticket)
     assert found is not None
-    assert (await found[0].redeem_login_ticket(found[1], "c", REQUEST, "guess"))[
-        "error"
-    ] == "unverified_browser"
-    assert (await found[0].redeem_login_ticket(found[1], "other", REQUEST, "guess"))[
-        "error"
-    ] == "invalid_ticket"
+    assert await found[0].redeem_login_ticket(found[1], "c", REQUEST, "guess") == refused(
+        Refusal.UNVERIFIED_BROWSER
+    )
+    assert await found[0].redeem_login_ticket(found[1], "other", REQUEST, "guess") == refused(
+        Refusal.INVALID_TICKET
+    )
     assert "session_token" in await found[0].redeem_login_ticket(found[1], "c", REQUEST, "the verifier")
-    assert (await found[0].redeem_login_ticket(found[1], "c", REQUEST, "the verifier"))[
-        "error"
-    ] == "invalid_ticket"
+    assert await found[0].redeem_login_ticket(found[1], "c", REQUEST, "the verifier") == refused(
+        Refusal.INVALID_TICKET
+    )
 
 
 async def test_dev_mode_is_the_operators_switch(runtime: LocalRuntime) -> None:

@@ -58,7 +58,7 @@ def _account_waiting(storage: ObjectStorage, ip: str, now: int) -> bool:
         return False
     if storage.exec("SELECT 1 FROM known_ips WHERE ip = ?", ip):
         return False
-    return now < rows[0]["last_failure"] + account_backoff(rows[0]["failures"])
+    return bool(now < rows[0]["last_failure"] + account_backoff(rows[0]["failures"]))
 
 
 def is_locked(storage: ObjectStorage, ip: str, now: int) -> bool:

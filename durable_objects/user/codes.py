@@ -10,10 +10,12 @@ from __future__ import annotations
 import hmac
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from edgeauth.encoding import s256
 from edgeauth.ports import ObjectStorage
+from edgeauth.users.answers import Refusal, Refused, refused
 from edgeauth.users.opaque import digest, new_token
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS codes (
@@ -64,6 +66,24 @@ def check_binding(
     return None
 
 
+@dataclass(frozen=True)
+class RedeemedCode:
+    """A first, valid use: the request the code was issued for, its session, its family (the
+    refresh tokens it starts are revoked if the code is ever used again)."""
+
+    request: dict[str, Any]
+    sid: str
+    auth_time: int
+    family: str
+
+
+@dataclass(frozen=True)
+class ReusedCode:
+    """A second use of a code: whatever it issued is revoked (RFC 6749 §4.1.2)."""
+
+    family: str
+
+
 def redeem_code(
     storage: ObjectStorage,
     secret: str,
@@ -71,22 +91,17 @@ def redeem_code(
     redirect_uri: str,
     code_verifier: str,
     now: int,
-) -> dict[str, Any]:
-    """`{"request", "sid", "auth_time"}` for a first, valid use; else `{"error", "reused"?}`."""
+) -> RedeemedCode | ReusedCode | Refused:
+    """Spend the code; any attempt spends it, a refused one too."""
     rows = storage.exec("SELECT * FROM codes WHERE digest = ?", digest(secret))
     if not rows or rows[0]["expires_at"] <= now:
-        return {"error": "Invalid authorization code"}
+        return refused(Refusal.INVALID_CODE)
     row = rows[0]
     if row["used_at"] is not None:
-        return {"error": "Invalid authorization code", "reused_family": digest(secret)}
+        return ReusedCode(digest(secret))
     storage.exec("UPDATE codes SET used_at = ? WHERE digest = ?", now, digest(secret))
     request = json.loads(row["request"])
-    refusal = check_binding(request, client_id, redirect_uri, code_verifier)
-    if refusal:
-        return {"error": refusal}
-    return {
-        "request": request,
-        "sid": row["sid"],
-        "auth_time": row["auth_time"],
-        "family": digest(secret),
-    }
+    problem = check_binding(request, client_id, redirect_uri, code_verifier)
+    if problem:
+        return refused(Refusal.INVALID_CODE, problem)
+    return RedeemedCode(request, row["sid"], row["auth_time"], digest(secret))

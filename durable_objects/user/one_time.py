@@ -110,7 +110,8 @@ def spend_code(storage: ObjectStorage, object_id: str, code: str, now: int) -> d
     presented = _code_digest(object_id, code)
     if rows and hmac.compare_digest(rows[0]["digest"], presented):
         storage.exec("DELETE FROM one_time WHERE kind = 'email_code'")
-        return json.loads(rows[0]["payload"])
+        payload: dict[str, Any] = json.loads(rows[0]["payload"])
+        return payload
     storage.exec(
         "INSERT INTO code_failures (singleton, failures, last_failure) VALUES (1, 1, ?)"
         " ON CONFLICT (singleton) DO UPDATE SET"

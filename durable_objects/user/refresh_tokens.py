@@ -8,9 +8,11 @@ one authorization) is revoked. Lifetimes follow Auth0's defaults: 30 days absolu
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from edgeauth.ports import ObjectStorage
+from edgeauth.users.answers import Refusal, Refused, refused
 from edgeauth.users.opaque import digest, new_token
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS refresh_tokens (
@@ -27,7 +29,6 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS refresh_tokens (
 )"""
 ABSOLUTE_LIFETIME = 30 * 86400
 IDLE_LIFETIME = 15 * 86400
-INVALID = "Unknown or invalid refresh token."
 
 
 def issue_refresh_token(
@@ -69,26 +70,33 @@ def revoke_all(storage: ObjectStorage) -> None:
     storage.exec("UPDATE refresh_tokens SET revoked = 1")
 
 
+@dataclass(frozen=True)
+class Rotated:
+    """A refresh token used once: the request it carried, its session, and its successor."""
+
+    request: dict[str, Any]
+    sid: str
+    auth_time: int
+    refresh_token: str
+
+
 def rotate(
     storage: ObjectStorage, object_id: str, secret: str, client_id: str, scope: str, now: int
-) -> dict[str, Any]:
-    """Use a refresh token once: `{"request", "sid", "auth_time", "refresh_token"}` or `{"error"}`.
-
-    A `scope` wider than the original request is refused before the token is spent."""
+) -> Rotated | Refused:
+    """Use a refresh token once. A `scope` wider than the original request is refused before the
+    token is spent; a second use of a rotated token revokes its family (it leaked)."""
     rows = storage.exec("SELECT * FROM refresh_tokens WHERE digest = ?", digest(secret))
-    if not rows:
-        return {"error": INVALID}
+    if not rows or rows[0]["client_id"] != client_id:
+        return refused(Refusal.INVALID_REFRESH_TOKEN)
     row = rows[0]
-    if row["client_id"] != client_id:
-        return {"error": INVALID}
     if row["used_at"] is not None and not row["revoked"]:
-        revoke_family(storage, row["family"])  # reuse of a rotated token: the family leaked
-        return {"error": INVALID}
+        revoke_family(storage, row["family"])
+        return refused(Refusal.INVALID_REFRESH_TOKEN)
     if row["revoked"] or row["expires_at"] <= now or row["idle_expires_at"] <= now:
-        return {"error": INVALID}
+        return refused(Refusal.INVALID_REFRESH_TOKEN)
     request = json.loads(row["request"])
     if set(scope.split()) - set(request["scope"].split()):
-        return {"error": "The requested scope exceeds the granted scope.", "invalid_scope": True}
+        return refused(Refusal.SCOPE_EXCEEDED)
     storage.exec("UPDATE refresh_tokens SET used_at = ? WHERE digest = ?", now, digest(secret))
     token = issue_refresh_token(
         storage,
@@ -100,7 +108,7 @@ def rotate(
         now=now,
         expires_at=row["expires_at"],
     )
-    return {"request": request, "sid": row["sid"], "auth_time": row["auth_time"], "refresh_token": token}
+    return Rotated(request, row["sid"], row["auth_time"], token)
 
 
 def revoke(storage: ObjectStorage, secret: str, client_id: str) -> bool:

@@ -20,7 +20,7 @@ import copy
 import functools
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from durable_objects.user import identities, names
 from edgeauth.platform import Platform
@@ -34,55 +34,68 @@ NOT_HELD = {"routing": "not_held"}
 # A name claimed for an email change this recently counts as held even before the user's new email
 # is written (the change is claimed first, then written).
 CLAIM_GRACE_SECONDS = 60
+# The mark of a routed method: only those are RPC methods (`rpc_surface`).
+ROUTED = "__routed__"
+T = TypeVar("T")
 
 
-class RoutedObject(Protocol):
+class Place(Protocol):
+    """Where a call lands: the object's storage, platform, user row and clock (`profile.Profile`)."""
+
     state: ObjectState
     env: Platform
 
-    def _row(self) -> dict[str, Any] | None: ...
+    def row(self) -> dict[str, Any] | None: ...
 
-    def _now(self) -> int: ...
+    def now(self) -> int: ...
+
+
+class Routed(Protocol):
+    """A user object: its RPC methods are routed by the decorators below."""
+
+    profile: Place
 
 
 def _refused(refusal: Any) -> Any:
     return copy.deepcopy(refusal)
 
 
-def holds(obj: RoutedObject, name: str) -> bool:
+def holds(place: Place, name: str) -> bool:
     """Whether this object's user answers to `name` now."""
-    row = obj._row()
+    row = place.row()
     if row is None:
         return False
     if name.startswith(names.EMAIL):
-        return row["email"] == name.removeprefix(names.EMAIL)
+        return bool(row["email"] == name.removeprefix(names.EMAIL))
     connection, _, user_id = name.removeprefix(names.IDENTITY).partition("/")
-    return identities.has_connection_identity(obj.state.storage, connection, user_id)
+    return identities.has_connection_identity(place.state.storage, connection, user_id)
 
 
-def answers_to(obj: RoutedObject, name: str) -> bool:
+def answers_to(place: Place, name: str) -> bool:
     """Whether a call for `name` is this object's to answer: its user holds the name, or it has
     no user and nobody else holds the name (a new or emptied name's object, or successor)."""
-    if holds(obj, name):
+    if holds(place, name):
         return True
-    found = names.read(obj.state.storage)
-    return obj._row() is None and found is not None and found.name == name and found.holder is None
+    found = names.read(place.state.storage)
+    return place.row() is None and found is not None and found.name == name and found.holder is None
 
 
-async def still_held(obj: RoutedObject, name: names.ObjectName, tenant_id: str) -> bool:
+async def still_held(place: Place, name: names.ObjectName, tenant_id: str) -> bool:
     """Whether the holder this name points to still has it (or claimed it moments ago)."""
     if name.holder is None:
         return False
-    if obj._now() - name.held_since < CLAIM_GRACE_SECONDS:
+    if place.now() - name.held_since < CLAIM_GRACE_SECONDS:
         return True
-    answer = await _forward(obj, name.holder, "email_snapshot", {"tenant": tenant_id, "name": name.name}, ())
+    answer = await _forward(
+        place, name.holder, "email_snapshot", {"tenant": tenant_id, "name": name.name}, ()
+    )
     return answer != NOT_HELD and answer.get("user") is not None
 
 
-def _owner(obj: RoutedObject, reach: Reach) -> names.ObjectName | None:
+def _owner(place: Place, reach: Reach) -> names.ObjectName | None:
     """This object's name record if it belongs to the reach's tenant; recorded on a first call by
     name (also a holder's forward to a new successor). `None`: refuse."""
-    storage = obj.state.storage
+    storage = place.state.storage
     found = names.read(storage)
     if found is None and "name" in reach:
         found = names.record(storage, reach["tenant"], reach["name"])
@@ -91,40 +104,54 @@ def _owner(obj: RoutedObject, reach: Reach) -> names.ObjectName | None:
     return found
 
 
-async def _forward(obj: RoutedObject, holder: str, method: str, reach: Reach, args: tuple[Any, ...]) -> Any:
-    stub = obj.env.users.get(holder)
+async def _forward(place: Place, holder: str, method: str, reach: Reach, args: tuple[Any, ...]) -> Any:
+    stub = place.env.users.get(holder)
     return await stub.call(method, {"tenant": reach["tenant"], "name": reach["name"], "holder": True}, *args)
 
 
 async def _route_name(
-    obj: RoutedObject, method: RpcMethod, reach: Reach, args: tuple[Any, ...], refusal: Any, creates: bool
+    obj: Routed, method: RpcMethod, reach: Reach, args: tuple[Any, ...], refusal: Any, creates: bool
 ) -> Any:
-    owner = _owner(obj, reach)
+    place = obj.profile
+    owner = _owner(place, reach)
     name = reach.get("name")
     if owner is None or not isinstance(name, str):
         return _refused(refusal)
     run = functools.partial(method, obj, reach["tenant"], *args)
     if reach.get("holder"):
-        return await run() if answers_to(obj, name) else dict(NOT_HELD)
+        return await run() if answers_to(place, name) else dict(NOT_HELD)
     if owner.name != name:
         return _refused(refusal)
-    if holds(obj, name):
+    if holds(place, name):
         return await run()
     if owner.holder is not None:
-        answer = await _forward(obj, owner.holder, method.__name__, reach, args)
+        answer = await _forward(place, owner.holder, method.__name__, reach, args)
         if answer != NOT_HELD:
             return answer
-        if obj._now() - owner.held_since < CLAIM_GRACE_SECONDS:
+        if place.now() - owner.held_since < CLAIM_GRACE_SECONDS:
             return _refused(refusal)
-        names.release_holder(obj.state.storage, owner.holder)
-    if obj._row() is None:
+        names.release_holder(place.state.storage, owner.holder)
+    if place.row() is None:
         return await run()
     if not creates or owner.email is None:
         return _refused(refusal)
     # This object's user left the email: a new user with it lives in an object of its own.
-    successor = obj.env.users.id_from_name(f"{reach['tenant']}/successor/{secrets.token_hex(16)}")
-    names.set_holder(obj.state.storage, successor, obj._now())
-    return await _forward(obj, successor, method.__name__, reach, args)
+    successor = place.env.users.id_from_name(f"{reach['tenant']}/successor/{secrets.token_hex(16)}")
+    names.set_holder(place.state.storage, successor, place.now())
+    return await _forward(place, successor, method.__name__, reach, args)
+
+
+def rpc_surface(cls: type[T]) -> type[T]:
+    """Class decorator: `RPC_METHODS`, what the runtimes expose, is exactly the routed methods."""
+    methods = tuple(name for name, value in vars(cls).items() if hasattr(value, ROUTED))
+    setattr(cls, "RPC_METHODS", methods)  # noqa: B010 (`cls` is any class; it declares the ClassVar)
+    return cls
+
+
+def _routed(method: RpcMethod, routed: RpcMethod) -> RpcMethod:
+    wrapped = functools.wraps(method)(routed)
+    setattr(wrapped, ROUTED, True)
+    return wrapped
 
 
 def by_name(refusal: Any, *, creates: bool = False) -> Callable[[RpcMethod], RpcMethod]:
@@ -132,11 +159,10 @@ def by_name(refusal: Any, *, creates: bool = False) -> Callable[[RpcMethod], Rpc
     name nobody holds start a new user (a signup, a first passwordless or federated login)."""
 
     def decorate(method: RpcMethod) -> RpcMethod:
-        @functools.wraps(method)
-        async def routed(self: RoutedObject, reach: Reach, *args: Any) -> Any:
+        async def routed(self: Routed, reach: Reach, *args: Any) -> Any:
             return await _route_name(self, method, reach, args, refusal, creates)
 
-        return routed
+        return _routed(method, routed)
 
     return decorate
 
@@ -145,14 +171,13 @@ def naming(refusal: Any) -> Callable[[RpcMethod], RpcMethod]:
     """An RPC about the name itself (claim, release, point to a holder): run on the name's object."""
 
     def decorate(method: RpcMethod) -> RpcMethod:
-        @functools.wraps(method)
-        async def routed(self: RoutedObject, reach: Reach, *args: Any) -> Any:
-            owner = _owner(self, reach)
+        async def routed(self: Routed, reach: Reach, *args: Any) -> Any:
+            owner = _owner(self.profile, reach)
             if owner is None or owner.name != reach.get("name") or reach.get("holder"):
                 return _refused(refusal)
             return await method(self, reach["tenant"], *args)
 
-        return routed
+        return _routed(method, routed)
 
     return decorate
 
@@ -162,14 +187,13 @@ def by_user_id(refusal: Any) -> Callable[[RpcMethod], RpcMethod]:
     id of a user created before this one in the same object, reaches nobody)."""
 
     def decorate(method: RpcMethod) -> RpcMethod:
-        @functools.wraps(method)
-        async def routed(self: RoutedObject, reach: Reach, *args: Any) -> Any:
-            row = self._row()
-            if _owner(self, reach) is None or row is None or row["user_id"] != reach.get("user_id"):
+        async def routed(self: Routed, reach: Reach, *args: Any) -> Any:
+            row = self.profile.row()
+            if _owner(self.profile, reach) is None or row is None or row["user_id"] != reach.get("user_id"):
                 return _refused(refusal)
             return await method(self, reach["tenant"], *args)
 
-        return routed
+        return _routed(method, routed)
 
     return decorate
 
@@ -179,12 +203,11 @@ def by_token(refusal: Any) -> Callable[[RpcMethod], RpcMethod]:
     secret)."""
 
     def decorate(method: RpcMethod) -> RpcMethod:
-        @functools.wraps(method)
-        async def routed(self: RoutedObject, reach: Reach, *args: Any) -> Any:
-            if _owner(self, {"tenant": reach.get("tenant")}) is None:
+        async def routed(self: Routed, reach: Reach, *args: Any) -> Any:
+            if _owner(self.profile, {"tenant": reach.get("tenant")}) is None:
                 return _refused(refusal)
             return await method(self, reach["tenant"], *args)
 
-        return routed
+        return _routed(method, routed)
 
     return decorate

@@ -9,7 +9,7 @@ user's request: a failed send is printed and dropped.
 from __future__ import annotations
 
 import secrets
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 from starlette.requests import Request
 
@@ -83,7 +83,12 @@ def client_ip(request: Request, settings: Settings) -> str:
     return peer
 
 
-def request_fields(request: Request, settings: Settings) -> dict[str, str]:
+class RequestFields(TypedDict):
+    ip: str
+    user_agent: str
+
+
+def request_fields(request: Request, settings: Settings) -> RequestFields:
     """Who sent the request: its IP and User-Agent."""
     return {"ip": client_ip(request, settings), "user_agent": request.headers.get("user-agent", "")}
 

@@ -65,7 +65,8 @@ async def jwks_keys(platform: Platform, tenant: Tenant, jwks_uri: str, kid: str)
         any(k["kid"] == kid for k in cached["keys"])
         or platform.now() - cached["fetched_at"] < REFETCH_INTERVAL_SECONDS
     ):
-        return cached["keys"]
+        keys: list[dict[str, str]] = cached["keys"]
+        return keys
     fetched = await _fetch_keys(platform, tenant, jwks_uri)
     keys = fetched if fetched is not None else (cached["keys"] if cached else [])
     entry = {"keys": keys, "fetched_at": platform.now()}

@@ -22,7 +22,7 @@ def available() -> frozenset[str]:
 
 @cache
 def messages(locale: str) -> dict[str, str]:
-    text = json.loads((LOCALES_DIR / f"{DEFAULT}.json").read_text(encoding="utf-8"))
+    text: dict[str, str] = json.loads((LOCALES_DIR / f"{DEFAULT}.json").read_text(encoding="utf-8"))
     if locale != DEFAULT:
         text.update(json.loads((LOCALES_DIR / f"{locale}.json").read_text(encoding="utf-8")))
     return text

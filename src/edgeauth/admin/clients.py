@@ -298,7 +298,7 @@ async def delete_client(platform: Platform, tenant_id: str, client_id: str) -> N
     await connections.publish_connections(platform, tenant_id)
 
 
-async def find_clients_by_name(platform: Platform, tenant_id: str, name: str) -> list[dict]:
+async def find_clients_by_name(platform: Platform, tenant_id: str, name: str) -> list[dict[str, Any]]:
     rows = await platform.db.all(
         "SELECT * FROM clients WHERE tenant_id = ? AND name = ? ORDER BY created_at",
         tenant_id,

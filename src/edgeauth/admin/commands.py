@@ -204,7 +204,7 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     """Add the admin verbs to `verbs` (a subparsers action); `options` adds shared flags."""
 
     def leaf(group: Any, name: str, handler: AdminCommand, help_text: str) -> argparse.ArgumentParser:
-        sub = group.add_parser(name, help=help_text)
+        sub: argparse.ArgumentParser = group.add_parser(name, help=help_text)
         sub.add_argument("--tenant", default=None, help="tenant id (default: the default tenant)")
         options(sub)
         sub.set_defaults(handler=handler)

@@ -32,7 +32,9 @@ async def role_row(platform: Platform, tenant_id: str, role_id: str) -> dict[str
     return row
 
 
-async def create_role(platform: Platform, tenant_id: str, *, name: str, description: str = "") -> dict:
+async def create_role(
+    platform: Platform, tenant_id: str, *, name: str, description: str = ""
+) -> dict[str, Any]:
     """Auth0 `POST /roles`: names are unique per tenant (409)."""
     now = iso_now(platform.clock())
     role_id = ids.object_id("rol")
@@ -72,7 +74,9 @@ async def get_role(platform: Platform, tenant_id: str, role_id: str) -> dict[str
     return _role_json(await role_row(platform, tenant_id, role_id))
 
 
-async def update_role(platform: Platform, tenant_id: str, role_id: str, changes: dict[str, Any]) -> dict:
+async def update_role(
+    platform: Platform, tenant_id: str, role_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
     """Auth0 `PATCH /roles/{id}`: `name` and `description` replace."""
     row = await role_row(platform, tenant_id, role_id)
     name = changes.get("name") or row["name"]

@@ -185,7 +185,8 @@ async def update_settings(platform: Platform, tenant_id: str, changes: dict[str,
 async def get_branding(platform: Platform, tenant_id: str) -> dict[str, Any]:
     """Auth0 `GET /branding`: only what was set."""
     row = await _tenant_row(platform, tenant_id)
-    return from_json_column(row["settings"], {}).get("branding", {})
+    branding: dict[str, Any] = from_json_column(row["settings"], {}).get("branding", {})
+    return branding
 
 
 async def update_branding(platform: Platform, tenant_id: str, changes: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from edgeauth.users.accounts import (
     password_hash,
     profile_values,
 )
+from edgeauth.users.answers import Refusal, Refused
 from edgeauth.users.d1_copy import overwrite_user
 from edgeauth.users.objects import UserById, UserObjects
 
@@ -272,6 +273,15 @@ async def _reconcile_row(platform: Platform, tenant_id: str, row: dict[str, Any]
 # --- linked accounts (Auth0 `POST /users/{id}/identities`, `DELETE …/identities/{provider}/{id}`) ---
 
 
+def linking_refusal(refusal: Refused) -> AdminError:
+    """A user object's refusal of a link or an unlink, as Auth0's Management API words it."""
+    if refusal.code == Refusal.NO_SUCH_USER:
+        return not_found(refusal.message, "inexistent_user")
+    if refusal.code == Refusal.UNSUPPORTED_SECONDARY:
+        return bad_request(refusal.message, "operation_not_supported")
+    return bad_request(refusal.message, "invalid_body")
+
+
 async def link_user(
     platform: Platform, tenant_id: str, primary_id: str, secondary_id: str
 ) -> list[dict[str, Any]]:
@@ -282,13 +292,8 @@ async def link_user(
     await get_user(platform, tenant_id, primary_id)
     primary = _user(platform, tenant_id, primary_id)
     secondary = await _user(platform, tenant_id, secondary_id).linkable_identities()
-    if secondary.get("error") == "inexistent_user":
-        raise not_found("The secondary user does not exist.", "inexistent_user")
-    if "error" in secondary:
-        raise bad_request(
-            "Only enterprise and social accounts can be linked as secondary accounts.",
-            "operation_not_supported",
-        )
+    if isinstance(secondary, Refused):
+        raise linking_refusal(secondary)
     linked = await primary.link_identities(secondary["identities"])
     if linked is None:
         raise inexistent_user()
@@ -304,10 +309,8 @@ async def unlink_user(
 ) -> list[dict[str, Any]]:
     """The identity leaves the primary and is a user of its own again. Returns what remains."""
     result = await _user(platform, tenant_id, primary_id).unlink_identity(provider, user_id)
-    if result.get("error") == "inexistent_user":
-        raise inexistent_user()
-    if "error" in result:
-        raise bad_request("The user has no such secondary identity.", "invalid_body")
+    if isinstance(result, Refused):
+        raise linking_refusal(result)
     removed = result["removed"]
     await (
         UserObjects(platform, tenant_id)

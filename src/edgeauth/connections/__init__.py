@@ -9,6 +9,14 @@ from __future__ import annotations
 
 from edgeauth.connections.strategies import STRATEGIES as UPSTREAM_STRATEGIES
 
+__all__ = [
+    "DATABASE_CONNECTION",
+    "DATABASE_STRATEGY",
+    "EMAIL_STRATEGY",
+    "SUPPORTED_STRATEGIES",
+    "UPSTREAM_STRATEGIES",
+]
+
 DATABASE_CONNECTION = "Username-Password-Authentication"
 DATABASE_STRATEGY = "auth0"
 EMAIL_STRATEGY = "email"

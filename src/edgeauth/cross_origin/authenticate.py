@@ -26,6 +26,7 @@ from edgeauth.oauth.grants.passwordless_otp import GRANT_TYPE as PASSWORDLESS_OT
 from edgeauth.oauth.grants.rules import login_refusal, required_param
 from edgeauth.snapshots import Client, load_client
 from edgeauth.users import completion
+from edgeauth.users.answers import Login, Refusal, Refused
 
 # credential_type → the strategy its realm must have (`password` uses the database connection).
 REALM_STRATEGIES = {
@@ -66,7 +67,7 @@ async def check_realm(
 
 async def check_credentials(
     ctx: RequestContext, client: Client, params: dict[str, Any], verifier_digest: str
-) -> dict[str, Any]:
+) -> Login | Refused:
     """The user's object checks the password or the email code and issues the login ticket."""
     credential_type = string_param(params, "credential_type") or PASSWORD
     await check_realm(ctx, client, credential_type, params)
@@ -77,11 +78,11 @@ async def check_credentials(
     return await user.login_with_password(required_param(params, "password"), ticket, ctx.ip)
 
 
-def refusal(result: dict[str, Any]) -> OAuthError:
+def refusal(result: Refused) -> OAuthError:
     """Wrong credentials are `access_denied` here (Auth0); a block or a lockout as on the token path."""
-    if result["error"] in ("unauthorized", "too_many_attempts"):
+    if result.code in (Refusal.BLOCKED, Refusal.TOO_MANY_ATTEMPTS):
         return login_refusal(result)
-    return OAuthError("access_denied", result["message"], 403)
+    return OAuthError("access_denied", result.message, 403)
 
 
 def credentialed(request: Request, response: Response, client: Client | None) -> Response:
@@ -103,7 +104,7 @@ async def co_authenticate(request: Request) -> Response:
         client = await check_client(ctx, request, params)
         verifier, verifier_digest = new_verifier()
         result = await check_credentials(ctx, client, params, verifier_digest)
-        if "error" in result:
+        if isinstance(result, Refused):
             raise refusal(result)
     except OAuthError as exc:
         await record_user_event(

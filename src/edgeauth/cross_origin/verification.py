@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
@@ -36,6 +35,7 @@ from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.authorize.respond import error_response
 from edgeauth.snapshots import Client, load_client
 from edgeauth.templates import render
+from edgeauth.users.answers import Login, Refusal, Refused, refused
 
 VERIFIER_COOKIE = "edgeauth_co"
 VERIFIER_MAX_AGE = 120  # the login ticket's lifetime
@@ -102,11 +102,11 @@ async def verification_page(
 
 async def redeem(
     ctx: RequestContext, authz: AuthorizationRequest, ticket: str, verifier: str
-) -> dict[str, Any]:
-    """The ticket's grant in this browser, or `{"error"}` (`unverified_browser`: wrong verifier)."""
+) -> Login | Refused:
+    """The ticket's grant in this browser, or a refusal (`UNVERIFIED_BROWSER`: a wrong verifier)."""
     found = ctx.users.by_token(ticket)
     if found is None:
-        return {"error": "invalid_ticket"}
+        return refused(Refusal.INVALID_TICKET)
     user, secret = found
     return await user.redeem_login_ticket(secret, authz.client_id, code_request(authz), verifier)
 
@@ -117,13 +117,12 @@ async def login_with_ticket(
     """`/authorize?login_ticket=`: with the verifier cookie, at once; without it, the fallback page
     when the app has a `cross_origin_loc`; else refused."""
     grant = await redeem(ctx, authz, ticket, presented_verifier(request))
-    if grant.get("error") == "unverified_browser":
+    if isinstance(grant, Refused) and grant.code == Refusal.UNVERIFIED_BROWSER:
         client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
         if client is not None and client.cross_origin_loc:
             return await verification_page(ctx, request, authz, ticket, client)
-        return error_response(authz, "access_denied", "The login ticket was not issued to this browser.")
-    if "error" in grant:
-        return error_response(authz, "access_denied", "Invalid or expired login ticket.")
+    if isinstance(grant, Refused):
+        return error_response(authz.reply, "access_denied", grant.message)
     return await signed_in(ctx, authz, grant)
 
 
@@ -138,6 +137,8 @@ async def co_verify(request: Request) -> Response:
         return Response("The login could not be verified.", 400, headers=PAGE_HEADERS)
     authz = AuthorizationRequest.from_json(body["request"])
     grant = await redeem(ctx, authz, ticket, str(form.get("verifier", "")))
-    if "error" in grant:
-        return error_response(authz, "access_denied", "The login could not be verified in this browser.")
+    if isinstance(grant, Refused):
+        return error_response(
+            authz.reply, "access_denied", "The login could not be verified in this browser."
+        )
     return await signed_in(ctx, authz, grant)

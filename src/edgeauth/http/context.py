@@ -43,7 +43,8 @@ class RequestContext:
 
 
 def request_context(request: Request) -> RequestContext:
-    return request.scope[CONTEXT_SCOPE_KEY]
+    ctx: RequestContext = request.scope[CONTEXT_SCOPE_KEY]
+    return ctx
 
 
 class TenantMiddleware:

@@ -31,7 +31,8 @@ class SigningKey:
         return {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid, "n": self.n, "e": self.e}
 
     async def private_jwk(self, platform: Platform) -> dict[str, str]:
-        return json.loads(await platform.crypto.unseal(self.sealed_private))
+        jwk: dict[str, str] = json.loads(await platform.crypto.unseal(self.sealed_private))
+        return jwk
 
 
 # Auth0 lists the last three revoked keys.

@@ -6,8 +6,6 @@ this tenant and bound to this browser's cookie, which makes the forms CSRF-proof
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -30,11 +28,12 @@ from edgeauth.templates import render
 from edgeauth.upstream.start import start_upstream
 from edgeauth.users import completion
 from edgeauth.users.accounts import AccountError, AccountRefusal, create_database_user
+from edgeauth.users.answers import Login, Refusal, Refused
 
+# A refused login, in the page's words (`locales`); anything else reads as wrong credentials.
 LOGIN_ERRORS = {
-    "invalid_user_password": "error.wrong_credentials",
-    "unauthorized": "error.blocked",
-    "too_many_attempts": "error.too_many_attempts",
+    Refusal.BLOCKED: "error.blocked",
+    Refusal.TOO_MANY_ATTEMPTS: "error.too_many_attempts",
 }
 
 
@@ -109,7 +108,7 @@ async def record_login(
     )
 
 
-async def signed_in(ctx: RequestContext, authz: AuthorizationRequest, grant: dict[str, Any]) -> Response:
+async def signed_in(ctx: RequestContext, authz: AuthorizationRequest, grant: Login) -> Response:
     response = await complete_authorization(ctx, authz, grant)
     max_age = ctx.tenant.session_lifetimes["absolute"]
     set_session(response, grant["session_token"], secure=ctx.secure, max_age=max_age)
@@ -144,10 +143,10 @@ async def submit(request: Request, page: str) -> Response:
     grant = await ctx.users.by_email(email).login_with_password(
         password, completion.browser_session(code_request(authz)), ctx.ip
     )
-    if "error" in grant:
-        failure = audit.BLOCKED_ACCOUNT if grant["error"] == "too_many_attempts" else audit.FAILED_LOGIN
-        await record_login(ctx, request, authz, failure, grant.get("message", ""), email=email)
-        error_key = LOGIN_ERRORS.get(grant["error"], "error.wrong_credentials")
+    if isinstance(grant, Refused):
+        failure = audit.BLOCKED_ACCOUNT if grant.code == Refusal.TOO_MANY_ATTEMPTS else audit.FAILED_LOGIN
+        await record_login(ctx, request, authz, failure, grant.message, email=email)
+        error_key = LOGIN_ERRORS.get(grant.code, "error.wrong_credentials")
         return await render_form(
             ctx, request, "login", authz, state, email=email, error_key=error_key, status=400
         )

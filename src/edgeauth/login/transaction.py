@@ -56,7 +56,7 @@ async def open_transaction(ctx: RequestContext, sealed: str, binding: str) -> Au
 async def open_transaction_body(ctx: RequestContext, sealed: str, binding: str) -> dict[str, Any]:
     """The whole sealed body, once checked: this tenant, not expired, this browser."""
     try:
-        body = json.loads(await ctx.platform.crypto.unseal(sealed))
+        body: dict[str, Any] = json.loads(await ctx.platform.crypto.unseal(sealed))
     except ValueError as exc:
         raise TransactionError("The login transaction is invalid.") from exc
     if body["tenant"] != ctx.tenant.id or body["expires_at"] <= ctx.platform.now():

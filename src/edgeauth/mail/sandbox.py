@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import nodes
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import markup_join, str_join
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 MAX_ITERATIONS = 10_000
@@ -78,12 +79,12 @@ class _Bounds(NodeTransformer):
     """Loops draw on the render's budget; `~` goes through a bounded join."""
 
     def visit_For(self, node: nodes.For) -> nodes.For:
-        node = self.generic_visit(node)
+        node = cast(nodes.For, self.generic_visit(node))
         node.iter = nodes.Call(nodes.Name(BUDGET_NAME, "load"), [node.iter], [], None, None)
         return node
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Call:
-        node = self.generic_visit(node)
+        node = cast(nodes.Concat, self.generic_visit(node))
         return nodes.Call(nodes.Name(CONCAT_NAME, "load"), list(node.nodes), [], None, None)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Request
@@ -44,16 +45,16 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def admin_error(request: Request, exc: Exception) -> JSONResponse:
+async def admin_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AdminError)
     return JSONResponse(exc.to_json(), status_code=exc.status, headers=exc.headers)
 
 
-def _location(loc: tuple[Any, ...]) -> str:
+def _location(loc: Sequence[Any]) -> str:
     return ".".join(str(part) for part in loc[1:]) or str(loc[0])
 
 
-def validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     """Auth0: 400 `Payload validation error: …` (`invalid_body`) or `invalid_query_string`."""
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {"loc": ("body",), "msg": "Invalid request"}
@@ -67,14 +68,14 @@ def validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(AdminError(400, message, code).to_json(), status_code=400)
 
 
-def http_error(request: Request, exc: Exception) -> JSONResponse:
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = ERROR_CODES.get(exc.status_code, "invalid_request")
     message = "Not Found" if exc.status_code == 404 else str(exc.detail)
     return JSONResponse(AdminError(exc.status_code, message, code).to_json(), status_code=exc.status_code)
 
 
-def server_error(request: Request, exc: Exception) -> JSONResponse:
+async def server_error(request: Request, exc: Exception) -> JSONResponse:
     """Never a stack trace in the answer: it goes to the server log (Workers: the tail log)."""
     traceback.print_exception(exc, file=sys.stderr)
     return JSONResponse(AdminError(500, "Internal error", "internal_error").to_json(), status_code=500)

@@ -15,7 +15,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 def _schema_name(schema: dict[str, Any]) -> str:
     """A short type label for a parameter or body schema."""
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1]
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
     if "anyOf" in schema:
         return " | ".join(_schema_name(s) for s in schema["anyOf"])
     if schema.get("type") == "array":

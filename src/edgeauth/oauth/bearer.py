@@ -27,8 +27,9 @@ def bearer_token(request: Request, params: dict[str, Any] | None = None) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
-    if params and isinstance(params.get("access_token"), str):
-        return params["access_token"]
+    param = params.get("access_token") if params else None
+    if isinstance(param, str):
+        return param
     raise missing_token()
 
 

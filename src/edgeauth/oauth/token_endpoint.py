@@ -13,17 +13,17 @@ from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cors import allow_listed_origin
 from edgeauth.http.errors import NO_STORE, OAuthError, invalid_request
-from edgeauth.jose import unverified_json
 from edgeauth.oauth.client_auth import request_client
 from edgeauth.oauth.grants.authorization_code import authorization_code
 from edgeauth.oauth.grants.client_credentials import client_credentials
+from edgeauth.oauth.grants.issued import Issued
 from edgeauth.oauth.grants.password import PASSWORD, PASSWORD_REALM, password, password_realm
 from edgeauth.oauth.grants.passwordless_otp import GRANT_TYPE as PASSWORDLESS_OTP
 from edgeauth.oauth.grants.passwordless_otp import passwordless_otp
 from edgeauth.oauth.grants.refresh_token import refresh_token
 from edgeauth.snapshots import Client
 
-Grant = Callable[[RequestContext, Client, dict[str, Any]], Awaitable[dict[str, Any]]]
+Grant = Callable[[RequestContext, Client, dict[str, Any]], Awaitable[Issued]]
 
 GRANTS: dict[str, Grant] = {
     "authorization_code": authorization_code,
@@ -49,7 +49,7 @@ async def record_exchange(
     request: Request,
     params: dict[str, Any],
     client: Client | None,
-    tokens: dict[str, Any] | None,
+    issued: Issued | None,
     error: OAuthError | None,
 ) -> None:
     """Auth0's "Success Exchange" / "Failed Exchange" log event of a supported grant."""
@@ -58,7 +58,6 @@ async def record_exchange(
     exchange = audit.EXCHANGES.get(grant_type) if isinstance(grant_type, str) else None
     if exchange is None:
         return
-    subject = str(unverified_json(tokens["access_token"], 1).get("sub", "")) if tokens else ""
     await audit.record(
         ctx.platform,
         ctx.tenant.id,
@@ -67,7 +66,7 @@ async def record_exchange(
         {"grant_type": grant_type, **({"error": error.error} if error else {})},
         client_id=client.client_id if client else client_id if isinstance(client_id, str) else "",
         client_name=client.name if client else "",
-        user_id="" if subject.endswith("@clients") else subject,
+        user_id=issued.user_id if issued else "",
         **audit.request_fields(request, ctx.platform.settings),
     )
 
@@ -76,16 +75,16 @@ async def token(request: Request) -> Response:
     ctx = request_context(request)
     client: Client | None = None
     params: dict[str, Any] = {}
-    tokens: dict[str, Any] | None = None
+    issued: Issued | None = None
     error: OAuthError | None = None
     try:
         params = await read_params(request)
         grant = check_grant_type(params)
         client = await request_client(ctx, request.headers.get("authorization"), params)
-        tokens = await grant(ctx, client, params)
-        response: Response = JSONResponse(tokens, headers=NO_STORE)
+        issued = await grant(ctx, client, params)
+        response: Response = JSONResponse(issued.body, headers=NO_STORE)
     except OAuthError as exc:
         error = exc
         response = exc.response()
-    await record_exchange(request, params, client, tokens, error)
+    await record_exchange(request, params, client, issued, error)
     return allow_listed_origin(request, response, client.web_origins if client else [])

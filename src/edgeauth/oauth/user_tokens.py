@@ -21,8 +21,10 @@ from edgeauth.keys.keyset import load_keyset
 from edgeauth.oauth.access_token import issue_access_token
 from edgeauth.oauth.apis import find_api
 from edgeauth.oauth.authorize.request import OIDC_SCOPES, AuthorizationRequest
+from edgeauth.oauth.grants.issued import Issued
 from edgeauth.permissions import permissions_for
 from edgeauth.snapshots import ResourceServer
+from edgeauth.users.answers import Login, Redeemed
 
 ID_TOKEN_LIFETIME = 36000  # Auth0's default: 10 hours
 USERINFO_TOKEN_LIFETIME = 86400
@@ -122,8 +124,8 @@ async def issue_id_token(
 
 
 async def user_token_response(
-    ctx: RequestContext, grant: dict[str, Any], scope_request: str = ""
-) -> dict[str, Any]:
+    ctx: RequestContext, grant: Login | Redeemed, scope_request: str = ""
+) -> Issued:
     """The token endpoint's answer for a user grant (code or refresh): access token, the ID token
     whenever `openid` was granted (spa-js verifies one on every grant), the rotated refresh token.
 
@@ -147,4 +149,4 @@ async def user_token_response(
         )
     if "refresh_token" in grant:
         response["refresh_token"] = grant["refresh_token"]
-    return response
+    return Issued(response, grant["user"]["user_id"])

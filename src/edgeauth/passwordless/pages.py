@@ -28,8 +28,9 @@ from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import load_client
 from edgeauth.users import completion
 from edgeauth.users.accounts import AccountError, check_email
+from edgeauth.users.answers import Refusal, Refused
 
-CODE_ERRORS = {**LOGIN_ERRORS, "invalid_grant": "error.wrong_code"}
+CODE_ERRORS = {**LOGIN_ERRORS, Refusal.WRONG_CODE: "error.wrong_code"}
 
 
 async def passwordless_form(request: Request) -> tuple[RequestContext, dict[str, str], AuthorizationRequest]:
@@ -109,11 +110,11 @@ async def code_checked(
     finish = completion.browser_session(code_request(authz))
     grant = await ctx.users.by_email(email).login_with_email_code(form["code"], finish, ctx.ip)
     client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
-    if "error" in grant:
+    if isinstance(grant, Refused):
         await record_user_event(
-            ctx, request, audit.FAILED_LOGIN, grant["message"], client=client, connection="email", email=email
+            ctx, request, audit.FAILED_LOGIN, grant.message, client=client, connection="email", email=email
         )
-        error_key = CODE_ERRORS.get(grant["error"], "error.wrong_code")
+        error_key = CODE_ERRORS.get(grant.code, "error.wrong_code")
         return await render_form(
             ctx,
             request,

@@ -13,6 +13,7 @@ from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.pages import signed_in
 from edgeauth.login.rendering import error_page
 from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.users.answers import Refusal, Refused, refused
 
 CONNECTION = "email"
 
@@ -20,11 +21,10 @@ CONNECTION = "email"
 async def verify_redirect(request: Request) -> Response:
     ctx = request_context(request)
     found = ctx.users.by_token(request.query_params.get("token", ""))
-    grant = await found[0].login_with_magic_link(found[1], ctx.ip) if found else None
-    if grant is None or "error" in grant:
-        description = grant["message"] if grant else "The link is invalid or has expired."
+    grant = await found[0].login_with_magic_link(found[1], ctx.ip) if found else refused(Refusal.INVALID_LINK)
+    if isinstance(grant, Refused):
         await record_user_event(
-            ctx, request, audit.FAILED_LOGIN, description, client=None, connection=CONNECTION
+            ctx, request, audit.FAILED_LOGIN, grant.message, client=None, connection=CONNECTION
         )
         return error_page(ctx, request, "access_denied", messages("en")["error.link"])
     authz = AuthorizationRequest.from_json(grant["request"])

@@ -30,6 +30,7 @@ from edgeauth.upstream.profile import federated_identity
 from edgeauth.upstream.provider import UpstreamError, provider_for
 from edgeauth.upstream.start import CALLBACK_PATH
 from edgeauth.users import completion
+from edgeauth.users.answers import Login, Refused
 
 
 async def callback_params(request: Request) -> dict[str, Any]:
@@ -41,7 +42,7 @@ async def callback_params(request: Request) -> dict[str, Any]:
 
 async def federated_user(
     ctx: RequestContext, authz: AuthorizationRequest, upstream: dict[str, Any], params: dict[str, Any]
-) -> tuple[dict[str, Any], str]:
+) -> tuple[Login, str]:
     """The provider's verified claims → our user's grant; `UpstreamError` on any refusal."""
     connection = await enabled_connection(ctx, authz.client_id, upstream["connection"])
     options = await connection_options(ctx.platform, ctx.tenant.id, upstream["connection"])
@@ -62,8 +63,8 @@ async def federated_user(
     user = ctx.users.by_identity(connection.name, identity["user_id"])
     finish = completion.browser_session(code_request(authz))
     grant = await user.login_with_identity(identity, profile, finish, ctx.ip)
-    if "error" in grant:
-        raise UpstreamError(grant["message"])
+    if isinstance(grant, Refused):
+        raise UpstreamError(grant.message)
     return grant, connection.name
 
 
@@ -91,7 +92,7 @@ async def login_callback(request: Request) -> Response:
             client_id=authz.client_id,
             connection=connection,
         )
-        return error_response(authz, "access_denied", exc.description)
+        return error_response(authz.reply, "access_denied", exc.description)
     await record_for_user(
         ctx, request, audit.SUCCESS_LOGIN, grant["user"], client_id=authz.client_id, connection=connection
     )

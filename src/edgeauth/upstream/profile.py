@@ -143,7 +143,7 @@ async def federated_identity(
         "provider": provider.strategy.provider,
         "user_id": subject,
         "connection": provider.connection,
-        "is_social": provider.strategy.is_social,
-        "profile_data": {k: v for k, v in profile.items() if v is not None},
+        "isSocial": provider.strategy.is_social,
+        "profileData": {k: v for k, v in profile.items() if v is not None},
     }
     return identity, profile

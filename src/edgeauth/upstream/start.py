@@ -28,7 +28,7 @@ async def start_upstream(
     try:
         provider = await provider_for(ctx.platform, ctx.tenant, connection)
     except UpstreamError as exc:
-        return error_response(authz, "server_error", exc.description)
+        return error_response(authz.reply, "server_error", exc.description)
     nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
     binding = browser_binding(request)
     upstream = {"connection": connection.name, "nonce": nonce, "verifier": verifier}

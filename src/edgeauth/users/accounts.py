@@ -101,6 +101,6 @@ async def create_database_user(
     hashed = await password_hash(platform, tenant_id, password)
     values = profile_values(profile or {})
     result = await UserObjects(platform, tenant_id).by_email(address).create_user(connection, hashed, values)
-    if not result["created"]:
+    if not result["created"] or result["user"] is None:
         raise AccountError(AccountRefusal.USER_EXISTS, "The user already exists.")
     return result["user"]

@@ -19,6 +19,18 @@ from typing import Any
 
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectStub
+from edgeauth.users.answers import (
+    Created,
+    Identities,
+    Login,
+    Redeemed,
+    Refused,
+    Sent,
+    Snapshot,
+    Unlinked,
+    UserJson,
+    from_wire,
+)
 from edgeauth.users.directory import normalize_email
 from edgeauth.users.opaque import split_token
 
@@ -33,19 +45,18 @@ class _Handle:
         self._reach = reach
 
     async def _call(self, method: str, *args: Any) -> Any:
-        return await self._stub.call(method, self._reach, *args)
+        """The object's answer, a refusal turned back into a `Refused`."""
+        return from_wire(await self._stub.call(method, self._reach, *args))
 
 
 class EmailUser(_Handle):
     """The user (if any) who has this email now, in the tenant."""
 
-    async def snapshot(self) -> dict[str, Any]:
-        """`{"version", "user"}`; `user` None when nobody has the email."""
+    async def snapshot(self) -> Snapshot:
+        """`user` None when nobody has the email."""
         return await self._call("email_snapshot")
 
-    async def create_user(
-        self, connection: str, password_hash: str, profile: dict[str, Any]
-    ) -> dict[str, Any]:
+    async def create_user(self, connection: str, password_hash: str, profile: dict[str, Any]) -> Created:
         return await self._call("create_user", connection, password_hash, profile)
 
     async def claim_name(self, user: UserById) -> bool:
@@ -55,13 +66,17 @@ class EmailUser(_Handle):
     async def release_name(self, user: UserById) -> None:
         await self._call("release_name", user.object_id)
 
-    async def login_with_password(self, password: str, finish: dict[str, Any] | None, ip: str) -> Any:
+    async def login_with_password(
+        self, password: str, finish: dict[str, Any] | None, ip: str
+    ) -> Login | Refused:
         return await self._call("login_with_password", password, finish, ip)
 
-    async def start_passwordless(self, send: str, request: dict[str, Any] | None) -> dict[str, Any]:
+    async def start_passwordless(self, send: str, request: dict[str, Any] | None) -> Sent:
         return await self._call("start_passwordless", send, request)
 
-    async def login_with_email_code(self, code: str, finish: dict[str, Any] | None, ip: str) -> Any:
+    async def login_with_email_code(
+        self, code: str, finish: dict[str, Any] | None, ip: str
+    ) -> Login | Refused:
         return await self._call("login_with_email_code", code, finish, ip)
 
     async def start_password_reset(self) -> str | None:
@@ -69,7 +84,7 @@ class EmailUser(_Handle):
 
     async def join_by_email(
         self, identity: dict[str, Any], profile: dict[str, Any], finish: dict[str, Any] | None, ip: str
-    ) -> dict[str, Any]:
+    ) -> Login | Refused:
         """A federated identity with this verified email joins its user (or becomes it)."""
         return await self._call("join_by_email", identity, profile, finish, ip)
 
@@ -79,7 +94,7 @@ class IdentityUser(_Handle):
 
     async def login_with_identity(
         self, identity: dict[str, Any], profile: dict[str, Any], finish: dict[str, Any] | None, ip: str
-    ) -> dict[str, Any]:
+    ) -> Login | Refused:
         return await self._call("login_with_identity", identity, profile, finish, ip)
 
     async def point_to(self, user: UserById) -> None:
@@ -97,10 +112,10 @@ class UserById(_Handle):
         super().__init__(stub, reach)
         self.object_id = object_id
 
-    async def snapshot(self) -> dict[str, Any]:
+    async def snapshot(self) -> Snapshot:
         return await self._call("snapshot")
 
-    async def update_user(self, changes: dict[str, Any]) -> dict[str, Any] | None:
+    async def update_user(self, changes: dict[str, Any]) -> UserJson | None:
         return await self._call("update_user", changes)
 
     async def delete_user(self) -> bool:
@@ -109,13 +124,13 @@ class UserById(_Handle):
     async def start_email_verification(self) -> str | None:
         return await self._call("start_email_verification")
 
-    async def linkable_identities(self) -> dict[str, Any]:
+    async def linkable_identities(self) -> Identities | Refused:
         return await self._call("linkable_identities")
 
     async def link_identities(self, linked: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
         return await self._call("link_identities", linked)
 
-    async def unlink_identity(self, provider: str, user_id: str) -> dict[str, Any]:
+    async def unlink_identity(self, provider: str, user_id: str) -> Unlinked | Refused:
         return await self._call("unlink_identity", provider, user_id)
 
 
@@ -123,18 +138,18 @@ class TokenUser(_Handle):
     """The object an opaque token names; the secret is checked by the object."""
 
     async def authorize_with_session(
-        self, secret: str, request: dict[str, Any], max_age: int | None, lifetimes: dict[str, int]
-    ) -> dict[str, Any]:
+        self, secret: str, request: dict[str, Any] | None, max_age: int | None, lifetimes: dict[str, int]
+    ) -> Login | Refused:
         return await self._call("authorize_with_session", secret, request, max_age, lifetimes)
 
     async def redeem_code(
         self, secret: str, client_id: str, redirect_uri: str, code_verifier: str, refresh_allowed: bool
-    ) -> dict[str, Any]:
+    ) -> Redeemed | Refused:
         return await self._call(
             "redeem_code", secret, client_id, redirect_uri, code_verifier, refresh_allowed
         )
 
-    async def refresh(self, secret: str, client_id: str, scope: str) -> dict[str, Any]:
+    async def refresh(self, secret: str, client_id: str, scope: str) -> Redeemed | Refused:
         return await self._call("refresh", secret, client_id, scope)
 
     async def revoke_refresh_token(self, secret: str, client_id: str) -> bool:
@@ -143,18 +158,18 @@ class TokenUser(_Handle):
     async def end_session(self, secret: str) -> str | None:
         return await self._call("end_session", secret)
 
-    async def login_with_magic_link(self, secret: str, ip: str) -> dict[str, Any]:
+    async def login_with_magic_link(self, secret: str, ip: str) -> Login | Refused:
         return await self._call("login_with_magic_link", secret, ip)
 
     async def redeem_login_ticket(
-        self, secret: str, client_id: str, request: dict[str, Any], verifier: str
-    ) -> dict[str, Any]:
+        self, secret: str, client_id: str, request: dict[str, Any] | None, verifier: str
+    ) -> Login | Refused:
         return await self._call("redeem_login_ticket", secret, client_id, request, verifier)
 
-    async def reset_password(self, secret: str, password_hash: str) -> dict[str, Any] | None:
+    async def reset_password(self, secret: str, password_hash: str) -> UserJson | None:
         return await self._call("reset_password", secret, password_hash)
 
-    async def verify_email(self, secret: str) -> dict[str, Any] | None:
+    async def verify_email(self, secret: str) -> UserJson | None:
         return await self._call("verify_email", secret)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -12,10 +12,16 @@ from edgeauth.management.models.common import Body, Patch, Resource
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 Url = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^\S+$")]
 Urls = Annotated[list[Url], Field(max_length=200)]
-# The values the service layer accepts (`Literal` of a tuple: the same set, one definition).
-AppType = Literal[tuple(kind for kind, _, _ in APP_TYPES.values())]  # type: ignore[valid-type]
-AuthMethod = Literal[AUTH_METHODS]  # type: ignore[valid-type]
-GrantType = Literal[tuple(sorted(GRANT_TYPES))]  # type: ignore[valid-type]
+# The values the service layer accepts (`Literal` of a tuple: the same set, one definition; a type
+# checker sees strings).
+if TYPE_CHECKING:
+    AppType = str
+    AuthMethod = str
+    GrantType = str
+else:
+    AppType = Literal[tuple(kind for kind, _, _ in APP_TYPES.values())]
+    AuthMethod = Literal[AUTH_METHODS]
+    GrantType = Literal[tuple(sorted(GRANT_TYPES))]
 Settings = Annotated[dict[str, Any], Field(max_length=100)]
 # Auth0: at most 10 keys, string values of at most 255 characters (in a PATCH, null removes a key).
 MetadataKey = Annotated[str, Field(max_length=255)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -32,6 +32,6 @@ class Resource(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-def changes(body: BaseModel) -> dict:
+def changes(body: BaseModel) -> dict[str, Any]:
     """The fields a PATCH body actually sets."""
     return body.model_dump(exclude_unset=True)

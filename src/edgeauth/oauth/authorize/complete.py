@@ -10,6 +10,7 @@ from edgeauth.http.context import RequestContext
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.authorize.respond import authorization_response
 from edgeauth.oauth.user_tokens import granted_access, issue_access, issue_id_token
+from edgeauth.users.answers import Login
 
 
 def code_request(request: AuthorizationRequest) -> dict[str, Any] | None:
@@ -18,7 +19,7 @@ def code_request(request: AuthorizationRequest) -> dict[str, Any] | None:
 
 
 async def complete_authorization(
-    ctx: RequestContext, request: AuthorizationRequest, grant: dict[str, Any]
+    ctx: RequestContext, request: AuthorizationRequest, grant: Login
 ) -> Response:
     """`grant` is what the user's object returned: `user`, `sid`, `auth_time` and maybe `code`."""
     response_types = request.response_type.split()
@@ -26,7 +27,7 @@ async def complete_authorization(
     if "code" in response_types:
         params["code"] = grant["code"]
     if not {"token", "id_token"}.intersection(response_types):
-        return authorization_response(request, params)  # a code: the token endpoint grants access
+        return authorization_response(request.reply, params)  # a code: the token endpoint grants access
     access = await granted_access(ctx, request, grant["user"]["user_id"])
     access_token = None
     if "token" in response_types:
@@ -44,4 +45,4 @@ async def complete_authorization(
             auth_time=grant["auth_time"],
             access_token=access_token,
         )
-    return authorization_response(request, params)
+    return authorization_response(request.reply, params)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -24,13 +23,15 @@ from edgeauth.oauth.authorize.request import (
 )
 from edgeauth.oauth.authorize.respond import error_response
 from edgeauth.upstream.start import start_upstream
+from edgeauth.users.answers import Login, Refusal, Refused, refused
 
 
-async def sso_grant(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> dict[str, Any]:
-    """Ask the session's user object for a grant; `{"error": "login_required"}` without one."""
+async def sso_grant(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> Login | Refused:
+    """Ask the session's user object for a grant (OIDC Core §3.1.2.3: SSO unless `max_age` or
+    `prompt` asks for a fresh login); a refusal without a live session."""
     found = ctx.users.by_token(session_token(request))
     if found is None:
-        return {"error": "login_required"}
+        return refused(Refusal.LOGIN_REQUIRED)
     user, secret = found
     lifetimes = ctx.tenant.session_lifetimes
     return await user.authorize_with_session(secret, code_request(authz), authz.max_age, lifetimes)
@@ -42,7 +43,9 @@ async def start_login(ctx: RequestContext, request: Request, authz: Authorizatio
     if authz.connection:
         connection = await enabled_connection(ctx, authz.client_id, authz.connection)
         if connection is None:
-            return error_response(authz, "invalid_request", "The connection is not enabled for the client.")
+            return error_response(
+                authz.reply, "invalid_request", "The connection is not enabled for the client."
+            )
         if connection.strategy in UPSTREAM_STRATEGIES:
             return await start_upstream(ctx, request, authz, connection)
     binding = browser_binding(request)
@@ -60,14 +63,14 @@ async def authorize(request: Request) -> Response:
     except PageError as exc:
         return error_page(ctx, request, exc.error, exc.description)
     except RedirectError as exc:
-        assert exc.request is not None
-        return error_response(exc.request, exc.error, exc.description)
+        assert exc.reply is not None
+        return error_response(exc.reply, exc.error, exc.description)
     if ticket := request.query_params.get("login_ticket"):
         return await login_with_ticket(ctx, request, authz, ticket)
     if "login" not in authz.prompt:
         grant = await sso_grant(ctx, request, authz)
-        if "error" not in grant:
+        if not isinstance(grant, Refused):
             return await complete_authorization(ctx, authz, grant)
     if "none" in authz.prompt:
-        return error_response(authz, "login_required", "Login required")
+        return error_response(authz.reply, "login_required", "Login required")
     return await start_login(ctx, request, authz)

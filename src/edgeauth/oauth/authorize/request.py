@@ -43,16 +43,37 @@ class PageError(Exception):
 
 
 class RedirectError(Exception):
-    """An error returned to the client's redirect_uri with `state` (RFC 6749 §4.1.2.1)."""
+    """An error returned to the client's redirect_uri with `state` (RFC 6749 §4.1.2.1); `reply`
+    is where it goes, once the client and its redirect_uri are known good."""
 
-    def __init__(self, error: str, description: str, request: AuthorizationRequest | None = None) -> None:
+    def __init__(self, error: str, description: str, reply: ReplyAddress | None = None) -> None:
         super().__init__(description)
         self.error = error
         self.description = description
-        self.request = request
+        self.reply = reply
 
 
-@dataclass
+@dataclass(frozen=True)
+class ReplyAddress:
+    """Where and how the authorization response goes back: the redirect_uri, `state` echoed, the
+    response mode, and who may frame a `web_message` answer (the client's allowed web origins)."""
+
+    redirect_uri: str
+    state: str | None
+    response_type: str
+    response_mode: str
+    web_origins: tuple[str, ...]
+
+    @property
+    def mode(self) -> str:
+        """The effective response_mode: query for code, fragment for implicit (OAuth 2.0 Multiple
+        Response Type Encoding Practices §5)."""
+        if self.response_mode:
+            return self.response_mode
+        return "query" if self.response_type == "code" else "fragment"
+
+
+@dataclass(frozen=True)
 class AuthorizationRequest:
     """What a login transaction carries from `/authorize` to the code (all JSON-serialisable)."""
 
@@ -83,12 +104,10 @@ class AuthorizationRequest:
         return cls(**data)
 
     @property
-    def mode(self) -> str:
-        """The effective response_mode: query for code, fragment for implicit (OAuth 2.0 Multiple
-        Response Type Encoding Practices §5)."""
-        if self.response_mode:
-            return self.response_mode
-        return "query" if self.response_type == "code" else "fragment"
+    def reply(self) -> ReplyAddress:
+        return ReplyAddress(
+            self.redirect_uri, self.state, self.response_type, self.response_mode, tuple(self.web_origins)
+        )
 
     @property
     def scopes(self) -> list[str]:
@@ -150,7 +169,7 @@ def check_response_mode(query: Any, response_type: str) -> str:
 
 
 def check_nonce(query: Any, response_type: str) -> str | None:
-    nonce = query.get("nonce")
+    nonce: str | None = query.get("nonce")
     if "id_token" in response_type and not nonce:
         raise RedirectError("invalid_request", "Missing required parameter: nonce")
     return nonce
@@ -194,41 +213,51 @@ async def check_audience(ctx: RequestContext, query: Any) -> str:
     return audience
 
 
-async def parse_authorization_request(ctx: RequestContext, query: Any) -> tuple[Client, AuthorizationRequest]:
-    """Every rule of `/authorize`; `PageError`, or `RedirectError` carrying what is needed to
-    answer the client (redirect_uri, state, response mode)."""
-    client = await check_client(ctx, query)
-    redirect_uri = check_redirect_uri(client, query)
-    partial = AuthorizationRequest(
+def reply_address(client: Client, query: Any, redirect_uri: str) -> ReplyAddress:
+    """Where errors go once the redirect_uri is known good: the response type and mode as asked
+    when they are valid ones (the rules below may still refuse them), else the defaults."""
+    response_type = " ".join(sorted(set(first(query, "response_type").split())))
+    mode = first(query, "response_mode")
+    return ReplyAddress(
+        redirect_uri,
+        query.get("state"),
+        response_type if response_type in RESPONSE_TYPES else "code",
+        mode if mode in RESPONSE_MODES else "",
+        tuple(client.web_origins),
+    )
+
+
+async def checked_request(
+    ctx: RequestContext, client: Client, query: Any, redirect_uri: str
+) -> AuthorizationRequest:
+    """The request, every rule after the redirect_uri passed (each raises `RedirectError`)."""
+    response_type = check_response_type(client, query)
+    return AuthorizationRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
+        response_type=response_type,
+        response_mode=check_response_mode(query, response_type),
+        scope=first(query, "scope") or "openid",
         state=query.get("state"),
+        nonce=check_nonce(query, response_type),
+        audience=await check_audience(ctx, query),
+        code_challenge=check_pkce(client, query, response_type),
+        prompt=check_prompt(query),
+        max_age=check_max_age(query),
+        login_hint=first(query, "login_hint"),
+        screen_hint=first(query, "screen_hint"),
+        ui_locales=first(query, "ui_locales"),
+        connection=first(query, "connection"),
         web_origins=client.web_origins,
-        response_mode=first(query, "response_mode")
-        if first(query, "response_mode") in RESPONSE_MODES
-        else "",
     )
+
+
+async def parse_authorization_request(ctx: RequestContext, query: Any) -> tuple[Client, AuthorizationRequest]:
+    """Every rule of `/authorize`: `PageError` until the client and its redirect_uri are good,
+    `RedirectError` carrying its `ReplyAddress` after."""
+    client = await check_client(ctx, query)
+    redirect_uri = check_redirect_uri(client, query)
     try:
-        response_type = check_response_type(client, query)
-        partial.response_type = response_type
-        request = AuthorizationRequest(
-            client_id=client.client_id,
-            redirect_uri=redirect_uri,
-            response_type=response_type,
-            response_mode=check_response_mode(query, response_type),
-            scope=first(query, "scope") or "openid",
-            state=query.get("state"),
-            nonce=check_nonce(query, response_type),
-            audience=await check_audience(ctx, query),
-            code_challenge=check_pkce(client, query, response_type),
-            prompt=check_prompt(query),
-            max_age=check_max_age(query),
-            login_hint=first(query, "login_hint"),
-            screen_hint=first(query, "screen_hint"),
-            ui_locales=first(query, "ui_locales"),
-            connection=first(query, "connection"),
-            web_origins=client.web_origins,
-        )
+        return client, await checked_request(ctx, client, query, redirect_uri)
     except RedirectError as exc:
-        raise RedirectError(exc.error, exc.description, partial) from None
-    return client, request
+        raise RedirectError(exc.error, exc.description, reply_address(client, query, redirect_uri)) from None

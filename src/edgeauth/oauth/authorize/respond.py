@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 from starlette.responses import RedirectResponse, Response
 
-from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.oauth.authorize.request import ReplyAddress
 from edgeauth.templates import render
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -30,38 +30,38 @@ def _append(url: str, separator: str, params: dict[str, str]) -> str:
     return f"{url}{joiner}{urlencode(params)}"
 
 
-def _form_post(request: AuthorizationRequest, params: dict[str, str]) -> Response:
-    return render("form_post.html", {"action": request.redirect_uri, "params": params}, headers=NO_STORE)
+def _form_post(reply: ReplyAddress, params: dict[str, str]) -> Response:
+    return render("form_post.html", {"action": reply.redirect_uri, "params": params}, headers=NO_STORE)
 
 
-def frame_ancestors(request: AuthorizationRequest) -> str:
+def frame_ancestors(reply: ReplyAddress) -> str:
     """The redirect_uri's origin and the client's allowed web origins (well-formed ones only)."""
-    origins = [origin_of(request.redirect_uri)]
-    origins += [o.rstrip("/") for o in request.web_origins if ORIGIN.fullmatch(o.rstrip("/"))]
+    origins = [origin_of(reply.redirect_uri)]
+    origins += [o.rstrip("/") for o in reply.web_origins if ORIGIN.fullmatch(o.rstrip("/"))]
     return " ".join(dict.fromkeys(origins))
 
 
-def _web_message(request: AuthorizationRequest, params: dict[str, str]) -> Response:
+def _web_message(reply: ReplyAddress, params: dict[str, str]) -> Response:
     """The page auth0-spa-js waits for in its iframe or popup; it posts only to the redirect_uri's
     origin and may be framed by that origin and the client's allowed web origins."""
-    target = origin_of(request.redirect_uri)
+    target = origin_of(reply.redirect_uri)
     message = {"type": "authorization_response", "response": params}
-    headers = {**NO_STORE, "Content-Security-Policy": f"frame-ancestors {frame_ancestors(request)}"}
+    headers = {**NO_STORE, "Content-Security-Policy": f"frame-ancestors {frame_ancestors(reply)}"}
     return render("web_message.html", {"message": message, "target_origin": target}, headers=headers)
 
 
-def authorization_response(request: AuthorizationRequest, params: dict[str, str]) -> Response:
+def authorization_response(reply: ReplyAddress, params: dict[str, str]) -> Response:
     """Success (`code`, tokens) or error parameters, with `state` echoed byte-exact."""
-    if request.state is not None:
-        params = {**params, "state": request.state}
-    mode = request.mode
+    if reply.state is not None:
+        params = {**params, "state": reply.state}
+    mode = reply.mode
     if mode == "form_post":
-        return _form_post(request, params)
+        return _form_post(reply, params)
     if mode == "web_message":
-        return _web_message(request, params)
+        return _web_message(reply, params)
     separator = "?" if mode == "query" else "#"
-    return RedirectResponse(_append(request.redirect_uri, separator, params), 302, headers=NO_STORE)
+    return RedirectResponse(_append(reply.redirect_uri, separator, params), 302, headers=NO_STORE)
 
 
-def error_response(request: AuthorizationRequest, error: str, description: str) -> Response:
-    return authorization_response(request, {"error": error, "error_description": description})
+def error_response(reply: ReplyAddress, error: str, description: str) -> Response:
+    return authorization_response(reply, {"error": error, "error_description": description})

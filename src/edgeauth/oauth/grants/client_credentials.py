@@ -9,6 +9,7 @@ from edgeauth.http.context import RequestContext
 from edgeauth.http.errors import access_denied, unauthorized_client
 from edgeauth.oauth.access_token import issue_access_token
 from edgeauth.oauth.apis import find_api
+from edgeauth.oauth.grants.issued import Issued
 from edgeauth.oauth.grants.rules import check_grant_enabled
 from edgeauth.snapshots import Client, ResourceServer
 
@@ -59,7 +60,7 @@ def granted_scopes(params: dict[str, Any], allowed: list[str]) -> list[str]:
     return list(dict.fromkeys(requested))
 
 
-async def client_credentials(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:
+async def client_credentials(ctx: RequestContext, client: Client, params: dict[str, Any]) -> Issued:
     check_confidential(client)
     check_grant_enabled(client, GRANT_TYPE)
     audience = requested_audience(ctx, params)
@@ -82,4 +83,4 @@ async def client_credentials(ctx: RequestContext, client: Client, params: dict[s
     }
     if scope:
         response["scope"] = scope
-    return response
+    return Issued(response)

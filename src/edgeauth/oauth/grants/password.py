@@ -10,6 +10,7 @@ from edgeauth.connections import DATABASE_CONNECTION, DATABASE_STRATEGY
 from edgeauth.http.context import RequestContext
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import enabled_with_strategy
+from edgeauth.oauth.grants.issued import Issued
 from edgeauth.oauth.grants.rules import (
     check_grant_enabled,
     direct_request,
@@ -19,6 +20,7 @@ from edgeauth.oauth.grants.rules import (
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
 from edgeauth.users import completion
+from edgeauth.users.answers import Refused
 
 PASSWORD = "password"
 PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"
@@ -30,26 +32,24 @@ async def check_realm(ctx: RequestContext, client: Client, realm: str) -> None:
         raise OAuthError("invalid_request", f"Unknown or disabled connection: {realm}", 400)
 
 
-async def password_login(
-    ctx: RequestContext, client: Client, params: dict[str, Any], realm: str
-) -> dict[str, Any]:
+async def password_login(ctx: RequestContext, client: Client, params: dict[str, Any], realm: str) -> Issued:
     await check_realm(ctx, client, realm)
     request = await direct_request(ctx, client, params)
     username = required_param(params, "username")
     finish = completion.token_grant(request.to_json(), "refresh_token" in client.grant_types)
     password = required_param(params, "password")
     result = await ctx.users.by_email(username).login_with_password(password, finish, ctx.ip)
-    if "error" in result:
+    if isinstance(result, Refused):
         raise login_refusal(result)
     return await user_token_response(ctx, result)
 
 
-async def password(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:
+async def password(ctx: RequestContext, client: Client, params: dict[str, Any]) -> Issued:
     """`grant_type=password`: Auth0's tenant default directory, here the database connection."""
     check_grant_enabled(client, PASSWORD)
     return await password_login(ctx, client, params, DATABASE_CONNECTION)
 
 
-async def password_realm(ctx: RequestContext, client: Client, params: dict[str, Any]) -> dict[str, Any]:
+async def password_realm(ctx: RequestContext, client: Client, params: dict[str, Any]) -> Issued:
     check_grant_enabled(client, PASSWORD_REALM)
     return await password_login(ctx, client, params, required_param(params, "realm"))

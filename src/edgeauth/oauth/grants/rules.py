@@ -16,6 +16,7 @@ from edgeauth.http.errors import (
 from edgeauth.oauth.apis import find_api
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import Client
+from edgeauth.users.answers import Refusal, Refused
 from edgeauth.users.objects import TokenUser
 
 
@@ -50,10 +51,19 @@ async def direct_request(ctx: RequestContext, client: Client, params: dict[str, 
     return AuthorizationRequest(client.client_id, "", "token", scope=scope, audience=audience)
 
 
-def login_refusal(refusal: dict[str, Any]) -> OAuthError:
-    """A user object's refusal of a credential, as Auth0's token endpoint words it."""
-    if refusal["error"] == "unauthorized":
-        return OAuthError("unauthorized", refusal["message"], 401)
-    if refusal["error"] == "too_many_attempts":
-        return OAuthError("too_many_attempts", refusal["message"], 429)
-    return invalid_grant(refusal["message"])
+def login_refusal(refusal: Refused) -> OAuthError:
+    """A credential refused (password, OTP), as Auth0's token endpoint words it: a blocked user is
+    401 `unauthorized`, a locked-out one 429 `too_many_attempts`."""
+    if refusal.code == Refusal.BLOCKED:
+        return OAuthError("unauthorized", refusal.message, 401)
+    if refusal.code == Refusal.TOO_MANY_ATTEMPTS:
+        return OAuthError("too_many_attempts", refusal.message, 429)
+    return grant_refusal(refusal)
+
+
+def grant_refusal(refusal: Refused) -> OAuthError:
+    """A code or refresh token refused: a scope wider than the grant's is 403 `invalid_scope`,
+    anything else (a blocked user too) `invalid_grant` in the object's words (Auth0)."""
+    if refusal.code == Refusal.SCOPE_EXCEEDED:
+        return OAuthError("invalid_scope", refusal.message, 403)
+    return invalid_grant(refusal.message)

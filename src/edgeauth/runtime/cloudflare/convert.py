@@ -18,7 +18,7 @@ from __future__ import annotations
 import builtins
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import js
 from pyodide.ffi import JsException, JsProxy
@@ -28,7 +28,7 @@ try:  # Pyodide >= 0.27 distinguishes JS null from undefined.
 except ImportError:  # pragma: no cover - Pyodide 0.26 maps both to None
     jsnull = None
 
-SqlValue = str | int | float | None | JsProxy
+SqlValue: TypeAlias = str | int | float | JsProxy | None
 
 _BUFFER_TYPES = frozenset(
     {

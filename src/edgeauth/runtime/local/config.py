@@ -47,7 +47,7 @@ class WorkerConfig:
     d1_databases: tuple[D1Binding, ...] = ()
     queue_producers: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
     """Producer binding name → queue name."""
-    queue_consumers: Mapping[str, QueueConsumer] = field(default_factory=lambda: _frozen({}))
+    queue_consumers: Mapping[str, QueueConsumer] = field(default_factory=lambda: MappingProxyType({}))
     """Queue name → consumer settings."""
     crons: tuple[str, ...] = ()
     vars: Mapping[str, str] = field(default_factory=lambda: _frozen({}))

@@ -61,7 +61,8 @@ class SqliteD1:
         """`prepare(sql).bind(...).first()`: the first row or None."""
         cursor = self._conn.execute(sql, params)
         try:
-            return cursor.fetchone()
+            row: dict[str, Any] | None = cursor.fetchone()
+            return row
         finally:
             cursor.close()
 

@@ -61,9 +61,9 @@ async def _ignore_conflict(created: Awaitable[Any]) -> None:
 async def _m2m_app(platform: Platform, tenant_id: str) -> str:
     existing = await clients.find_clients_by_name(platform, tenant_id, M2M_NAME)
     if existing:
-        return existing[0]["client_id"]
+        return str(existing[0]["client_id"])
     created = await clients.create_client(platform, tenant_id, name=M2M_NAME, app_type="m2m")
-    return created["client_id"]
+    return str(created["client_id"])
 
 
 async def _spa_app(platform: Platform, tenant_id: str, origin: str) -> str:
@@ -76,11 +76,11 @@ async def _spa_app(platform: Platform, tenant_id: str, origin: str) -> str:
     existing = await clients.find_clients_by_name(platform, tenant_id, SPA_NAME)
     if not existing:
         created = await clients.create_client(platform, tenant_id, name=SPA_NAME, app_type="spa", **urls)
-        return created["client_id"]
+        return str(created["client_id"])
     spa = existing[0]
     if any(spa[field] != value for field, value in urls.items()):
         await clients.set_client_urls(platform, tenant_id, spa["client_id"], **urls)
-    return spa["client_id"]
+    return str(spa["client_id"])
 
 
 async def seed_demo(platform: Platform, origin: str) -> Demo:

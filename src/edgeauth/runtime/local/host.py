@@ -251,4 +251,5 @@ class LocalRuntime:
     def _resolve_scheduled_handler(self) -> ScheduledHandler:
         if self._scheduled_handler is not None:
             return self._scheduled_handler
-        return _worker().scheduled
+        handler: ScheduledHandler = _worker().scheduled
+        return handler

@@ -42,7 +42,9 @@ def checked_address(resolver: Resolver, host: str, port: int, *, allow_loopback:
     return addresses[0]
 
 
-def _guarded(connection_class: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+def _guarded(
+    connection_class: type[http.client.HTTPConnection],
+) -> Callable[..., http.client.HTTPConnection]:
     class Guarded(connection_class):  # type: ignore[valid-type, misc]
         """Connects to the checked address; TLS still verifies the certificate for the name."""
 

@@ -58,7 +58,7 @@ class SqliteKV:
                 (self._namespace, key, self._clock()),
             )
             return None
-        return row["value"]
+        return str(row["value"])
 
     async def put(self, key: str, value: str, *, ttl: int | None = None) -> None:
         """`KV.put(key, value, {expirationTtl})`: TTL below 60 s is a 400 on Cloudflare."""

@@ -1,0 +1,99 @@
+"""Authenticating the user, and what a successful login ends in (`edgeauth.users.completion`):
+an SSO session with maybe a code, tokens' inputs for the token endpoint, or a login ticket."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from durable_objects.user import brute_force, codes, one_time, refresh_tokens, sessions
+from durable_objects.user.profile import Profile
+from edgeauth.users.answers import Login, Refusal, Wire, refusal
+from edgeauth.users.passwords import hash_password, needs_rehash, verify_dummy, verify_password
+
+
+class Authentication:
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.storage = profile.storage
+
+    async def login_with_password(
+        self, password: str, finish: dict[str, Any] | None, ip: str
+    ) -> Login | Wire:
+        """Check the password (Auth0 database connection): the block, the lockouts, the hash; weaker
+        hashes are upgraded. No user or no password costs one hash all the same, so the answer's
+        timing does not tell whether the email has an account."""
+        row = self.profile.row()
+        stored = self.profile.password_hash()
+        if row is None or stored is None:
+            await verify_dummy(self.profile.env.crypto, password)
+            return refusal(Refusal.WRONG_CREDENTIALS)
+        if row["blocked"]:
+            return refusal(Refusal.BLOCKED)
+        now = self.profile.now()
+        if brute_force.is_locked(self.storage, ip, now):
+            return refusal(Refusal.TOO_MANY_ATTEMPTS)
+        if not await verify_password(self.profile.env.crypto, password, stored):
+            brute_force.record_failure(self.storage, ip, now)
+            return refusal(Refusal.WRONG_CREDENTIALS)
+        if needs_rehash(stored):
+            self.profile.set_password(await hash_password(self.profile.env.crypto, password))
+        brute_force.record_success(self.storage, ip, now)
+        await self.profile.record_login(ip)
+        return self.finish(finish)
+
+    def finish(self, finish: dict[str, Any] | None) -> Login:
+        """After a successful login, what `finish` asks for (edgeauth.users.completion)."""
+        row = self.profile.user()
+        finish = finish or {"kind": "session", "request": None}
+        now = self.profile.now()
+        if finish["kind"] == "ticket":
+            payload = {
+                "tenant_id": row["tenant_id"],
+                "client_id": finish["client_id"],
+                "verifier_digest": finish["verifier_digest"],
+            }
+            ticket = one_time.issue_token(self.storage, self.profile.state.id, "login_ticket", payload, now)
+            return {"user": self.profile.user_json(row), "login_ticket": ticket}
+        if finish["kind"] == "tokens":
+            return self._direct_grant(finish["request"], finish["refresh_allowed"], now)
+        session = sessions.create_session(self.storage, self.profile.state.id, now)
+        return {**self.grant(session, finish["request"]), "session_token": session["token"]}
+
+    def grant(self, session: dict[str, Any], request: dict[str, Any] | None) -> Login:
+        """The user and the session, and a code for an authorization request."""
+        result: Login = {
+            "user": self.profile.user_json(self.profile.user()),
+            "sid": session["sid"],
+            "auth_time": session["auth_time"],
+        }
+        if request is not None:
+            result["code"] = codes.issue_code(
+                self.storage,
+                self.profile.state.id,
+                request,
+                session["sid"],
+                session["auth_time"],
+                self.profile.now(),
+            )
+        return result
+
+    def _direct_grant(self, request: dict[str, Any], refresh_allowed: bool, now: int) -> Login:
+        """Token endpoint grants: no SSO session (`sid` empty), a refresh token for offline access."""
+        result: Login = {
+            "user": self.profile.user_json(self.profile.user()),
+            "sid": "",
+            "auth_time": now,
+            "request": request,
+        }
+        if refresh_allowed and "offline_access" in request["scope"].split():
+            result["refresh_token"] = refresh_tokens.issue_refresh_token(
+                self.storage,
+                self.profile.state.id,
+                family=secrets.token_hex(16),
+                request=request,
+                sid="",
+                auth_time=now,
+                now=now,
+            )
+        return result

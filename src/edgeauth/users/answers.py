@@ -1,0 +1,143 @@
+"""What a user object answers, typed: results as TypedDicts, refusals as one value type.
+
+A refusal is `Refused(code, message)` with a code from `Refusal`; on the wire (Durable Object RPC:
+JSON-like data only) it travels as `{"refused": code, "message": message}` and the handle
+(`edgeauth.users.objects`) turns it back into a `Refused`. Each API edge maps codes to its own
+errors once: the Authentication API (`oauth/grants/rules.py`), the hosted pages
+(`login/pages.py`, `passwordless/pages.py`), the Management API (`admin/users.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, NotRequired, TypedDict
+
+# The Auth0 Management API user object (`user_id`, `email`, `identities`, metadata, …).
+UserJson = dict[str, Any]
+# An authorization request as the object keeps it (`AuthorizationRequest.to_json()`).
+RequestJson = dict[str, Any]
+# JSON-like data as it crosses the RPC: arguments, and a refusal's wire form (`Refused.to_wire`).
+Wire = dict[str, Any]
+
+
+class Refusal(StrEnum):
+    WRONG_CREDENTIALS = "wrong_credentials"
+    WRONG_CODE = "wrong_code"
+    BLOCKED = "blocked"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    LOGIN_REQUIRED = "login_required"
+    STALE_SESSION = "stale_session"  # a live session older than `max_age`
+    INVALID_CODE = "invalid_code"  # unknown, expired, spent, or bound to another client or PKCE
+    INVALID_REFRESH_TOKEN = "invalid_refresh_token"
+    SCOPE_EXCEEDED = "scope_exceeded"
+    INVALID_LINK = "invalid_link"
+    INVALID_TICKET = "invalid_ticket"
+    UNVERIFIED_BROWSER = "unverified_browser"  # a login ticket without its browser's verifier
+    UNVERIFIED_OWNER = "unverified_owner"  # a verified identity meets a user whose email is not
+    UNUSABLE_ACCOUNT = "unusable_account"  # an identity that cannot log in here
+    NO_SUCH_USER = "no_such_user"
+    NO_SUCH_IDENTITY = "no_such_identity"
+    UNSUPPORTED_SECONDARY = "unsupported_secondary"
+
+
+# Auth0's words where an SDK or a person reads them.
+MESSAGES = {
+    Refusal.WRONG_CREDENTIALS: "Wrong email or password.",
+    Refusal.WRONG_CODE: "Wrong email or verification code.",
+    Refusal.BLOCKED: "user is blocked",
+    Refusal.TOO_MANY_ATTEMPTS: "Your account has been blocked after multiple consecutive login attempts.",
+    Refusal.LOGIN_REQUIRED: "Login required",
+    Refusal.STALE_SESSION: "Login required",
+    Refusal.INVALID_CODE: "Invalid authorization code",
+    Refusal.INVALID_REFRESH_TOKEN: "Unknown or invalid refresh token.",
+    Refusal.SCOPE_EXCEEDED: "The requested scope exceeds the granted scope.",
+    Refusal.INVALID_LINK: "The link is invalid or has expired.",
+    Refusal.INVALID_TICKET: "Invalid or expired login ticket.",
+    Refusal.UNVERIFIED_BROWSER: "The login ticket was not issued to this browser.",
+    Refusal.UNVERIFIED_OWNER: "The account's email is not verified.",
+    Refusal.UNUSABLE_ACCOUNT: "The account cannot be used here.",
+    Refusal.NO_SUCH_USER: "The user does not exist.",
+    Refusal.NO_SUCH_IDENTITY: "The user has no such secondary identity.",
+    Refusal.UNSUPPORTED_SECONDARY: "Only enterprise and social accounts can be linked as secondary accounts.",
+}
+
+
+@dataclass(frozen=True)
+class Refused:
+    code: Refusal
+    message: str
+
+    def to_wire(self) -> dict[str, str]:
+        return {"refused": self.code.value, "message": self.message}
+
+
+def refused(code: Refusal, message: str = "") -> Refused:
+    """A refusal with Auth0's words for it unless a more precise message is given."""
+    return Refused(code, message or MESSAGES[code])
+
+
+def refusal(code: Refusal) -> dict[str, str]:
+    """A refusal with Auth0's words for it, as it travels."""
+    return refused(code).to_wire()
+
+
+def from_wire(value: Any) -> Any:
+    """An answer off the wire: a `Refused` where the object refused, else the value itself."""
+    if isinstance(value, dict) and set(value) == {"refused", "message"}:
+        return Refused(Refusal(value["refused"]), str(value["message"]))
+    return value
+
+
+class Snapshot(TypedDict):
+    """A user and its version (`user` None: nobody, or deleted)."""
+
+    version: int
+    user: UserJson | None
+
+
+class Created(TypedDict):
+    created: bool
+    user: UserJson | None
+
+
+class Login(TypedDict):
+    """What a successful authentication ends in (`edgeauth.users.completion`): the user, and a
+    session (`session_token`, `sid`) with maybe a `code`, or tokens' inputs (`request`, maybe a
+    `refresh_token`), or a `login_ticket`."""
+
+    user: UserJson
+    sid: NotRequired[str]
+    auth_time: NotRequired[int]
+    code: NotRequired[str]
+    session_token: NotRequired[str]
+    request: NotRequired[RequestJson]
+    refresh_token: NotRequired[str]
+    login_ticket: NotRequired[str]
+    object_id: NotRequired[str]
+
+
+class Redeemed(TypedDict):
+    """A code exchanged or a refresh token rotated: the request it carried, its session, the user."""
+
+    request: RequestJson
+    sid: str
+    auth_time: int
+    user: UserJson
+    refresh_token: NotRequired[str]
+
+
+class Sent(TypedDict, total=False):
+    """What `/passwordless/start` sends: a code or a link (nothing while the address moves)."""
+
+    code: str
+    link: str
+
+
+class Identities(TypedDict):
+    identities: list[dict[str, Any]]
+
+
+class Unlinked(TypedDict):
+    identities: list[dict[str, Any]]
+    removed: dict[str, Any]
