@@ -25,6 +25,7 @@ from typing import Any, Protocol, TypeVar
 from durable_objects.user import identities, names
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
+from edgeauth.users.objects import UserObjects
 
 Reach = dict[str, Any]
 RpcMethod = Callable[..., Awaitable[Any]]
@@ -86,9 +87,7 @@ async def still_held(place: Place, name: names.ObjectName, tenant_id: str) -> bo
         return False
     if place.now() - name.held_since < CLAIM_GRACE_SECONDS:
         return True
-    answer = await _forward(
-        place, name.holder, "email_snapshot", {"tenant": tenant_id, "name": name.name}, ()
-    )
+    answer = await UserObjects(place.env, tenant_id).holder(name.name, name.holder).email_snapshot()
     return answer != NOT_HELD and answer.get("user") is not None
 
 
@@ -105,8 +104,7 @@ def _owner(place: Place, reach: Reach) -> names.ObjectName | None:
 
 
 async def _forward(place: Place, holder: str, method: str, reach: Reach, args: tuple[Any, ...]) -> Any:
-    stub = place.env.users.get(holder)
-    return await stub.call(method, {"tenant": reach["tenant"], "name": reach["name"], "holder": True}, *args)
+    return await UserObjects(place.env, reach["tenant"]).holder(reach["name"], holder).forward(method, *args)
 
 
 async def _route_name(

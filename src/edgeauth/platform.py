@@ -22,7 +22,7 @@ from edgeauth.ports import (
 
 @dataclass(frozen=True)
 class Settings:
-    """Deployment settings (Worker vars; locally CLI flags). See docs/configuration.md."""
+    """Deployment settings (Worker vars; locally CLI flags): README.md, "Configuration reference"."""
 
     default_tenant: str = "default"
     base_domain: str = "localhost"

@@ -173,6 +173,19 @@ class TokenUser(_Handle):
         return await self._call("verify_email", secret)
 
 
+class NameHolder(_Handle):
+    """The object a name's object routes a call to (`durable_objects/user/routing.py`); it answers
+    only while its user still holds the name."""
+
+    async def email_snapshot(self) -> Snapshot | dict[str, str]:
+        """The holder's user, or the routing's "not held" answer."""
+        return await self._call("email_snapshot")
+
+    async def forward(self, method: str, *args: Any) -> Any:
+        """The call the name's object received, passed on as it came (its answer untouched)."""
+        return await self._stub.call(method, self._reach, *args)
+
+
 class UserObjects:
     """The tenant's user objects. Nothing else in the Worker turns a name, id or token into a stub."""
 
@@ -188,6 +201,11 @@ class UserObjects:
     def by_identity(self, connection: str, user_id: str) -> IdentityUser:
         stub = self._platform.users.get_by_name(f"{self.tenant_id}/identity/{connection}/{user_id}")
         return IdentityUser(stub, {"tenant": self.tenant_id, "name": f"identity:{connection}/{user_id}"})
+
+    def holder(self, name: str, object_id: str) -> NameHolder:
+        """The object holding `name` (an email or identity name) for the name's own object."""
+        reach = {"tenant": self.tenant_id, "name": name, "holder": True}
+        return NameHolder(self._platform.users.get(object_id), reach)
 
     def by_user_id(self, user_id: str) -> UserById | None:
         """`None` for an id that names no object of this deployment."""
