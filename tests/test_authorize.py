@@ -115,6 +115,27 @@ def test_errors_go_back_to_the_client_with_state(server: Server, app: dict) -> N
         assert params["error"] == error and params["state"] == "xyz", params
 
 
+def test_a_response_type_the_client_may_not_use_is_refused_in_the_query(server: Server) -> None:
+    """The error of a refused response type goes back the default way (query), with `state`."""
+    code_only = server.cli(
+        "apps",
+        "create",
+        "--name",
+        "Code only",
+        "--type",
+        "spa",
+        "--callbacks",
+        CALLBACK,
+        "--grants",
+        "authorization_code",
+    )
+    response = Browser(server).request("GET", "/authorize", params=query(code_only, response_type="token"))
+    location = urlsplit(response.headers["location"])
+    assert response.status_code == 302 and not location.fragment
+    found = parse_qs(location.query)
+    assert (found["error"], found["state"]) == (["unauthorized_client"], ["xyz"])
+
+
 def test_signup_page_creates_the_user_and_logs_in(server: Server, app: dict) -> None:
     browser = Browser(server)
     page = browser.authorize(query(app, screen_hint="signup"))

@@ -67,6 +67,22 @@ def test_ticket_logs_in_once_for_its_client(server: Server, spa: dict) -> None:
     assert replayed["error"] == "access_denied"
 
 
+def test_a_blocked_users_ticket_reads_as_any_invalid_ticket(server: Server, spa: dict) -> None:
+    """Blocked after the ticket was issued: refused, without telling the page the account is blocked."""
+    email = "blocked-ticket@example.com"
+    user = server.cli("users", "create", "--email", email, "--password", PASSWORD)
+    browser = Browser(server)
+    ticket = co_authenticate(browser, spa["client_id"], username=email).json()["login_ticket"]
+    server.cli("users", "update", user["user_id"], "--blocked", "true")
+    _, challenge = pkce_pair()
+    query = code_query(spa["client_id"], CALLBACK, challenge, state="s", login_ticket=ticket)
+    refused = redirect_params(browser.request("GET", "/authorize", params=query))
+    assert (refused["error"], refused["error_description"]) == (
+        "access_denied",
+        "Invalid or expired login ticket.",
+    )
+
+
 def test_ticket_of_another_client_is_refused(server: Server, spa: dict) -> None:
     other = server.cli(
         "apps",

@@ -292,6 +292,8 @@ async def link_user(
     await get_user(platform, tenant_id, primary_id)
     primary = _user(platform, tenant_id, primary_id)
     secondary = await _user(platform, tenant_id, secondary_id).linkable_identities()
+    if isinstance(secondary, Refused) and secondary.code == Refusal.NO_SUCH_USER:
+        raise not_found("The secondary user does not exist.", "inexistent_user")
     if isinstance(secondary, Refused):
         raise linking_refusal(secondary)
     linked = await primary.link_identities(secondary["identities"])

@@ -35,7 +35,7 @@ from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.authorize.respond import error_response
 from edgeauth.snapshots import Client, load_client
 from edgeauth.templates import render
-from edgeauth.users.answers import Login, Refusal, Refused, refused
+from edgeauth.users.answers import MESSAGES, Login, Refusal, Refused, refused
 
 VERIFIER_COOKIE = "edgeauth_co"
 VERIFIER_MAX_AGE = 120  # the login ticket's lifetime
@@ -121,8 +121,9 @@ async def login_with_ticket(
         client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
         if client is not None and client.cross_origin_loc:
             return await verification_page(ctx, request, authz, ticket, client)
-    if isinstance(grant, Refused):
-        return error_response(authz.reply, "access_denied", grant.message)
+    if isinstance(grant, Refused):  # a blocked user's ticket reads as any invalid one
+        shown = grant.code if grant.code == Refusal.UNVERIFIED_BROWSER else Refusal.INVALID_TICKET
+        return error_response(authz.reply, "access_denied", MESSAGES[shown])
     return await signed_in(ctx, authz, grant)
 
 

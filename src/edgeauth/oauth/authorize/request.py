@@ -214,14 +214,17 @@ async def check_audience(ctx: RequestContext, query: Any) -> str:
 
 
 def reply_address(client: Client, query: Any, redirect_uri: str) -> ReplyAddress:
-    """Where errors go once the redirect_uri is known good: the response type and mode as asked
-    when they are valid ones (the rules below may still refuse them), else the defaults."""
-    response_type = " ".join(sorted(set(first(query, "response_type").split())))
+    """Where errors go once the redirect_uri is known good: the response type as asked when the
+    client may use it (else `code`: the query), the response mode as asked when it is a known one."""
+    try:
+        response_type = check_response_type(client, query)
+    except RedirectError:
+        response_type = "code"
     mode = first(query, "response_mode")
     return ReplyAddress(
         redirect_uri,
         query.get("state"),
-        response_type if response_type in RESPONSE_TYPES else "code",
+        response_type,
         mode if mode in RESPONSE_MODES else "",
         tuple(client.web_origins),
     )
