@@ -9,8 +9,10 @@ NODE_STAMP := node_modules/.installed
 E2E_STAMP  := tests/e2e/node_modules/.installed
 CHROMIUM   ?= /usr/bin/chromium
 export CHROMIUM
+# Debian's wrk: the benchmarks' native load generator.
+WRK        ?= /usr/bin/wrk
 
-.PHONY: dev test lint bench fuzz clean
+.PHONY: dev test lint bench fuzz chaos deploy clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +37,14 @@ $(CHROMIUM):
 		exit 1; \
 	fi
 
+$(WRK):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; \
+	else \
+		echo "make bench needs Debian's wrk at $(WRK): run 'sudo apt-get install wrk'." >&2; \
+		exit 1; \
+	fi
+
 ## Start edgeauth on the embedded local runtime: http://localhost:8787/ with a demo API, apps,
 ## user and the demo single-page app at http://localhost:8787/demo/.
 dev: $(PY_STAMP) $(E2E_STAMP)
@@ -53,8 +63,9 @@ lint: $(PY_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## Benchmarks: token issuance, JWKS, discovery vs. the RS256 signing ceiling (prints a table).
-bench: $(PY_STAMP)
+## Benchmarks: edgeauth next to npm oidc-provider (tests/e2e) under wrk, pinned to separate cores,
+## against the openssl RS256 ceiling; then logins, the Management API and the edge host (prints tables).
+bench: $(PY_STAMP) $(E2E_STAMP) $(WRK)
 	$(BIN)/python -m bench.run
 
 ## Fuzzing at length: 100,000 hostile requests to the Authentication API (counts of requests and
@@ -62,6 +73,17 @@ bench: $(PY_STAMP)
 fuzz: $(PY_STAMP)
 	$(BIN)/python -m tests.fuzz_auth_api --requests $(or $(FUZZ_REQUESTS),100000)
 	EDGEAUTH_FUZZ_EXAMPLES=200 $(BIN)/pytest -q -s -p no:randomly tests/management/test_openapi_fuzz.py
+
+## Crash and load at length: 12 SIGKILLs of the local server under 8 workers of signups, password
+## changes, logins and refresh rotations; prints the counts, fails on any lost acknowledged write.
+chaos: $(PY_STAMP)
+	$(BIN)/python -m tests.chaos --kills $(or $(CHAOS_KILLS),12) --workers 8
+
+## Deploy to your Cloudflare account (docs/cloudflare.md; `npx wrangler login` first): creates or
+## reuses KV, D1 and the queues, applies D1 migrations, vendors the Python packages, makes the
+## deployment key when the Worker has none, and runs `wrangler deploy`.
+deploy: $(PY_STAMP) $(NODE_STAMP)
+	$(BIN)/python tools/deploy.py
 
 clean:
 	rm -rf $(VENV) node_modules tests/e2e/node_modules build .edgeauth .wrangler

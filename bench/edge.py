@@ -1,13 +1,17 @@
-"""Edge mode next to local mode: boot time and token-endpoint latency (issue 3's bench).
+"""Edge mode next to local mode: boot time, token latency, and CPU time per request under Pyodide.
 
 Boots each server three times on a fresh data folder (time to the first answered request, which
 creates the default tenant and its keys), then times 200 client_credentials requests at
-concurrency 1 on each. Prints medians and the edge/local ratio; asserts nothing.
+concurrency 1 on each. Then, on the edge host only, the CPU time its process spends per request
+(Workers bill CPU milliseconds): token, JWKS, discovery and a password login, each measured over
+warm requests from the process's own utime + stime. Miniflare's KV/D1/Queue run in workerd, a
+separate process, and are not counted. Prints medians and ratios; asserts nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import tempfile
 from pathlib import Path
@@ -18,6 +22,8 @@ from edgeauth.runtime.local.edgehost import EdgeHostProcess
 from edgeauth.runtime.local.process import ServerProcess
 
 AUDIENCE = "https://edge-bench.example/"
+REALM_GRANT = "http://auth0.com/oauth/grant-type/password-realm"
+PASSWORD = "edge bench password 1"
 
 
 def boot_seconds(make: type[ServerProcess], runs: int = 3) -> float:
@@ -41,12 +47,59 @@ def m2m_form(server: ServerProcess) -> dict[str, str]:
     }
 
 
+def realm_form(server: ServerProcess) -> dict[str, str]:
+    """A native app allowed the password-realm grant, and a user to log in."""
+    native = admin(server, "apps", "create", "--name", "N", "--type", "native", "--grants", REALM_GRANT)
+    admin(server, "users", "create", "--email", "edge-bench@example.com", "--password", PASSWORD)
+    return {
+        "grant_type": REALM_GRANT,
+        "client_id": native["client_id"],
+        "username": "edge-bench@example.com",
+        "password": PASSWORD,
+        "realm": "Username-Password-Authentication",
+        "scope": "openid",
+    }
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (/proc/<pid>/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def cpu_ms_per_request(
+    server: ServerProcess, request: tuple[str, str, dict[str, str] | None], requests: int
+) -> float:
+    assert server.process is not None
+    await load(server.base_url, "warm-up", request, 1, 20)
+    before = cpu_seconds(server.process.pid)
+    await load(server.base_url, "cpu", request, 1, requests)
+    return (cpu_seconds(server.process.pid) - before) * 1000 / requests
+
+
 async def token_latency(make: type[ServerProcess], requests: int) -> Result:
     with tempfile.TemporaryDirectory() as tmp, make(Path(tmp)) as server:
         form = m2m_form(server)
         return await load(
             server.base_url, f"token ({server.name})", ("POST", "/oauth/token", form), 1, requests
         )
+
+
+async def edge_cpu(requests: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp, EdgeHostProcess(Path(tmp)) as server:
+        token, realm = m2m_form(server), realm_form(server)
+        return {
+            "token (client_credentials)": await cpu_ms_per_request(
+                server, ("POST", "/oauth/token", token), requests
+            ),
+            "jwks": await cpu_ms_per_request(server, ("GET", "/.well-known/jwks.json", None), requests),
+            "discovery": await cpu_ms_per_request(
+                server, ("GET", "/.well-known/openid-configuration", None), requests
+            ),
+            "password login (realm grant)": await cpu_ms_per_request(
+                server, ("POST", "/oauth/token", realm), max(10, requests // 10)
+            ),
+        }
 
 
 async def main(requests: int = 200) -> None:
@@ -59,6 +112,11 @@ async def main(requests: int = 200) -> None:
     for label, q in (("token p50 (ms)", 0.5), ("token p99 (ms)", 0.99)):
         a, b = local.percentile(q), edge.percentile(q)
         print(f"{label:<28} {a:>10.2f} {b:>10.2f} {b / a:>10.1f}")
+    print()
+    print(f"{'edge host CPU per request':<32} {'CPU ms':>8}")
+    print("-" * 41)
+    for name, ms in (await edge_cpu(requests)).items():
+        print(f"{name:<32} {ms:>8.2f}")
     print("edge: Pyodide in Node, Miniflare KV/D1/Queue over loopback RPC; not Cloudflare's numbers")
 
 

@@ -1,203 +1,272 @@
-"""edgeauth bench: token issuance, JWKS and discovery over HTTP against the RS256 signing ceiling.
+"""edgeauth bench: edgeauth next to npm `oidc-provider` in the same run, against the RS256 ceiling.
 
-Starts `edgeauth serve` on a fresh data folder, makes an m2m app with the CLI, then measures, in one
-run on the same machine: client_credentials at concurrency 1 and 8, JWKS and discovery at 8, and
-the ceiling — how many access tokens one core can sign and encode in a loop with no HTTP. Prints a
-table; token req/s is also shown as a fraction of that ceiling. Numbers, never assertions.
+Each server runs pinned to one core and `wrk` (native) to the other (bench/wrk.py). The anchor is
+`oidc-provider` 9 as a team would run it for machine clients (tests/e2e/bench_anchor.mjs): one
+client, one RS256 key, JWT access tokens. Measured for both: client_credentials at concurrency 1
+and 8, discovery and JWKS at 8; the ceiling is `openssl speed rsa2048` on the server's core.
+Then edgeauth alone: the Management API, password logins against the PBKDF2 ceiling, cold start
+(process start → first token) and resident memory; then the edge host (bench/edge.py): latency
+and CPU time per request under Pyodide. Prints tables of numbers and ratios; asserts nothing.
 
-Then the edge-mode section (bench/edge.py): boot time and token latency of the edge host next to
-the local runtime.
-
-Usage: `make bench` (or `.venv/bin/python -m bench.run [--requests N] [--logins N]`).
+Usage: `make bench` (or `.venv/bin/python -m bench.run [--seconds N] [--logins N]`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from bench import edge
 from bench.admin import cli
-from bench.http_load import Result, load
+from bench.http_load import Result
 from bench.login import CALLBACK, login_load, pbkdf2_ceiling
+from bench.wrk import LOAD_CORE, SERVER_CORE, WrkResult, can_pin, openssl_rsa2048_signs, pinned, run_wrk
 from edgeauth import management_api
-from edgeauth.runtime.local.process import ServerProcess
+from edgeauth.runtime.local.process import ServerProcess, free_port
 
 AUDIENCE = "https://bench.example/"
+ROOT = Path(__file__).resolve().parents[1]
+ANCHOR_SCRIPT = ROOT / "tests" / "e2e" / "bench_anchor.mjs"
+REALM_GRANT = "http://auth0.com/oauth/grant-type/password-realm"
 
 
-async def signing_ceiling(seconds: float = 3.0) -> float:
-    """Access tokens signed and encoded per second on one core: the same code the endpoint runs."""
-    from edgeauth.jose import sign_jwt
-    from edgeauth.keys.keyset import new_signing_key
-    from edgeauth.platform import Platform, Settings
-    from edgeauth.runtime.local.crypto import CPythonCrypto, new_secret_key
+class PinnedServer(ServerProcess):
+    """`edgeauth serve` on the server's core."""
 
-    crypto = CPythonCrypto(new_secret_key())
-    platform = Platform(
-        config=None,
-        db=None,
-        users=None,
-        user_events=None,  # type: ignore[arg-type]
-        crypto=crypto,
-        settings=Settings(),
+    def command(self) -> list[str]:
+        return pinned(super().command(), SERVER_CORE)
+
+    def rss_mib(self) -> float:
+        """Resident memory now (VmRSS of the server process)."""
+        assert self.process is not None
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+        return int(kib) / 1024
+
+
+@contextmanager
+def anchor(client_id: str, client_secret: str) -> Iterator[str]:
+    """npm `oidc-provider` on the server's core; yields its base URL."""
+    port = free_port()
+    config = {"port": port, "client_id": client_id, "client_secret": client_secret, "audience": AUDIENCE}
+    process = subprocess.Popen(
+        pinned(["node", str(ANCHOR_SCRIPT), json.dumps(config)], SERVER_CORE),
+        cwd=ANCHOR_SCRIPT.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
-    key = await new_signing_key(platform)
-    claims = {
-        "iss": "http://localhost/",
-        "sub": "x@clients",
-        "aud": AUDIENCE,
-        "iat": 0,
-        "exp": 86400,
-        "azp": "x",
-        "scope": "read write",
-        "gty": "client-credentials",
-    }
-    count, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        await sign_jwt(platform, key, claims)
-        count += 1
-    return count / (time.perf_counter() - started)
+    try:
+        assert process.stdout is not None
+        if process.stdout.readline().strip() != "ready":
+            raise RuntimeError("oidc-provider did not start (make test installs tests/e2e's packages)")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
-def table(results: list[Result], ceiling: float, login_ceiling: float) -> str:
-    """Ratios: tokens against RS256 signing, logins against PBKDF2, the Management API against
-    discovery at the same concurrency (what a request costs before any work of its own)."""
-    discovery_rate = next(r.rate for r in results if r.name == "discovery")
-    lines = [
-        f"{'measurement':<34} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of ceiling':>10}",
-        "-" * 77,
-    ]
-    for r in results:
-        ratio = ""
-        if r.name.startswith("token"):
-            ratio = f"{r.rate / ceiling:.2f}"
-        elif r.name.startswith("login"):
-            ratio = f"{r.rate / login_ceiling:.2f}"
-        elif r.name.startswith("mgmt"):
-            ratio = f"{r.rate / discovery_rate:.2f}"
+def side_by_side(ours: list[WrkResult], theirs: list[WrkResult], ceiling: float) -> str:
+    """One row per endpoint and concurrency: both servers, edgeauth/oidc-provider, share of ceiling."""
+    head = (
+        f"{'endpoint':<26} {'conc':>4} │ {'edgeauth':>8} {'p50 ms':>7} {'p99 ms':>7} │ "
+        f"{'oidc-prov':>9} {'p50 ms':>7} {'p99 ms':>7} │ {'ratio':>5} {'of ceiling':>10}"
+    )
+    lines = [head, "─" * len(head)]
+    for a, b in zip(ours, theirs, strict=True):
+        share = f"{a.rate / ceiling:.0%} / {b.rate / ceiling:.0%}" if a.name.startswith("token") else ""
         lines.append(
-            f"{r.name:<34} {r.concurrency:>4} {r.rate:>8.0f} {r.percentile(0.5):>8.2f} "
-            f"{r.percentile(0.99):>8.2f} {ratio:>10}"
+            f"{a.name:<26} {a.concurrency:>4} │ {a.rate:>8.0f} {a.p50_ms:>7.2f} {a.p99_ms:>7.2f} │ "
+            f"{b.rate:>9.0f} {b.p50_ms:>7.2f} {b.p99_ms:>7.2f} │ {a.rate / b.rate:>5.2f} {share:>10}"
         )
-    lines.append(f"{'RS256 sign+encode ceiling (1 core)':<34} {'':>4} {ceiling:>8.0f}")
-    lines.append(f"{'PBKDF2 100k ceiling (1 core)':<34} {'':>4} {login_ceiling:>8.1f}")
+    lines.append(f"RS256 ceiling: openssl speed rsa2048 on the server's core = {ceiling:,.0f} signs/s")
+    if can_pin():
+        lines.append(f"servers pinned to core {SERVER_CORE}, wrk (1 thread) to core {LOAD_CORE}")
+    else:
+        lines.append("one core: server and wrk share it (nothing pinned); compare ratios, not absolutes")
     return "\n".join(lines)
 
 
-async def management_bearer(server: ServerProcess, form: dict[str, str]) -> dict[str, str]:
+def edgeauth_alone(
+    results: list[WrkResult],
+    logins: list[Result],
+    discovery: float,
+    login_ceiling: float,
+    cold_start: float,
+    rss: float,
+) -> str:
+    """The Management API against discovery (what a request costs before its own work), logins
+    against PBKDF2 at 100 000 iterations (the password check's floor), cold start and memory."""
+    lines = [f"{'edgeauth alone':<36} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>10}"]
+    lines.append("─" * len(lines[0]))
+    for r in results:
+        ratio = r.rate / (discovery if r.name.startswith("mgmt") else login_ceiling)
+        lines.append(
+            f"{r.name:<36} {r.concurrency:>4} {r.rate:>8.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {ratio:>10.2f}"
+        )
+    for login in logins:
+        lines.append(
+            f"{login.name:<36} {login.concurrency:>4} {login.rate:>8.1f} {login.percentile(0.5):>8.1f} "
+            f"{login.percentile(0.99):>8.1f} {login.rate / login_ceiling:>10.2f}"
+        )
+    lines.append("ratio: mgmt ÷ discovery req/s; logins ÷ PBKDF2-SHA256 100k ceiling")
+    lines.append(f"PBKDF2 100k ceiling (1 core): {login_ceiling:.1f}/s")
+    lines.append(
+        f"cold start, process start → first token: {cold_start:.2f} s; RSS after the load: {rss:.0f} MiB"
+    )
+    return "\n".join(lines)
+
+
+def first_token_seconds(server: PinnedServer, started: float, form: dict[str, str]) -> float:
+    response = httpx.post(f"{server.base_url}/oauth/token", data=form, timeout=30)
+    response.raise_for_status()
+    return time.monotonic() - started
+
+
+def management_bearer(base_url: str, form: dict[str, str]) -> dict[str, str]:
     """A Management API token for the bench app, with the tenant's rate limit lifted."""
-    async with httpx.AsyncClient(base_url=server.base_url) as http:
-        issued = await http.post("/oauth/token", data={**form, "audience": f"{server.base_url}/api/v2/"})
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        issued = http.post("/oauth/token", data={**form, "audience": f"{base_url}/api/v2/"})
         bearer = {"Authorization": f"Bearer {issued.json()['access_token']}"}
-        lifted = await http.patch(
+        lifted = http.patch(
             "/api/v2/tenants/settings",
-            json={"management_api_rate_limit": {"requests": 100000}},
+            json={"management_api_rate_limit": {"requests": 100_000}},
             headers=bearer,
         )
         lifted.raise_for_status()
     return bearer
 
 
-async def main(requests: int, logins: int) -> None:
+def shared_endpoints(
+    base_url: str, paths: dict[str, str], form: dict[str, str], seconds: int
+) -> list[WrkResult]:
+    """client_credentials at 1 and 8, discovery and JWKS at 8: the rows both servers run."""
+    token = f"{base_url}{paths['token']}"
+    return [
+        run_wrk("token client_credentials", token, 1, method="POST", form=form, seconds=seconds),
+        run_wrk("token client_credentials", token, 8, method="POST", form=form, seconds=seconds),
+        run_wrk("discovery", f"{base_url}/.well-known/openid-configuration", 8, seconds=seconds),
+        run_wrk("jwks", f"{base_url}{paths['jwks']}", 8, seconds=seconds),
+    ]
+
+
+def setup(data: Path) -> dict[str, dict[str, str]]:
+    """The bench tenant through the CLI: an API, an m2m app, a SPA, a native app, four users."""
+    cli(data, "apis", "create", "--name", "Bench", "--identifier", AUDIENCE, "--scopes", "read,write")
+    app = cli(data, "apps", "create", "--name", "Bench", "--type", "m2m")
+    cli(data, "apps", "authorize", "--app", app["client_id"], "--api", AUDIENCE, "--scopes", "read,write")
+    scopes = "read:users,update:tenant_settings"
+    cli(
+        data,
+        "apps",
+        "authorize",
+        "--app",
+        app["client_id"],
+        "--api",
+        management_api.IDENTIFIER,
+        "--scopes",
+        scopes,
+    )
+    spa = cli(data, "apps", "create", "--name", "Bench SPA", "--type", "spa", "--callbacks", CALLBACK)
+    native = cli(
+        data, "apps", "create", "--name", "Bench native", "--type", "native", "--grants", REALM_GRANT
+    )
+    return {"m2m": app, "spa": spa, "native": native}
+
+
+async def main(seconds: int, logins: int) -> None:
+    ceiling = openssl_rsa2048_signs()
+    login_ceiling = pbkdf2_ceiling()
+    emails, password = [f"bench{i}@example.com" for i in range(4)], "bench password 1"
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
-        cli(data, "apis", "create", "--name", "Bench", "--identifier", AUDIENCE, "--scopes", "read,write")
-        app = cli(data, "apps", "create", "--name", "Bench", "--type", "m2m")
-        cli(data, "apps", "authorize", "--app", app["client_id"], "--api", AUDIENCE, "--scopes", "read,write")
-        form = {
-            "grant_type": "client_credentials",
-            "audience": AUDIENCE,
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-        }
-        spa = cli(data, "apps", "create", "--name", "Bench SPA", "--type", "spa", "--callbacks", CALLBACK)
-        realm_grant = "http://auth0.com/oauth/grant-type/password-realm"
-        native = cli(
-            data, "apps", "create", "--name", "Bench native", "--type", "native", "--grants", realm_grant
-        )
-        emails, password = [f"bench{i}@example.com" for i in range(4)], "bench password 1"
+        apps = setup(data)
         user_ids = [
             cli(data, "users", "create", "--email", e, "--password", password)["user_id"] for e in emails
         ]
-        cli(
-            data,
-            "apps",
-            "authorize",
-            "--app",
-            app["client_id"],
-            "--api",
-            management_api.IDENTIFIER,
-            "--scopes",
-            "read:users,update:tenant_settings",
-        )
-        with ServerProcess(data) as server:
-            print(f"server answered {server.startup_seconds:.2f} s after start", flush=True)
-
-            token = ("POST", "/oauth/token", form)
-            jwks = ("GET", "/.well-known/jwks.json", None)
-            discovery = ("GET", "/.well-known/openid-configuration", None)
-            bearer = await management_bearer(server, form)
-            results = [
-                await load(server.base_url, "token client_credentials", token, 1, requests),
-                await load(server.base_url, "token client_credentials", token, 8, requests),
-                await load(server.base_url, "jwks", jwks, 8, requests),
-                await load(server.base_url, "discovery", discovery, 8, requests),
-                await load(
-                    server.base_url,
+        form = {
+            "grant_type": "client_credentials",
+            "audience": AUDIENCE,
+            "client_id": apps["m2m"]["client_id"],
+            "client_secret": apps["m2m"]["client_secret"],
+        }
+        started = time.monotonic()
+        server = PinnedServer(data)
+        with server:
+            cold_start = first_token_seconds(server, started, form)
+            ours = shared_endpoints(
+                server.base_url, {"token": "/oauth/token", "jwks": "/.well-known/jwks.json"}, form, seconds
+            )
+            bearer = management_bearer(server.base_url, form)
+            alone = [
+                run_wrk(
                     "mgmt GET /users/{id}",
-                    ("GET", f"/api/v2/users/{user_ids[0]}", None),
+                    f"{server.base_url}/api/v2/users/{user_ids[0]}",
                     8,
-                    requests,
-                    bearer,
+                    headers=bearer,
+                    seconds=seconds,
                 ),
-                await load(
-                    server.base_url,
+                run_wrk(
                     "mgmt GET /users?q= (D1 search)",
-                    ("GET", "/api/v2/users?q=email:bench*", None),
+                    f"{server.base_url}/api/v2/users?q=email:bench*",
                     8,
-                    requests,
-                    bearer,
+                    headers=bearer,
+                    seconds=seconds,
                 ),
             ]
-            realm_login = {
-                "grant_type": realm_grant,
-                "client_id": native["client_id"],
+            realm = {
+                "grant_type": REALM_GRANT,
+                "client_id": apps["native"]["client_id"],
                 "username": emails[1],
                 "password": password,
                 "realm": "Username-Password-Authentication",
                 "scope": "openid",
             }
-            results.append(
-                await load(
-                    server.base_url,
+            login_rows = [
+                run_wrk(
                     "login password-realm grant",
-                    ("POST", "/oauth/token", realm_login),
+                    f"{server.base_url}/oauth/token",
                     1,
-                    logins,
+                    method="POST",
+                    form=realm,
+                    seconds=seconds,
                 )
-            )
+            ]
+            flows = []
             for concurrency in (1, 4):
-                seconds, latencies = await login_load(
-                    server.base_url, spa["client_id"], emails, password, concurrency, logins
+                spent, latencies = await login_load(
+                    server.base_url, apps["spa"]["client_id"], emails, password, concurrency, logins
                 )
-                results.append(
-                    Result("login (authorize→form→code→token)", concurrency, logins, seconds, latencies)
+                flows.append(
+                    Result("login (authorize→form→code→token)", concurrency, logins, spent, latencies)
                 )
-    ceiling = await signing_ceiling()
-    print(table(results, ceiling, pbkdf2_ceiling()))
-    print("load generator and server share this machine's cores; compare ratios, not absolutes\n")
+            rss = server.rss_mib()
+        anchor_form = {
+            "grant_type": "client_credentials",
+            "client_id": "bench",
+            "client_secret": "bench-" * 6,
+            "scope": "read write",
+        }
+        with anchor("bench", anchor_form["client_secret"]) as base_url:
+            theirs = shared_endpoints(base_url, {"token": "/token", "jwks": "/jwks"}, anchor_form, seconds)
+    print(side_by_side(ours, theirs, ceiling), end="\n\n")
+    discovery = next(r.rate for r in ours if r.name == "discovery")
+    print(edgeauth_alone(alone + login_rows, flows, discovery, login_ceiling, cold_start, rss), end="\n\n")
     await edge.main()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400, help="requests per measurement")
-    parser.add_argument("--logins", type=int, default=60, help="logins per measurement")
+    parser.add_argument("--seconds", type=int, default=5, help="seconds per wrk measurement")
+    parser.add_argument("--logins", type=int, default=60, help="logins per full-flow measurement")
     args = parser.parse_args()
-    asyncio.run(main(args.requests, args.logins))
+    asyncio.run(main(args.seconds, args.logins))

@@ -19,7 +19,7 @@ from edgeauth.audit import MESSAGE_TYPE as LOG_MESSAGE
 from edgeauth.mail.outgoing import MESSAGE_TYPE as EMAIL_MESSAGE
 from edgeauth.platform import Platform
 from edgeauth.ports import QueueMessage
-from queues.audit_logs import store_log
+from queues.audit_logs import store_log, store_logs
 from queues.mail_delivery import deliver_email
 from queues.user_sync import USER_EVENT_TYPES, apply_user_event
 
@@ -45,8 +45,25 @@ async def apply_message(platform: Platform, body: Any) -> None:
     await handler(platform, body)
 
 
+def is_log(message: QueueMessage) -> bool:
+    return isinstance(message.body, dict) and message.body.get("type") == LOG_MESSAGE
+
+
 async def consume(platform: Platform, messages: Sequence[QueueMessage]) -> None:
-    """Ack each applied message; retry only the ones that failed (Cloudflare Queues semantics)."""
+    """Ack each applied message; retry only the ones that failed (Cloudflare Queues semantics).
+
+    The batch's log events go to D1 together first; if that fails, each is applied alone below.
+    """
+    logs = [message for message in messages if is_log(message)]
+    if len(logs) > 1:
+        try:
+            await store_logs(platform, [message.body for message in logs])
+        except Exception:
+            log.exception("storing %s log events together failed; storing them one by one", len(logs))
+        else:
+            for message in logs:
+                message.ack()
+            messages = [message for message in messages if not is_log(message)]
     for message in messages:
         try:
             await apply_message(platform, message.body)

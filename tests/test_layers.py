@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # Bottom to top. Each layer: its packages (a module belongs to the longest listed prefix) and
 # whether its packages may import each other.
 LAYERS: list[tuple[str, tuple[str, ...], bool]] = [
-    ("foundation", ("edgeauth.ports", "edgeauth.platform", "edgeauth.encoding", "edgeauth.ids"), True),
+    (
+        "foundation",
+        ("edgeauth.ports", "edgeauth.config_store", "edgeauth.platform", "edgeauth.encoding", "edgeauth.ids"),
+        True,
+    ),
     (
         "domain",
         (

@@ -185,18 +185,25 @@ class Profile:
         )
 
     async def flush_outbox(self) -> None:
-        """Send pending events to USER_EVENTS; if the queue fails, the alarm tries again.
+        """Send pending events to USER_EVENTS; the alarm sends whatever is left.
 
         On Workers a failed send does not undo the change already written, so the event must
-        outlive the call; the consumer's version check makes a re-send harmless.
+        outlive the call; the consumer's version check makes a re-send harmless. The alarm is set
+        before the first send, in the same step as the change that wrote the event: a process that
+        dies between the change and the send leaves the alarm to send it. It is this object's only
+        alarm, so an emptied outbox deletes it.
         """
-        for pending in self.storage.exec("SELECT version, event FROM outbox ORDER BY version"):
+        pending = self.storage.exec("SELECT version, event FROM outbox ORDER BY version")
+        if not pending:
+            return
+        await self.storage.set_alarm(int(self.env.clock() * 1000) + OUTBOX_RETRY_MS)
+        for event in pending:
             try:
-                await self.env.user_events.send(json.loads(pending["event"]))
+                await self.env.user_events.send(json.loads(event["event"]))
             except Exception:
-                await self.storage.set_alarm(int(self.env.clock() * 1000) + OUTBOX_RETRY_MS)
-                return
-            self.storage.exec("DELETE FROM outbox WHERE version = ?", pending["version"])
+                return  # the alarm tries again
+            self.storage.exec("DELETE FROM outbox WHERE version = ?", event["version"])
+        await self.storage.delete_alarm()
 
     def _next_version(self) -> int:
         """1 for a new object; after a delete, one past the deleted user's last version."""

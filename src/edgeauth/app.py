@@ -23,6 +23,7 @@ from edgeauth.database.signup import signup
 from edgeauth.database.verification import verify_email
 from edgeauth.http.context import TenantMiddleware, request_context
 from edgeauth.http.cors import bearer_preflight, credentialed_preflight, preflight
+from edgeauth.http.hot_paths import HotPaths
 from edgeauth.http.lazy_app import LazyApp
 from edgeauth.login.logout import oidc_logout, v2_logout
 from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit, upstream_page
@@ -105,9 +106,21 @@ ROUTES = [
 ]
 
 
+# Dispatched by exact path before the router (edgeauth.http.hot_paths); also in ROUTES, which
+# serves their HEAD requests and documents the whole surface.
+HOT_PATHS = {
+    ("POST", "/oauth/token"): token,
+    ("GET", "/.well-known/openid-configuration"): discovery,
+    ("GET", "/.well-known/jwks.json"): jwks_document,
+}
+
+
 def create_app() -> Starlette:
     return Starlette(
         routes=ROUTES,
-        middleware=[Middleware(TenantMiddleware, create_default=ensure_default_tenant)],
+        middleware=[
+            Middleware(TenantMiddleware, create_default=ensure_default_tenant),
+            Middleware(HotPaths, routes=HOT_PATHS),
+        ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )

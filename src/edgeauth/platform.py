@@ -6,6 +6,7 @@ import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
+from edgeauth.config_store import ConfigStore
 from edgeauth.ports import (
     Clock,
     Crypto,
@@ -14,7 +15,6 @@ from edgeauth.ports import (
     EmailBinding,
     HttpFetcher,
     HttpResponse,
-    KeyValueStore,
     ObjectNamespace,
     QueueProducer,
 )
@@ -63,7 +63,8 @@ class Platform:
     """Everything the core reaches outside itself, as ports (docs/architecture.md, "One core, two
     runtimes")."""
 
-    config: KeyValueStore
+    # KV (`CONFIG`) behind the isolate's snapshot cache (edgeauth.config_store).
+    config: ConfigStore
     db: Database
     users: ObjectNamespace
     user_events: QueueProducer

@@ -73,8 +73,9 @@ class ObjectStorage(Protocol):
 
     Portable guarantee: statements run between two `await`s of one call are atomic, and the
     object's calls do not interleave while it awaits only its own storage. The local runtime is
-    stronger (a whole call is one transaction; calls never interleave); core code must not rely
-    on that: write first, then await outside work (queue sends) whose loss a reconcile can repair.
+    stronger (a call is one transaction until it sends to a queue; calls never interleave); core
+    code must not rely on that: write first, then await outside work (queue sends) whose loss a
+    reconcile can repair.
     """
 
     def exec(self, sql: str, *params: SqlParam) -> list[dict[str, Any]]:

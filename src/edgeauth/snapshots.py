@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from edgeauth.config_store import ConfigStore
 from edgeauth.ports import KeyValueStore
 
 
@@ -133,34 +134,43 @@ class ResourceServer:
     allow_offline_access: bool = False
 
 
-async def load_tenant(kv: KeyValueStore, tenant_id: str) -> Tenant | None:
-    data = await get_json(kv, tenant_key(tenant_id))
-    return None if data is None else Tenant(**data)
+def parse_tenant(raw: str | None) -> Tenant | None:
+    return None if raw is None else Tenant(**json.loads(raw))
 
 
-async def load_client(kv: KeyValueStore, tenant_id: str, client_id: str) -> Client | None:
+def parse_client(raw: str | None) -> Client | None:
+    return None if raw is None else Client(**json.loads(raw))
+
+
+def parse_api(raw: str | None) -> ResourceServer | None:
+    return None if raw is None else ResourceServer(**json.loads(raw))
+
+
+async def load_tenant(kv: ConfigStore, tenant_id: str) -> Tenant | None:
+    return await kv.snapshot(tenant_key(tenant_id), parse_tenant)
+
+
+async def load_client(kv: ConfigStore, tenant_id: str, client_id: str) -> Client | None:
     if not 0 < len(client_id.encode()) <= MAX_CLIENT_ID_BYTES:
         return None  # no such client can exist; a longer KV key would be an error
-    data = await get_json(kv, client_key(tenant_id, client_id))
-    return None if data is None else Client(**data)
+    return await kv.snapshot(client_key(tenant_id, client_id), parse_client)
 
 
-async def load_api(kv: KeyValueStore, tenant_id: str, identifier: str) -> ResourceServer | None:
+async def load_api(kv: ConfigStore, tenant_id: str, identifier: str) -> ResourceServer | None:
     if len(identifier.encode()) > MAX_API_IDENTIFIER_BYTES:
         return None  # no such API can exist; a longer KV key would be an error
-    data = await get_json(kv, api_key(tenant_id, identifier))
-    return None if data is None else ResourceServer(**data)
+    return await kv.snapshot(api_key(tenant_id, identifier), parse_api)
 
 
-async def store_tenant(kv: KeyValueStore, tenant: Tenant) -> None:
+async def store_tenant(kv: ConfigStore, tenant: Tenant) -> None:
     await put_json(kv, tenant_key(tenant.id), asdict(tenant))
 
 
-async def store_client(kv: KeyValueStore, client: Client) -> None:
+async def store_client(kv: ConfigStore, client: Client) -> None:
     await put_json(kv, client_key(client.tenant_id, client.client_id), asdict(client))
 
 
-async def store_api(kv: KeyValueStore, api: ResourceServer) -> None:
+async def store_api(kv: ConfigStore, api: ResourceServer) -> None:
     await put_json(kv, api_key(api.tenant_id, api.identifier), asdict(api))
 
 
@@ -179,12 +189,15 @@ class Connection:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-async def load_connections(kv: KeyValueStore, tenant_id: str) -> list[Connection] | None:
+def parse_connections(raw: str | None) -> list[Connection] | None:
+    return None if raw is None else [Connection(**item) for item in json.loads(raw)]
+
+
+async def load_connections(kv: ConfigStore, tenant_id: str) -> list[Connection] | None:
     """The tenant's connections (one KV read for the login page); `None` if never published (a
     tenant migrated from before 0003: `admin.connections.publish_connections` rebuilds it)."""
-    data = await get_json(kv, connections_key(tenant_id))
-    return None if data is None else [Connection(**item) for item in data]
+    return await kv.snapshot(connections_key(tenant_id), parse_connections)
 
 
-async def store_connections(kv: KeyValueStore, tenant_id: str, connections: list[Connection]) -> None:
+async def store_connections(kv: ConfigStore, tenant_id: str, connections: list[Connection]) -> None:
     await put_json(kv, connections_key(tenant_id), [asdict(c) for c in connections])

@@ -73,9 +73,13 @@ def _port_matches(platform: Platform, port: int | None) -> bool:
     return port is None or port == (settings.port or (443 if settings.scheme == "https" else 80))
 
 
+def as_text(raw: str | None) -> str | None:
+    return raw
+
+
 async def _tenant_id_for(platform: Platform, hostname: str) -> str | None:
     settings = platform.settings
-    mapped = await platform.config.get(domain_key(hostname))
+    mapped = await platform.config.snapshot(domain_key(hostname), as_text)
     if mapped:
         return mapped
     if hostname == settings.base_domain or hostname in settings.default_hosts:

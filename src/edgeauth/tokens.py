@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from edgeauth.jose import decode_verified
-from edgeauth.keys.keyset import load_keyset
+from edgeauth.keys.keyset import verification_keys
 from edgeauth.platform import Platform
 
 
@@ -22,8 +22,7 @@ async def verify_tenant_token(
     platform: Platform, tenant_id: str, issuer: str, token: str, audience: str
 ) -> dict[str, Any]:
     """Claims of a live token that tenant `tenant_id` issued as `issuer` for `audience`."""
-    keyset = await load_keyset(platform, tenant_id)
-    claims = decode_verified(token, [k.public_jwk() for k in keyset.published()])
+    claims = decode_verified(token, await verification_keys(platform, tenant_id))
     return checked_claims(claims, issuer, audience, platform.now())
 
 

@@ -55,7 +55,11 @@ const BINDING_METHODS = {
 };
 
 /** A JS object of class `className` forwarding method calls to the (late-bound) Miniflare stub. */
+// Calls made through each KV / queue binding, by method: `GET /cdn-cgi/edgeauth/bindings`.
+export const bindingCalls = {};
+
 function namedBinding(className, bindingName, stub) {
+  const calls = (bindingCalls[bindingName] = {});
   const NamedClass = { [className]: class {} }[className];
   // Reading a method off the stub is itself a round trip to workerd: do it once per method.
   const remote = new Map(BINDING_METHODS[className].map((key) => [key, stub.then((target) => target[key].bind(target))]));
@@ -65,6 +69,7 @@ function namedBinding(className, bindingName, stub) {
       key,
       (...args) => {
         assertNotGlobalScope(`env.${bindingName}.${key}()`); // synchronously, as the runtime throws
+        calls[key] = (calls[key] ?? 0) + 1;
         return remote.get(key).then((method) => method(...args));
       },
     ]),

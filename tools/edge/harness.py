@@ -9,6 +9,7 @@ check what only the edge host can show:
     POST /cdn-cgi/edgeauth/do-probe  {"calls": N}: N concurrent RPC calls at one Durable Object;
                                      {"alarm_in_ms": T}: an alarm set T ms ahead, fired?
     GET  /cdn-cgi/edgeauth/d1?sql=SELECT...  read-only query on the D1 binding
+    GET  /cdn-cgi/edgeauth/bindings  calls made through each KV / queue binding (host.mjs answers)
 
 Each runs with the Worker's env (its bindings, vars and secret), through the Cloudflare adapters.
 """

@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import initSqlJs from "sql.js";
 
-import { startBindings } from "./bindings.mjs";
+import { bindingCalls, startBindings } from "./bindings.mjs";
 import { readWranglerConfig } from "./config.mjs";
 import { DurableObjectNamespace, ObjectHost, startAlarmClock } from "./durable.mjs";
 import { plainText, serve } from "./http.mjs";
@@ -149,6 +149,7 @@ async function main() {
       for (const cron of crons) await worker.scheduled(cron);
       return Response.json({ ok: true });
     }
+    if (url.pathname === `${HARNESS_PREFIX}bindings`) return Response.json(bindingCalls);
     if (url.pathname.startsWith(HARNESS_PREFIX)) {
       const body = await request.text();
       const reply = await harness.handle(request.method, url.pathname, url.search.slice(1), body, env, probeEnv);

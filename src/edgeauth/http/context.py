@@ -60,6 +60,7 @@ class TenantMiddleware:
             await self.app(scope, receive, send)
             return
         platform: Platform = scope[PLATFORM_SCOPE_KEY]
+        platform.config.refresh()
         request = Request(scope)
         try:
             site = await resolve_site(platform, request.headers.get("host", ""), self.create_default)

@@ -31,8 +31,20 @@ class SigningKey:
         return {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid, "n": self.n, "e": self.e}
 
     async def private_jwk(self, platform: Platform) -> dict[str, str]:
-        jwk: dict[str, str] = json.loads(await platform.crypto.unseal(self.sealed_private))
+        """Unsealed once per key and process (isolate): signing is the token path's hot step."""
+        jwk = _UNSEALED.get(self.sealed_private)
+        if jwk is None:
+            jwk = json.loads(await platform.crypto.unseal(self.sealed_private))
+            _UNSEALED[self.sealed_private] = jwk
+            while len(_UNSEALED) > MAX_UNSEALED:
+                _UNSEALED.pop(next(iter(_UNSEALED)))
         return jwk
+
+
+# Sealed private key → its JWK, for the few keys this process signs with (a tenant's current key;
+# the crypto adapters keep the imported key objects likewise).
+_UNSEALED: dict[str, dict[str, str]] = {}
+MAX_UNSEALED = 64
 
 
 # Auth0 lists the last three revoked keys.
@@ -106,13 +118,29 @@ async def _store(platform: Platform, tenant_id: str, keyset: KeySet) -> KeySet:
     return keyset
 
 
+def parse_keyset(raw: str | None) -> KeySet | None:
+    return None if raw is None else KeySet.from_json(json.loads(raw))
+
+
 async def load_keyset(platform: Platform, tenant_id: str) -> KeySet:
-    """The tenant's key set, created on first need (current + next)."""
-    data = await get_json(platform.config, keyset_key(tenant_id))
-    if data is not None:
-        return KeySet.from_json(data)
+    """The tenant's key set for signing and publishing, created on first need (current + next).
+
+    From the isolate's snapshot cache: after a rotation elsewhere, an isolate may sign with the
+    old current key for the cache's few seconds, and that key stays published as `previous`.
+    """
+    keyset = await platform.config.snapshot(keyset_key(tenant_id), parse_keyset)
+    if keyset is not None:
+        return keyset
     keyset = KeySet(current=await new_signing_key(platform), next=await new_signing_key(platform))
     return await _store(platform, tenant_id, keyset)
+
+
+async def verification_keys(platform: Platform, tenant_id: str) -> list[dict[str, str]]:
+    """The public keys a token of this tenant may be signed with, read from KV itself: a revoked
+    key stops verifying here at once, never a cache lifetime later."""
+    data = await get_json(platform.config, keyset_key(tenant_id))
+    keyset = KeySet.from_json(data) if data is not None else await load_keyset(platform, tenant_id)
+    return [key.public_jwk() for key in keyset.published()]
 
 
 async def rotate_keyset(platform: Platform, tenant_id: str) -> KeySet:

@@ -15,7 +15,7 @@ from edgeauth import audit
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import clear_session, session_token
 from edgeauth.jose import decode_verified
-from edgeauth.keys.keyset import load_keyset
+from edgeauth.keys.keyset import verification_keys
 from edgeauth.login.rendering import error_page
 from edgeauth.snapshots import load_client
 
@@ -99,8 +99,7 @@ async def oidc_logout(request: Request) -> Response:
     client_id = query.get("client_id", "")
     hint = query.get("id_token_hint", "")
     if hint:
-        keyset = await load_keyset(ctx.platform, ctx.tenant.id)
-        claims = decode_verified(hint, [k.public_jwk() for k in keyset.published()])
+        claims = decode_verified(hint, await verification_keys(ctx.platform, ctx.tenant.id))
         if claims is None or claims.get("iss") != ctx.issuer:
             return error_page(ctx, request, "invalid_request", "Invalid id_token_hint.")
         client_id = client_id or str(claims.get("aud", ""))

@@ -7,29 +7,32 @@ Only endpoints that exist are advertised; each issue that adds one adds it here.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-from edgeauth.http.context import RequestContext, request_context
-from edgeauth.http.cors import allow_public
-from edgeauth.keys.keyset import jwks, load_keyset
+from edgeauth.http.context import request_context
+from edgeauth.http.documents import Document, document_response
+from edgeauth.keys.keyset import jwks, load_keyset, parse_keyset
+from edgeauth.snapshots import keyset_key
 
 DISCOVERY_CACHE = "public, max-age=3600"
 # The next key is published a whole rotation period ahead, so caching an hour is safe.
 JWKS_CACHE = "public, max-age=3600, stale-while-revalidate=600"
 
 
-def openid_configuration(ctx: RequestContext) -> dict[str, Any]:
+def openid_configuration(issuer: str) -> dict[str, Any]:
+    """The metadata of `issuer` (it ends with `/`): it depends on nothing else."""
     return {
-        "issuer": ctx.issuer,
-        "authorization_endpoint": ctx.url("authorize"),
-        "token_endpoint": ctx.url("oauth/token"),
-        "userinfo_endpoint": ctx.url("userinfo"),
-        "jwks_uri": ctx.url(".well-known/jwks.json"),
-        "revocation_endpoint": ctx.url("oauth/revoke"),
-        "end_session_endpoint": ctx.url("oidc/logout"),
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}authorize",
+        "token_endpoint": f"{issuer}oauth/token",
+        "userinfo_endpoint": f"{issuer}userinfo",
+        "jwks_uri": f"{issuer}.well-known/jwks.json",
+        "revocation_endpoint": f"{issuer}oauth/revoke",
+        "end_session_endpoint": f"{issuer}oidc/logout",
         "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
         "response_types_supported": ["code", "token", "id_token", "token id_token"],
         "response_modes_supported": ["query", "fragment", "form_post", "web_message"],
@@ -58,12 +61,26 @@ def openid_configuration(ctx: RequestContext) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=256)
+def discovery_document(issuer: str) -> Document:
+    """Built once per issuer and isolate."""
+    return Document.of(openid_configuration(issuer))
+
+
+def published_jwks(raw: str | None) -> Document | None:
+    """The JWKS of a stored key set, built once per key-set version (a snapshot parser)."""
+    keyset = parse_keyset(raw)
+    return None if keyset is None else Document.of(jwks(keyset))
+
+
 async def discovery(request: Request) -> Response:
-    body = openid_configuration(request_context(request))
-    return allow_public(JSONResponse(body, headers={"Cache-Control": DISCOVERY_CACHE}))
+    document = discovery_document(request_context(request).issuer)
+    return document_response(request, document, DISCOVERY_CACHE)
 
 
 async def jwks_document(request: Request) -> Response:
     ctx = request_context(request)
-    keyset = await load_keyset(ctx.platform, ctx.tenant.id)
-    return allow_public(JSONResponse(jwks(keyset), headers={"Cache-Control": JWKS_CACHE}))
+    document = await ctx.platform.config.snapshot(keyset_key(ctx.tenant.id), published_jwks)
+    if document is None:  # the tenant's first need of keys creates them
+        document = Document.of(jwks(await load_keyset(ctx.platform, ctx.tenant.id)))
+    return document_response(request, document, JWKS_CACHE)

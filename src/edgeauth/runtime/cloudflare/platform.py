@@ -10,6 +10,7 @@ from typing import Any
 import workers
 from workers import _EnvWrapper
 
+from edgeauth.config_store import ConfigStore
 from edgeauth.encoding import b64url_decode
 from edgeauth.platform import Platform, Settings
 from edgeauth.runtime.cloudflare.bindings import (
@@ -95,7 +96,7 @@ def build_platform(env: Any) -> Platform:
     """A new `Platform` over the env's bindings, vars and secret."""
     env = wrap_env(env)
     return Platform(
-        config=KVStore(_binding(env, BINDING_CONFIG)),
+        config=ConfigStore(KVStore(_binding(env, BINDING_CONFIG))),
         db=D1Database(_binding(env, BINDING_DB)),
         users=DurableObjectNamespace(_binding(env, BINDING_USERS)),
         user_events=QueueProducer(_binding(env, BINDING_USER_EVENTS)),

@@ -10,13 +10,13 @@ import logging
 import re
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from edgeauth.platform import Platform
-from edgeauth.ports import JSON, ObjectState, ObjectStorage, SqlParam
+from edgeauth.ports import JSON, ObjectState, ObjectStorage, QueueProducer, SqlParam
 from edgeauth.runtime.local.sqlite import connect, transaction
 
 log = logging.getLogger(__name__)
@@ -145,6 +145,25 @@ class _Resident:
     users: int = 0
 
 
+class _OutputGate:
+    """Cloudflare's output gate for an object's queue sends: what the call has written so far is
+    committed before a message leaves, and the call goes on in a new transaction. Without it, a
+    process killed between a send and the end of the call would leave a queued event for a change
+    that was never committed (D1 ahead of the object)."""
+
+    def __init__(self, producer: QueueProducer, commit_so_far: Callable[[], None]) -> None:
+        self._producer = producer
+        self._commit_so_far = commit_so_far
+
+    async def send(self, body: JSON) -> None:
+        self._commit_so_far()
+        await self._producer.send(body)
+
+    async def send_batch(self, bodies: Sequence[JSON]) -> None:
+        self._commit_so_far()
+        await self._producer.send_batch(bodies)
+
+
 class LocalObjectStub:
     """A stub (`env.USERS.get(id)`): RPC by method name with structured-clone arguments."""
 
@@ -166,10 +185,11 @@ class LocalObjectNamespace:
     """A Durable Object namespace binding hosting `object_class` from files under `root/binding`.
 
     Instances stay resident (at most `max_resident` idle ones are kept, like Cloudflare evicting
-    idle objects). Each call holds the object's asyncio lock (the input gate) and one
-    `BEGIN IMMEDIATE` transaction on its file, so other processes on the same data folder are
-    serialised by SQLite. Stricter than Cloudflare on two points: no other call is delivered while
-    a call awaits anything, and a call that raises leaves no writes behind.
+    idle objects). Each call holds the object's asyncio lock (the input gate) and a `BEGIN
+    IMMEDIATE` transaction on its file, so other processes on the same data folder are serialised
+    by SQLite; before the object sends to a queue, what the call wrote so far is committed (the
+    output gate, `_OutputGate`). Stricter than Cloudflare on two points: no other call is delivered
+    while a call awaits anything, and a call that raises leaves no writes behind since its last send.
     """
 
     def __init__(
@@ -346,9 +366,25 @@ class LocalObjectNamespace:
         constructor writes (its schema) stays even if the first call then fails."""
         if resident.instance is None:
             state = LocalObjectState(id=object_id, storage=resident.storage)
+            env = self._env_provider()
+            if isinstance(env, Platform):  # (tests host plain objects with an env of their own)
+                gate = _OutputGate(env.user_events, lambda: self._commit_so_far(object_id, resident))
+                env = replace(env, user_events=gate)
             with transaction(resident.conn):
-                resident.instance = self._class(state, self._env_provider())
+                resident.instance = self._class(state, env)
         return resident.instance
+
+    def _commit_so_far(self, object_id: str, resident: _Resident) -> None:
+        """Commit the running call's writes (and index its alarm), then continue it in a new
+        transaction: what an output gate guarantees before anything leaves the object."""
+        conn = resident.conn
+        if not conn.in_transaction:
+            return
+        self._index_alarm_before_commit(object_id, resident)
+        conn.execute("COMMIT")
+        self._index_alarm_after_commit(object_id, resident)
+        resident.storage.alarm_changed = False
+        conn.execute("BEGIN IMMEDIATE")
 
     def _checkout(self, object_id: str) -> _Resident:
         resident = self._residents.get(object_id)

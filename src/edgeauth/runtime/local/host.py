@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
 
+from edgeauth.config_store import ConfigStore
 from edgeauth.platform import Platform, Settings
 from edgeauth.ports import Clock, Crypto, ObjectState, QueueMessage
 from edgeauth.runtime.local.config import QueueConsumer, WorkerConfig
@@ -72,6 +73,7 @@ class LocalRuntime:
         self._poll_interval = poll_interval
         self._batch_timeout = batch_timeout
         self._tasks: list[asyncio.Task[None]] = []
+        self._deferred: set[asyncio.Future[None]] = set()
 
         self.kv = {name: SqliteKV(data_dir / "kv.sqlite", name, clock) for name in config.kv_namespaces}
         self.db = SqliteD1(data_dir / "d1.sqlite")
@@ -87,8 +89,9 @@ class LocalRuntime:
             )
             for binding in config.durable_objects
         }
+        config_kv: SqliteKV = self._binding(self.kv, CONFIG_KV_BINDING, "[[kv_namespaces]]")
         self.platform = Platform(
-            config=self._binding(self.kv, CONFIG_KV_BINDING, "[[kv_namespaces]]"),
+            config=ConfigStore(config_kv, stamp=config_kv.write_stamp),
             db=self.db,
             users=self._binding(self.namespaces, USERS_BINDING, "[[durable_objects.bindings]]"),
             user_events=self.queue.producer(
@@ -98,6 +101,7 @@ class LocalRuntime:
             settings=settings,
             clock=clock,
             http=UrllibFetcher(),
+            defer=self._defer,
         )
 
     @staticmethod
@@ -112,6 +116,9 @@ class LocalRuntime:
         """Start the queue consumer, alarm and cron loops (no-op when already running)."""
         if self._tasks:
             return
+        released = self.queue.release_leases()
+        if released:
+            log.warning("queue: %s message(s) leased by a consumer that died are visible again", released)
         queue_handler = self._resolve_queue_handler()
         scheduled_handler = self._resolve_scheduled_handler()
 
@@ -143,8 +150,20 @@ class LocalRuntime:
         """The background loops' tasks (queue consumer, alarms, cron)."""
         return tuple(self._tasks)
 
+    async def _defer(self, work: Awaitable[None]) -> None:
+        """`Platform.defer`: while serving, after the response (as `ctx.waitUntil` on Workers);
+        otherwise (the CLI, one-shot triggers) at once, in the order the code reads."""
+        if not self._tasks:
+            await work
+            return
+        task = asyncio.ensure_future(work)
+        self._deferred.add(task)
+        task.add_done_callback(self._deferred.discard)
+
     async def stop(self) -> None:
-        """Cancel the loops and wait for them (a batch in flight is settled as failed)."""
+        """Finish deferred work, then cancel the loops and wait for them (a batch in flight is
+        settled as failed)."""
+        await asyncio.gather(*self._deferred, return_exceptions=True)
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()

@@ -154,6 +154,16 @@ class SqliteQueue:
                 [(uuid.uuid4().hex, queue_name, text, now, now) for text in encoded_bodies],
             )
 
+    def release_leases(self) -> int:
+        """Make every leased message visible again now; returns how many. For a consumer that
+        starts: the only consumer of this file, so any lease is a dead process's batch, which
+        would otherwise wait out its lease (the lost delivery still counts as an attempt)."""
+        with transaction(self._conn):
+            return self._conn.execute(
+                "UPDATE queue_messages SET lease_id = NULL, visible_at = ? WHERE lease_id IS NOT NULL",
+                (self._clock(),),
+            ).rowcount
+
     def backlog(self, queue_name: str) -> tuple[int, float | None]:
         """(visible messages, since when the oldest of them has been visible)."""
         row = self._conn.execute(
@@ -208,16 +218,18 @@ class SqliteQueue:
                 ).fetchall()
                 if not rows:
                     break
+                leased = []
                 for row in rows:
                     if row["deliveries"] >= max_deliveries:  # its last delivery's consumer died
                         self._give_up(row["id"], row["lease_id"], dead_letter_queue, now)
                         continue
-                    self._conn.execute(
-                        "UPDATE queue_messages SET deliveries = deliveries + 1, lease_id = ?, "
-                        "visible_at = ? WHERE id = ?",
-                        (lease_id, now + self._lease_seconds, row["id"]),
-                    )
+                    leased.append((lease_id, now + self._lease_seconds, row["id"]))
                     batch.append(row)
+                self._conn.executemany(
+                    "UPDATE queue_messages SET deliveries = deliveries + 1, lease_id = ?, "
+                    "visible_at = ? WHERE id = ?",
+                    leased,
+                )
         if not batch:
             return 0
         messages = [
@@ -248,15 +260,13 @@ class SqliteQueue:
     ) -> None:
         """Apply ack/retry decisions plus Cloudflare's implicit rule for undecided messages."""
         now = self._clock()
+        acked = []
         with transaction(self._conn):
             for message in messages:
                 implicit = ("retry", retry_delay) if handler_failed else ("ack", 0)
                 kind, delay = message.decision or implicit
                 if kind == "ack":
-                    self._conn.execute(
-                        "DELETE FROM queue_messages WHERE id = ? AND lease_id = ?",
-                        (message.id, lease_id),
-                    )
+                    acked.append((message.id, lease_id))
                 elif message.attempts >= max_deliveries:
                     self._give_up(message.id, lease_id, dead_letter_queue, now)
                 else:
@@ -265,6 +275,7 @@ class SqliteQueue:
                         "WHERE id = ? AND lease_id = ?",
                         (now + delay, message.id, lease_id),
                     )
+            self._conn.executemany("DELETE FROM queue_messages WHERE id = ? AND lease_id = ?", acked)
 
     def _give_up(
         self, message_id: str, lease_id: str | None, dead_letter_queue: str | None, now: float
