@@ -160,22 +160,15 @@ def shared_endpoints(
 
 
 def setup(data: Path) -> dict[str, dict[str, str]]:
-    """The bench tenant through the CLI: an API, an m2m app, a SPA, a native app, four users."""
+    """The bench tenant through the CLI: an API, an m2m app (the Management API too), a SPA and a
+    native app allowed the password-realm grant."""
     cli(data, "apis", "create", "--name", "Bench", "--identifier", AUDIENCE, "--scopes", "read,write")
     app = cli(data, "apps", "create", "--name", "Bench", "--type", "m2m")
-    cli(data, "apps", "authorize", "--app", app["client_id"], "--api", AUDIENCE, "--scopes", "read,write")
-    scopes = "read:users,update:tenant_settings"
-    cli(
-        data,
-        "apps",
-        "authorize",
-        "--app",
-        app["client_id"],
-        "--api",
-        management_api.IDENTIFIER,
-        "--scopes",
-        scopes,
-    )
+    for api, scopes in (
+        (AUDIENCE, "read,write"),
+        (management_api.IDENTIFIER, "read:users,update:tenant_settings"),
+    ):
+        cli(data, "apps", "authorize", "--app", app["client_id"], "--api", api, "--scopes", scopes)
     spa = cli(data, "apps", "create", "--name", "Bench SPA", "--type", "spa", "--callbacks", CALLBACK)
     native = cli(
         data, "apps", "create", "--name", "Bench native", "--type", "native", "--grants", REALM_GRANT

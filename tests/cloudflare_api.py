@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.json_http import send_json
+
 ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
 PREFIX = "/client/v4"
 
@@ -333,12 +335,7 @@ def handler_class(account: Account) -> type[BaseHTTPRequestHandler]:
                             {"success": True, "errors": [], "messages": [], "result": result},
                         )
                     break
-            data = json.dumps(envelope).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, status, envelope)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 

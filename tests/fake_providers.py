@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
 import threading
 import time
@@ -20,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from edgeauth.runtime.local.process import free_port
+from tests.json_http import send_json
 
 CLIENT_ID, CLIENT_SECRET = "social-client", "social-secret"
 APPLE_TEAM, APPLE_KEY_ID = "TEAM123456", "KEY1234567"
@@ -193,9 +193,4 @@ class FakeProviders:
 
     @staticmethod
     def send(handler: BaseHTTPRequestHandler, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
+        send_json(handler, status, body)
