@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -75,20 +76,24 @@ def anchor(client_id: str, client_secret: str) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def side_by_side(ours: list[WrkResult], theirs: list[WrkResult], ceiling: float) -> str:
-    """One row per endpoint and concurrency: both servers, edgeauth/oidc-provider, share of ceiling."""
+def side_by_side(rows: list[Row], ceiling: float) -> str:
+    """One row per endpoint and concurrency: both servers (medians of the rounds), the median
+    ratio of the rounds, and for tokens both servers' share of the signing ceiling."""
     head = (
         f"{'endpoint':<26} {'conc':>4} │ {'edgeauth':>8} {'p50 ms':>7} {'p99 ms':>7} │ "
         f"{'oidc-prov':>9} {'p50 ms':>7} {'p99 ms':>7} │ {'ratio':>5} {'of ceiling':>10}"
     )
     lines = [head, "─" * len(head)]
-    for a, b in zip(ours, theirs, strict=True):
+    for row in rows:
+        a, b = row.ours, row.theirs
         share = f"{a.rate / ceiling:.0%} / {b.rate / ceiling:.0%}" if a.name.startswith("token") else ""
         lines.append(
             f"{a.name:<26} {a.concurrency:>4} │ {a.rate:>8.0f} {a.p50_ms:>7.2f} {a.p99_ms:>7.2f} │ "
-            f"{b.rate:>9.0f} {b.p50_ms:>7.2f} {b.p99_ms:>7.2f} │ {a.rate / b.rate:>5.2f} {share:>10}"
+            f"{b.rate:>9.0f} {b.p50_ms:>7.2f} {b.p99_ms:>7.2f} │ {row.ratio:>5.2f} {share:>10}"
         )
     lines.append(f"RS256 ceiling: openssl speed rsa2048 on the server's core = {ceiling:,.0f} signs/s")
+    lines.append("each row: 3 rounds of both servers in turn; req/s and latencies are the medians,")
+    lines.append("ratio is the median of the rounds' edgeauth ÷ oidc-provider")
     if can_pin():
         lines.append(f"servers pinned to core {SERVER_CORE}, wrk (1 thread) to core {LOAD_CORE}")
     else:
@@ -146,17 +151,62 @@ def management_bearer(base_url: str, form: dict[str, str]) -> dict[str, str]:
     return bearer
 
 
-def shared_endpoints(
-    base_url: str, paths: dict[str, str], form: dict[str, str], seconds: int
-) -> list[WrkResult]:
+@dataclass(frozen=True)
+class Target:
+    """One server's side of a shared row: its URL and, for a POST, its form."""
+
+    url: str
+    form: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    ours: WrkResult
+    theirs: WrkResult
+    ratio: float  # the median of the rounds' ratios, each measured within the same minute
+
+
+def median_result(results: list[WrkResult]) -> WrkResult:
+    return sorted(results, key=lambda r: r.rate)[len(results) // 2]
+
+
+def paired(name: str, concurrency: int, ours: Target, theirs: Target, seconds: int, rounds: int) -> Row:
+    """Both servers in turn, `rounds` times: the machine's speed drifts from minute to minute, so
+    each ratio compares runs made seconds apart, and the row reports their median."""
+    mine: list[WrkResult] = []
+    other: list[WrkResult] = []
+    for _ in range(rounds):
+        for target, results in ((ours, mine), (theirs, other)):
+            method = "POST" if target.form is not None else "GET"
+            results.append(
+                run_wrk(name, target.url, concurrency, method=method, form=target.form, seconds=seconds)
+            )
+    ratios = sorted(a.rate / b.rate for a, b in zip(mine, other, strict=True))
+    return Row(median_result(mine), median_result(other), ratios[len(ratios) // 2])
+
+
+def shared_rows(
+    ours: str, theirs: str, forms: tuple[dict[str, str], dict[str, str]], seconds: int
+) -> list[Row]:
     """client_credentials at 1 and 8, discovery and JWKS at 8: the rows both servers run."""
-    token = f"{base_url}{paths['token']}"
-    return [
-        run_wrk("token client_credentials", token, 1, method="POST", form=form, seconds=seconds),
-        run_wrk("token client_credentials", token, 8, method="POST", form=form, seconds=seconds),
-        run_wrk("discovery", f"{base_url}/.well-known/openid-configuration", 8, seconds=seconds),
-        run_wrk("jwks", f"{base_url}{paths['jwks']}", 8, seconds=seconds),
+    our_form, their_form = forms
+    rounds = 3
+    rows = [
+        paired(
+            "token client_credentials",
+            concurrency,
+            Target(f"{ours}/oauth/token", our_form),
+            Target(f"{theirs}/token", their_form),
+            seconds,
+            rounds,
+        )
+        for concurrency in (1, 8)
     ]
+    discovery = "/.well-known/openid-configuration"
+    rows.append(paired("discovery", 8, Target(ours + discovery), Target(theirs + discovery), seconds, rounds))
+    jwks = Target(f"{ours}/.well-known/jwks.json"), Target(f"{theirs}/jwks")
+    rows.append(paired("jwks", 8, *jwks, seconds, rounds))
+    return rows
 
 
 def setup(data: Path) -> dict[str, dict[str, str]]:
@@ -196,9 +246,14 @@ async def main(seconds: int, logins: int) -> None:
         server = PinnedServer(data)
         with server:
             cold_start = first_token_seconds(server, started, form)
-            ours = shared_endpoints(
-                server.base_url, {"token": "/oauth/token", "jwks": "/.well-known/jwks.json"}, form, seconds
-            )
+            anchor_form = {
+                "grant_type": "client_credentials",
+                "client_id": "bench",
+                "client_secret": "bench-" * 6,
+                "scope": "read write",
+            }
+            with anchor("bench", anchor_form["client_secret"]) as anchor_url:
+                shared = shared_rows(server.base_url, anchor_url, (form, anchor_form), seconds)
             bearer = management_bearer(server.base_url, form)
             alone = [
                 run_wrk(
@@ -243,23 +298,15 @@ async def main(seconds: int, logins: int) -> None:
                     Result("login (authorize→form→code→token)", concurrency, logins, spent, latencies)
                 )
             rss = server.rss_mib()
-        anchor_form = {
-            "grant_type": "client_credentials",
-            "client_id": "bench",
-            "client_secret": "bench-" * 6,
-            "scope": "read write",
-        }
-        with anchor("bench", anchor_form["client_secret"]) as base_url:
-            theirs = shared_endpoints(base_url, {"token": "/token", "jwks": "/jwks"}, anchor_form, seconds)
-    print(side_by_side(ours, theirs, ceiling), end="\n\n")
-    discovery = next(r.rate for r in ours if r.name == "discovery")
+    print(side_by_side(shared, ceiling), end="\n\n")
+    discovery = next(row.ours.rate for row in shared if row.ours.name == "discovery")
     print(edgeauth_alone(alone + login_rows, flows, discovery, login_ceiling, cold_start, rss), end="\n\n")
     await edge.main()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=5, help="seconds per wrk measurement")
+    parser.add_argument("--seconds", type=int, default=3, help="seconds per wrk measurement")
     parser.add_argument("--logins", type=int, default=60, help="logins per full-flow measurement")
     args = parser.parse_args()
     asyncio.run(main(args.seconds, args.logins))

@@ -29,6 +29,9 @@ T = TypeVar("T")
 Parse = Callable[[str | None], T]
 
 SNAPSHOT_TTL_SECONDS = 5.0
+# How often `refresh` may look at the stamp (a `stat` costs as much as the rest of a JWKS request's
+# tenant resolution; another process's change is seen this much later at most).
+STAMP_INTERVAL_SECONDS = 0.001
 CAPACITY = 4096
 
 
@@ -57,6 +60,7 @@ class ConfigStore:
         self._clock = clock
         self._stamp = stamp
         self._seen_stamp = stamp() if stamp else None
+        self._stamped_at = clock()
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         # Bumped by every forget: a read that started before a write never caches what it read.
         self._generation = 0
@@ -88,9 +92,14 @@ class ConfigStore:
 
     def refresh(self) -> None:
         """At a request's start: forget everything if another writer changed the store (the
-        runtime's `stamp`), so a request sees every change committed before it began."""
+        runtime's `stamp`), so a request sees every change committed more than
+        `STAMP_INTERVAL_SECONDS` before it began (the stamp is looked at no more often)."""
         if self._stamp is None:
             return
+        now = self._clock()
+        if now - self._stamped_at < STAMP_INTERVAL_SECONDS:
+            return
+        self._stamped_at = now
         stamp = self._stamp()
         if stamp != self._seen_stamp:
             self._seen_stamp = stamp

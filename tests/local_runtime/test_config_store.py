@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from edgeauth.config_store import ConfigStore
+from edgeauth.config_store import STAMP_INTERVAL_SECONDS, ConfigStore
 from edgeauth.runtime.local.kv import SqliteKV
 from tests.local_runtime.support import ManualClock
 
@@ -67,12 +67,17 @@ async def test_a_write_from_another_connection_is_seen_after_refresh(tmp_path: P
     moves the write-ahead log, and the next request's refresh forgets everything."""
     served = SqliteKV(tmp_path / "kv.sqlite", "CONFIG")
     cli = SqliteKV(tmp_path / "kv.sqlite", "CONFIG")
-    store = ConfigStore(served, ttl=60, stamp=served.write_stamp)
+    now = ManualClock(0)
+    store = ConfigStore(served, ttl=60, clock=now, stamp=served.write_stamp)
     await cli.put("tenant:t1", "v1")
+    now.advance(STAMP_INTERVAL_SECONDS)
     store.refresh()
     assert await store.snapshot("tenant:t1", text) == "v1"
     await cli.put("tenant:t1", "v2")
     assert await store.snapshot("tenant:t1", text) == "v1"  # within a request: as it began
+    store.refresh()  # the stamp was looked at less than STAMP_INTERVAL_SECONDS ago
+    assert await store.snapshot("tenant:t1", text) == "v1"
+    now.advance(STAMP_INTERVAL_SECONDS)
     store.refresh()
     assert await store.snapshot("tenant:t1", text) == "v2"
 

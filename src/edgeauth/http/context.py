@@ -47,6 +47,14 @@ def request_context(request: Request) -> RequestContext:
     return ctx
 
 
+def host_header(scope: Scope) -> str:
+    """The Host header, read off the raw list (no header map is built for it)."""
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return str(value.decode("latin-1"))
+    return ""
+
+
 class TenantMiddleware:
     """Resolves the tenant once per request: a malformed Host gets a 400, one that names no
     tenant's canonical host a 404 (edgeauth.tenancy)."""
@@ -63,7 +71,7 @@ class TenantMiddleware:
         platform.config.refresh()
         request = Request(scope)
         try:
-            site = await resolve_site(platform, request.headers.get("host", ""), self.create_default)
+            site = await resolve_site(platform, host_header(scope), self.create_default)
         except MalformedHost:
             body = {"error": "invalid_request", "error_description": "Invalid Host header."}
             await JSONResponse(body, status_code=400)(scope, receive, send)

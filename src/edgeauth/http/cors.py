@@ -48,11 +48,6 @@ async def credentialed_preflight(request: Request) -> Response:
     return response
 
 
-def allow_public(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
 def allow_listed_origin(request: Request, response: Response, allowed: list[str]) -> Response:
     """Echo the request's origin when the client allows it; never `*` for credentials."""
     origin = request.headers.get("origin")

@@ -1,5 +1,6 @@
-"""Precomputed public documents (discovery, JWKS): bytes and a strong `ETag` built once per
-version, `304 Not Modified` on a matching `If-None-Match` (RFC 9110 §8.8.3, §13.1.2)."""
+"""Precomputed public documents (discovery, JWKS): bytes, a strong `ETag` and the response headers
+built once per version, `304 Not Modified` on a matching `If-None-Match` (RFC 9110 §8.8.3,
+§13.1.2). Public CORS (`*`): any page may read them."""
 
 from __future__ import annotations
 
@@ -13,17 +14,39 @@ from starlette.responses import Response
 
 from edgeauth.encoding import b64url_encode
 
+RawHeaders = list[tuple[bytes, bytes]]
+
 
 @dataclass(frozen=True)
 class Document:
     body: bytes
     etag: str
+    # The headers of a 304, and those of a 200 (the same plus the body's type and length).
+    validators: tuple[tuple[bytes, bytes], ...]
+    headers: tuple[tuple[bytes, bytes], ...]
 
     @classmethod
-    def of(cls, value: Any) -> Document:
+    def of(cls, value: Any, cache_control: str) -> Document:
         """Compact JSON, and an entity tag from its SHA-256 (the same bytes in every isolate)."""
         body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-        return cls(body, f'"{b64url_encode(hashlib.sha256(body).digest()[:18])}"')
+        etag = f'"{b64url_encode(hashlib.sha256(body).digest()[:18])}"'
+        validators = (
+            (b"etag", etag.encode()),
+            (b"cache-control", cache_control.encode()),
+            (b"access-control-allow-origin", b"*"),
+        )
+        entity = ((b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()))
+        return cls(body, etag, validators, validators + entity)
+
+
+class DocumentResponse(Response):
+    """A response from precomputed parts: nothing is parsed or encoded per request."""
+
+    def __init__(self, status_code: int, headers: RawHeaders, body: bytes = b"") -> None:
+        self.status_code = status_code
+        self.raw_headers = headers
+        self.body = body
+        self.background = None
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -34,9 +57,8 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def document_response(request: Request, document: Document, cache_control: str) -> Response:
-    """The document, or `304` with its validators when the caller already holds it; public CORS."""
-    headers = {"ETag": document.etag, "Cache-Control": cache_control, "Access-Control-Allow-Origin": "*"}
+def document_response(request: Request, document: Document) -> Response:
+    """The document, or `304` with its validators when the caller already holds it."""
     if etag_matches(request.headers.get("if-none-match"), document.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(document.body, media_type="application/json", headers=headers)
+        return DocumentResponse(304, list(document.validators))
+    return DocumentResponse(200, list(document.headers), document.body)

@@ -64,23 +64,23 @@ def openid_configuration(issuer: str) -> dict[str, Any]:
 @lru_cache(maxsize=256)
 def discovery_document(issuer: str) -> Document:
     """Built once per issuer and isolate."""
-    return Document.of(openid_configuration(issuer))
+    return Document.of(openid_configuration(issuer), DISCOVERY_CACHE)
 
 
 def published_jwks(raw: str | None) -> Document | None:
     """The JWKS of a stored key set, built once per key-set version (a snapshot parser)."""
     keyset = parse_keyset(raw)
-    return None if keyset is None else Document.of(jwks(keyset))
+    return None if keyset is None else Document.of(jwks(keyset), JWKS_CACHE)
 
 
 async def discovery(request: Request) -> Response:
     document = discovery_document(request_context(request).issuer)
-    return document_response(request, document, DISCOVERY_CACHE)
+    return document_response(request, document)
 
 
 async def jwks_document(request: Request) -> Response:
     ctx = request_context(request)
     document = await ctx.platform.config.snapshot(keyset_key(ctx.tenant.id), published_jwks)
     if document is None:  # the tenant's first need of keys creates them
-        document = Document.of(jwks(await load_keyset(ctx.platform, ctx.tenant.id)))
-    return document_response(request, document, JWKS_CACHE)
+        document = Document.of(jwks(await load_keyset(ctx.platform, ctx.tenant.id)), JWKS_CACHE)
+    return document_response(request, document)
