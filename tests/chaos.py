@@ -21,23 +21,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from edgeauth import management_api
 from edgeauth.runtime.local.process import ServerProcess
+from tests.conftest import run_cli
 
 DATABASE = "Username-Password-Authentication"
 REALM_GRANT = "http://auth0.com/oauth/grant-type/password-realm"
@@ -47,18 +44,6 @@ DEAD_LETTERS = "edgeauth-user-events-dlq"
 # may or may not have been applied.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 UNKNOWN = (httpx.TransportError,)
-
-
-def cli(data: Path, *argv: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "edgeauth.cli", *argv, "--data", str(data), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    ).stdout
-    result: dict[str, Any] = json.loads(out)
-    return result
 
 
 @dataclass
@@ -265,7 +250,7 @@ async def verify(run: Run, data: Path) -> Counter[str]:
             elif family.account.maybe_password is None:
                 outcome["revoked by a password change, yet rotated"] += status == 200
     outcome["queue backlog left"], outcome["dead-lettered"] = await asyncio.to_thread(drained, data)
-    report = await asyncio.to_thread(cli, data, "users", "reconcile")
+    report = await asyncio.to_thread(run_cli, data, "users", "reconcile")
     outcome["users checked by reconcile"] = int(report["checked"])
     outcome["repaired by reconcile"] = len(report["repaired"]) + len(report["deleted"])
     return outcome
@@ -288,9 +273,9 @@ def failed(run: Run, result: Counter[str]) -> bool:
 def setup(data: Path) -> tuple[str, dict[str, str]]:
     """A native app (password-realm, refresh tokens) and an m2m app allowed to update users."""
     grants = f"{REALM_GRANT},refresh_token"
-    native = cli(data, "apps", "create", "--name", "Chaos", "--type", "native", "--grants", grants)
-    m2m = cli(data, "apps", "create", "--name", "Chaos admin", "--type", "m2m")
-    cli(
+    native = run_cli(data, "apps", "create", "--name", "Chaos", "--type", "native", "--grants", grants)
+    m2m = run_cli(data, "apps", "create", "--name", "Chaos admin", "--type", "m2m")
+    run_cli(
         data,
         "apps",
         "authorize",

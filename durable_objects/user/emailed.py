@@ -11,11 +11,10 @@ from durable_objects.user import identities, names, one_time
 from durable_objects.user.authentication import Authentication
 from durable_objects.user.profile import Profile
 from durable_objects.user.routing import answers_to
+from edgeauth.connections import EMAIL_CONNECTION
 from edgeauth.users import completion
 from edgeauth.users.answers import Login, Refusal, Sent, UserJson, Wire, refusal
 from edgeauth.users.opaque import digest
-
-EMAIL_CONNECTION = "email"
 
 
 class EmailedSecrets:

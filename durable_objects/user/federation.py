@@ -10,10 +10,9 @@ from __future__ import annotations
 from durable_objects.user import identities, names
 from durable_objects.user.authentication import Authentication
 from durable_objects.user.profile import Profile
+from edgeauth.connections import EMAIL_CONNECTION
 from edgeauth.users.answers import Identities, Login, Refusal, Refused, Unlinked, Wire, refusal
 from edgeauth.users.objects import UserObjects
-
-EMAIL_CONNECTION = "email"
 
 
 class Federation:

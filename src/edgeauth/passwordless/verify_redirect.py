@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth import audit
+from edgeauth.connections import EMAIL_CONNECTION
 from edgeauth.http.context import request_context
 from edgeauth.locales import messages
 from edgeauth.login.events import record_for_user, record_user_event
@@ -15,8 +16,6 @@ from edgeauth.login.rendering import error_page
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.users.answers import Refusal, Refused, refused
 
-CONNECTION = "email"
-
 
 async def verify_redirect(request: Request) -> Response:
     ctx = request_context(request)
@@ -24,11 +23,16 @@ async def verify_redirect(request: Request) -> Response:
     grant = await found[0].login_with_magic_link(found[1], ctx.ip) if found else refused(Refusal.INVALID_LINK)
     if isinstance(grant, Refused):
         await record_user_event(
-            ctx, request, audit.FAILED_LOGIN, grant.message, client=None, connection=CONNECTION
+            ctx, request, audit.FAILED_LOGIN, grant.message, client=None, connection=EMAIL_CONNECTION
         )
         return error_page(ctx, request, "access_denied", messages("en")["error.link"])
     authz = AuthorizationRequest.from_json(grant["request"])
     await record_for_user(
-        ctx, request, audit.SUCCESS_LOGIN, grant["user"], client_id=authz.client_id, connection=CONNECTION
+        ctx,
+        request,
+        audit.SUCCESS_LOGIN,
+        grant["user"],
+        client_id=authz.client_id,
+        connection=EMAIL_CONNECTION,
     )
     return await signed_in(ctx, authz, grant)
