@@ -1,11 +1,11 @@
-"""Log events from USER_EVENTS (`type: log`, sent by `edgeauth.audit`), stored in D1's `logs`.
+"""Log events from USER_EVENTS (`type: logs`, a batch sent by `edgeauth.audit`), stored in D1's
+`logs`.
 
 Idempotent: the log id was chosen at emission, so a redelivered message is ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from edgeauth.audit import FIELDS
@@ -21,13 +21,13 @@ ON CONFLICT (tenant_id, log_id) DO NOTHING
 """
 
 
-def insert_statement(message: dict[str, Any]) -> tuple[str, list[SqlParam]]:
-    """The insert of one log message (`TypeError` if it carries no log event)."""
-    event = message["log"]
+def insert_statement(entry: dict[str, Any]) -> tuple[str, list[SqlParam]]:
+    """The insert of one `{tenant_id, log}` entry (`TypeError` if it carries no log event)."""
+    event = entry["log"]
     if not isinstance(event, dict):
-        raise TypeError("a log message carries the log event")
+        raise TypeError("a log entry carries the log event")
     return INSERT, [
-        str(message["tenant_id"]),
+        str(entry["tenant_id"]),
         str(event["log_id"]),
         str(event["date"]),
         str(event["type"]),
@@ -37,12 +37,16 @@ def insert_statement(message: dict[str, Any]) -> tuple[str, list[SqlParam]]:
     ]
 
 
+async def store_logs(platform: Platform, message: dict[str, Any]) -> None:
+    """A `logs` message's events in one D1 batch (one round trip, one transaction)."""
+    entries = message["logs"]
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise TypeError("a logs message carries a list of log entries")
+    await platform.db.batch([insert_statement(entry) for entry in entries])
+
+
 async def store_log(platform: Platform, message: dict[str, Any]) -> None:
-    """Insert one log event unless that tenant already holds its log id."""
+    """A `log` message: one entry, as versions before the batched `logs` messages sent them
+    (kept so that none in flight across an upgrade is lost)."""
     sql, params = insert_statement(message)
     await platform.db.run(sql, *params)
-
-
-async def store_logs(platform: Platform, messages: Sequence[dict[str, Any]]) -> None:
-    """Many log events in one D1 batch (one round trip, one transaction)."""
-    await platform.db.batch([insert_statement(message) for message in messages])

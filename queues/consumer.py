@@ -2,7 +2,8 @@
 
 - `user.created`, `user.updated`, `user.login`, `user.deleted`: a user object's change, applied to
   D1's copy (`queues.user_sync`);
-- `log`: a tenant log event (`edgeauth.audit`), stored in D1 (`queues.audit_logs`);
+- `logs`: a batch of tenant log events (`edgeauth.audit`), stored in D1 (`queues.audit_logs`;
+  `log`, one event, is what earlier versions sent);
 - `email`: an email to render and deliver (`edgeauth.mail.outgoing`, `queues.mail_delivery`).
 
 Any other type is an error: the message is retried, then lands in the dead-letter queue, logged.
@@ -15,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from edgeauth.audit import MESSAGE_TYPE as LOG_MESSAGE
+from edgeauth.audit import MESSAGE_TYPE as LOGS_MESSAGE
 from edgeauth.mail.outgoing import MESSAGE_TYPE as EMAIL_MESSAGE
 from edgeauth.platform import Platform
 from edgeauth.ports import QueueMessage
@@ -26,7 +27,8 @@ from queues.user_sync import USER_EVENT_TYPES, apply_user_event
 log = logging.getLogger(__name__)
 Handler = Callable[[Platform, dict[str, Any]], Awaitable[None]]
 HANDLERS: dict[str, Handler] = {
-    LOG_MESSAGE: store_log,
+    LOGS_MESSAGE: store_logs,
+    "log": store_log,
     EMAIL_MESSAGE: deliver_email,
     **dict.fromkeys(USER_EVENT_TYPES, apply_user_event),
 }
@@ -45,25 +47,8 @@ async def apply_message(platform: Platform, body: Any) -> None:
     await handler(platform, body)
 
 
-def is_log(message: QueueMessage) -> bool:
-    return isinstance(message.body, dict) and message.body.get("type") == LOG_MESSAGE
-
-
 async def consume(platform: Platform, messages: Sequence[QueueMessage]) -> None:
-    """Ack each applied message; retry only the ones that failed (Cloudflare Queues semantics).
-
-    The batch's log events go to D1 together first; if that fails, each is applied alone below.
-    """
-    logs = [message for message in messages if is_log(message)]
-    if len(logs) > 1:
-        try:
-            await store_logs(platform, [message.body for message in logs])
-        except Exception:
-            log.exception("storing %s log events together failed; storing them one by one", len(logs))
-        else:
-            for message in logs:
-                message.ack()
-            messages = [message for message in messages if not is_log(message)]
+    """Ack each applied message; retry only the ones that failed (Cloudflare Queues semantics)."""
     for message in messages:
         try:
             await apply_message(platform, message.body)

@@ -1,4 +1,5 @@
-"""The Starlette application: the same object runs under uvicorn and through `workers.asgi`.
+"""The Starlette application: the same object runs under uvicorn and through the Workers bridge
+(`edgeauth.runtime.cloudflare.asgi`).
 
 Each runtime puts its `Platform` into `scope["edgeauth.platform"]` before calling it.
 """

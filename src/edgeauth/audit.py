@@ -1,6 +1,7 @@
 """Tenant logs: one event per login, signup, token exchange, logout and Management API call, with
-Auth0's type codes ("Log Event Type Codes"), sent through USER_EVENTS as a `log` message that the
-consumer stores in D1 (queues/audit_logs.py). Plain Python: it runs on the login path.
+Auth0's type codes ("Log Event Type Codes"), sent through USER_EVENTS in `logs` messages (each a
+batch of events) that the consumer stores in D1 (queues/audit_logs.py). Plain Python: it runs on
+the login path.
 
 The log id is chosen here, so a redelivered message is stored once. Sending never fails the
 user's request: a failed send is printed and dropped.
@@ -20,7 +21,7 @@ from edgeauth.platform import Platform, Settings
 from edgeauth.ports import QueueProducer
 from edgeauth.rows import iso_now
 
-MESSAGE_TYPE = "log"
+MESSAGE_TYPE = "logs"
 
 # Auth0 log event type codes (https://auth0.com/docs/deploy-monitor/logs/log-event-type-codes).
 SUCCESS_LOGIN = "s"
@@ -92,9 +93,9 @@ class RequestFields(TypedDict):
     user_agent: str
 
 
-def request_fields(request: Request, settings: Settings) -> RequestFields:
-    """Who sent the request: its IP and User-Agent."""
-    return {"ip": client_ip(request, settings), "user_agent": request.headers.get("user-agent", "")}
+def request_fields(request: Request, ip: str) -> RequestFields:
+    """Who sent the request: its IP (`client_ip`, as the request context holds it) and User-Agent."""
+    return {"ip": ip, "user_agent": request.headers.get("user-agent", "")}
 
 
 def log_event(
@@ -115,13 +116,15 @@ def log_event(
     return event
 
 
-# Log events recorded and not yet sent, per queue producer (one per isolate, or process locally).
+# Log entries (`{tenant_id, log}`) recorded and not yet sent, per queue producer (one per isolate,
+# or per process locally).
 _WAITING: WeakKeyDictionary[QueueProducer, list[dict[str, Any]]] = WeakKeyDictionary()
 # How long the first event of a batch waits for others (after its response: no one waits on it).
-BATCH_WINDOW_SECONDS = 0.005
-# Cloudflare Queues `sendBatch`: at most 100 messages and 256 KB; we stay under 200 KB.
-MAX_BATCH_MESSAGES = 100
-MAX_BATCH_BYTES = 200_000
+BATCH_WINDOW_SECONDS = 0.1
+# One `logs` message carries at most this many events and bytes (a Cloudflare Queues message
+# holds at most 128 KB).
+MAX_MESSAGE_EVENTS = 100
+MAX_MESSAGE_BYTES = 100_000
 
 
 async def record(
@@ -136,29 +139,30 @@ async def record(
     requests record meanwhile; a failure is printed, never raised (the request goes on)."""
     event = log_event(platform, type_code, description, details, **fields)
     waiting = _WAITING.setdefault(platform.user_events, [])
-    waiting.append({"type": MESSAGE_TYPE, "tenant_id": tenant_id, "log": event})
+    waiting.append({"tenant_id": tenant_id, "log": event})
     if len(waiting) == 1:  # the first of a batch sends it
         await platform.defer(send_waiting(platform))
 
 
-def batches(messages: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Consecutive runs of messages within `sendBatch`'s limits."""
+def messages(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries packed, in order, into as few `logs` messages as the limits allow: one queue
+    message (and one D1 batch at the consumer) per batch of events, not one per event."""
     runs: list[list[dict[str, Any]]] = []
     size = 0
-    for message in messages:
-        length = len(json.dumps(message))
-        if not runs or len(runs[-1]) == MAX_BATCH_MESSAGES or size + length > MAX_BATCH_BYTES:
+    for entry in entries:
+        length = len(json.dumps(entry))
+        if not runs or len(runs[-1]) == MAX_MESSAGE_EVENTS or size + length > MAX_MESSAGE_BYTES:
             runs.append([])
             size = 0
-        runs[-1].append(message)
+        runs[-1].append(entry)
         size += length
-    return runs
+    return [{"type": MESSAGE_TYPE, "logs": run} for run in runs]
 
 
 async def send_waiting(platform: Platform) -> None:
     await asyncio.sleep(BATCH_WINDOW_SECONDS)
-    for batch in batches(_WAITING.pop(platform.user_events, [])):
+    for message in messages(_WAITING.pop(platform.user_events, [])):
         try:
-            await platform.user_events.send_batch(batch)
+            await platform.user_events.send(message)
         except Exception as exc:  # an audit log never fails the user's request
-            print(f"edgeauth: {len(batch)} log events not sent: {exc!r}")
+            print(f"edgeauth: {len(message['logs'])} log events not sent: {exc!r}")

@@ -31,9 +31,13 @@ def b64url_to_int(text: str) -> int:
     return int.from_bytes(b64url_decode(text), "big")
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
+
+
 def compact_json(value: Any) -> bytes:
-    """Deterministic compact JSON bytes (sorted keys, no spaces)."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+    """Deterministic compact JSON bytes (sorted keys, no spaces; one shared encoder, as
+    `json.dumps` builds a new one per call when given options)."""
+    return _COMPACT.encode(value).encode()
 
 
 # Deeper JSON is refused before parsing: a recursion error on CPython, a stack overflow under

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 from typing import Any
 
 from edgeauth.encoding import b64url_decode, b64url_encode, b64url_to_int, compact_json, loads_bounded
@@ -15,15 +16,27 @@ from edgeauth.keys.keyset import SigningKey
 from edgeauth.platform import Platform
 
 
-def signing_input(header: dict[str, Any], claims: dict[str, Any]) -> str:
-    """The JWS Signing Input, `base64url(header) . base64url(payload)` (RFC 7515 §5.1)."""
-    return f"{b64url_encode(compact_json(header))}.{b64url_encode(compact_json(claims))}"
+def json_segment(value: dict[str, Any]) -> str:
+    """`base64url(UTF8(JSON))` of a JOSE header or a claims set (RFC 7515 §3)."""
+    return b64url_encode(compact_json(value))
+
+
+@lru_cache(maxsize=64)
+def rs256_header(kid: str) -> str:
+    """The encoded JOSE header of an RS256 JWT signed by `kid` (RFC 7515 §4): the same segment
+    for every token that key signs, encoded once."""
+    return json_segment({"alg": "RS256", "typ": "JWT", "kid": kid})
+
+
+def signing_input(header: str, claims: dict[str, Any]) -> str:
+    """The JWS Signing Input, `base64url(header) . base64url(payload)` (RFC 7515 §5.1), from the
+    encoded header."""
+    return f"{header}.{json_segment(claims)}"
 
 
 async def sign_jwt(platform: Platform, key: SigningKey, claims: dict[str, Any]) -> str:
     """An RS256 JWT with `kid` in its header (docs/auth0-contract.md, "Tokens and keys")."""
-    header = {"alg": "RS256", "typ": "JWT", "kid": key.kid}
-    to_sign = signing_input(header, claims)
+    to_sign = signing_input(rs256_header(key.kid), claims)
     signature = await platform.crypto.sign_rs256(await key.private_jwk(platform), to_sign.encode("ascii"))
     return f"{to_sign}.{b64url_encode(signature)}"
 

@@ -3,6 +3,8 @@ through the USER_EVENTS queue into D1, read with `GET /api/v2/logs` (search and 
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -192,12 +194,51 @@ async def stored_ids(rt: LocalRuntime) -> list[str]:
 
 
 async def test_a_redelivered_log_message_is_stored_once(runtime: LocalRuntime) -> None:
-    event = audit.log_event(runtime.platform, audit.SUCCESS_LOGIN, user_id="auth0|x")
-    message = {"type": audit.MESSAGE_TYPE, "tenant_id": "default", "log": event}
+    events = [audit.log_event(runtime.platform, audit.SUCCESS_LOGIN, user_id=f"auth0|{n}") for n in range(2)]
+    message = {
+        "type": audit.MESSAGE_TYPE,
+        "logs": [{"tenant_id": "default", "log": event} for event in events],
+    }
     await runtime.platform.user_events.send(message)
     await runtime.platform.user_events.send(message)
     await runtime.drain_queues()
+    assert await stored_ids(runtime) == sorted(event["log_id"] for event in events)
+
+
+async def test_a_single_event_log_message_of_an_earlier_version_is_stored(runtime: LocalRuntime) -> None:
+    event = audit.log_event(runtime.platform, audit.SUCCESS_LOGIN, user_id="auth0|x")
+    await runtime.platform.user_events.send({"type": "log", "tenant_id": "default", "log": event})
+    await runtime.drain_queues()
     assert await stored_ids(runtime) == [event["log_id"]]
+
+
+async def test_events_recorded_together_travel_in_one_message(runtime: LocalRuntime) -> None:
+    await asyncio.gather(
+        *(
+            audit.record(runtime.platform, "default", audit.SUCCESS_LOGIN, user_id=f"auth0|{n}")
+            for n in range(5)
+        )
+    )
+    [message] = runtime.queue.peek(runtime.platform.user_events.queue_name)
+    assert isinstance(message.body, dict) and message.body["type"] == audit.MESSAGE_TYPE
+    assert [entry["log"]["user_id"] for entry in message.body["logs"]] == [f"auth0|{n}" for n in range(5)]
+    await runtime.drain_queues()
+    assert len(await stored_ids(runtime)) == 5
+
+
+def test_a_batch_is_split_into_messages_within_the_queue_limits() -> None:
+    def entry(n: int, agent: str = "") -> dict[str, Any]:
+        return {"tenant_id": "default", "log": {"log_id": str(n), "user_agent": agent}}
+
+    large = [entry(n, "x" * (audit.MAX_MESSAGE_BYTES // 3)) for n in range(5)]
+    packed = audit.messages(large)
+    assert [len(message["logs"]) for message in packed] == [2, 2, 1]
+    assert all(len(json.dumps(message)) < audit.MAX_MESSAGE_BYTES + 200 for message in packed)
+    many = audit.messages([entry(n) for n in range(audit.MAX_MESSAGE_EVENTS + 1)])
+    assert [len(message["logs"]) for message in many] == [audit.MAX_MESSAGE_EVENTS, 1]
+    assert [entry["log"]["log_id"] for message in many for entry in message["logs"]] == [
+        str(n) for n in range(audit.MAX_MESSAGE_EVENTS + 1)
+    ]
 
 
 async def test_log_ids_are_time_ordered_and_unique(runtime: LocalRuntime) -> None:

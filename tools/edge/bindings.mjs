@@ -6,7 +6,9 @@
 // conversions (`results` not subscriptable, dicts sent as PyProxies). A `KvNamespace` /
 // `D1Database` / `WorkerQueue` class here forwards to the stub, so Python takes the SDK's
 // production code path. Every property read on a Miniflare stub is a synchronous round trip to
-// workerd, so D1 statements are built locally and only `first/all/run/raw/batch` reach it.
+// workerd (it blocks this thread), so D1 statements are built here and each execution
+// (`first/all/run/raw/batch/exec`) is one asynchronous request to the forwarder worker below,
+// which runs it on its own D1 binding: one round trip, however many statements a batch holds.
 //
 // Queue delivery: Miniflare delivers batches only to a worker inside workerd, so that worker is a
 // tiny JS forwarder whose `queue()` posts the batch to this process (a Node service binding) and
@@ -24,9 +26,26 @@ const FORWARDER_COMPATIBILITY_DATE = "2025-09-01";
 const MAX_BATCH_TIMEOUT_SECONDS = 1;
 
 const FORWARDER = `
+const blob = (param) => (param && typeof param === "object" ? new Uint8Array(param.bytes) : param);
+
 export default {
-  async fetch() {
-    return new Response("edge host queue forwarder", { status: 404 });
+  async fetch(request, env) {
+    if (request.method !== "POST" || new URL(request.url).pathname !== "/d1") {
+      return new Response("edge host forwarder", { status: 404 });
+    }
+    const { binding, op, statements, args } = await request.json();
+    const db = env[binding];
+    const prepare = ({ sql, params }) =>
+      params.length ? db.prepare(sql).bind(...params.map(blob)) : db.prepare(sql);
+    try {
+      const result =
+        op === "batch" ? await db.batch(statements.map(prepare))
+        : op === "exec" ? await db.exec(statements[0].sql)
+        : await prepare(statements[0])[op](...args);
+      return Response.json({ result: result ?? null });
+    } catch (error) {
+      return Response.json({ error: String(error?.message ?? error) }, { status: 500 });
+    }
   },
   async queue(batch, env) {
     const messages = batch.messages.map((m) => ({
@@ -85,7 +104,15 @@ function namedBinding(className, bindingName, stub) {
   });
 }
 
-/** `env.DB.prepare(sql)`: recorded here, sent to Miniflare only when executed. */
+/** A statement as the forwarder takes it: BLOB parameters (bytes) as `{bytes: [...]}`. */
+function wireStatement(sql, params) {
+  return {
+    sql,
+    params: params.map((p) => (ArrayBuffer.isView(p) ? { bytes: Array.from(new Uint8Array(p.buffer, p.byteOffset, p.byteLength)) } : p)),
+  };
+}
+
+/** `env.DB.prepare(sql)`: recorded here, sent to the forwarder only when executed. */
 class D1PreparedStatement {
   #database;
   #sql;
@@ -102,45 +129,46 @@ class D1PreparedStatement {
   }
 
   first(column) {
-    return this.#remote().then((remote) => remote.first(column));
+    return this.#database.execute("first", [this], column === undefined ? [] : [column]);
   }
 
   all() {
-    return this.#remote().then((remote) => remote.all());
+    return this.#database.execute("all", [this]);
   }
 
   run() {
-    return this.#remote().then((remote) => remote.run());
+    return this.#database.execute("run", [this]);
   }
 
   raw(options) {
-    return this.#remote().then((remote) => remote.raw(options));
+    return this.#database.execute("raw", [this], options === undefined ? [] : [options]);
   }
 
-  #remote() {
-    return this.#database.connect("a D1 query").then((db) => D1PreparedStatement.toRemote(this, db));
-  }
-
-  /** The Miniflare statement for `statement` on the Miniflare database `db`. */
-  static toRemote(statement, db) {
-    const prepared = db.prepare(statement.#sql);
-    return statement.#params.length ? prepared.bind(...statement.#params) : prepared;
+  static wire(statement) {
+    return wireStatement(statement.#sql, statement.#params);
   }
 }
 
 class D1Database {
   #bindingName;
-  #stub;
+  #forwarder;
 
-  constructor(bindingName, stub) {
+  /** `forwarder(body)` posts one D1 call to the forwarder worker once Miniflare is up. */
+  constructor(bindingName, forwarder) {
     this.#bindingName = bindingName;
-    this.#stub = stub;
+    this.#forwarder = forwarder;
   }
 
-  /** The Miniflare database; throws synchronously within global scope. Not a D1 method. */
-  connect(what) {
-    assertNotGlobalScope(`env.${this.#bindingName}: ${what}`);
-    return this.#stub;
+  /** One D1 call on the forwarder's binding; throws synchronously within global scope, and
+   * rejects with D1's own message when D1 refuses the statement. Not a D1 method. */
+  execute(op, statements, args = []) {
+    assertNotGlobalScope(`env.${this.#bindingName}: ${op}()`);
+    const body = { binding: this.#bindingName, op, statements: statements.map((s) => D1PreparedStatement.wire(s)), args };
+    return this.#forwarder(body).then(async (response) => {
+      const { result, error } = await response.json();
+      if (error !== undefined) throw new Error(error);
+      return result;
+    });
   }
 
   prepare(sql) {
@@ -148,13 +176,11 @@ class D1Database {
   }
 
   batch(statements) {
-    return this.connect("batch()").then((db) =>
-      db.batch(statements.map((statement) => D1PreparedStatement.toRemote(statement, db))),
-    );
+    return this.execute("batch", statements);
   }
 
   exec(sql) {
-    return this.connect("exec()").then((db) => db.exec(sql));
+    return this.execute("exec", [new D1PreparedStatement(this, sql)]);
   }
 }
 
@@ -246,7 +272,9 @@ export function startBindings({ config, stateDir, SQL, deliverBatch }) {
   for (const name of config.kvNamespaces) {
     bindings[name] = namedBinding("KvNamespace", name, stub(() => mf.getKVNamespace(name)));
   }
-  const databases = config.d1Databases.map((d) => ({ ...d, db: new D1Database(d.binding, stub(() => mf.getD1Database(d.binding))) }));
+  const forwarder = (body) =>
+    started.then(() => mf.dispatchFetch("http://edge-host/d1", { method: "POST", body: JSON.stringify(body) }));
+  const databases = config.d1Databases.map((d) => ({ ...d, db: new D1Database(d.binding, forwarder) }));
   for (const { binding, db } of databases) bindings[binding] = db;
   for (const producer of config.queueProducers) {
     bindings[producer.binding] = namedBinding("WorkerQueue", producer.binding, stub(() => mf.getQueueProducer(producer.binding)));

@@ -4,7 +4,7 @@ limit."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from starlette.requests import Request
 
@@ -29,11 +29,28 @@ async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     return bytes(body)
 
 
+def _form_value(text: str) -> str:
+    """One name or value of a urlencoded form, decoded as `parse_qsl` decodes it (`+` is a
+    space; percent-escapes as UTF-8, invalid ones replaced), skipped when there is none."""
+    return unquote_plus(text) if "%" in text or "+" in text else text
+
+
+def _form_pairs(text: str) -> list[tuple[str, str]]:
+    """`parse_qsl(text, keep_blank_values=True)`: `&`-separated fields, a field without `=`
+    a blank value, empty fields skipped (URL Standard, application/x-www-form-urlencoded)."""
+    pairs = []
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            pairs.append((_form_value(name), _form_value(value)))
+    return pairs
+
+
 def _parse_form(body: bytes) -> dict[str, Any]:
     """RFC 6749 §3.2: parameters MUST NOT be included more than once."""
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-    except (UnicodeDecodeError, ValueError) as exc:
+        pairs = _form_pairs(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise invalid_request("Malformed form body.") from exc
     params: dict[str, Any] = {}
     for name, value in pairs:

@@ -33,7 +33,7 @@ async def record_user_event(
         user_id=user_id,
         user_name=email,
         connection=connection,
-        **audit.request_fields(request, ctx.platform.settings),
+        **audit.request_fields(request, ctx.ip),
     )
 
 

@@ -54,7 +54,7 @@ async def end_sso_session(ctx: RequestContext, request: Request, client_id: str)
         client_id=client_id,
         client_name=client.name if client else "",
         user_id=user_id,
-        **audit.request_fields(request, ctx.platform.settings),
+        **audit.request_fields(request, ctx.ip),
     )
 
 

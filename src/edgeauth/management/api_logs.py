@@ -33,7 +33,7 @@ async def record_operation(request: Request, status: int) -> None:
         f"{request.method} {path}",
         {"request": {"method": request.method, "path": path}, "response": {"statusCode": status}},
         client_id=caller_client_id(request),
-        **audit.request_fields(request, ctx.platform.settings),
+        **audit.request_fields(request, ctx.ip),
     )
 
 

@@ -67,7 +67,7 @@ async def record_exchange(
         client_id=client.client_id if client else client_id if isinstance(client_id, str) else "",
         client_name=client.name if client else "",
         user_id=issued.user_id if issued else "",
-        **audit.request_fields(request, ctx.platform.settings),
+        **audit.request_fields(request, ctx.ip),
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from edgeauth.encoding import b64url_encode
-from edgeauth.jose import decode_verified, signing_input, unverified_json
+from edgeauth.jose import decode_verified, json_segment, signing_input, unverified_json
 from edgeauth.jwks_cache import jwks_keys
 from edgeauth.platform import Platform
 from edgeauth.upstream.provider import Provider, UpstreamError
@@ -71,7 +71,7 @@ async def client_secret(platform: Platform, provider: Provider, secrets: dict[st
         "aud": APPLE_AUDIENCE,
         "sub": provider.client_id,
     }
-    to_sign = signing_input(header, claims)
+    to_sign = signing_input(json_segment(header), claims)
     try:
         signature = await platform.crypto.sign_es256(str(secrets.get("app_secret", "")), to_sign.encode())
     except ValueError as exc:

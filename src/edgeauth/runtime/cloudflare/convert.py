@@ -52,6 +52,11 @@ def _unwrap_sdk_wrapper(value: Any) -> Any:
     return value.__dict__.get("_binding", value) if hasattr(value, "__dict__") else value
 
 
+def is_null(value: Any) -> bool:
+    """JS `null` or `undefined` (or Python None)."""
+    return value is None or value is jsnull
+
+
 def to_python(value: Any) -> Any:
     """Convert a JS or SDK value to plain JSON-like Python (dict, list, str, int, float, bool,
     None; bytes for binary data; datetime as the SDK gives it)."""

@@ -1,7 +1,8 @@
 """The classes the Workers runtime looks for, built from the runtime-neutral `edgeauth.worker`.
 
-* `Default(WorkerEntrypoint)`: `fetch` runs the Starlette app through the SDK's ASGI bridge
-  (`workers.asgi.fetch`), with the request's `Platform` in `scope["edgeauth.platform"]`;
+* `Default(WorkerEntrypoint)`: `fetch` runs the Starlette app through a lean ASGI bridge
+  (`edgeauth.runtime.cloudflare.asgi`), with the request's `Platform` in
+  `scope["edgeauth.platform"]`;
   `scheduled` and `queue` call the neutral handlers.
 * `DURABLE_OBJECT_CLASSES`: for each class hosted in `edgeauth.worker.DURABLE_OBJECTS`, a
   `workers.DurableObject` subclass of the same `__name__` whose RPC methods (exactly
@@ -16,14 +17,12 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-from starlette.types import ASGIApp, Receive, Scope, Send
 from workers import DurableObject, WorkerEntrypoint
-from workers import asgi as workers_asgi
 
 from edgeauth import worker as core
 from edgeauth.http.context import PLATFORM_SCOPE_KEY
+from edgeauth.runtime.cloudflare import asgi
 from edgeauth.runtime.cloudflare.bindings import DurableObjectState, queue_batch
 from edgeauth.runtime.cloudflare.convert import to_python, to_rpc
 from edgeauth.runtime.cloudflare.platform import platform_from_env
@@ -45,36 +44,6 @@ _RESERVED_METHOD_NAMES = frozenset(
 )
 
 
-def with_platform(app: ASGIApp) -> ASGIApp:
-    """ASGI wrapper: put `platform_from_env(scope["env"])` (the bridge puts the Worker's env in
-    `scope["env"]`) into `scope["edgeauth.platform"]` for HTTP and WebSocket scopes."""
-
-    async def edgeauth_platform(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            scope = {**scope, PLATFORM_SCOPE_KEY: platform_from_env(scope["env"])}
-        await app(scope, receive, send)
-
-    return edgeauth_platform
-
-
-def with_server(app: ASGIApp, url: str) -> ASGIApp:
-    """ASGI wrapper: `scope["server"]` from the request URL, which the bridge leaves out;
-    Starlette builds `request.url` from the Host header, else from `server`."""
-    parts = urlsplit(url)
-    default_port = 443 if parts.scheme == "https" else 80
-    server = (parts.hostname or "", parts.port or default_port)
-
-    async def edgeauth_server(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and scope.get("server") is None:
-            scope = {**scope, "server": server}
-        await app(scope, receive, send)
-
-    return edgeauth_server
-
-
-ASGI_APP: ASGIApp = with_platform(core.app)
-
-
 def _field(event: Any, name: str) -> Any:
     """An attribute of a runtime event object (JsProxy, or a dict after `python_from_rpc`)."""
     if isinstance(event, Mapping):
@@ -86,9 +55,10 @@ class Default(WorkerEntrypoint):
     """The Worker's default entrypoint: HTTP, cron trigger and queue consumer."""
 
     async def fetch(self, request: Any) -> Any:
-        """HTTP (called relaxed with a `workers.Request`): the app through `workers.asgi.fetch`,
-        which returns a JS `Response`."""
-        return await workers_asgi.fetch(with_server(ASGI_APP, request.url), request, self.env, self.ctx)
+        """HTTP (called relaxed with a `workers.Request`): the app's JS `Response`, with the
+        Worker's env and this request's `Platform` in the scope."""
+        extra = {"env": self.env, PLATFORM_SCOPE_KEY: platform_from_env(self.env)}
+        return await asgi.fetch(core.app, request.js_object, extra)
 
     async def scheduled(self, controller: Any, env: Any = None, ctx: Any = None) -> None:
         """Cron trigger: the runtime passes (controller, env, ctx), env already through `to_py`,
