@@ -38,7 +38,7 @@ def test_the_projects_wrangler_toml() -> None:
     assert config.queue_consumers == {
         "edgeauth-user-events": QueueConsumer(
             queue="edgeauth-user-events",
-            max_batch_size=100,
+            max_batch_size=10,
             max_batch_timeout=5,
             max_retries=3,
             dead_letter_queue="edgeauth-user-events-dlq",

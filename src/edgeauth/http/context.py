@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -23,9 +24,15 @@ class RequestContext:
     platform: Platform
     tenant: Tenant
     issuer: str
-    # The browser's or caller's IP (brute-force protection, logs): Cloudflare's `CF-Connecting-IP`
-    # on Workers, the peer address locally.
-    ip: str = ""
+    # What the caller's IP is read from: the request's headers and peer (not the scope itself,
+    # which holds this context: no reference cycle per request).
+    caller: Scope = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def ip(self) -> str:
+        """The browser's or caller's IP (brute-force protection, logs): Cloudflare's
+        `CF-Connecting-IP` on Workers, the peer address locally; worked out when first asked."""
+        return client_ip(Request(self.caller), self.platform.settings)
 
     @property
     def secure(self) -> bool:
@@ -69,7 +76,6 @@ class TenantMiddleware:
             return
         platform: Platform = scope[PLATFORM_SCOPE_KEY]
         platform.config.refresh()
-        request = Request(scope)
         try:
             site = await resolve_site(platform, host_header(scope), self.create_default)
         except MalformedHost:
@@ -80,7 +86,6 @@ class TenantMiddleware:
             body = {"error": "not_found", "error_description": "Unknown host."}
             await JSONResponse(body, status_code=404)(scope, receive, send)
             return
-        scope[CONTEXT_SCOPE_KEY] = RequestContext(
-            platform, site.tenant, site.issuer, client_ip(request, platform.settings)
-        )
+        caller = {"type": "http", "headers": scope["headers"], "client": scope.get("client")}
+        scope[CONTEXT_SCOPE_KEY] = RequestContext(platform, site.tenant, site.issuer, caller)
         await self.app(scope, receive, send)

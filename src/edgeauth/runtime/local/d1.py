@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -72,10 +73,13 @@ class SqliteD1:
         return max(cursor.rowcount, 0)
 
     async def batch(self, statements: Sequence[tuple[str, Sequence[SqlParam]]]) -> None:
-        """`DB.batch([...])`: one transaction; a failing statement rolls back all of them."""
+        """`DB.batch([...])`: one transaction; a failing statement rolls back all of them. Then
+        the event loop runs other work, as it does while a D1 call is in flight on Workers: a
+        queue delivery storing many batches never holds the server's requests for all of them."""
         with transaction(self._conn):
             for sql, params in statements:
                 self._conn.execute(sql, tuple(params))
+        await asyncio.sleep(0)
 
     def apply_migrations(self, migrations_dir: Path) -> list[str]:
         """`wrangler d1 migrations apply`: run unapplied `*.sql` files in name order.
