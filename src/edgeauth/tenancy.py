@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant, domain_key, load_tenant
@@ -48,9 +49,11 @@ class Site:
         return self.origin + "/"
 
 
+@lru_cache(maxsize=1024)
 def parse_host(header: str) -> tuple[str, int | None]:
     """`(hostname, port)` of a Host header, lower-cased; `MalformedHost` for anything else
-    (userinfo `@`, paths, `..`, extra colons, empty labels, bad ports)."""
+    (userinfo `@`, paths, `..`, extra colons, empty labels, bad ports). Remembered for the few
+    hosts a deployment serves (a refused header is not remembered)."""
     match = HOST.fullmatch(header.lower())
     if match is None or len(match.group("name")) > MAX_HOSTNAME:
         raise MalformedHost(header)
