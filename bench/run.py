@@ -4,9 +4,11 @@ Each server runs pinned to one core and `wrk` (native) to the other (bench/wrk.p
 `oidc-provider` 9 as a team would run it for machine clients (tests/e2e/bench_anchor.mjs): one
 client, one RS256 key, JWT access tokens. Measured for both: client_credentials at concurrency 1
 and 8, discovery and JWKS at 8; the ceiling is `openssl speed rsa2048` on the server's core.
-Then edgeauth alone: the Management API, password logins against the PBKDF2 ceiling, cold start
-(process start → first token) and resident memory; then the edge host (bench/edge.py): latency
-and CPU time per request under Pyodide. Prints tables of numbers and ratios; asserts nothing.
+Then edgeauth next to the stack's floor (bench/floor_app.py: Starlette and uvicorn reading the form
+and signing, nothing else). Then edgeauth alone: the Management API, password logins against the
+PBKDF2 ceiling, cold start (process start → first token) and resident memory; then the edge host
+(bench/edge.py): latency and CPU time per request under Pyodide. Prints tables of numbers and
+ratios; asserts nothing.
 
 Usage: `make bench` (or `.venv/bin/python -m bench.run [--seconds N] [--logins N]`).
 """
@@ -17,6 +19,7 @@ import argparse
 import asyncio
 import json
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -74,6 +77,44 @@ def anchor(client_id: str, client_secret: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def floor_server() -> Iterator[str]:
+    """bench/floor_app.py under uvicorn (uvloop, httptools, as `edgeauth serve`) on the server's
+    core; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "bench.floor_app:app", "--port", str(port)]
+    command += ["--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log"]
+    process = subprocess.Popen(pinned(command, SERVER_CORE), cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.post(f"{url}/oauth/token", data={"client_id": "c", "audience": "a"}, timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def against_floor(row: Row, anchor_row: Row) -> str:
+    """edgeauth next to the stack's floor (bench/floor_app.py), measured in turn like the shared
+    rows; the floor's own ratio to oidc-provider follows from the two medians."""
+    a, b = row.ours, row.theirs
+    head = f"{'edgeauth vs the stack floor':<26} {'conc':>4} │ {'edgeauth':>8} │ {'floor':>8} │ {'ratio':>5}"
+    return "\n".join(
+        [
+            head,
+            "─" * len(head),
+            f"{a.name:<26} {a.concurrency:>4} │ {a.rate:>8.0f} │ {b.rate:>8.0f} │ {row.ratio:>5.2f}",
+            "floor: Starlette + uvicorn reading the form and signing, nothing else (bench/floor_app.py);",
+            f"the floor is then about {anchor_row.ratio / row.ratio:.2f} times oidc-provider's rate at c=8",
+        ]
+    )
 
 
 def side_by_side(rows: list[Row], ceiling: float) -> str:
@@ -254,6 +295,11 @@ async def main(seconds: int, logins: int) -> None:
             }
             with anchor("bench", anchor_form["client_secret"]) as anchor_url:
                 shared = shared_rows(server.base_url, anchor_url, (form, anchor_form), seconds)
+            with floor_server() as floor_url:
+                ours = Target(f"{server.base_url}/oauth/token", form)
+                floor_row = paired(
+                    "token client_credentials", 8, ours, Target(f"{floor_url}/oauth/token", form), seconds, 3
+                )
             bearer = management_bearer(server.base_url, form)
             alone = [
                 run_wrk(
@@ -299,6 +345,10 @@ async def main(seconds: int, logins: int) -> None:
                 )
             rss = server.rss_mib()
     print(side_by_side(shared, ceiling), end="\n\n")
+    tokens_at_8 = next(
+        row for row in shared if row.ours.name.startswith("token") and row.ours.concurrency == 8
+    )
+    print(against_floor(floor_row, tokens_at_8), end="\n\n")
     discovery = next(row.ours.rate for row in shared if row.ours.name == "discovery")
     print(edgeauth_alone(alone + login_rows, flows, discovery, login_ceiling, cold_start, rss), end="\n\n")
     await edge.main()

@@ -146,17 +146,19 @@ async def record(
 
 def messages(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The entries packed, in order, into as few `logs` messages as the limits allow: one queue
-    message (and one D1 batch at the consumer) per batch of events, not one per event."""
-    runs: list[list[dict[str, Any]]] = []
-    size = 0
-    for entry in entries:
-        length = len(json.dumps(entry))
-        if not runs or len(runs[-1]) == MAX_MESSAGE_EVENTS or size + length > MAX_MESSAGE_BYTES:
-            runs.append([])
-            size = 0
-        runs[-1].append(entry)
-        size += length
-    return [{"type": MESSAGE_TYPE, "logs": run} for run in runs]
+    message (and one D1 batch at the consumer) per batch of events, not one per event. A run is
+    measured whole and halved only when it is too large (rare: events are a few hundred bytes)."""
+    step = MAX_MESSAGE_EVENTS
+    runs = [entries[start : start + step] for start in range(0, len(entries), step)]
+    packed: list[list[dict[str, Any]]] = []
+    while runs:
+        run = runs.pop(0)
+        if len(run) > 1 and len(json.dumps(run)) > MAX_MESSAGE_BYTES:
+            half = len(run) // 2
+            runs[:0] = [run[:half], run[half:]]
+        else:
+            packed.append(run)
+    return [{"type": MESSAGE_TYPE, "logs": run} for run in packed]
 
 
 async def send_waiting(platform: Platform) -> None:

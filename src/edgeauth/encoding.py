@@ -31,12 +31,12 @@ def b64url_to_int(text: str) -> int:
     return int.from_bytes(b64url_decode(text), "big")
 
 
-_COMPACT = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
 def compact_json(value: Any) -> bytes:
-    """Deterministic compact JSON bytes (sorted keys, no spaces; one shared encoder, as
-    `json.dumps` builds a new one per call when given options)."""
+    """Compact JSON bytes, members in the order given (one shared encoder: `json.dumps` builds
+    a new one per call when given options)."""
     return _COMPACT.encode(value).encode()
 
 
