@@ -10,7 +10,7 @@ from typing import Any
 
 from edgeauth import ids
 from edgeauth.admin.errors import bad_request, conflict, not_found
-from edgeauth.admin.rows import select_page
+from edgeauth.admin.rows import Position, select_after, select_page
 from edgeauth.admin.urls import check_configured_url
 from edgeauth.connections import DATABASE_CONNECTION, DATABASE_STRATEGY, SUPPORTED_STRATEGIES
 from edgeauth.connections.options import SECRET_OPTIONS, seal_options, unseal_options
@@ -174,6 +174,13 @@ async def create_connection(
     return await get_connection(platform, tenant_id, connection_id)
 
 
+async def _connections_json(
+    platform: Platform, tenant_id: str, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    enabled = await _enabled_client_ids(platform, tenant_id)
+    return [await _connection_json(platform, row, enabled.get(row["id"], [])) for row in rows]
+
+
 async def list_connections(
     platform: Platform, tenant_id: str, *, offset: int, limit: int, strategies: list[str], name: str
 ) -> tuple[list[dict[str, Any]], int]:
@@ -182,9 +189,17 @@ async def list_connections(
     rows, total = await select_page(
         platform.db, "connections", filters, "created_at, id", offset=offset, limit=limit
     )
-    enabled = await _enabled_client_ids(platform, tenant_id)
-    items = [await _connection_json(platform, row, enabled.get(row["id"], [])) for row in rows]
-    return items, total
+    return await _connections_json(platform, tenant_id, rows), total
+
+
+async def connections_after(
+    platform: Platform, tenant_id: str, after: Position | None, *, take: int, strategies: list[str], name: str
+) -> tuple[list[dict[str, Any]], Position | None]:
+    """The same list by checkpoint (`from`/`take`): connections after `after`, and the last one's
+    position when more follow."""
+    filters = {"tenant_id": tenant_id, "strategy": strategies, "name": name}
+    rows, last = await select_after(platform.db, "connections", filters, after, take=take)
+    return await _connections_json(platform, tenant_id, rows), last
 
 
 async def get_connection(platform: Platform, tenant_id: str, connection_id: str) -> dict[str, Any]:

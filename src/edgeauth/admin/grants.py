@@ -8,7 +8,7 @@ from edgeauth import ids
 from edgeauth.admin.apis import api_row, api_scope_values
 from edgeauth.admin.clients import client_row, publish_client
 from edgeauth.admin.errors import bad_request, conflict, not_found
-from edgeauth.admin.rows import select_page
+from edgeauth.admin.rows import Position, select_after, select_page
 from edgeauth.platform import Platform
 from edgeauth.rows import from_json_column, iso_now, to_json_column
 
@@ -73,6 +73,16 @@ async def list_client_grants(
         platform.db, "client_grants", filters, "created_at, id", offset=offset, limit=limit
     )
     return [grant_json(row) for row in rows], total
+
+
+async def client_grants_after(
+    platform: Platform, tenant_id: str, after: Position | None, *, take: int, audience: str, client_id: str
+) -> tuple[list[dict[str, Any]], Position | None]:
+    """The same list by checkpoint (`from`/`take`): grants after `after`, and the last one's
+    position when more follow."""
+    filters = {"tenant_id": tenant_id, "audience": audience, "client_id": client_id}
+    rows, last = await select_after(platform.db, "client_grants", filters, after, take=take)
+    return [grant_json(row) for row in rows], last
 
 
 async def update_client_grant(

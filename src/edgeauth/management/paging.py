@@ -1,13 +1,20 @@
-"""Offset paging and field selection, as every Auth0 Management API list endpoint takes them."""
+"""Offset paging, checkpoint paging and field selection, as Auth0 Management API list endpoints
+take them."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
+from edgeauth.admin.errors import bad_request
+from edgeauth.admin.rows import Position
+from edgeauth.encoding import b64url_decode, b64url_encode
+
 MAX_PER_PAGE = 100
+DEFAULT_TAKE = 50
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,54 @@ def _page(
 
 
 Paging = Annotated[Page, Depends(_page)]
+
+
+def checkpoint_token(position: Position) -> str:
+    """The opaque `next` of a checkpoint page: where its last item sits."""
+    return b64url_encode(json.dumps(list(position)).encode())
+
+
+def checkpoint_position(token: str) -> Position:
+    """The position a `next` token names; a 400 for anything this API did not hand out."""
+    try:
+        created_at, item_id = json.loads(b64url_decode(token))
+    except (ValueError, TypeError) as exc:
+        raise bad_request(
+            "The 'from' parameter is not a checkpoint of this list.", "invalid_query_string"
+        ) from exc
+    if not isinstance(created_at, str) or not isinstance(item_id, str):
+        raise bad_request("The 'from' parameter is not a checkpoint of this list.", "invalid_query_string")
+    return created_at, item_id
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Auth0's checkpoint paging (`from` + `take`): when either is given, `page`, `per_page` and
+    `include_totals` are ignored and the answer is `{<key>: [...], next}`, `next` absent on the
+    last page."""
+
+    after: Position | None
+    take: int
+
+    @staticmethod
+    def body(key: str, items: list[Any], last: Position | None) -> dict[str, Any]:
+        return {key: items, **({"next": checkpoint_token(last)} if last is not None else {})}
+
+
+def _checkpoint(
+    from_: Annotated[
+        str | None, Query(alias="from", max_length=512, description="The `next` of a page.")
+    ] = None,
+    take: Annotated[
+        int | None, Query(ge=1, le=MAX_PER_PAGE, description="Checkpoint: items per page.")
+    ] = None,
+) -> Checkpoint | None:
+    if from_ is None and take is None:
+        return None
+    return Checkpoint(checkpoint_position(from_) if from_ else None, take or DEFAULT_TAKE)
+
+
+Checkpointing = Annotated[Checkpoint | None, Depends(_checkpoint)]
 
 
 @dataclass(frozen=True)

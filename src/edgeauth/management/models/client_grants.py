@@ -30,6 +30,11 @@ class ClientGrant(Resource):
     scope: list[str]
 
 
+class ClientGrantsCheckpoint(Resource):
+    client_grants: list[ClientGrant]
+    next: str | None = None
+
+
 class ClientGrantsPage(Resource):
     start: int
     limit: int

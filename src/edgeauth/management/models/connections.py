@@ -61,6 +61,11 @@ class ConnectionsPage(Resource):
     connections: list[Connection]
 
 
+class ConnectionsCheckpoint(Resource):
+    connections: list[Connection]
+    next: str | None = None
+
+
 class EnabledClient(Resource):
     client_id: str
 

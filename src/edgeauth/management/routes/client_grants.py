@@ -12,10 +12,11 @@ from edgeauth.management.auth import Caller, allowed
 from edgeauth.management.models.client_grants import (
     ClientGrant,
     ClientGrantCreate,
+    ClientGrantsCheckpoint,
     ClientGrantsPage,
     ClientGrantUpdate,
 )
-from edgeauth.management.paging import Paging
+from edgeauth.management.paging import Checkpointing, Paging
 from edgeauth.management.routes.resource_servers import stored
 
 router = APIRouter(prefix="/client-grants", tags=["client-grants"])
@@ -26,20 +27,28 @@ def public(caller: Caller, grant: dict[str, Any]) -> dict[str, Any]:
     return {**grant, "audience": management_api.public_identifier(caller.ctx.issuer, grant["audience"])}
 
 
-@router.get("", response_model=list[ClientGrant] | ClientGrantsPage)
+@router.get(
+    "",
+    response_model=list[ClientGrant] | ClientGrantsPage | ClientGrantsCheckpoint,
+    response_model_exclude_unset=True,
+)
 async def list_client_grants(
     page: Paging,
+    checkpoint: Checkpointing,
     caller: Annotated[Caller, allowed("read:client_grants")],
     audience: Annotated[str, Query(max_length=600)] = "",
     client_id: Annotated[str, Query(max_length=64)] = "",
 ) -> Any:
+    """Pages (`page`, `per_page`, `include_totals`) or checkpoints (`from`, `take`)."""
+    platform, tenant_id = caller.ctx.platform, caller.tenant_id
+    filters = {"audience": stored(caller, audience) if audience else "", "client_id": client_id}
+    if checkpoint is not None:
+        items, last = await grants.client_grants_after(
+            platform, tenant_id, checkpoint.after, take=checkpoint.take, **filters
+        )
+        return checkpoint.body("client_grants", [public(caller, grant) for grant in items], last)
     items, total = await grants.list_client_grants(
-        caller.ctx.platform,
-        caller.tenant_id,
-        audience=stored(caller, audience) if audience else "",
-        client_id=client_id,
-        offset=page.offset,
-        limit=page.per_page,
+        platform, tenant_id, offset=page.offset, limit=page.per_page, **filters
     )
     return page.body("client_grants", [public(caller, grant) for grant in items], total)
 

@@ -15,32 +15,40 @@ from edgeauth.management.models.connections import (
     ClientStatus,
     Connection,
     ConnectionCreate,
+    ConnectionsCheckpoint,
     ConnectionsPage,
     ConnectionUpdate,
     EnabledClients,
 )
-from edgeauth.management.paging import Fields, Paging
+from edgeauth.management.paging import Checkpointing, Fields, Paging
 
 router = APIRouter(prefix="/connections", tags=["connections"])
 # Auth0's limit per `PATCH /connections/{id}/clients` request.
 MAX_CLIENT_CHANGES = 50
 
 
-@router.get("", response_model=list[Connection] | ConnectionsPage, response_model_exclude_unset=True)
+@router.get(
+    "",
+    response_model=list[Connection] | ConnectionsPage | ConnectionsCheckpoint,
+    response_model_exclude_unset=True,
+)
 async def list_connections(
     page: Paging,
+    checkpoint: Checkpointing,
     fields: Fields,
     caller: Annotated[Caller, allowed("read:connections")],
     strategy: Annotated[list[str], Query(max_length=20, description="Any of these strategies.")] = [],  # noqa: B006
     name: Annotated[str, Query(max_length=128)] = "",
 ) -> Any:
+    """Pages (`page`, `per_page`, `include_totals`) or checkpoints (`from`, `take`)."""
+    platform, tenant_id = caller.ctx.platform, caller.tenant_id
+    if checkpoint is not None:
+        items, last = await connections.connections_after(
+            platform, tenant_id, checkpoint.after, take=checkpoint.take, strategies=strategy, name=name
+        )
+        return checkpoint.body("connections", [fields.apply(item) for item in items], last)
     items, total = await connections.list_connections(
-        caller.ctx.platform,
-        caller.tenant_id,
-        offset=page.offset,
-        limit=page.per_page,
-        strategies=strategy,
-        name=name,
+        platform, tenant_id, offset=page.offset, limit=page.per_page, strategies=strategy, name=name
     )
     return page.body("connections", [fields.apply(item) for item in items], total)
 
