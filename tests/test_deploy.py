@@ -172,7 +172,7 @@ def test_bindings_migration_consumer_and_cron(deployed: Deployed) -> None:
     [consumer] = [json.loads(r.body) for r in deployed.first if r.path.endswith("/consumers")]
     assert consumer["script_name"] == "edgeauth"
     assert consumer["dead_letter_queue"] == "edgeauth-user-events-dlq"
-    assert consumer["settings"]["batch_size"] == 100 and consumer["settings"]["max_retries"] == 3
+    assert consumer["settings"]["batch_size"] == 10 and consumer["settings"]["max_retries"] == 3
     assert account.schedules["edgeauth"] == ["0 3 * * *"]
 
 

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+import trustme
 from auth0.authentication import GetToken
 
 from edgeauth import management_api
+from edgeauth.runtime.local.process import ServerProcess
 from tests.browser import Browser, code_query, pkce_pair, redirect_params
 from tests.conftest import Server, server_process
 
@@ -23,6 +25,21 @@ ALL_SCOPES = ",".join(management_api.SCOPES)
 def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with server_process("local", tmp_path_factory.mktemp("mgmt")) as process:
         yield Server(process, "local")
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Path]]:
+    """The local runtime over HTTPS with a throwaway CA's certificate (trustme), for clients that
+    only speak https (the SDKs' Management clients, the Deploy CLI); yields it and the CA file."""
+    data = tmp_path_factory.mktemp("tls")
+    ca = trustme.CA()
+    cert = ca.issue_cert("localhost", "127.0.0.1")
+    cert.private_key_and_cert_chain_pem.write_to_path(str(data / "server.pem"))
+    ca.cert_pem.write_to_path(str(data / "ca.pem"))
+    with ServerProcess(
+        data, "--tls-cert", str(data / "server.pem"), "--tls-key", str(data / "server.pem")
+    ) as process:
+        yield process, data / "ca.pem"
 
 
 @dataclass(frozen=True)

@@ -13,25 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-import trustme
 from auth0.management import ManagementClient
 
 from edgeauth.runtime.local.process import ServerProcess
 from tests.conftest import Server
 from tests.management.conftest import grant_management
-
-
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Path]]:
-    data = tmp_path_factory.mktemp("tls")
-    ca = trustme.CA()
-    cert = ca.issue_cert("localhost", "127.0.0.1")
-    cert.private_key_and_cert_chain_pem.write_to_path(str(data / "server.pem"))
-    ca.cert_pem.write_to_path(str(data / "ca.pem"))
-    with ServerProcess(
-        data, "--tls-cert", str(data / "server.pem"), "--tls-key", str(data / "server.pem")
-    ) as process:
-        yield process, data / "ca.pem"
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ from edgeauth.management.routes import (
     roles,
     tenant_admin,
     tenants,
+    unavailable,
     user_access,
     users,
 )
@@ -40,6 +41,7 @@ ROUTERS = (
     tenants.router,
     emails.router,
     tenant_admin.router,
+    unavailable.router,
 )
 
 

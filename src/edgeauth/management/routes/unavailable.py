@@ -1,0 +1,198 @@
+"""Management API v2 paths of Auth0 features edgeauth does not offer, answered as Auth0 answers a
+tenant without them, so that tools walking every resource type (the Deploy CLI's export and
+import) go on past them instead of stopping at a 404 (docs/management-api.md, "Features edgeauth
+does not offer").
+
+- Rules, rules configs and hooks are deprecated on Auth0: it answers 403 for tenants that never
+  had them, and so does edgeauth.
+- Actions: every Auth0 tenant has them; here there are none, so the list is empty.
+- MFA (Guardian): every factor disabled, no policy, as on a tenant that never turned MFA on.
+- Custom domains, phone providers and phone templates: none.
+- Attack protection: brute-force protection as edgeauth applies it (always on: ten failures from
+  one IP lock that IP out of the account, docs/security.md); breached-password detection and
+  suspicious-IP throttling off; bot detection and CAPTCHA not offered (403, as on plans without).
+- Lists of what edgeauth has none of (log streams, forms, flows and their vault connections,
+  self-service SSO profiles, token exchange profiles, event streams): empty, in the list's
+  shapes: a bare array, `{<key>: [], start, limit, length, total}` with `include_totals`, or
+  `{<key>: []}` (no `next`) with checkpoint paging.
+- Supplemental signals: not offered (403, as on plans without them).
+- Universal Login prompts: the settings of the hosted page as it is (the new experience, no
+  identifier-first), no custom text yet, no partials (a 403, as for tenants without them).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from durable_objects.user.brute_force import MAX_FAILURES
+from edgeauth.admin.errors import AdminError
+from edgeauth.management.auth import Caller, allowed
+
+router = APIRouter(tags=["unavailable"])
+
+DEPRECATED = {"rules": "Rules", "rules-configs": "Rules configs", "hooks": "Hooks"}
+
+
+def deprecated(feature: str) -> AdminError:
+    """Auth0's answer for a deprecated feature on a tenant that never used it."""
+    return AdminError(
+        403,
+        f"{feature} are a deprecated feature that this tenant cannot use; use Actions instead.",
+        "feature_not_enabled",
+    )
+
+
+def _deprecated_route(path: str, feature: str) -> None:
+    async def refuse(caller: Annotated[Caller, allowed()]) -> None:
+        raise deprecated(feature)
+
+    refuse.__name__ = f"list_{path.replace('-', '_')}"
+    router.add_api_route(f"/{path}", refuse, methods=["GET"], summary=f"{feature}: deprecated (403)")
+
+
+for _path, _feature in DEPRECATED.items():
+    _deprecated_route(_path, _feature)
+
+
+@router.get("/actions/actions", summary="Actions: none here (an empty list)")
+async def list_actions(
+    caller: Annotated[Caller, allowed()],
+    page: Annotated[int, Query(ge=0)] = 0,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> dict[str, object]:
+    return {"actions": [], "total": 0, "page": page, "per_page": per_page}
+
+
+GUARDIAN_FACTORS = (
+    "sms",
+    "push-notification",
+    "otp",
+    "email",
+    "duo",
+    "webauthn-roaming",
+    "webauthn-platform",
+    "recovery-code",
+)
+
+
+@router.get("/guardian/factors", summary="MFA factors: all disabled")
+async def list_guardian_factors(caller: Annotated[Caller, allowed()]) -> list[dict[str, object]]:
+    return [{"name": name, "enabled": False, "trial_expired": False} for name in GUARDIAN_FACTORS]
+
+
+@router.get("/guardian/policies", summary="MFA policies: none")
+async def list_guardian_policies(caller: Annotated[Caller, allowed()]) -> list[str]:
+    return []
+
+
+@router.get("/custom-domains", summary="Custom domains: none (tenant hosts are the operator's)")
+async def list_custom_domains(caller: Annotated[Caller, allowed()]) -> list[str]:
+    return []
+
+
+@router.get("/branding/phone/providers", summary="Phone providers: none")
+async def list_phone_providers(caller: Annotated[Caller, allowed()]) -> dict[str, list[str]]:
+    return {"providers": []}
+
+
+@router.get("/branding/phone/templates", summary="Phone templates: none")
+async def list_phone_templates(caller: Annotated[Caller, allowed()]) -> dict[str, list[str]]:
+    return {"templates": []}
+
+
+@router.get("/prompts", summary="Universal Login settings")
+async def get_prompts(caller: Annotated[Caller, allowed()]) -> dict[str, object]:
+    return {
+        "universal_login_experience": "new",
+        "identifier_first": False,
+        "webauthn_platform_first_factor": False,
+    }
+
+
+@router.get("/prompts/{prompt}/custom-text/{language}", summary="Custom text: none yet")
+async def get_custom_text(
+    prompt: str, language: str, caller: Annotated[Caller, allowed()]
+) -> dict[str, object]:
+    return {}
+
+
+@router.get("/prompts/{prompt}/partials", summary="Prompt partials: not offered (403)")
+async def get_partials(prompt: str, caller: Annotated[Caller, allowed()]) -> None:
+    raise AdminError(403, "Prompt partials are not available for this tenant.", "feature_not_enabled")
+
+
+@router.get("/attack-protection/brute-force-protection", summary="Brute-force protection (always on)")
+async def get_brute_force_protection(caller: Annotated[Caller, allowed()]) -> dict[str, object]:
+    return {
+        "enabled": True,
+        "shields": ["block"],
+        "allowlist": [],
+        "mode": "count_per_identifier_and_ip",
+        "max_attempts": MAX_FAILURES,
+    }
+
+
+@router.get("/attack-protection/breached-password-detection", summary="Breached-password detection: off")
+async def get_breached_password_detection(caller: Annotated[Caller, allowed()]) -> dict[str, object]:
+    return {
+        "enabled": False,
+        "shields": [],
+        "admin_notification_frequency": [],
+        "method": "standard",
+        "stage": {"pre-user-registration": {"shields": []}, "pre-change-password": {"shields": []}},
+    }
+
+
+@router.get("/attack-protection/suspicious-ip-throttling", summary="Suspicious-IP throttling: off")
+async def get_suspicious_ip_throttling(caller: Annotated[Caller, allowed()]) -> dict[str, object]:
+    return {"enabled": False, "shields": [], "allowlist": []}
+
+
+def _not_offered_route(path: str, feature: str) -> None:
+    async def refuse(caller: Annotated[Caller, allowed()]) -> None:
+        raise AdminError(403, f"{feature} is not available for this tenant.", "feature_not_enabled")
+
+    refuse.__name__ = "get_" + path.rsplit("/", 1)[-1].replace("-", "_")
+    router.add_api_route(f"/{path}", refuse, methods=["GET"], summary=f"{feature}: not offered (403)")
+
+
+for _path, _feature in {
+    "attack-protection/bot-detection": "Bot detection",
+    "attack-protection/captcha": "CAPTCHA",
+    "supplemental-signals": "Supplemental signals",
+}.items():
+    _not_offered_route(_path, _feature)
+
+EMPTY_LISTS = {
+    "log-streams": "log_streams",
+    "forms": "forms",
+    "flows": "flows",
+    "flows/vault/connections": "connections",
+    "self-service-profiles": "self_service_profiles",
+    "token-exchange-profiles": "token_exchange_profiles",
+    "event-streams": "event_streams",
+}
+
+
+def _empty_list_route(path: str, key: str) -> None:
+    async def empty(
+        caller: Annotated[Caller, allowed()],
+        per_page: Annotated[int, Query(ge=1, le=100)] = 50,
+        include_totals: bool = False,
+        take: Annotated[int | None, Query(ge=1, le=100)] = None,
+        from_: Annotated[str | None, Query(alias="from", max_length=512)] = None,
+    ) -> object:
+        if take is not None or from_ is not None:
+            return {key: []}
+        if include_totals:
+            return {key: [], "start": 0, "limit": per_page, "length": 0, "total": 0}
+        return []
+
+    empty.__name__ = "list_" + path.replace("/", "_").replace("-", "_")
+    router.add_api_route(f"/{path}", empty, methods=["GET"], summary=f"{path}: none here (an empty list)")
+
+
+for _path, _key in EMPTY_LISTS.items():
+    _empty_list_route(_path, _key)
