@@ -51,10 +51,30 @@ def test_settings_round_trip_and_defaults(mgmt: Management) -> None:
     assert GetTenantSettingsResponseContent.model_validate(settings).friendly_name == "Acme"
 
 
+def test_session_lifetimes_in_minutes_are_the_same_settings_in_hours(other: Management) -> None:
+    """What the Deploy CLI sends on import: Auth0's `*_in_minutes` form of the lifetimes."""
+    with other.api() as api:
+        patched = api.patch(
+            "/tenants/settings",
+            json={"session_lifetime_in_minutes": 90, "idle_session_lifetime_in_minutes": 30},
+        )
+        assert patched.status_code == 200, patched.text
+        settings = api.get("/tenants/settings").json()
+        assert (settings["session_lifetime"], settings["idle_session_lifetime"]) == (1.5, 0.5)
+        assert "session_lifetime_in_minutes" not in settings
+        both = api.patch(
+            "/tenants/settings", json={"session_lifetime": 2, "session_lifetime_in_minutes": 120}
+        )
+        assert both.status_code == 400 and "not both" in both.json()["message"]
+        restored = {"session_lifetime_in_minutes": 168 * 60, "idle_session_lifetime_in_minutes": 72 * 60}
+        assert api.patch("/tenants/settings", json=restored).status_code == 200
+
+
 @pytest.mark.parametrize(
     "body",
     [
         {"session_lifetime": -1},
+        {"session_lifetime_in_minutes": 0},
         {"support_url": "javascript:alert(1)"},
         {"Not-A-Setting": 1},
         {"branding": {"logo_url": "https://x.test/a.png"}},

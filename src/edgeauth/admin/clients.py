@@ -124,7 +124,8 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _client_json(values: dict[str, Any], secret: str | None) -> dict[str, Any]:
-    """The Management API v2 client shape; the secret only when the caller may see it."""
+    """The Management API v2 client shape; the secret only when the caller may see it. No
+    timestamps: Auth0's clients have none, and the Deploy CLI sends back what it read."""
     body = {
         "tenant": values["tenant_id"],
         "global": False,
@@ -132,8 +133,6 @@ def _client_json(values: dict[str, Any], secret: str | None) -> dict[str, Any]:
         **DEFAULTS,
         **values["extra"],
         **{key: values[key] for key in COLUMNS},
-        "created_at": values["created_at"],
-        "updated_at": values["updated_at"],
     }
     if secret is not None:
         body["client_secret"] = secret

@@ -80,13 +80,21 @@ async def _enabled_client_ids(platform: Platform, tenant_id: str) -> dict[str, l
     return enabled
 
 
+# Options a database connection reports when never set, as Auth0 does (the Deploy CLI writes them
+# back on import): edgeauth always lets users change their own password.
+DATABASE_OPTION_DEFAULTS = {"disable_self_service_change_password": False}
+
+
 async def _connection_json(platform: Platform, row: dict[str, Any], enabled: list[str]) -> dict[str, Any]:
     """The Management API v2 connection shape."""
+    options = await unseal_options(platform, from_json_column(row["options"], {}))
+    if row["strategy"] == DATABASE_STRATEGY:
+        options = {**DATABASE_OPTION_DEFAULTS, **options}
     body = {
         "id": row["id"],
         "name": row["name"],
         "strategy": row["strategy"],
-        "options": await unseal_options(platform, from_json_column(row["options"], {})),
+        "options": options,
         "enabled_clients": enabled,
         "realms": from_json_column(row["realms"], []),
         "is_domain_connection": bool(row["is_domain_connection"]),

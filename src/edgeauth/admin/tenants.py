@@ -161,11 +161,27 @@ async def get_settings(platform: Platform, tenant_id: str) -> dict[str, Any]:
     return settings_json(await _tenant_row(platform, tenant_id))
 
 
+LIFETIMES = ("session_lifetime", "idle_session_lifetime")
+
+
+def in_hours(changes: dict[str, Any]) -> dict[str, Any]:
+    """Session lifetimes given in minutes (`session_lifetime_in_minutes`, Auth0's other form of the
+    same setting, which the Deploy CLI sends) as the hours they are stored in."""
+    changes = dict(changes)
+    for name in LIFETIMES:
+        minutes = changes.pop(f"{name}_in_minutes", None)
+        if minutes is not None:
+            if changes.get(name) is not None:
+                raise bad_request(f"Set {name} or {name}_in_minutes, not both.")
+            changes[name] = minutes / 60
+    return changes
+
+
 async def update_settings(platform: Platform, tenant_id: str, changes: dict[str, Any]) -> Tenant:
     """Auth0 `PATCH /tenants/settings`: `changes` merged as a JSON Merge Patch (RFC 7396), the
     `friendly_name` into its column; D1 first, then the KV snapshot the login path reads."""
     row = await _tenant_row(platform, tenant_id)
-    changes = dict(changes)
+    changes = in_hours(changes)
     friendly_name = changes.pop("friendly_name", None) or row["friendly_name"]
     settings = merge_patch(from_json_column(row["settings"], {}), changes)
     _check_branding(settings.get("branding", {}))

@@ -17,6 +17,7 @@ Url = Annotated[str, Field(max_length=2048, pattern=PAGE_URL)]
 UrlOrEmpty = Annotated[str, Field(max_length=2048, pattern=f"^$|{PAGE_URL}")]
 Color = Annotated[str, Field(pattern=HEX_COLOR)]
 Hours = Annotated[float, Field(gt=0, le=8760)]
+Minutes = Annotated[float, Field(gt=0, le=8760 * 60)]
 SETTING_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -49,6 +50,9 @@ class TenantSettingsUpdate(Body):
     ) = None
     session_lifetime: Hours | None = None
     idle_session_lifetime: Hours | None = None
+    # Auth0 takes either form; the Deploy CLI sends minutes. Stored as hours (`admin.tenants`).
+    session_lifetime_in_minutes: Minutes | None = None
+    idle_session_lifetime_in_minutes: Minutes | None = None
     enabled_locales: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]] | None = None
     flags: dict[str, bool] | None = None
     management_api_rate_limit: RateLimit | None = None

@@ -5,12 +5,17 @@ does not offer").
 
 - Rules, rules configs and hooks are deprecated on Auth0: it answers 403 for tenants that never
   had them, and so does edgeauth.
-- Actions: every Auth0 tenant has them; here there are none, so the list is empty.
-- MFA (Guardian): every factor disabled, no policy, as on a tenant that never turned MFA on.
+- Actions: every Auth0 tenant has them; here there are none, so the list is empty, and so are the
+  triggers an action could be bound to.
+- MFA (Guardian): every factor disabled, no policy, as on a tenant that never turned MFA on;
+  writing that same state back (a factor disabled, no policy) is accepted, anything else is a
+  403 until MFA exists.
 - Custom domains, phone providers and phone templates: none.
 - Attack protection: brute-force protection as edgeauth applies it (always on: ten failures from
   one IP lock that IP out of the account, docs/security.md); breached-password detection and
   suspicious-IP throttling off; bot detection and CAPTCHA not offered (403, as on plans without).
+  Risk assessment off. A PATCH that changes nothing is accepted (an import of an export), a real
+  change is a 403.
 - Lists of what edgeauth has none of (log streams, forms, flows and their vault connections,
   self-service SSO profiles, token exchange profiles, event streams): empty, in the list's
   shapes: a bare array, `{<key>: [], start, limit, length, total}` with `include_totals`, or
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 
 from durable_objects.user.brute_force import MAX_FAILURES
 from edgeauth.admin.errors import AdminError
@@ -65,6 +70,11 @@ async def list_actions(
     return {"actions": [], "total": 0, "page": page, "per_page": per_page}
 
 
+@router.get("/actions/triggers", summary="Action triggers: none")
+async def list_action_triggers(caller: Annotated[Caller, allowed()]) -> dict[str, object]:
+    return {"triggers": []}
+
+
 GUARDIAN_FACTORS = (
     "sms",
     "push-notification",
@@ -87,6 +97,32 @@ async def list_guardian_policies(caller: Annotated[Caller, allowed()]) -> list[s
     return []
 
 
+def mfa_not_offered() -> AdminError:
+    return AdminError(
+        403, "Multi-factor authentication is not available for this tenant.", "feature_not_enabled"
+    )
+
+
+@router.put("/guardian/factors/{name}", summary="MFA factor: may only stay disabled")
+async def set_guardian_factor(
+    name: str, enabled: Annotated[bool, Body(embed=True)], caller: Annotated[Caller, allowed()]
+) -> dict[str, bool]:
+    if name not in GUARDIAN_FACTORS:
+        raise AdminError(404, f"The factor {name} does not exist.", "inexistent_factor")
+    if enabled:
+        raise mfa_not_offered()
+    return {"enabled": False}
+
+
+@router.put("/guardian/policies", summary="MFA policies: may only stay empty")
+async def set_guardian_policies(
+    policies: Annotated[list[str], Body(max_length=2)], caller: Annotated[Caller, allowed()]
+) -> list[str]:
+    if policies:
+        raise mfa_not_offered()
+    return []
+
+
 @router.get("/custom-domains", summary="Custom domains: none (tenant hosts are the operator's)")
 async def list_custom_domains(caller: Annotated[Caller, allowed()]) -> list[str]:
     return []
@@ -102,15 +138,6 @@ async def list_phone_templates(caller: Annotated[Caller, allowed()]) -> dict[str
     return {"templates": []}
 
 
-@router.get("/prompts", summary="Universal Login settings")
-async def get_prompts(caller: Annotated[Caller, allowed()]) -> dict[str, object]:
-    return {
-        "universal_login_experience": "new",
-        "identifier_first": False,
-        "webauthn_platform_first_factor": False,
-    }
-
-
 @router.get("/prompts/{prompt}/custom-text/{language}", summary="Custom text: none yet")
 async def get_custom_text(
     prompt: str, language: str, caller: Annotated[Caller, allowed()]
@@ -123,31 +150,67 @@ async def get_partials(prompt: str, caller: Annotated[Caller, allowed()]) -> Non
     raise AdminError(403, "Prompt partials are not available for this tenant.", "feature_not_enabled")
 
 
-@router.get("/attack-protection/brute-force-protection", summary="Brute-force protection (always on)")
-async def get_brute_force_protection(caller: Annotated[Caller, allowed()]) -> dict[str, object]:
-    return {
-        "enabled": True,
-        "shields": ["block"],
-        "allowlist": [],
-        "mode": "count_per_identifier_and_ip",
-        "max_attempts": MAX_FAILURES,
-    }
+# Settings documents edgeauth answers with what it does; a PATCH that changes nothing (a Deploy CLI
+# import of an export) is accepted, any real change is a 403.
+FIXED_SETTINGS: dict[str, tuple[str, dict[str, object]]] = {
+    "attack-protection/brute-force-protection": (
+        "Brute-force protection",
+        {
+            "enabled": True,
+            "shields": ["block"],
+            "allowlist": [],
+            "mode": "count_per_identifier_and_ip",
+            "max_attempts": MAX_FAILURES,
+        },
+    ),
+    "attack-protection/breached-password-detection": (
+        "Breached-password detection",
+        {
+            "enabled": False,
+            "shields": [],
+            "admin_notification_frequency": [],
+            "method": "standard",
+            "stage": {"pre-user-registration": {"shields": []}, "pre-change-password": {"shields": []}},
+        },
+    ),
+    "attack-protection/suspicious-ip-throttling": (
+        "Suspicious-IP throttling",
+        {"enabled": False, "shields": [], "allowlist": []},
+    ),
+    "risk-assessments/settings": ("Risk assessment", {"enabled": False}),
+    "risk-assessments/settings/new-device": ("New-device risk assessment", {"remember_for": 0}),
+    "prompts": (
+        "Universal Login",
+        {
+            "universal_login_experience": "new",
+            "identifier_first": False,
+            "webauthn_platform_first_factor": False,
+        },
+    ),
+}
 
 
-@router.get("/attack-protection/breached-password-detection", summary="Breached-password detection: off")
-async def get_breached_password_detection(caller: Annotated[Caller, allowed()]) -> dict[str, object]:
-    return {
-        "enabled": False,
-        "shields": [],
-        "admin_notification_frequency": [],
-        "method": "standard",
-        "stage": {"pre-user-registration": {"shields": []}, "pre-change-password": {"shields": []}},
-    }
+def _fixed_settings_routes(path: str, feature: str, document: dict[str, object]) -> None:
+    async def read(caller: Annotated[Caller, allowed()]) -> dict[str, object]:
+        return document
+
+    async def write(
+        changes: Annotated[dict[str, object], Body(max_length=20)], caller: Annotated[Caller, allowed()]
+    ) -> dict[str, object]:
+        if {**document, **changes} != document:
+            raise AdminError(
+                403, f"{feature} settings cannot be changed on this tenant.", "feature_not_enabled"
+            )
+        return document
+
+    name = path.replace("/", "_").replace("-", "_")
+    read.__name__, write.__name__ = f"get_{name}", f"update_{name}"
+    router.add_api_route(f"/{path}", read, methods=["GET"], summary=f"{feature} settings")
+    router.add_api_route(f"/{path}", write, methods=["PATCH"], summary=f"{feature}: only as it is")
 
 
-@router.get("/attack-protection/suspicious-ip-throttling", summary="Suspicious-IP throttling: off")
-async def get_suspicious_ip_throttling(caller: Annotated[Caller, allowed()]) -> dict[str, object]:
-    return {"enabled": False, "shields": [], "allowlist": []}
+for _path, (_feature, _document) in FIXED_SETTINGS.items():
+    _fixed_settings_routes(_path, _feature, _document)
 
 
 def _not_offered_route(path: str, feature: str) -> None:
