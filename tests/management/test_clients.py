@@ -61,6 +61,40 @@ def test_create_returns_auth0_shape_and_round_trips_auth0_fields(mgmt: Managemen
         assert selected == {"client_id": client_id, "name": "Shop 2"}
 
 
+# Properties the Terraform provider sends on every create (Auth0 accepts all of them).
+TERRAFORM_FIELDS = {
+    "cross_origin_auth": False,
+    "oidc_backchannel_logout": {"backchannel_logout_urls": ["https://tf.example/logout"]},
+    "require_pushed_authorization_requests": False,
+    "require_proof_of_possession": False,
+    "compliance_level": "none",
+    "client_authentication_methods": {"private_key_jwt": {"credentials": []}},
+    "skip_non_verifiable_callback_uri_confirmation_prompt": True,
+}
+
+
+def test_terraform_shaped_bodies_round_trip_and_nulls_remove_them(mgmt: Management) -> None:
+    grant_types = ["client_credentials", "urn:ietf:params:oauth:grant-type:device_code"]
+    body = {
+        "name": "Terraformed",
+        "app_type": "non_interactive",
+        "grant_types": grant_types,
+        **TERRAFORM_FIELDS,
+    }
+    with mgmt.api() as api:
+        created = api.post("/clients", json=body)
+        assert created.status_code == 201, created.text
+        client_id = created.json()["client_id"]
+        got = api.get(f"/clients/{client_id}").json()
+        assert {name: got[name] for name in body} == body
+        patched = api.patch(f"/clients/{client_id}", json=dict.fromkeys(TERRAFORM_FIELDS))
+        assert patched.status_code == 200, patched.text
+        assert not set(TERRAFORM_FIELDS) & set(api.get(f"/clients/{client_id}").json())
+        secret = created.json()["client_secret"]
+    refused = mgmt.server.token(M2MApp(client_id, secret, mgmt.audience, []), grant_type=grant_types[1])
+    assert refused.status_code == 400 and refused.json()["error"] == "unsupported_grant_type"
+
+
 def test_client_secret_only_with_read_client_keys(mgmt: Management) -> None:
     with mgmt.api() as api:
         client_id = api.post("/clients", json={"name": "Keys", "app_type": "non_interactive"}).json()[

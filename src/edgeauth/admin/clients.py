@@ -26,6 +26,9 @@ APP_TYPES = {
     "native": ("native", "none", ["authorization_code", "implicit", "refresh_token"]),
     "m2m": ("non_interactive", "client_secret_post", ["client_credentials"]),
 }
+# Every grant type Auth0 lets a client list. The token endpoint serves the first seven
+# (`oauth/token_endpoint.GRANTS`); the others are stored as given (tools set them) and a request
+# using one is `unsupported_grant_type` until it exists here.
 GRANT_TYPES = {
     "authorization_code",
     "implicit",
@@ -34,6 +37,12 @@ GRANT_TYPES = {
     "password",
     "http://auth0.com/oauth/grant-type/password-realm",
     "http://auth0.com/oauth/grant-type/passwordless/otp",
+    "http://auth0.com/oauth/grant-type/mfa-oob",
+    "http://auth0.com/oauth/grant-type/mfa-otp",
+    "http://auth0.com/oauth/grant-type/mfa-recovery-code",
+    "urn:ietf:params:oauth:grant-type:device_code",
+    "urn:ietf:params:oauth:grant-type:token-exchange",
+    "urn:openid:params:grant-type:ciba",
 }
 
 

@@ -70,6 +70,22 @@ class ClientFields(Body):
     native_social_login: Settings | None = None
     refresh_token: Settings | None = None
     oidc_logout: Settings | None = None
+    # Newer Auth0 properties the Terraform provider and the Deploy CLI send; stored as given.
+    cross_origin_auth: bool | None = None
+    oidc_backchannel_logout: Settings | None = None
+    require_pushed_authorization_requests: bool | None = None
+    require_proof_of_possession: bool | None = None
+    compliance_level: (
+        Literal["none", "fapi1_adv_pkj_par", "fapi1_adv_mtls_par", "fapi2_sp_pkj_mtls", "fapi2_sp_mtls"]
+        | None
+    ) = None
+    client_authentication_methods: Settings | None = None
+    signed_request_object: Settings | None = None
+    default_organization: Settings | None = None
+    session_transfer: Settings | None = None
+    token_quota: Settings | None = None
+    skip_non_verifiable_callback_uri_confirmation_prompt: bool | None = None
+    par_request_expiry: Annotated[int, Field(ge=5, le=600)] | None = None
 
 
 class ClientCreate(ClientFields):
