@@ -22,10 +22,10 @@ def json_segment(value: dict[str, Any]) -> str:
 
 
 @lru_cache(maxsize=64)
-def rs256_header(kid: str) -> str:
+def rs256_header(kid: str, typ: str = "JWT") -> str:
     """The encoded JOSE header of an RS256 JWT signed by `kid` (RFC 7515 §4): the same segment
-    for every token that key signs, encoded once."""
-    return json_segment({"alg": "RS256", "typ": "JWT", "kid": kid})
+    for every token of that key and type, encoded once."""
+    return json_segment({"alg": "RS256", "typ": typ, "kid": kid})
 
 
 def signing_input(header: str, claims: dict[str, Any]) -> str:
@@ -34,9 +34,9 @@ def signing_input(header: str, claims: dict[str, Any]) -> str:
     return f"{header}.{json_segment(claims)}"
 
 
-async def sign_jwt(platform: Platform, key: SigningKey, claims: dict[str, Any]) -> str:
+async def sign_jwt(platform: Platform, key: SigningKey, claims: dict[str, Any], typ: str = "JWT") -> str:
     """An RS256 JWT with `kid` in its header (docs/auth0-contract.md, "Tokens and keys")."""
-    to_sign = signing_input(rs256_header(key.kid), claims)
+    to_sign = signing_input(rs256_header(key.kid, typ), claims)
     signature = await platform.crypto.sign_rs256(await key.private_jwk(platform), to_sign.encode("ascii"))
     return f"{to_sign}.{b64url_encode(signature)}"
 

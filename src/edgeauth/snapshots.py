@@ -117,6 +117,13 @@ class Client:
         return [*self.web_origins, *self.allowed_origins]
 
 
+# Auth0's access token profiles ("token dialects"): its own profile (`azp`, `typ: JWT`) and RFC 9068
+# (`client_id`, `typ: at+jwt`); the `_authz` ones add the RBAC `permissions` claim.
+TOKEN_DIALECTS = ("access_token", "access_token_authz", "rfc9068_profile", "rfc9068_profile_authz")
+RFC9068_DIALECTS = frozenset({"rfc9068_profile", "rfc9068_profile_authz"})
+AUTHZ_DIALECTS = frozenset({"access_token_authz", "rfc9068_profile_authz"})
+
+
 @dataclass(frozen=True)
 class ResourceServer:
     """An API (Auth0 resource server) that access tokens are issued for."""

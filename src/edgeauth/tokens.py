@@ -42,3 +42,9 @@ def checked_claims(claims: dict[str, Any] | None, issuer: str, audience: str, no
     if "nbf" in claims and not (_numeric_date(claims["nbf"]) and claims["nbf"] <= now):
         raise InvalidToken("The access token is not valid yet")
     return claims
+
+
+def token_client(claims: dict[str, Any]) -> str:
+    """The application an access token was issued to: `azp` in Auth0's profile, `client_id` in
+    RFC 9068's (§2.2); '' when it names none."""
+    return str(claims.get("azp") or claims.get("client_id") or "")

@@ -10,7 +10,7 @@ from edgeauth.admin.errors import AdminError, bad_request, conflict, not_found
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.platform import Platform
 from edgeauth.rows import from_json_column, iso_now, to_json_column
-from edgeauth.snapshots import MAX_API_IDENTIFIER_BYTES, ResourceServer, api_key, store_api
+from edgeauth.snapshots import MAX_API_IDENTIFIER_BYTES, TOKEN_DIALECTS, ResourceServer, api_key, store_api
 
 DEFAULT_TOKEN_LIFETIME = 86400  # Auth0's default for an API: 24 h
 MAX_TOKEN_LIFETIME = 2592000  # 30 days
@@ -21,7 +21,6 @@ SWITCHES: dict[str, Any] = {
     "enforce_policies": False,
     "token_dialect": "access_token",
 }
-TOKEN_DIALECTS = ("access_token", "access_token_authz")
 
 
 def api_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -11,16 +11,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from edgeauth import audit
 from edgeauth.http.context import CONTEXT_SCOPE_KEY, RequestContext
 from edgeauth.jose import unverified_json
+from edgeauth.tokens import token_client
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 UNAUTHENTICATED = frozenset({401, 405})  # the token was refused, or no endpoint ever checked it
 
 
 def caller_client_id(request: Request) -> str:
-    """The calling application of an already verified token: `azp`, else an M2M `sub`."""
+    """The calling application of an already verified token: `azp` / `client_id`, else an M2M
+    `sub`."""
     _, _, token = request.headers.get("authorization", "").partition(" ")
     claims = unverified_json(token, 1)
-    return str(claims.get("azp") or str(claims.get("sub", "")).removesuffix("@clients"))
+    return token_client(claims) or str(claims.get("sub", "")).removesuffix("@clients")
 
 
 async def record_operation(request: Request, status: int) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from edgeauth.http.context import RequestContext
 from edgeauth.jose import sign_jwt
 from edgeauth.keys.keyset import load_keyset
+from edgeauth.snapshots import RFC9068_DIALECTS
 
 
 async def issue_access_token(
@@ -18,9 +19,13 @@ async def issue_access_token(
     client_id: str,
     scope: str,
     lifetime: int,
+    dialect: str = "access_token",
     extra: dict[str, Any] | None = None,
 ) -> str:
-    """Signed with the tenant's current key; `kid` in the header names it in the JWKS."""
+    """Signed with the tenant's current key; `kid` in the header names it in the JWKS. In the
+    RFC 9068 profile the client is `client_id` (§2.2) and the type `at+jwt` (§2.1); in Auth0's
+    own, `azp` and `JWT`."""
+    rfc9068 = dialect in RFC9068_DIALECTS
     now = ctx.platform.now()
     claims: dict[str, Any] = {
         "iss": ctx.issuer,
@@ -29,10 +34,10 @@ async def issue_access_token(
         "iat": now,
         "exp": now + lifetime,
         "jti": secrets.token_urlsafe(16),
-        "azp": client_id,
+        ("client_id" if rfc9068 else "azp"): client_id,
         **(extra or {}),
     }
     if scope:
         claims["scope"] = scope
     keyset = await load_keyset(ctx.platform, ctx.tenant.id)
-    return await sign_jwt(ctx.platform, keyset.current, claims)
+    return await sign_jwt(ctx.platform, keyset.current, claims, typ="at+jwt" if rfc9068 else "JWT")

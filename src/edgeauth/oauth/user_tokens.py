@@ -23,7 +23,7 @@ from edgeauth.oauth.apis import find_api
 from edgeauth.oauth.authorize.request import OIDC_SCOPES, AuthorizationRequest
 from edgeauth.oauth.grants.issued import Issued
 from edgeauth.permissions import permissions_for
-from edgeauth.snapshots import ResourceServer
+from edgeauth.snapshots import AUTHZ_DIALECTS, ResourceServer
 from edgeauth.users.answers import Login, Redeemed
 
 ID_TOKEN_LIFETIME = 36000  # Auth0's default: 10 hours
@@ -38,7 +38,7 @@ class GrantedAccess:
 
     scope: str
     api: ResourceServer | None = None
-    # The `permissions` claim: RBAC with `token_dialect: access_token_authz` only.
+    # The `permissions` claim: RBAC with an `_authz` token dialect only.
     permissions: list[str] | None = None
 
 
@@ -57,7 +57,7 @@ async def granted_access(ctx: RequestContext, request: AuthorizationRequest, use
         if api.enforce_policies:
             held = await permissions_for(ctx.platform, ctx.tenant.id, user_id, api.identifier)
             api_scopes &= set(held)
-            permissions = held if api.token_dialect == "access_token_authz" else None
+            permissions = held if api.token_dialect in AUTHZ_DIALECTS else None
     scope = " ".join(s for s in dict.fromkeys(request.scopes) if s in OIDC_SCOPES or s in api_scopes)
     return GrantedAccess(scope, api, permissions)
 
@@ -88,6 +88,7 @@ async def issue_access(
         client_id=request.client_id,
         scope=access.scope,
         lifetime=lifetime,
+        dialect=access.api.token_dialect if access.api else "access_token",
         extra=None if access.permissions is None else {"permissions": access.permissions},
     )
     return token, lifetime

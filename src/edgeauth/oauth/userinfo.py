@@ -12,6 +12,7 @@ from edgeauth.http.errors import OAuthError
 from edgeauth.oauth.bearer import bearer_token, invalid_token, verify_access_token
 from edgeauth.oauth.user_tokens import profile_claims
 from edgeauth.snapshots import load_client
+from edgeauth.tokens import token_client
 
 
 async def userinfo(request: Request) -> Response:
@@ -24,7 +25,7 @@ async def userinfo(request: Request) -> Response:
             else {}
         )
         claims = await verify_access_token(ctx, bearer_token(request, params), ctx.url("userinfo"))
-        client = await load_client(ctx.platform.config, ctx.tenant.id, str(claims.get("azp", "")))
+        client = await load_client(ctx.platform.config, ctx.tenant.id, token_client(claims))
         origins = client.web_origins if client else []
         found = ctx.users.by_user_id(str(claims.get("sub", "")))
         user = (await found.snapshot())["user"] if found else None

@@ -21,7 +21,9 @@ class ResourceServerSwitches(Body):
     allow_offline_access: bool | None = None
     skip_consent_for_verifiable_first_party_clients: bool | None = None
     enforce_policies: bool | None = None
-    token_dialect: Literal["access_token", "access_token_authz"] | None = None
+    token_dialect: (
+        Literal["access_token", "access_token_authz", "rfc9068_profile", "rfc9068_profile_authz"] | None
+    ) = None
     token_lifetime: Lifetime | None = None
     token_lifetime_for_web: Lifetime | None = None
     signing_alg: Literal["RS256"] | None = None
