@@ -21,12 +21,12 @@ async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise invalid_request("Request body too large.", status=413)
-    body = b""
+    body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
             raise invalid_request("Request body too large.", status=413)
-    return body
+    return bytes(body)
 
 
 def _form_value(text: str) -> str:

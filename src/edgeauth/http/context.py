@@ -54,12 +54,13 @@ def request_context(request: Request) -> RequestContext:
     return ctx
 
 
-def host_header(scope: Scope) -> str:
-    """The Host header, read off the raw list (no header map is built for it)."""
+def raw_header(scope: Scope, wanted: bytes) -> str | None:
+    """A request header (`wanted` lower-cased), read off the scope's raw list: no header map is
+    built for it, which the hot paths would otherwise pay for on every request."""
     for name, value in scope["headers"]:
-        if name == b"host":
+        if name == wanted:
             return str(value.decode("latin-1"))
-    return ""
+    return None
 
 
 class TenantMiddleware:
@@ -77,7 +78,7 @@ class TenantMiddleware:
         platform: Platform = scope[PLATFORM_SCOPE_KEY]
         platform.config.refresh()
         try:
-            site = await resolve_site(platform, host_header(scope), self.create_default)
+            site = await resolve_site(platform, raw_header(scope, b"host") or "", self.create_default)
         except MalformedHost:
             body = {"error": "invalid_request", "error_description": "Invalid Host header."}
             await JSONResponse(body, status_code=400)(scope, receive, send)

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth.encoding import b64url_encode
+from edgeauth.http.context import raw_header
 
 RawHeaders = list[tuple[bytes, bytes]]
 
@@ -57,16 +58,8 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def if_none_match(request: Request) -> str | None:
-    """The `If-None-Match` header, read off the raw list (no header map is built for it)."""
-    for name, value in request.scope["headers"]:
-        if name == b"if-none-match":
-            return str(value.decode("latin-1"))
-    return None
-
-
 def document_response(request: Request, document: Document) -> Response:
     """The document, or `304` with its validators when the caller already holds it."""
-    if etag_matches(if_none_match(request), document.etag):
+    if etag_matches(raw_header(request.scope, b"if-none-match"), document.etag):
         return DocumentResponse(304, list(document.validators))
     return DocumentResponse(200, list(document.headers), document.body)

@@ -15,7 +15,7 @@ from typing import Any
 
 from edgeauth.encoding import b64url_encode
 from edgeauth.platform import Platform
-from edgeauth.snapshots import get_json, keyset_key, put_json
+from edgeauth.snapshots import keyset_key, put_json
 
 
 @dataclass(frozen=True)
@@ -138,8 +138,9 @@ async def load_keyset(platform: Platform, tenant_id: str) -> KeySet:
 async def verification_keys(platform: Platform, tenant_id: str) -> list[dict[str, str]]:
     """The public keys a token of this tenant may be signed with, read from KV itself: a revoked
     key stops verifying here at once, never a cache lifetime later."""
-    data = await get_json(platform.config, keyset_key(tenant_id))
-    keyset = KeySet.from_json(data) if data is not None else await load_keyset(platform, tenant_id)
+    keyset = parse_keyset(await platform.config.get(keyset_key(tenant_id)))
+    if keyset is None:
+        keyset = await load_keyset(platform, tenant_id)
     return [key.public_jwk() for key in keyset.published()]
 
 

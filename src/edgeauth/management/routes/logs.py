@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from edgeauth.admin import logs
 from edgeauth.management.auth import Caller, allowed
 from edgeauth.management.models.logs import Log, LogsPage
-from edgeauth.management.paging import MAX_PER_PAGE, Fields, Paging
+from edgeauth.management.paging import DEFAULT_TAKE, Fields, Paging, Take
 
 router = APIRouter(tags=["logs"])
 
@@ -18,8 +18,6 @@ Sort = Annotated[str, Query(max_length=64, description="`field:1` or `field:-1`;
 Checkpoint = Annotated[
     str | None, Query(alias="from", max_length=64, description="Checkpoint: logs after this log id.")
 ]
-Take = Annotated[int | None, Query(ge=1, le=MAX_PER_PAGE, description="Checkpoint: how many logs.")]
-DEFAULT_TAKE = 50
 
 
 def next_link(request: Request, items: list[dict[str, Any]]) -> str:

@@ -34,6 +34,7 @@ from fastapi import APIRouter, Body, Query
 from durable_objects.user.brute_force import MAX_FAILURES
 from edgeauth.admin.errors import AdminError
 from edgeauth.management.auth import Caller, allowed
+from edgeauth.management.paging import From, Take
 
 router = APIRouter(tags=["unavailable"])
 
@@ -244,8 +245,8 @@ def _empty_list_route(path: str, key: str) -> None:
         caller: Annotated[Caller, allowed()],
         per_page: Annotated[int, Query(ge=1, le=100)] = 50,
         include_totals: bool = False,
-        take: Annotated[int | None, Query(ge=1, le=100)] = None,
-        from_: Annotated[str | None, Query(alias="from", max_length=512)] = None,
+        take: Take = None,
+        from_: From = None,
     ) -> object:
         if take is not None or from_ is not None:
             return {key: []}
