@@ -27,7 +27,7 @@ from durable_objects.user.grants import Grants
 from durable_objects.user.routing import by_name, by_token, by_user_id, naming, rpc_surface, still_held
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
-from edgeauth.users import answers
+from edgeauth.users import answers, passwords
 
 SCHEMA = (*profile.SCHEMA, names.SCHEMA)
 NO_SNAPSHOT: answers.Snapshot = {"version": 0, "user": None}
@@ -52,13 +52,22 @@ class UserObject:
 
     # --- the profile (Management API) ----------------------------------------------------------
 
-    @by_name({"created": False, "user": None}, creates=True)
+    @by_name({"created": False, "user": None, "object_id": "", "marker": ""}, creates=True)
     async def create_user(
-        self, tenant_id: str, connection: str, password_hash: str, profile: answers.Wire | None = None
+        self,
+        tenant_id: str,
+        connection: str,
+        password_hash: str | None,
+        profile: answers.Wire | None = None,
+        user_id: str | None = None,
+        marker: str = "",
     ) -> answers.Created:
-        """A database user with this email (signup, Auth0 `POST /users` values in `profile`)."""
+        """A database user with this email (signup, Auth0 `POST /users` values in `profile`); an
+        imported user keeps its `user_id`, and the import's `marker` tells a retry it is its own."""
         email = names.read_email(self.state.storage)
-        return await self.profile.create(tenant_id, email, connection, password_hash, profile)
+        return await self.profile.create(
+            tenant_id, email, connection, password_hash, profile, user_id, marker
+        )
 
     @by_name(NO_SNAPSHOT)
     async def email_snapshot(self, tenant_id: str) -> answers.Snapshot:
@@ -77,6 +86,12 @@ class UserObject:
     @by_user_id(False)
     async def delete_user(self, tenant_id: str) -> bool:
         return await self.profile.delete()
+
+    @by_user_id(None)
+    async def exported_password(self, tenant_id: str) -> answers.Wire | None:
+        """The password hash as Auth0's import takes it (`custom_password_hash`); None without one."""
+        stored = self.profile.password_hash()
+        return passwords.exported(stored) if stored else None
 
     # --- the name: email changes and linked identities -----------------------------------------
 
@@ -99,6 +114,13 @@ class UserObject:
     async def release_name(self, tenant_id: str, target_id: str) -> None:
         """The user of `target_id` no longer has this email."""
         names.release_holder(self.state.storage, target_id)
+
+    @naming(None)
+    async def name_holder(self, tenant_id: str) -> str | None:
+        """An imported id's own object: the object whose user has that id now, if any."""
+        name = names.read(self.state.storage)
+        assert name is not None  # recorded by `naming`
+        return name.holder if await still_held(self.profile, name, tenant_id) else None
 
     @naming(None)
     async def point_to(self, tenant_id: str, target_id: str) -> None:

@@ -1,10 +1,11 @@
-"""The USER_EVENTS queue's consumer. Three kinds of message travel on it, by `type`:
+"""The USER_EVENTS queue's consumer. Four kinds of message travel on it, by `type`:
 
 - `user.created`, `user.updated`, `user.login`, `user.deleted`: a user object's change, applied to
   D1's copy (`queues.user_sync`);
 - `logs`: a batch of tenant log events (`edgeauth.audit`), stored in D1 (`queues.audit_logs`;
   `log`, one event, is what earlier versions sent);
-- `email`: an email to render and deliver (`edgeauth.mail.outgoing`, `queues.mail_delivery`).
+- `email`: an email to render and deliver (`edgeauth.mail.outgoing`, `queues.mail_delivery`);
+- `users_import`, `users_export`: one part of a users job (`queues.user_jobs`).
 
 Any other type is an error: the message is retried, then lands in the dead-letter queue, logged.
 Cloudflare Queues semantics: each message is acked once applied; only the failed ones retry.
@@ -22,6 +23,7 @@ from edgeauth.platform import Platform
 from edgeauth.ports import QueueMessage
 from queues.audit_logs import store_log, store_logs
 from queues.mail_delivery import deliver_email
+from queues.user_jobs import JOB_HANDLERS
 from queues.user_sync import USER_EVENT_TYPES, apply_user_event
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ HANDLERS: dict[str, Handler] = {
     "log": store_log,
     EMAIL_MESSAGE: deliver_email,
     **dict.fromkeys(USER_EVENT_TYPES, apply_user_event),
+    **JOB_HANDLERS,
 }
 
 

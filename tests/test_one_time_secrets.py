@@ -55,7 +55,7 @@ async def test_reset_and_verification_links_live_five_days(runtime: LocalRuntime
     )
     users = UserObjects(runtime.platform, TENANT)
     reset = await users.by_email("slow@example.com").start_password_reset()
-    by_id = users.by_user_id(created["user_id"])
+    by_id = users.by_own_id(created["user_id"])
     assert reset is not None and by_id is not None
     verification = await by_id.start_email_verification()
     assert verification is not None
@@ -71,7 +71,7 @@ async def test_reset_and_verification_links_live_five_days(runtime: LocalRuntime
 async def test_a_token_for_another_tenant_is_refused(runtime: LocalRuntime) -> None:
     created = await create_user(runtime.platform, TENANT, email="t@example.com", password="a good password")
     users = UserObjects(runtime.platform, TENANT)
-    by_id = users.by_user_id(created["user_id"])
+    by_id = users.by_own_id(created["user_id"])
     assert by_id is not None
     verification = await by_id.start_email_verification()
     assert verification is not None

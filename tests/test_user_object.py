@@ -150,7 +150,7 @@ async def object_truth(runtime: LocalRuntime, user_ids: list[str]) -> dict[str, 
     """What each user's object holds: (version, user or None)."""
     truth = {}
     for user_id in user_ids:
-        found = UserObjects(runtime.platform, TENANT).by_user_id(user_id)
+        found = UserObjects(runtime.platform, TENANT).by_own_id(user_id)
         assert found is not None
         snapshot = await found.snapshot()
         # A deleted user's id reaches nobody (not even its last version): only "deleted" compares.

@@ -2,7 +2,8 @@
 "Storage and consistency").
 
 Every user object records, at its first call, the tenant it belongs to and the name it was reached
-by: `email:<address>` or `identity:<connection>/<user id>`. From then on it refuses every call made
+by: `email:<address>`, `identity:<connection>/<user id>`, or `user_id:<user id>` (an imported id, which
+does not name its object as the ids this deployment gives do). From then on it refuses every call made
 for another tenant. A name is *held* by the object whose user answers to it now:
 
 - the object itself, while its user has that email (or that identity);
@@ -29,6 +30,7 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS object_name (
 )"""
 EMAIL = "email:"
 IDENTITY = "identity:"
+USER_ID = "user_id:"
 
 
 @dataclass(frozen=True)

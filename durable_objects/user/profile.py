@@ -19,6 +19,8 @@ from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
 from edgeauth.rows import from_json_column, iso_now, to_json_column
 from edgeauth.users.answers import Created, Snapshot, UserJson
+from edgeauth.users.imported_hashes import IMPORTED
+from edgeauth.users.objects import UserObjects
 from edgeauth.users.profile import ATTRIBUTES, COLUMNS, METADATA, merge_metadata
 
 SCHEMA = (
@@ -80,6 +82,8 @@ USER_DATA_TABLES = tuple(
     if name not in ("outbox", "tombstone")
 )
 OUTBOX_RETRY_MS = 5_000
+# An `attributes` field never shown in the user (only ATTRIBUTES are): which import row made it.
+IMPORT_MARKER = "import_marker"
 # The per-creation part of a user id: a user created again in the same object gets a new id.
 CREATION_HEX = 8
 
@@ -117,6 +121,12 @@ class Profile:
     def password_hash(self) -> str | None:
         rows = self.storage.exec("SELECT secret FROM credentials WHERE kind = 'password'")
         return str(rows[0]["secret"]) if rows else None
+
+    def imported_password_unused(self) -> bool:
+        """No password, or one imported and not yet replaced by a login (Auth0's upsert may change
+        `custom_password_hash` until the user has logged in with it)."""
+        stored = self.password_hash()
+        return stored is None or stored.startswith(IMPORTED)
 
     def set_password(self, password_hash: str) -> None:
         self.storage.exec(
@@ -263,10 +273,17 @@ class Profile:
         identities.add_identity(self.storage, identity)
 
     def insert_own(
-        self, tenant_id: str, provider: str, connection: str, email: str | None, profile: dict[str, Any]
+        self,
+        tenant_id: str,
+        provider: str,
+        connection: str,
+        email: str | None,
+        profile: dict[str, Any],
+        user_id: str | None = None,
     ) -> None:
-        """A new user of the `auth0` or `email` provider: its identity's id is the user id's tail."""
-        user_id = self.new_user_id(provider)
+        """A new user of the `auth0` or `email` provider (a new id unless imported with one): its
+        identity's id is the user id's tail."""
+        user_id = user_id or self.new_user_id(provider)
         identity = identities.Identity(provider, user_id.partition("|")[2], connection, is_social=False)
         self.insert(tenant_id, user_id, email, profile, identity)
 
@@ -275,16 +292,35 @@ class Profile:
         tenant_id: str,
         email: str | None,
         connection: str,
-        password_hash: str,
+        password_hash: str | None,
         profile: dict[str, Any] | None,
+        user_id: str | None = None,
+        marker: str = "",
     ) -> Created:
-        """Atomic: of two signups with one email, exactly one creates the user."""
-        existing = self.row()
+        """Atomic: of two signups with one email, exactly one creates the user. An imported
+        `user_id` is claimed first (its alias points here), so no event ever carries an id another
+        user has (`user` None: taken). An import's `marker` (job, part, row) is kept out of sight,
+        so a retried part knows its own users."""
+        if self.row() is None and user_id is not None:
+            alias = UserObjects(self.env, tenant_id).by_alias(user_id)
+            if not await alias.claim_for(self.state.id):
+                return {"created": False, "user": None, "object_id": self.state.id, "marker": ""}
+        existing = self.row()  # again: another call may have run while the alias answered
         if existing is not None:
-            return {"created": False, "user": self.user_json(existing)}
-        self.insert_own(tenant_id, "auth0", connection, email, profile or {})
-        self.set_password(password_hash)
-        return {"created": True, "user": await self.committed("user.created")}
+            found = self.storage.exec("SELECT value FROM attributes WHERE field = ?", IMPORT_MARKER)
+            marked = str(found[0]["value"]) if found else ""
+            return {
+                "created": False,
+                "user": self.user_json(existing),
+                "object_id": self.state.id,
+                "marker": marked,
+            }
+        self.insert_own(tenant_id, "auth0", connection, email, profile or {}, user_id)
+        self._set_attributes({IMPORT_MARKER: marker or None})
+        if password_hash is not None:  # an imported user may come without one (a reset sets it)
+            self.set_password(password_hash)
+        user = await self.committed("user.created")
+        return {"created": True, "user": user, "object_id": self.state.id, "marker": marker}
 
     def snapshot(self) -> Snapshot:
         row = self.row()
@@ -316,6 +352,8 @@ class Profile:
         self._set_attributes({key: changes[key] for key in ATTRIBUTES if key in changes})
         if changes.get("password_hash"):
             self.set_password(changes["password_hash"])
+        if changes.get("imported_password_hash") and self.imported_password_unused():
+            self.set_password(changes["imported_password_hash"])
         email_changed = values.get("email", row["email"]) != row["email"]
         if changes.get("password_hash") or values.get("blocked") or email_changed:
             self.sign_out_everywhere()

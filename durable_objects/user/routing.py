@@ -68,6 +68,8 @@ def holds(place: Place, name: str) -> bool:
         return False
     if name.startswith(names.EMAIL):
         return bool(row["email"] == name.removeprefix(names.EMAIL))
+    if name.startswith(names.USER_ID):
+        return bool(row["user_id"] == name.removeprefix(names.USER_ID))
     connection, _, user_id = name.removeprefix(names.IDENTITY).partition("/")
     return identities.has_connection_identity(place.state.storage, connection, user_id)
 

@@ -19,6 +19,8 @@ SCOPES = tuple(
     for resource, verbs in (
         ("users", ("read", "create", "update", "delete")),
         ("users_app_metadata", ("read", "create", "update", "delete")),
+        # edgeauth's own: a users export with password hashes (docs/migrating-from-auth0.md).
+        ("users_password_hashes", ("read",)),
         ("clients", ("read", "create", "update", "delete")),
         ("client_keys", ("read", "update")),
         ("connections", ("read", "create", "update", "delete")),

@@ -149,9 +149,25 @@ class Crypto(Protocol):
         """Inverse of `seal`; raises `ValueError` when the text was not sealed by this key."""
         ...
 
-    async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
-        """PBKDF2-HMAC-SHA256, 32 bytes (RFC 8018 §5.2); Workers cap iterations at 100 000."""
+    async def pbkdf2(
+        self, password: bytes, salt: bytes, iterations: int, *, digest: str = "sha256", length: int = 32
+    ) -> bytes:
+        """PBKDF2-HMAC (RFC 8018 §5.2) with `digest` sha1, sha256, sha384 or sha512; Workers'
+        WebCrypto stops at 100 000 iterations (more, imported from elsewhere, take a slower path)."""
         ...
+
+    async def bcrypt_matches(self, password: bytes, hashed: bytes) -> bool:
+        """Whether `password` matches a `$2a$`/`$2b$`/`$2y$` bcrypt hash (imported users)."""
+        ...
+
+    async def argon2_matches(self, password: bytes, encoded: str) -> bool:
+        """Whether `password` matches an argon2 PHC string (imported users); `UnsupportedHash`
+        where the runtime has no argon2."""
+        ...
+
+
+class UnsupportedHash(Exception):
+    """A password hash this runtime cannot verify (argon2 without its package)."""
 
 
 @dataclass(frozen=True)

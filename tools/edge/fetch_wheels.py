@@ -5,7 +5,7 @@ On Cloudflare, pywrangler vendors `[project].dependencies` (and the workers SDK)
 Pyodide's site-packages instead. Versions are pinned to what the running interpreter has
 installed, so the local runtime (CPython, this venv) and the edge host run the same code:
 
-    starlette anyio sniffio idna typing_extensions python-multipart jinja2 pyjwt  (wheels)
+    starlette anyio sniffio idna typing_extensions python-multipart jinja2 pyjwt libpass  (wheels)
     workers-runtime-sdk 1.9.5                                                     (wheel)
     markupsafe: only `__init__.py` and `_native.py` from its sdist (the C speedups are optional,
     and npm Pyodide has no build of them)
@@ -44,6 +44,7 @@ WHEELS = (
     "python-multipart",
     "jinja2",
     "pyjwt",
+    "libpass",
 )
 # The runtime no longer ships `workers` (compat date >= 2026-04-21); this is the SDK version the
 # project targets (docs/workers-platform.md, "Versions"), not something the local runtime installs.
@@ -52,6 +53,8 @@ FIXED = {"workers-runtime-sdk": "1.9.5"}
 # so the venv may lack it; this is the version the edge harness note verified.
 FALLBACK = {"sniffio": "1.3.1"}
 MARKUPSAFE_FILES = ("__init__.py", "_native.py")
+# Not here: bcrypt and argon2-cffi, Pyodide builds that npm Pyodide does not ship (pywrangler
+# vendors them from Pyodide's index on Cloudflare); the edge host checks bcrypt with libpass.
 
 
 def _normalise(name: str) -> str:

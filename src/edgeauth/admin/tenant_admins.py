@@ -52,9 +52,9 @@ async def is_admin(platform: Platform, tenant_id: str, issuer: str, subject: str
     home = await tenant_for_issuer(platform, issuer)
     if home is None:
         return True  # a trusted external issuer's subject: that issuer vouches for it
-    user = UserObjects(platform, home.id).by_user_id(subject)
-    found = (await user.snapshot())["user"] if user else None
-    return found is not None and found["email_verified"] and not found["blocked"]
+    found = await UserObjects(platform, home.id).find(subject)
+    user = found[1]["user"] if found else None
+    return user is not None and user["email_verified"] and not user["blocked"]
 
 
 async def create_administered_tenant(

@@ -18,6 +18,7 @@ from edgeauth.jose import unverified_json
 from edgeauth.platform import Platform
 from edgeauth.snapshots import load_client
 from edgeauth.tokens import InvalidToken, verify_tenant_token
+from edgeauth.users import imported_hashes
 from edgeauth.users.accounts import (
     AccountError,
     AccountRefusal,
@@ -28,7 +29,7 @@ from edgeauth.users.accounts import (
     profile_values,
 )
 from edgeauth.users.answers import Refusal, Refused
-from edgeauth.users.d1_copy import overwrite_user
+from edgeauth.users.d1_copy import OF_CONNECTION, overwrite_user
 from edgeauth.users.objects import UserById, UserObjects
 
 SEARCH_LIMIT = 1000  # Auth0: search results can be paged through the first 1000 users only
@@ -86,34 +87,52 @@ async def create_user(
     tenant_id: str,
     *,
     email: str,
-    password: str,
+    password: str | None = None,
+    stored_hash: str | None = None,
     connection: str = "",
+    user_id: str | None = None,
     profile: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Auth0 `POST /users` on the database connection (also `edgeauth users create`)."""
     await require_tenant(platform, tenant_id)
     try:
         return await create_database_user(
-            platform, tenant_id, email=email, password=password, connection=connection, profile=profile
+            platform,
+            tenant_id,
+            email=email,
+            password=password,
+            stored_hash=stored_hash,
+            connection=connection,
+            user_id=user_id,
+            profile=profile,
         )
     except AccountError as exc:
         raise account_error(exc) from exc
 
 
-def _user(platform: Platform, tenant_id: str, user_id: str) -> UserById:
-    """The user with this id in the tenant (any provider: the id's tail routes)."""
-    found = UserObjects(platform, tenant_id).by_user_id(user_id)
-    if found is None:
+def stored_hash(password_hash: str | None = None, custom_password_hash: Any = None) -> str | None:
+    """An imported hash's stored form; 400 with what is wrong in it."""
+    try:
+        if password_hash is not None:
+            return imported_hashes.from_bcrypt(password_hash)
+        if custom_password_hash is not None:
+            return imported_hashes.from_custom(custom_password_hash)
+    except imported_hashes.ImportedHashError as exc:
+        raise bad_request(f"Payload validation error: {exc.message} ({exc.path}).", "invalid_body") from exc
+    return None
+
+
+async def _find(platform: Platform, tenant_id: str, user_id: str) -> tuple[UserById, dict[str, Any]]:
+    """The user with this id in the tenant and its profile, from its object (read-your-writes)."""
+    found = await UserObjects(platform, tenant_id).find(user_id)
+    if found is None or found[1]["user"] is None:
         raise inexistent_user()
-    return found
+    return found[0], found[1]["user"]
 
 
 async def get_user(platform: Platform, tenant_id: str, user_id: str) -> dict[str, Any]:
-    """Auth0 `GET /users/{id}`, from the user's object (read-your-writes)."""
-    user = (await _user(platform, tenant_id, user_id).snapshot())["user"]
-    if user is None:
-        raise inexistent_user()
-    return user
+    """Auth0 `GET /users/{id}`."""
+    return (await _find(platform, tenant_id, user_id))[1]
 
 
 async def users_by_email(platform: Platform, tenant_id: str, email: str) -> list[dict[str, Any]]:
@@ -142,7 +161,7 @@ async def update_user(
     """Auth0 `PATCH /users/{id}`. A new email is claimed first (from then on it reaches this user)
     and resets `email_verified` unless given; the old email then reaches nobody and may sign up
     again. A new password, a block or a new email signs the user out everywhere."""
-    user = _user(platform, tenant_id, user_id)
+    user, current = await _find(platform, tenant_id, user_id)
     try:
         values, new_email = await _checked_changes(platform, tenant_id, changes)
     except AccountError as exc:
@@ -150,7 +169,6 @@ async def update_user(
     objects = UserObjects(platform, tenant_id)
     old_email = None
     if new_email is not None:
-        current = await get_user(platform, tenant_id, user_id)
         if new_email != current["email"]:
             if not await objects.by_email(new_email).claim_name(user):
                 raise AdminError(400, "The specified new email already exists", "auth0_idp_error")
@@ -167,12 +185,14 @@ async def update_user(
 async def delete_user(platform: Platform, tenant_id: str, user_id: str) -> None:
     """Auth0 `DELETE /users/{id}`: the object forgets everything (its id is never given again);
     the user's roles go, and so does every tenant-admin grant made to it."""
-    user = _user(platform, tenant_id, user_id)
-    email = (await get_user(platform, tenant_id, user_id))["email"]
+    user, current = await _find(platform, tenant_id, user_id)
     if not await user.delete_user():
         raise inexistent_user()
-    if email:
-        await UserObjects(platform, tenant_id).by_email(email).release_name(user)
+    objects = UserObjects(platform, tenant_id)
+    if current["email"]:
+        await objects.by_email(current["email"]).release_name(user)
+    if user.imported:
+        await objects.by_alias(user_id).release_from(user.object_id)
     for table in ("user_roles", "user_permissions"):
         await platform.db.run(
             f"DELETE FROM {table} WHERE tenant_id = ? AND user_id = ?",  # noqa: S608 (fixed names)
@@ -212,10 +232,7 @@ async def list_users(
         sql, query_params = compile_query(q, search_column, DEFAULT_SEARCH_FIELDS)
         where, params = f"{where} AND {sql}", [*params, *query_params]
     if connection:
-        where += (
-            " AND EXISTS (SELECT 1 FROM json_each(profile, '$.identities')"
-            " WHERE json_extract(value, '$.connection') = ?)"
-        )
+        where += OF_CONNECTION
         params.append(connection)
     rows = await platform.db.all(
         f"SELECT profile FROM users WHERE {where} ORDER BY {_order_by(sort)} LIMIT ? OFFSET ?",  # noqa: S608
@@ -254,8 +271,8 @@ async def reconcile_users(platform: Platform, tenant_id: str) -> dict[str, Any]:
 
 async def _reconcile_row(platform: Platform, tenant_id: str, row: dict[str, Any]) -> str | None:
     """Repair one row; which list of the report it belongs to, or None when it was right."""
-    found = UserObjects(platform, tenant_id).by_user_id(row["user_id"])
-    snapshot = await found.snapshot() if found else {"version": 0, "user": None}
+    found = await UserObjects(platform, tenant_id).find(row["user_id"])
+    snapshot = found[1] if found else {"version": 0, "user": None}
     user, version = snapshot["user"], snapshot["version"]
     if user is None:
         if row["deleted"]:
@@ -289,10 +306,11 @@ async def link_user(
     identities' logins reach the primary from then on. Returns the primary's identities."""
     if primary_id == secondary_id:
         raise bad_request("The primary and the secondary account must differ.", "invalid_body")
-    await get_user(platform, tenant_id, primary_id)
-    primary = _user(platform, tenant_id, primary_id)
-    secondary = await _user(platform, tenant_id, secondary_id).linkable_identities()
-    if isinstance(secondary, Refused) and secondary.code == Refusal.NO_SUCH_USER:
+    primary, _ = await _find(platform, tenant_id, primary_id)
+    objects = UserObjects(platform, tenant_id)
+    found = await objects.find(secondary_id)
+    secondary = await found[0].linkable_identities() if found else None
+    if secondary is None or (isinstance(secondary, Refused) and secondary.code == Refusal.NO_SUCH_USER):
         raise not_found("The secondary user does not exist.", "inexistent_user")
     if isinstance(secondary, Refused):
         raise linking_refusal(secondary)
@@ -300,7 +318,6 @@ async def link_user(
     if linked is None:
         raise inexistent_user()
     await delete_user(platform, tenant_id, secondary_id)
-    objects = UserObjects(platform, tenant_id)
     for identity in secondary["identities"]:
         await objects.by_identity(identity["connection"], identity["user_id"]).point_to(primary)
     return linked
@@ -310,7 +327,7 @@ async def unlink_user(
     platform: Platform, tenant_id: str, primary_id: str, provider: str, user_id: str
 ) -> list[dict[str, Any]]:
     """The identity leaves the primary and is a user of its own again. Returns what remains."""
-    result = await _user(platform, tenant_id, primary_id).unlink_identity(provider, user_id)
+    result = await (await _find(platform, tenant_id, primary_id))[0].unlink_identity(provider, user_id)
     if isinstance(result, Refused):
         raise linking_refusal(result)
     removed = result["removed"]

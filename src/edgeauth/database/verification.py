@@ -25,8 +25,8 @@ async def send_verification_email(
     ctx: RequestContext, request: Request, user: dict[str, Any], client: Client | None, ui_locales: str = ""
 ) -> None:
     """Queue the verification link for a new user whose email is not verified yet."""
-    found = ctx.users.by_user_id(user["user_id"])
-    ticket = await found.start_email_verification() if found else None
+    found = await ctx.users.find(user["user_id"])
+    ticket = await found[0].start_email_verification() if found else None
     if ticket is None:
         return
     url = f"{ctx.issuer}u/email-verification?ticket={quote(ticket)}"

@@ -17,6 +17,7 @@ from edgeauth.management.routes import (
     clients,
     connections,
     emails,
+    jobs,
     keys,
     logs,
     resource_servers,
@@ -30,6 +31,7 @@ from edgeauth.management.routes import (
 
 ROUTERS = (
     users.router,
+    jobs.router,
     user_access.router,
     clients.router,
     connections.router,

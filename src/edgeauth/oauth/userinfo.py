@@ -27,8 +27,8 @@ async def userinfo(request: Request) -> Response:
         claims = await verify_access_token(ctx, bearer_token(request, params), ctx.url("userinfo"))
         client = await load_client(ctx.platform.config, ctx.tenant.id, token_client(claims))
         origins = client.web_origins if client else []
-        found = ctx.users.by_user_id(str(claims.get("sub", "")))
-        user = (await found.snapshot())["user"] if found else None
+        found = await ctx.users.find(str(claims.get("sub", "")))
+        user = found[1]["user"] if found else None
         if user is None:
             raise invalid_token("The user no longer exists")
         body = {"sub": user["user_id"], **profile_claims(user, str(claims.get("scope", "")).split())}

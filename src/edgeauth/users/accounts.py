@@ -10,9 +10,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from edgeauth.connections import DATABASE_CONNECTION
+from edgeauth.connections import DATABASE_CONNECTION, DATABASE_STRATEGY
 from edgeauth.platform import Platform
 from edgeauth.snapshots import load_tenant
+from edgeauth.users.answers import Created
 from edgeauth.users.directory import normalize_email
 from edgeauth.users.objects import UserObjects
 from edgeauth.users.passwords import MIN_LENGTH, PasswordPolicyError, check_policy, hash_password
@@ -86,21 +87,55 @@ async def password_hash(platform: Platform, tenant_id: str, password: str) -> st
     return await hash_password(platform.crypto, password)
 
 
+def imported_user_id(user_id: str) -> str:
+    """Auth0 prefixes an imported `user_id` with the connection's strategy; one given with the
+    prefix already (as Auth0's own export writes it) is not prefixed twice."""
+    return user_id if user_id.startswith(f"{DATABASE_STRATEGY}|") else f"{DATABASE_STRATEGY}|{user_id}"
+
+
 async def create_database_user(
     platform: Platform,
     tenant_id: str,
     *,
     email: str,
-    password: str,
+    password: str | None = None,
+    stored_hash: str | None = None,
     connection: str = "",
     profile: dict[str, Any] | None = None,
+    user_id: str | None = None,
 ) -> dict[str, Any]:
-    """A new user of the database connection; `USER_EXISTS` when the email has one already."""
+    """A new user of the database connection, with a password or an imported hash (`stored_hash`)
+    and maybe an imported `user_id`; `USER_EXISTS` when the email or the id has one already."""
     connection = check_connection(connection)
-    address = check_email(email)
-    hashed = await password_hash(platform, tenant_id, password)
-    values = profile_values(profile or {})
-    result = await UserObjects(platform, tenant_id).by_email(address).create_user(connection, hashed, values)
+    hashed = await password_hash(platform, tenant_id, password) if password is not None else stored_hash
+    result = await create_account(
+        UserObjects(platform, tenant_id), check_email(email), connection, hashed, profile or {}, user_id
+    )
     if not result["created"] or result["user"] is None:
         raise AccountError(AccountRefusal.USER_EXISTS, "The user already exists.")
     return result["user"]
+
+
+async def create_account(
+    objects: UserObjects,
+    email: str,
+    connection: str,
+    hashed: str | None,
+    profile: dict[str, Any],
+    user_id: str | None,
+    marker: str = "",
+) -> Created:
+    """The user object's answer to creating the account (an imported one without a password when
+    `hashed` is None); an imported id already used by a user with another email refuses."""
+    values = profile_values(profile)
+    wanted = imported_user_id(user_id) if user_id else None
+    # An id shaped like the ones this deployment gives may name a user of ours; any other id is
+    # checked by its alias's claim below.
+    own = objects.by_own_id(wanted) if wanted else None
+    holder = (await own.snapshot())["user"] if own else None
+    if holder is not None and holder["email"] != email:
+        raise AccountError(AccountRefusal.USER_EXISTS, "The user already exists.")
+    result = await objects.by_email(email).create_user(connection, hashed, values, wanted, marker)
+    if result["user"] is None:  # the imported id is another user's
+        raise AccountError(AccountRefusal.USER_EXISTS, "The user already exists.")
+    return result

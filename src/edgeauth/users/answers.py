@@ -99,6 +99,8 @@ class Snapshot(TypedDict):
 class Created(TypedDict):
     created: bool
     user: UserJson | None
+    object_id: str  # the object the user lives in (an imported id's alias points to it)
+    marker: str  # the import row that created it ("" otherwise)
 
 
 class Login(TypedDict):

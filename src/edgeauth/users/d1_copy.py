@@ -14,6 +14,11 @@ from typing import Any
 from edgeauth.platform import Platform
 from edgeauth.rows import iso_now, to_json_column
 
+# A condition on a row: one of the user's identities is of the connection (the parameter).
+OF_CONNECTION = (
+    " AND EXISTS (SELECT 1 FROM json_each(profile, '$.identities')"
+    " WHERE json_extract(value, '$.connection') = ?)"
+)
 UPSERT = """
 INSERT INTO users (tenant_id, user_id, email, profile, version, deleted, updated_at, created_at, last_login)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

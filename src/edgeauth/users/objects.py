@@ -7,8 +7,10 @@ routing.py). So a session cookie, code, refresh token, ticket or link minted on 
 nothing on another, whatever the Worker code around it forgets to check.
 
 Objects are named by email (`{tenant}/email/{address}`) or by a federated identity
-(`{tenant}/identity/{connection}/{id}`); a `user_id` is `{provider}|{object id}{creation}` (the
-64-hex object id routes it, the creation part makes it unique for ever); opaque tokens are
+(`{tenant}/identity/{connection}/{id}`); a `user_id` this deployment gives is
+`{provider}|{object id}{creation}` (the 64-hex object id routes it, the creation part makes it unique
+for ever); an imported `user_id` is kept as it was and routed by an alias object
+(`{tenant}/user_id/{user_id}`) that points to the user's object; opaque tokens are
 `{object id}.{secret}`.
 """
 
@@ -56,8 +58,16 @@ class EmailUser(_Handle):
         """`user` None when nobody has the email."""
         return await self._call("email_snapshot")
 
-    async def create_user(self, connection: str, password_hash: str, profile: dict[str, Any]) -> Created:
-        return await self._call("create_user", connection, password_hash, profile)
+    async def create_user(
+        self,
+        connection: str,
+        password_hash: str | None,
+        profile: dict[str, Any],
+        user_id: str | None = None,
+        marker: str = "",
+    ) -> Created:
+        """A new database user with this email; `user_id` kept when imported (else a new one)."""
+        return await self._call("create_user", connection, password_hash, profile, user_id, marker)
 
     async def claim_name(self, user: UserById) -> bool:
         """An email change: this email now reaches `user`; False when someone else has it."""
@@ -105,12 +115,27 @@ class IdentityUser(_Handle):
         await self._call("restore_unlinked", identity)
 
 
+class UserIdAlias(_Handle):
+    """An imported `user_id`'s own object: which object's user has that id now."""
+
+    async def claim_for(self, object_id: str) -> bool:
+        """The id reaches the user of `object_id` from now on; False when another user has it."""
+        return await self._call("claim_name", object_id)
+
+    async def release_from(self, object_id: str) -> None:
+        await self._call("release_name", object_id)
+
+    async def holder(self) -> str | None:
+        return await self._call("name_holder")
+
+
 class UserById(_Handle):
     """The user with this `user_id` (nobody once it is deleted, even if its email signs up again)."""
 
-    def __init__(self, stub: ObjectStub, reach: dict[str, Any], object_id: str) -> None:
+    def __init__(self, stub: ObjectStub, reach: dict[str, Any], object_id: str, *, imported: bool) -> None:
         super().__init__(stub, reach)
         self.object_id = object_id
+        self.imported = imported  # reached through its id's alias
 
     async def snapshot(self) -> Snapshot:
         return await self._call("snapshot")
@@ -120,6 +145,9 @@ class UserById(_Handle):
 
     async def delete_user(self) -> bool:
         return await self._call("delete_user")
+
+    async def exported_password(self) -> dict[str, Any] | None:
+        return await self._call("exported_password")
 
     async def start_email_verification(self) -> str | None:
         return await self._call("start_email_verification")
@@ -186,6 +214,11 @@ class NameHolder(_Handle):
         return await self._stub.call(method, self._reach, *args)
 
 
+async def _with_user(handle: UserById) -> tuple[UserById, Snapshot] | None:
+    snapshot = await handle.snapshot()
+    return (handle, snapshot) if snapshot["user"] is not None else None
+
+
 class UserObjects:
     """The tenant's user objects. Nothing else in the Worker turns a name, id or token into a stub."""
 
@@ -207,13 +240,35 @@ class UserObjects:
         reach = {"tenant": self.tenant_id, "name": name, "holder": True}
         return NameHolder(self._platform.users.get(object_id), reach)
 
-    def by_user_id(self, user_id: str) -> UserById | None:
-        """`None` for an id that names no object of this deployment."""
+    def by_alias(self, user_id: str) -> UserIdAlias:
+        stub = self._platform.users.get_by_name(f"{self.tenant_id}/user_id/{user_id}")
+        return UserIdAlias(stub, {"tenant": self.tenant_id, "name": f"user_id:{user_id}"})
+
+    async def find(self, user_id: str) -> tuple[UserById, Snapshot] | None:
+        """The user with this id and its snapshot: by the object its id names when this deployment
+        gave the id, else through the id's alias (an imported id, which may look like one of ours)."""
+        own = self.by_own_id(user_id)
+        if own is not None and (found := await _with_user(own)):
+            return found
+        imported = await self.by_imported_id(user_id)
+        return await _with_user(imported) if imported else None
+
+    def by_own_id(self, user_id: str) -> UserById | None:
+        """The handle an id this deployment gave names, without asking its object (`find` does);
+        `None` for an id that names no object of this deployment."""
         match = _USER_ID.fullmatch(user_id)
-        stub = self._stub(match.group(1)) if match else None
-        if match is None or stub is None:
-            return None
-        return UserById(stub, {"tenant": self.tenant_id, "user_id": user_id}, match.group(1))
+        return self.in_object(user_id, match.group(1), imported=False) if match else None
+
+    async def by_imported_id(self, user_id: str) -> UserById | None:
+        """The handle an imported id's alias points to (asked of the alias, not of the user)."""
+        holder = await self.by_alias(user_id).holder()
+        return self.in_object(user_id, holder, imported=True) if holder else None
+
+    def in_object(self, user_id: str, object_id: str, *, imported: bool) -> UserById | None:
+        """The user `user_id` in the object it lives in (the object refuses any other id)."""
+        stub = self._stub(object_id)
+        reach = {"tenant": self.tenant_id, "user_id": user_id}
+        return UserById(stub, reach, object_id, imported=imported) if stub else None
 
     def by_token(self, token: str) -> tuple[TokenUser, str] | None:
         """The object an opaque `{object id}.{secret}` token names, and the secret; else `None`."""

@@ -30,9 +30,22 @@ class UserProfile(Body):
 
 
 class UserCreate(UserProfile):
+    """A password, or a hash brought from elsewhere (bcrypt `password_hash` or Auth0's
+    `custom_password_hash`, checked by `edgeauth.users.imported_hashes`); `user_id` keeps an id."""
+
     connection: Annotated[str, Field(min_length=1, max_length=128)]
     email: Email
-    password: Password
+    password: Password | None = None
+    password_hash: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    custom_password_hash: Annotated[dict[str, Any], Field(max_length=10)] | None = None
+    user_id: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^\S+$")] | None = None
+
+    @model_validator(mode="after")
+    def one_password(self) -> UserCreate:
+        given = [self.password, self.password_hash, self.custom_password_hash]
+        if sum(value is not None for value in given) != 1:
+            raise ValueError("exactly one of password, password_hash and custom_password_hash is required")
+        return self
 
 
 class UserUpdate(UserProfile):

@@ -52,12 +52,15 @@ async def list_users(
 @router.post("/users", status_code=201, response_model=User, response_model_exclude_unset=True)
 async def create_user(body: UserCreate, caller: Annotated[Caller, allowed("create:users")]) -> Any:
     profile = changes(body)
+    hashes = {key: profile.pop(key, None) for key in ("password_hash", "custom_password_hash")}
     return await users.create_user(
         caller.ctx.platform,
         caller.tenant_id,
         email=profile.pop("email"),
-        password=profile.pop("password"),
+        password=profile.pop("password", None),
+        stored_hash=users.stored_hash(**hashes),
         connection=profile.pop("connection"),
+        user_id=profile.pop("user_id", None),
         profile=profile,
     )
 

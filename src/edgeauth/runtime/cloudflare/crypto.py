@@ -16,8 +16,11 @@ import js
 from pyodide.ffi import JsException, JsProxy, to_js
 
 from edgeauth.encoding import b64url_decode, b64url_encode
+from edgeauth.ports import UnsupportedHash
 from edgeauth.runtime.cloudflare.convert import js_bytes
+from edgeauth.runtime.cloudflare.slow_hashes import bcrypt_in_python, pbkdf2_in_python
 
+_WEBCRYPTO_HASHES = {"sha1": "SHA-1", "sha256": "SHA-256", "sha384": "SHA-384", "sha512": "SHA-512"}
 PBKDF2_MAX_ITERATIONS = 100_000
 """Production WebCrypto refuses PBKDF2 above 100 000 iterations (workerd issue #1346);
 local workerd does not, so the cap is enforced here."""
@@ -146,18 +149,50 @@ class WebCrypto:
             raise ValueError("not sealed by this deployment's key") from exc
         return plaintext.to_bytes()
 
-    async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
-        """`crypto.subtle.deriveBits` PBKDF2-HMAC-SHA256, 256 bits (RFC 8018 §5.2); ValueError
-        above 100 000 iterations, as production Workers throw NotSupportedError there."""
+    async def pbkdf2(
+        self, password: bytes, salt: bytes, iterations: int, *, digest: str = "sha256", length: int = 32
+    ) -> bytes:
+        """`crypto.subtle.deriveBits` PBKDF2-HMAC (RFC 8018 §5.2). Production Workers throw
+        NotSupportedError above 100 000 iterations, so an imported hash with more runs in Python
+        (`pbkdf2_in_python`: seconds of CPU, once per user, before it is rehashed)."""
         if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
             raise ValueError(f"invalid PBKDF2 iteration count: {iterations!r}")
+        if digest not in _WEBCRYPTO_HASHES:
+            raise ValueError(f"unsupported PBKDF2 digest: {digest!r}")
         if iterations > PBKDF2_MAX_ITERATIONS:
-            raise ValueError(
-                f"Pbkdf2 failed: iteration counts above {PBKDF2_MAX_ITERATIONS} are not supported"
-            )
+            return pbkdf2_in_python(digest, password, salt, iterations, length)
         base = await js.crypto.subtle.importKey(
             "raw", js_bytes(password), "PBKDF2", False, _usages("deriveBits")
         )
-        params = {"name": "PBKDF2", "hash": "SHA-256", "salt": js_bytes(salt), "iterations": iterations}
-        bits = await js.crypto.subtle.deriveBits(_js_object(params), base, 256)
+        params = {
+            "name": "PBKDF2",
+            "hash": _WEBCRYPTO_HASHES[digest],
+            "salt": js_bytes(salt),
+            "iterations": iterations,
+        }
+        bits = await js.crypto.subtle.deriveBits(_js_object(params), base, length * 8)
         return bits.to_bytes()
+
+    async def bcrypt_matches(self, password: bytes, hashed: bytes) -> bool:
+        """The Pyodide build of pyca `bcrypt` where the bundle has it (pywrangler vendors it from
+        Pyodide's index); else bcrypt in pure Python (libpass), seconds of CPU once per user."""
+        try:
+            import bcrypt
+        except ImportError:
+            return bcrypt_in_python(password, hashed)
+        try:
+            return bool(bcrypt.checkpw(password, hashed))
+        except ValueError:
+            return False
+
+    async def argon2_matches(self, password: bytes, encoded: str) -> bool:
+        """The Pyodide build of `argon2-cffi` where the bundle has it; argon2 is memory-hard, so
+        there is no pure-Python path within Workers limits (`UnsupportedHash`)."""
+        try:
+            import argon2
+        except ImportError as exc:
+            raise UnsupportedHash("argon2 is not available in this Worker") from exc
+        try:
+            return bool(argon2.PasswordHasher().verify(encoded, password))
+        except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+            return False

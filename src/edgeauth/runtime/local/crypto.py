@@ -1,4 +1,5 @@
-"""The `Crypto` port on CPython: `cryptography` for RSA and AES-GCM, hashlib for PBKDF2.
+"""The `Crypto` port on CPython: `cryptography` for RSA and AES-GCM, hashlib for PBKDF2, pyca
+`bcrypt` and `argon2-cffi` for the hashes of imported users.
 
 The only module of edgeauth that imports `cryptography`; the Workers build uses WebCrypto instead
 (`edgeauth.runtime.cloudflare.crypto`) and both produce interchangeable keys, tokens and seals.
@@ -12,6 +13,8 @@ import os
 import secrets
 from functools import lru_cache
 
+import argon2
+import bcrypt
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -21,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from edgeauth.encoding import b64url_decode, b64url_encode, b64url_to_int, int_to_b64url
 
 _IV_BYTES = 12
+_ARGON2 = argon2.PasswordHasher()
 
 
 _PRIVATE_MEMBERS = ("n", "e", "d", "p", "q", "dp", "dq", "qi")
@@ -87,10 +91,26 @@ class CPythonCrypto:
         except (InvalidTag, ValueError) as exc:
             raise ValueError("not sealed by this deployment's key") from exc
 
-    async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
-        """PBKDF2-HMAC-SHA256, 32-byte output (RFC 8018 §5.2), off the event loop: hashlib
-        releases the GIL, so other requests go on meanwhile (WebCrypto is async on Workers too)."""
-        return await asyncio.to_thread(hashlib.pbkdf2_hmac, "sha256", password, salt, iterations, 32)
+    async def pbkdf2(
+        self, password: bytes, salt: bytes, iterations: int, *, digest: str = "sha256", length: int = 32
+    ) -> bytes:
+        """PBKDF2-HMAC (RFC 8018 §5.2) off the event loop: hashlib releases the GIL, so other
+        requests go on meanwhile (WebCrypto is async on Workers too)."""
+        return await asyncio.to_thread(hashlib.pbkdf2_hmac, digest, password, salt, iterations, length)
+
+    async def bcrypt_matches(self, password: bytes, hashed: bytes) -> bool:
+        """pyca `bcrypt`, in a thread (it releases the GIL)."""
+        try:
+            return await asyncio.to_thread(bcrypt.checkpw, password, hashed)
+        except ValueError:
+            return False
+
+    async def argon2_matches(self, password: bytes, encoded: str) -> bool:
+        """`argon2-cffi`, in a thread."""
+        try:
+            return await asyncio.to_thread(_ARGON2.verify, encoded, password)
+        except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+            return False
 
 
 def new_secret_key() -> bytes:
