@@ -77,8 +77,10 @@ class Server:
         same command run inside the edge host's Pyodide through its harness-only admin endpoint."""
         if self.mode == "local":
             return run_cli(self.data, *args)
+        # Files the command names go along, for the edge host to write where the verb reads them.
+        files = {arg: Path(arg).read_text() for arg in args if arg.startswith("/") and Path(arg).is_file()}
         response = httpx.post(
-            f"{self.base_url}/cdn-cgi/edgeauth/admin", json={"argv": list(args)}, timeout=60
+            f"{self.base_url}/cdn-cgi/edgeauth/admin", json={"argv": list(args), "files": files}, timeout=120
         )
         assert response.status_code == 200, response.text
         return response.json()

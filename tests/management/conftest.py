@@ -4,9 +4,12 @@ and clients that call `/api/v2` with its token."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -126,3 +129,9 @@ def user_access_token(server: Server, email: str, password: str, audience: str, 
         verifier, code, USER_CALLBACK
     )
     return tokens["access_token"]
+
+
+def claims(token: str) -> dict[str, Any]:
+    """A JWT's payload, unverified (the tests read what the server put in it)."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

@@ -18,7 +18,7 @@ from auth0.authentication import GetToken
 from auth0.authentication.exceptions import Auth0Error
 
 from tests.conftest import Server, eventually
-from tests.management.conftest import Management, grant_management
+from tests.management.conftest import Management, claims, grant_management
 
 DB = "Username-Password-Authentication"
 PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"
@@ -88,11 +88,6 @@ def login(mgmt: Management, app: dict[str, Any], email: str, password: str = OLD
     """A password-realm login with auth0-python, its ID token's claims."""
     get_token = GetToken(mgmt.host, app["client_id"], protocol="http")
     return claims(get_token.login(email, password, realm=DB, scope="openid email")["id_token"])
-
-
-def claims(token: str) -> dict[str, Any]:
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def tenant_login(server: Server, tenant: str, app: dict[str, Any], email: str) -> dict[str, Any]:

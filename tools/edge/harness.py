@@ -20,6 +20,7 @@ import asyncio
 import itertools
 import json
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -101,10 +102,19 @@ def _reply(status: int, body: Any) -> Any:
     return to_js({"status": status, "body": text}, dict_converter=js.Object.fromEntries)
 
 
+def _write_files(files: dict[str, Any]) -> None:
+    for name, text in files.items():
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).write_text(str(text))
+
+
 async def _admin(env: Any, payload: dict[str, Any]) -> Any:
-    argv = payload.get("argv")
+    """`files` ({path: text}) are written into Pyodide's in-memory file system first, at the same
+    paths, so a verb that reads a file (`users import FILE`) reads what the local CLI would."""
+    argv, files = payload.get("argv"), payload.get("files") or {}
     if not isinstance(argv, list) or not all(isinstance(arg, str) for arg in argv):
         return _reply(400, {"message": "argv must be a list of strings"})
+    _write_files(dict(files))
     try:
         return _reply(200, await run_admin_command(platform_from_env(env), argv))
     except AdminError as exc:

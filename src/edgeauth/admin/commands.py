@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from edgeauth.admin import (
@@ -16,13 +17,16 @@ from edgeauth.admin import (
     clients,
     connections,
     grants,
+    jobs,
     outbox,
     tenant_admins,
     tenants,
     trusted_issuers,
+    user_imports,
     users,
 )
 from edgeauth.admin import email_provider as email_provider_service
+from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.keys.keyset import rotate_keyset
 from edgeauth.mail.outgoing import TEMPLATES, send_email
 from edgeauth.mail.providers import PROVIDERS
@@ -47,6 +51,14 @@ class _Parser(argparse.ArgumentParser):
 def split_list(values: list[str] | None) -> list[str]:
     """`--x a,b --x c` → `[a, b, c]`."""
     return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
+
+
+def file_bytes(path: str) -> bytes:
+    """An argument naming a file: its content, read while the command line is parsed."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror}") from exc
 
 
 def tenant_of(platform: Platform, args: argparse.Namespace) -> str:
@@ -187,6 +199,28 @@ async def users_delete(platform: Platform, args: argparse.Namespace) -> JSON:
     return {"deleted": args.user_id}
 
 
+async def users_import(platform: Platform, args: argparse.Namespace) -> JSON:
+    """A users-imports job from a file in Auth0's bulk-import schema (as `POST /jobs/users-imports`)."""
+    tenant_id = tenant_of(platform, args)
+    connection = await connections.connection_named(platform, tenant_id, args.connection)
+    return await user_imports.create_import_job(
+        platform,
+        tenant_id,
+        connection_id=connection["id"],
+        users=args.file,
+        upsert=args.upsert,
+        external_id=args.external_id,
+        send_completion_email=False,
+    )
+
+
+async def users_job(platform: Platform, args: argparse.Namespace) -> JSON:
+    """A job's state and its refused users (`GET /jobs/{id}` and `/errors` together)."""
+    tenant_id = tenant_of(platform, args)
+    job = jobs.job_json(await jobs.job_row(platform, tenant_id, args.job_id))
+    return {**job, "errors": await jobs.job_errors(platform, tenant_id, args.job_id)}
+
+
 async def users_reconcile(platform: Platform, args: argparse.Namespace) -> JSON:
     return await users.reconcile_users(platform, tenant_of(platform, args))
 
@@ -276,6 +310,14 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
         "user_id"
     )
     leaf(users_group, "reconcile", users_reconcile, "repair D1's copy of the users from their objects")
+    imported = leaf(users_group, "import", users_import, "import users (Auth0 bulk-import JSON) with a job")
+    imported.add_argument(
+        "file", type=file_bytes, help="a JSON array of users, as Auth0's users-imports job takes"
+    )
+    imported.add_argument("--connection", default=DATABASE_CONNECTION)
+    imported.add_argument("--upsert", action="store_true")
+    imported.add_argument("--external-id")
+    leaf(users_group, "job", users_job, "an import job's state and errors").add_argument("job_id")
 
     create = leaf(group("connections"), "create", connections_create, "create a connection")
     create.add_argument("--name", required=True)

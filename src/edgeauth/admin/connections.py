@@ -17,6 +17,7 @@ from edgeauth.connections.options import SECRET_OPTIONS, seal_options, unseal_op
 from edgeauth.platform import Platform
 from edgeauth.rows import from_json_column, iso_now, to_json_column
 from edgeauth.snapshots import Connection, store_connections
+from edgeauth.users.lazy_migration import upstream_origin
 
 # Options holding a URL the server fetches or sends browsers to (checked by the outbound policy).
 URL_OPTIONS = (
@@ -52,6 +53,9 @@ async def _check_urls(platform: Platform, tenant_id: str, options: dict[str, Any
     for key in URL_OPTIONS:
         if options.get(key):
             await check_configured_url(platform, tenant_id, f"options.{key}", str(options[key]))
+    if options.get("upstream_domain"):  # lazy migration's upstream tenant
+        origin = upstream_origin(str(options["upstream_domain"]))
+        await check_configured_url(platform, tenant_id, "options.upstream_domain", f"{origin}/oauth/token")
 
 
 def _public_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -64,6 +68,15 @@ async def connection_row(platform: Platform, tenant_id: str, connection_id: str)
     )
     if row is None:
         raise not_found("The connection does not exist", "inexistent_connection")
+    return row
+
+
+async def connection_named(platform: Platform, tenant_id: str, name: str) -> dict[str, Any]:
+    row = await platform.db.first(
+        "SELECT * FROM connections WHERE tenant_id = ? AND name = ?", tenant_id, name
+    )
+    if row is None:
+        raise not_found(f"The connection {name} does not exist", "inexistent_connection")
     return row
 
 

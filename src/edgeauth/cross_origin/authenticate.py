@@ -25,7 +25,7 @@ from edgeauth.oauth.grants.password import PASSWORD, PASSWORD_REALM
 from edgeauth.oauth.grants.passwordless_otp import GRANT_TYPE as PASSWORDLESS_OTP
 from edgeauth.oauth.grants.rules import login_refusal, required_param
 from edgeauth.snapshots import Client, load_client
-from edgeauth.users import completion
+from edgeauth.users import completion, lazy_migration
 from edgeauth.users.answers import Login, Refusal, Refused
 
 # credential_type → the strategy its realm must have (`password` uses the database connection).
@@ -71,11 +71,16 @@ async def check_credentials(
     """The user's object checks the password or the email code and issues the login ticket."""
     credential_type = string_param(params, "credential_type") or PASSWORD
     await check_realm(ctx, client, credential_type, params)
-    user = ctx.users.by_email(required_param(params, "username"))
+    username = required_param(params, "username")
     ticket = completion.login_ticket(client.client_id, verifier_digest)
     if credential_type == PASSWORDLESS_OTP:
-        return await user.login_with_email_code(required_param(params, "otp"), ticket, ctx.ip)
-    return await user.login_with_password(required_param(params, "password"), ticket, ctx.ip)
+        return await ctx.users.by_email(username).login_with_email_code(
+            required_param(params, "otp"), ticket, ctx.ip
+        )
+    password = required_param(params, "password")
+    return await lazy_migration.login_with_password(
+        ctx.platform, ctx.tenant, username, password, ticket, ctx.ip
+    )
 
 
 def refusal(result: Refused) -> OAuthError:

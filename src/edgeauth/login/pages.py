@@ -26,7 +26,7 @@ from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import load_client
 from edgeauth.templates import render
 from edgeauth.upstream.start import start_upstream
-from edgeauth.users import completion
+from edgeauth.users import completion, lazy_migration
 from edgeauth.users.accounts import AccountError, AccountRefusal, create_database_user
 from edgeauth.users.answers import Login, Refusal, Refused
 
@@ -140,8 +140,9 @@ async def submit(request: Request, page: str) -> Response:
         await record_login(ctx, request, authz, audit.SUCCESS_SIGNUP, email=email, user_id=user["user_id"])
         client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
         await send_verification_email(ctx, request, user, client, authz.ui_locales)
-    grant = await ctx.users.by_email(email).login_with_password(
-        password, completion.browser_session(code_request(authz)), ctx.ip
+    finish = completion.browser_session(code_request(authz))
+    grant = await lazy_migration.login_with_password(
+        ctx.platform, ctx.tenant, email, password, finish, ctx.ip
     )
     if isinstance(grant, Refused):
         failure = audit.BLOCKED_ACCOUNT if grant.code == Refusal.TOO_MANY_ATTEMPTS else audit.FAILED_LOGIN

@@ -19,7 +19,7 @@ from edgeauth.oauth.grants.rules import (
 )
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
-from edgeauth.users import completion
+from edgeauth.users import completion, lazy_migration
 from edgeauth.users.answers import Refused
 
 PASSWORD = "password"
@@ -38,7 +38,9 @@ async def password_login(ctx: RequestContext, client: Client, params: dict[str, 
     username = required_param(params, "username")
     finish = completion.token_grant(request.to_json(), "refresh_token" in client.grant_types)
     password = required_param(params, "password")
-    result = await ctx.users.by_email(username).login_with_password(password, finish, ctx.ip)
+    result = await lazy_migration.login_with_password(
+        ctx.platform, ctx.tenant, username, password, finish, ctx.ip
+    )
     if isinstance(result, Refused):
         raise login_refusal(result)
     return await user_token_response(ctx, result)
