@@ -103,3 +103,57 @@ def test_tenant_isolation(mgmt: Management) -> None:
         ]
         assert other_api.get("/resource-servers").json()[0]["identifier"] == other.audience
         assert api.get(f"/resource-servers/{mine['id']}").json()["name"] == "https://isolated.test/"
+
+
+# Every property of Auth0's resource-server schema the Terraform provider sends (its example
+# resource, plus what it sends unset as null on update).
+TERRAFORM_API = {
+    "name": "Terraformed API",
+    "identifier": "https://tf-api.example.com",
+    "signing_alg": "RS256",
+    "scopes": [{"value": "read:things", "description": "Read things"}],
+    "allow_offline_access": True,
+    "token_lifetime": 8600,
+    "token_lifetime_for_web": 7000,
+    "skip_consent_for_verifiable_first_party_clients": True,
+    "enforce_policies": True,
+    "token_dialect": "access_token_authz",
+    "consent_policy": "transactional-authorization-with-mfa",
+    "authorization_details": [{"type": "payment"}, {"type": "non-payment"}],
+    "token_encryption": {
+        "format": "compact-nested-jwe",
+        "encryption_key": {"name": "keyname", "alg": "RSA-OAEP-256", "pem": "-----BEGIN CERTIFICATE-----"},
+    },
+    "proof_of_possession": {"mechanism": "mtls", "required": True},
+    "subject_type_authorization": {
+        "user": {"policy": "allow_all"},
+        "client": {"policy": "require_client_grant"},
+    },
+}
+NULLABLE = ("consent_policy", "authorization_details", "token_encryption", "proof_of_possession")
+
+
+def test_terraform_shaped_bodies_read_back_equal_and_nulls_remove(mgmt: Management) -> None:
+    with mgmt.api() as api:
+        created = api.post("/resource-servers", json=TERRAFORM_API)
+        assert created.status_code == 201, created.text
+        read = api.get(f"/resource-servers/{created.json()['id']}").json()
+        assert {key: read[key] for key in TERRAFORM_API} == TERRAFORM_API
+        nulls = {
+            **dict.fromkeys(NULLABLE),
+            "name": None,
+            "token_lifetime": None,
+            "allow_offline_access": None,
+        }
+        patched = api.patch(f"/resource-servers/{created.json()['id']}", json=nulls)
+        assert patched.status_code == 200, patched.text
+        read = api.get(f"/resource-servers/{created.json()['id']}").json()
+    assert not set(NULLABLE) & set(read)
+    kept = (
+        "name",
+        "token_lifetime",
+        "allow_offline_access",
+        "token_lifetime_for_web",
+        "subject_type_authorization",
+    )
+    assert {key: read[key] for key in kept} == {key: TERRAFORM_API[key] for key in kept}

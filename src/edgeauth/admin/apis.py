@@ -21,6 +21,18 @@ SWITCHES: dict[str, Any] = {
     "enforce_policies": False,
     "token_dialect": "access_token",
 }
+# Auth0 resource-server properties edgeauth does not act on: stored and returned as given (a null
+# removes one), so the Terraform provider and the Deploy CLI read back what they wrote.
+STORED = (
+    "token_lifetime_for_web",
+    "consent_policy",
+    "authorization_details",
+    "token_encryption",
+    "proof_of_possession",
+    "subject_type_authorization",
+)
+# Auth0's default for implicit-flow tokens: the API's lifetime, at most two hours.
+WEB_LIFETIME_CAP = 7200
 
 
 def api_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -33,7 +45,7 @@ def api_json(row: dict[str, Any]) -> dict[str, Any]:
         "identifier": row["identifier"],
         "scopes": scopes if system else from_json_column(row["scopes"], []),
         "token_lifetime": row["token_lifetime"],
-        "token_lifetime_for_web": min(row["token_lifetime"], 7200),
+        "token_lifetime_for_web": min(row["token_lifetime"], WEB_LIFETIME_CAP),
         "signing_alg": row["signing_alg"],
         "is_system": system,
         **SWITCHES,
@@ -89,10 +101,15 @@ def _check_lifetime(token_lifetime: int) -> None:
 
 
 def _switches(changes: dict[str, Any]) -> dict[str, Any]:
+    """The switches and stored properties a body sets (a null stored property: `None`, removed)."""
     switches = {k: changes[k] for k in SWITCHES if changes.get(k) is not None}
     if switches.get("token_dialect", "access_token") not in TOKEN_DIALECTS:
         raise bad_request(f"token_dialect must be one of {', '.join(TOKEN_DIALECTS)}.")
-    return switches
+    return {**switches, **{k: changes[k] for k in STORED if k in changes}}
+
+
+def _without_nulls(extra: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in extra.items() if v is not None}
 
 
 async def publish_api(platform: Platform, tenant_id: str, row: dict[str, Any]) -> None:
@@ -147,7 +164,7 @@ async def create_api(
         token_lifetime,
         now,
         now,
-        to_json_column(_switches(options)),
+        to_json_column(_without_nulls(_switches(options))),
     )
     if not changed:
         raise conflict(f"A resource server with identifier {identifier} already exists.")
@@ -194,7 +211,7 @@ async def update_api(
         scopes = to_json_column(_scope_objects(changes["scopes"]))
     lifetime = changes.get("token_lifetime") or row["token_lifetime"]
     _check_lifetime(lifetime)
-    extra = {**from_json_column(row["extra"], {}), **_switches(changes)}
+    extra = _without_nulls({**from_json_column(row["extra"], {}), **_switches(changes)})
     await platform.db.run(
         "UPDATE resource_servers SET name = ?, scopes = ?, token_lifetime = ?, extra = ?, updated_at = ?"
         " WHERE tenant_id = ? AND id = ?",

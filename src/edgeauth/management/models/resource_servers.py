@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -10,6 +10,7 @@ from edgeauth.management.models.common import Body, Resource
 from edgeauth.snapshots import MAX_API_IDENTIFIER_BYTES
 
 Lifetime = Annotated[int, Field(ge=1, le=2592000)]
+Settings = Annotated[dict[str, Any], Field(max_length=100)]
 
 
 class Scope(Body):
@@ -27,6 +28,12 @@ class ResourceServerSwitches(Body):
     token_lifetime: Lifetime | None = None
     token_lifetime_for_web: Lifetime | None = None
     signing_alg: Literal["RS256"] | None = None
+    # Stored and returned as given (`edgeauth.admin.apis.STORED`); a null removes one.
+    consent_policy: Literal["transactional-authorization-with-mfa"] | None = None
+    authorization_details: Annotated[list[Settings], Field(max_length=100)] | None = None
+    token_encryption: Settings | None = None
+    proof_of_possession: Settings | None = None
+    subject_type_authorization: Settings | None = None
 
 
 class ResourceServerCreate(ResourceServerSwitches):
