@@ -41,6 +41,14 @@ async def sign_jwt(platform: Platform, key: SigningKey, claims: dict[str, Any], 
     return f"{to_sign}.{b64url_encode(signature)}"
 
 
+def sign_hs256(secret: bytes, claims: dict[str, Any], typ: str = "JWT") -> str:
+    """An HS256 JWT (RFC 7518 §3.2), as Auth0 signs an API's tokens when its `signing_alg` is HS256:
+    no `kid`, the API's secret is the key."""
+    to_sign = signing_input(json_segment({"alg": "HS256", "typ": typ}), claims)
+    signature = hmac.new(secret, to_sign.encode("ascii"), hashlib.sha256).digest()
+    return f"{to_sign}.{b64url_encode(signature)}"
+
+
 # DER DigestInfo prefix for SHA-256 (RFC 8017 §9.2, note 1).
 _SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
 

@@ -139,6 +139,9 @@ class ResourceServer:
     enforce_policies: bool = False
     token_dialect: str = "access_token"
     allow_offline_access: bool = False
+    # HS256 (Auth0): access tokens signed with the API's own secret, sealed with the deployment key.
+    signing_alg: str = "RS256"
+    signing_secret: str = ""
 
 
 def parse_tenant(raw: str | None) -> Tenant | None:

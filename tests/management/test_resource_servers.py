@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jwt
+import pytest
 
 from tests.management.conftest import Management, grant_management, user_access_token
 
@@ -157,3 +158,48 @@ def test_terraform_shaped_bodies_read_back_equal_and_nulls_remove(mgmt: Manageme
         "subject_type_authorization",
     )
     assert {key: read[key] for key in kept} == {key: TERRAFORM_API[key] for key in kept}
+
+
+def test_an_hs256_api_signs_its_tokens_with_its_own_secret(mgmt: Management) -> None:
+    """Auth0 `signing_alg: HS256`: tokens for the API carry no `kid` and verify with the API's
+    `signing_secret` (generated when not given); switching back to RS256 uses the tenant's keys."""
+    app = mgmt.server.cli("apps", "create", "--name", "HS256 caller", "--type", "m2m")
+    with mgmt.api() as api:
+        created = api.post(
+            "/resource-servers", json={"identifier": "https://hs256.test/", "signing_alg": "HS256"}
+        )
+        assert created.status_code == 201, created.text
+        secret = created.json()["signing_secret"]
+        assert created.json()["signing_alg"] == "HS256" and len(secret) >= 16
+        assert api.get(f"/resource-servers/{created.json()['id']}").json()["signing_secret"] == secret
+        short = api.post(
+            "/resource-servers",
+            json={"identifier": "https://hs2.test/", "signing_alg": "HS256", "signing_secret": "short"},
+        )
+        assert short.status_code == 400
+    mgmt.server.cli("apps", "authorize", "--app", app["client_id"], "--api", "https://hs256.test/")
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": app["client_id"],
+        "client_secret": app["client_secret"],
+    }
+    with mgmt.server.client() as http:
+        token = http.post("/oauth/token", data={**form, "audience": "https://hs256.test/"}).json()[
+            "access_token"
+        ]
+    assert jwt.get_unverified_header(token) == {"alg": "HS256", "typ": "JWT"}
+    claims = jwt.decode(token, secret, algorithms=["HS256"], audience="https://hs256.test/")
+    assert claims["azp"] == app["client_id"]
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(
+            token, "another secret that is long enough for HS256", algorithms=["HS256"], audience="https://hs256.test/"
+        )
+
+    with mgmt.api() as api:
+        back = api.patch(f"/resource-servers/{created.json()['id']}", json={"signing_alg": "RS256"})
+        assert back.status_code == 200 and "signing_secret" not in back.json()
+    with mgmt.server.client() as http:
+        token = http.post("/oauth/token", data={**form, "audience": "https://hs256.test/"}).json()[
+            "access_token"
+        ]
+    assert jwt.get_unverified_header(token)["alg"] == "RS256" and "kid" in jwt.get_unverified_header(token)

@@ -33,12 +33,20 @@ STORED = (
 )
 # Auth0's default for implicit-flow tokens: the API's lifetime, at most two hours.
 WEB_LIFETIME_CAP = 7200
+# An HS256 API signs its access tokens with its own secret (Auth0 `signing_secret`, at least 16
+# characters, generated when not given); it is kept sealed with the deployment key, in D1 and KV.
+SIGNING_SECRET = "signing_secret"
+MIN_SIGNING_SECRET = 16
 
 
-def api_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The Management API v2 resource-server shape (identifier as stored)."""
+async def api_json(platform: Platform, row: dict[str, Any]) -> dict[str, Any]:
+    """The Management API v2 resource-server shape (identifier as stored); an HS256 API's
+    `signing_secret` unsealed, as Auth0 returns it."""
     system = bool(row["is_system"])
     scopes = [{"value": s, "description": s} for s in management_api.SCOPES] if system else None
+    extra = from_json_column(row["extra"], {})
+    sealed = extra.pop(SIGNING_SECRET, None)
+    secret = {SIGNING_SECRET: (await platform.crypto.unseal(sealed)).decode()} if sealed else {}
     return {
         "id": row["id"],
         "name": row["name"],
@@ -49,7 +57,8 @@ def api_json(row: dict[str, Any]) -> dict[str, Any]:
         "signing_alg": row["signing_alg"],
         "is_system": system,
         **SWITCHES,
-        **from_json_column(row["extra"], {}),
+        **extra,
+        **secret,
     }
 
 
@@ -108,6 +117,21 @@ def _switches(changes: dict[str, Any]) -> dict[str, Any]:
     return {**switches, **{k: changes[k] for k in STORED if k in changes}}
 
 
+async def _signing(
+    platform: Platform, algorithm: str, extra: dict[str, Any], secret: str | None
+) -> dict[str, Any]:
+    """`extra` with the sealed signing secret an HS256 API needs (a given one, the one it has,
+    or a new one); an RS256 API keeps none."""
+    if algorithm != "HS256":
+        return {k: v for k, v in extra.items() if k != SIGNING_SECRET}
+    if secret is not None and len(secret) < MIN_SIGNING_SECRET:
+        raise bad_request(f"signing_secret must be at least {MIN_SIGNING_SECRET} characters.")
+    if secret is None and extra.get(SIGNING_SECRET):
+        return extra
+    secret = secret or ids.client_secret()
+    return {**extra, SIGNING_SECRET: await platform.crypto.seal(secret.encode())}
+
+
 def _without_nulls(extra: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in extra.items() if v is not None}
 
@@ -129,6 +153,8 @@ async def publish_api(platform: Platform, tenant_id: str, row: dict[str, Any]) -
             enforce_policies=bool(switches["enforce_policies"]),
             token_dialect=switches["token_dialect"],
             allow_offline_access=bool(switches["allow_offline_access"]),
+            signing_alg=row["signing_alg"],
+            signing_secret=switches.get(SIGNING_SECRET, ""),
         ),
     )
 
@@ -153,24 +179,29 @@ async def create_api(
         raise conflict("That identifier is reserved for the Management API.")
     _check_lifetime(token_lifetime)
     now = iso_now(platform.clock())
+    algorithm = options.get("signing_alg") or "RS256"
+    extra = await _signing(
+        platform, algorithm, _without_nulls(_switches(options)), options.get(SIGNING_SECRET)
+    )
     changed = await platform.db.run(
         "INSERT OR IGNORE INTO resource_servers (tenant_id, id, identifier, name, scopes, token_lifetime,"
-        " signing_alg, created_at, updated_at, extra) VALUES (?, ?, ?, ?, ?, ?, 'RS256', ?, ?, ?)",
+        " signing_alg, created_at, updated_at, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         tenant_id,
         ids.object_id("api"),
         identifier,
         name.strip(),
         to_json_column(_scope_objects(scopes or [])),
         token_lifetime,
+        algorithm,
         now,
         now,
-        to_json_column(_without_nulls(_switches(options))),
+        to_json_column(extra),
     )
     if not changed:
         raise conflict(f"A resource server with identifier {identifier} already exists.")
     row = await api_row(platform, tenant_id, identifier)
     await publish_api(platform, tenant_id, row)
-    return api_json(row)
+    return await api_json(platform, row)
 
 
 async def list_apis(
@@ -187,11 +218,11 @@ async def list_apis(
     total = await platform.db.first(
         "SELECT COUNT(*) AS n FROM resource_servers WHERE tenant_id = ?", tenant_id
     )
-    return [api_json(row) for row in rows], int(total["n"] if total else 0)
+    return [await api_json(platform, row) for row in rows], int(total["n"] if total else 0)
 
 
 async def get_api(platform: Platform, tenant_id: str, id_or_identifier: str) -> dict[str, Any]:
-    return api_json(await api_row_by_id(platform, tenant_id, id_or_identifier))
+    return await api_json(platform, await api_row_by_id(platform, tenant_id, id_or_identifier))
 
 
 def _refuse_system(row: dict[str, Any]) -> None:
@@ -212,12 +243,15 @@ async def update_api(
     lifetime = changes.get("token_lifetime") or row["token_lifetime"]
     _check_lifetime(lifetime)
     extra = _without_nulls({**from_json_column(row["extra"], {}), **_switches(changes)})
+    algorithm = changes.get("signing_alg") or row["signing_alg"]
+    extra = await _signing(platform, algorithm, extra, changes.get(SIGNING_SECRET))
     await platform.db.run(
-        "UPDATE resource_servers SET name = ?, scopes = ?, token_lifetime = ?, extra = ?, updated_at = ?"
-        " WHERE tenant_id = ? AND id = ?",
+        "UPDATE resource_servers SET name = ?, scopes = ?, token_lifetime = ?, signing_alg = ?, extra = ?,"
+        " updated_at = ? WHERE tenant_id = ? AND id = ?",
         name,
         scopes,
         lifetime,
+        algorithm,
         to_json_column(extra),
         iso_now(platform.clock()),
         tenant_id,
@@ -225,7 +259,7 @@ async def update_api(
     )
     row = await api_row_by_id(platform, tenant_id, row["id"])
     await publish_api(platform, tenant_id, row)
-    return api_json(row)
+    return await api_json(platform, row)
 
 
 async def delete_api(platform: Platform, tenant_id: str, id_or_identifier: str) -> None:

@@ -88,7 +88,7 @@ async def issue_access(
         client_id=request.client_id,
         scope=access.scope,
         lifetime=lifetime,
-        dialect=access.api.token_dialect if access.api else "access_token",
+        api=access.api,
         extra=None if access.permissions is None else {"permissions": access.permissions},
     )
     return token, lifetime

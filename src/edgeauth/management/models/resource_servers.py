@@ -27,7 +27,8 @@ class ResourceServerSwitches(Body):
     ) = None
     token_lifetime: Lifetime | None = None
     token_lifetime_for_web: Lifetime | None = None
-    signing_alg: Literal["RS256"] | None = None
+    signing_alg: Literal["RS256", "HS256"] | None = None
+    signing_secret: Annotated[str, Field(min_length=16, max_length=256)] | None = None
     # Stored and returned as given (`edgeauth.admin.apis.STORED`); a null removes one.
     consent_policy: Literal["transactional-authorization-with-mfa"] | None = None
     authorization_details: Annotated[list[Settings], Field(max_length=100)] | None = None

@@ -74,7 +74,7 @@ async def client_credentials(ctx: RequestContext, client: Client, params: dict[s
         client_id=client.client_id,
         scope=scope,
         lifetime=api.token_lifetime,
-        dialect=api.token_dialect,
+        api=api,
         extra={"gty": "client-credentials"},
     )
     response: dict[str, Any] = {
