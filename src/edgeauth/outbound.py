@@ -97,3 +97,8 @@ class GuardedFetcher(ABC):
         self, url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool = False
     ) -> HttpResponse:
         return await self._fetch("POST", url, headers, body, allow_loopback)
+
+    async def patch(
+        self, url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool = False
+    ) -> HttpResponse:
+        return await self._fetch("PATCH", url, headers, body, allow_loopback)

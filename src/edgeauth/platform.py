@@ -52,6 +52,11 @@ class NoOutboundHttp:
     ) -> HttpResponse:
         raise OSError(f"no outbound HTTP in this runtime: POST {url}")
 
+    async def patch(
+        self, url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool = False
+    ) -> HttpResponse:
+        raise OSError(f"no outbound HTTP in this runtime: PATCH {url}")
+
 
 async def run_inline(work: Awaitable[None]) -> None:
     """The local runtime's `defer`: the work is simply awaited (same order as the code reads)."""

@@ -199,6 +199,12 @@ class HttpFetcher(Protocol):
         response arrived (refused, timed out); a 4xx/5xx is a response, not an exception."""
         ...
 
+    async def patch(
+        self, url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool = False
+    ) -> HttpResponse:
+        """PATCH, as `post` (a Management API client's updates)."""
+        ...
+
 
 class EmailBinding(Protocol):
     """Cloudflare Email Service's `send_email` binding: `send({from, to, subject, html, text})`."""

@@ -192,7 +192,10 @@ def test_an_hs256_api_signs_its_tokens_with_its_own_secret(mgmt: Management) -> 
     assert claims["azp"] == app["client_id"]
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(
-            token, "another secret that is long enough for HS256", algorithms=["HS256"], audience="https://hs256.test/"
+            token,
+            "another secret that is long enough for HS256",
+            algorithms=["HS256"],
+            audience="https://hs256.test/",
         )
 
     with mgmt.api() as api:

@@ -7,7 +7,7 @@ from typing import Any
 
 from edgeauth import ids
 from edgeauth.admin import connections
-from edgeauth.admin.errors import bad_request, not_found
+from edgeauth.admin.errors import bad_request, conflict, not_found
 from edgeauth.admin.rows import select_page
 from edgeauth.admin.tenants import require_tenant
 from edgeauth.platform import Platform
@@ -153,13 +153,27 @@ async def _secret_of(platform: Platform, row: dict[str, Any], reveal: bool) -> s
 
 
 async def create_client(
-    platform: Platform, tenant_id: str, *, name: str, app_type: str = "regular_web", **fields: Any
+    platform: Platform,
+    tenant_id: str,
+    *,
+    name: str,
+    app_type: str = "regular_web",
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    **fields: Any,
 ) -> dict[str, Any]:
     """Auth0 `POST /clients`: defaults by app type; the answer holds the new secret; every
-    connection of the tenant is enabled for it (Auth0 `flags.enable_client_connections`)."""
+    connection of the tenant is enabled for it (Auth0 `flags.enable_client_connections`). A
+    `client_id` and `client_secret` are kept when given (a tenant copied from Auth0, whose apps
+    must keep theirs); another client of the tenant with that id is a 409."""
     await require_tenant(platform, tenant_id)
     auth0_type, auth_method, default_grants = _app_type(app_type)
-    client_id, secret, now = ids.client_id(), ids.client_secret(), iso_now(platform.clock())
+    client_id, secret = client_id or ids.client_id(), client_secret or ids.client_secret()
+    now = iso_now(platform.clock())
+    if await platform.db.first(
+        "SELECT 1 FROM clients WHERE tenant_id = ? AND client_id = ?", tenant_id, client_id
+    ):
+        raise conflict(f"A client with client_id {client_id} already exists.")
     base = {
         "tenant_id": tenant_id,
         "client_id": client_id,

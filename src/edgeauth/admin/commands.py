@@ -26,6 +26,8 @@ from edgeauth.admin import (
     users,
 )
 from edgeauth.admin import email_provider as email_provider_service
+from edgeauth.admin.auth0_import import ImportFailed, ManagementApi, import_auth0
+from edgeauth.admin.errors import AdminError
 from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.keys.keyset import rotate_keyset
 from edgeauth.mail.outgoing import TEMPLATES, send_email
@@ -90,6 +92,22 @@ async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
 async def tenants_trust_issuer(platform: Platform, args: argparse.Namespace) -> JSON:
     trust = {"issuer": args.issuer, "jwks_uri": args.jwks_uri, "audience": args.audience}
     return await trusted_issuers.add_trusted_issuer(platform, tenant_of(platform, args), **trust)
+
+
+async def tenants_import_auth0(platform: Platform, args: argparse.Namespace) -> JSON:
+    """Both sides through their Management APIs (`edgeauth.admin.auth0_import`)."""
+    loopback = args.allow_loopback
+    try:
+        source = await ManagementApi.connect(
+            platform, args.domain, args.client_id, args.client_secret, loopback
+        )
+        destination = await ManagementApi.connect(
+            platform, args.to, args.to_client_id, args.to_client_secret, loopback
+        )
+        report = await import_auth0(source, destination)
+    except ImportFailed as exc:
+        raise AdminError(502, f"Nothing was copied: {exc}", "import_failed") from exc
+    return {"copied": report.copied, "not_copied": report.not_copied}
 
 
 async def tenants_add_admin(platform: Platform, args: argparse.Namespace) -> JSON:
@@ -265,6 +283,14 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     trust.add_argument("--issuer", required=True, help="the tokens' `iss`")
     trust.add_argument("--jwks-uri", required=True)
     trust.add_argument("--audience", required=True, help="the `aud` the tokens must carry")
+    copy = leaf(tenants_group, "import-auth0", tenants_import_auth0, "copy an Auth0 tenant's configuration")
+    copy.add_argument("--domain", required=True, help="the Auth0 tenant's domain (or origin)")
+    copy.add_argument("--client-id", required=True, help="an M2M app of it with a Management API grant")
+    copy.add_argument("--client-secret", required=True)
+    copy.add_argument("--to", required=True, help="the edgeauth tenant's domain (or origin)")
+    copy.add_argument("--to-client-id", required=True, help="an M2M app of it with a Management API grant")
+    copy.add_argument("--to-client-secret", required=True)
+    copy.add_argument("--allow-loopback", action="store_true", help="both sides may be on this machine")
     domain = leaf(tenants_group, "add-domain", tenants_add_domain, "serve the tenant on another hostname")
     domain.add_argument("--domain", required=True, help="a hostname, e.g. login.example.com")
     admin = leaf(tenants_group, "add-admin", tenants_add_admin, "let a user's own token manage the tenant")

@@ -89,8 +89,12 @@ class ClientFields(Body):
 
 
 class ClientCreate(ClientFields):
+    """`client_id` and `client_secret` may be given (edgeauth: a tenant copied with its apps' ids)."""
+
     name: Name
     client_metadata: Metadata | None = None
+    client_id: Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
+    client_secret: Annotated[str, Field(min_length=16, max_length=256)] | None = None
 
 
 class ClientUpdate(ClientFields, Patch):

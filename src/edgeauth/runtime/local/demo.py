@@ -68,7 +68,7 @@ async def _m2m_app(platform: Platform, tenant_id: str) -> str:
 
 async def _spa_app(platform: Platform, tenant_id: str, origin: str) -> str:
     """The demo SPA, its URLs those of the demo page on this origin (updated if the port changed)."""
-    urls = {
+    urls: dict[str, Any] = {
         "callbacks": [origin + DEMO_PATH],
         "allowed_logout_urls": [origin + DEMO_PATH],
         "web_origins": [origin],
