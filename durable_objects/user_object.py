@@ -158,6 +158,14 @@ class UserObject:
     ) -> answers.Redeemed | answers.Wire:
         return self.grants.redeem_code(secret, client_id, redirect_uri, code_verifier, refresh_allowed)
 
+    @by_user_id(answers.refusal(answers.Refusal.INVALID_REFRESH_TOKEN))
+    async def exchange_upstream_refresh_token(
+        self, tenant_id: str, digest: str, finish: answers.Wire, ip: str = ""
+    ) -> answers.Login | answers.Wire:
+        """Lazy migration: an upstream refresh token the Worker exchanged upstream for this user
+        becomes a login here (new tokens of ours), once per token (its SHA-256 `digest`)."""
+        return await self.authentication.exchange_upstream_refresh_token(digest, finish, ip)
+
     @by_token(answers.refusal(answers.Refusal.INVALID_REFRESH_TOKEN))
     async def refresh(
         self, tenant_id: str, secret: str, client_id: str, scope: str

@@ -27,7 +27,7 @@ class Authentication:
         stored = self.profile.password_hash()
         if row is None or stored is None:
             await verify_dummy(self.profile.env.crypto, password)
-            return refusal(Refusal.WRONG_CREDENTIALS)
+            return refusal(Refusal.WRONG_CREDENTIALS if row is None else Refusal.NO_PASSWORD)
         if row["blocked"]:
             return refusal(Refusal.BLOCKED)
         now = self.profile.now()
@@ -39,6 +39,24 @@ class Authentication:
         if needs_rehash(stored):
             self.profile.set_password(await hash_password(self.profile.env.crypto, password))
         brute_force.record_success(self.storage, ip, now)
+        await self.profile.record_login(ip)
+        return self.finish(finish)
+
+    async def exchange_upstream_refresh_token(
+        self, digest: str, finish: dict[str, Any], ip: str
+    ) -> Login | Wire:
+        """Once per upstream token: a second exchange of it is an unknown refresh token."""
+        row = self.profile.row()
+        taken = self.storage.exec("SELECT 1 FROM upstream_refresh_tokens WHERE digest = ?", digest)
+        if row is None or taken:
+            return refusal(Refusal.INVALID_REFRESH_TOKEN)
+        if row["blocked"]:
+            return refusal(Refusal.BLOCKED)
+        self.storage.exec(
+            "INSERT INTO upstream_refresh_tokens (digest, exchanged_at) VALUES (?, ?)",
+            digest,
+            self.profile.now(),
+        )
         await self.profile.record_login(ip)
         return self.finish(finish)
 

@@ -61,6 +61,11 @@ SCHEMA = (
     codes.SCHEMA,
     *one_time.SCHEMA,
     refresh_tokens.SCHEMA,
+    # Upstream refresh tokens (lazy migration) this user exchanged: each is taken once.
+    """CREATE TABLE IF NOT EXISTS upstream_refresh_tokens (
+        digest       TEXT PRIMARY KEY,
+        exchanged_at INTEGER NOT NULL
+    )""",
     # Transactional outbox: events are written with the change, sent after it, deleted once sent.
     """CREATE TABLE IF NOT EXISTS outbox (
         version INTEGER PRIMARY KEY,

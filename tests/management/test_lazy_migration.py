@@ -108,3 +108,56 @@ def test_an_upstream_that_is_not_public_is_refused_when_configured(
             options = {**database["options"], "import_mode": True, "upstream_domain": domain}
             refused = api.patch(f"/connections/{database['id']}", json={"options": options})
             assert refused.status_code == 400, (domain, refused.text)
+
+
+def test_an_upstream_refresh_token_is_exchanged_once(
+    mgmt: Management, upstream: dict[str, Any], downstream: tuple[Management, dict[str, Any]]
+) -> None:
+    """A signed-in user of the upstream tenant stays signed in: the app (same client_id here, as a
+    copied tenant keeps it) presents its upstream refresh token and gets tokens of ours. The user,
+    made here without a password, takes theirs at their first password login."""
+    here, password_app = downstream
+    grants = f"{PASSWORD_REALM},refresh_token"
+    app = mgmt.server.cli("apps", "create", "--name", "Mobile", "--type", "native", "--grants", grants)
+    with mgmt.api() as api:
+        carol = api.post(
+            "/users", json={"connection": DB, "email": "carol@lazy.example", "password": PASSWORD}
+        ).json()
+    form = {
+        "grant_type": PASSWORD_REALM,
+        "realm": DB,
+        "client_id": app["client_id"],
+        "scope": "openid email offline_access",
+    }
+    with mgmt.server.client() as http:
+        signed_in = http.post(
+            "/oauth/token", data={**form, "username": "carol@lazy.example", "password": PASSWORD}
+        )
+    upstream_token = signed_in.json()["refresh_token"]
+    with here.api() as api:
+        copied = {
+            "name": "Mobile",
+            "app_type": "native",
+            "client_id": app["client_id"],
+            "grant_types": ["refresh_token"],
+        }
+        assert api.post("/clients", json=copied).status_code == 201
+
+    refresh = {"grant_type": "refresh_token", "client_id": app["client_id"]}
+    with here.server.client(TENANT) as http:
+        exchanged = http.post("/oauth/token", data={**refresh, "refresh_token": upstream_token})
+        assert exchanged.status_code == 200, exchanged.text
+        ours = exchanged.json()
+        assert claims(ours["id_token"])["sub"] == carol["user_id"] and ours["refresh_token"] != upstream_token
+        assert (
+            http.post("/oauth/token", data={**refresh, "refresh_token": ours["refresh_token"]}).status_code
+            == 200
+        )
+        again = http.post("/oauth/token", data={**refresh, "refresh_token": upstream_token})
+        assert (again.status_code, again.json()["error"]) == (403, "invalid_grant")
+    with here.api() as api:
+        [moved] = api.get("/users-by-email", params={"email": "carol@lazy.example"}).json()
+    assert moved["user_id"] == carol["user_id"]
+    assert login(here, password_app, "carol@lazy.example", "not it").status_code == 403
+    first = login(here, password_app, "carol@lazy.example", PASSWORD)
+    assert first.status_code == 200 and claims(first.json()["id_token"])["sub"] == carol["user_id"]

@@ -23,6 +23,9 @@ Wire = dict[str, Any]
 
 class Refusal(StrEnum):
     WRONG_CREDENTIALS = "wrong_credentials"
+    # The user has no password (imported without one): a wrong password to every caller, but a lazy
+    # migration may check it upstream (`edgeauth.users.lazy_migration`).
+    NO_PASSWORD = "no_password"
     WRONG_CODE = "wrong_code"
     BLOCKED = "blocked"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
@@ -44,6 +47,7 @@ class Refusal(StrEnum):
 # Auth0's words where an SDK or a person reads them.
 MESSAGES = {
     Refusal.WRONG_CREDENTIALS: "Wrong email or password.",
+    Refusal.NO_PASSWORD: "Wrong email or password.",
     Refusal.WRONG_CODE: "Wrong email or verification code.",
     Refusal.BLOCKED: "user is blocked",
     Refusal.TOO_MANY_ATTEMPTS: "Your account has been blocked after multiple consecutive login attempts.",

@@ -146,6 +146,11 @@ class UserById(_Handle):
     async def delete_user(self) -> bool:
         return await self._call("delete_user")
 
+    async def exchange_upstream_refresh_token(
+        self, digest: str, finish: dict[str, Any], ip: str
+    ) -> Login | Refused:
+        return await self._call("exchange_upstream_refresh_token", digest, finish, ip)
+
     async def exported_password(self) -> dict[str, Any] | None:
         return await self._call("exported_password")
 
