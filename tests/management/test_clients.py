@@ -205,3 +205,76 @@ def test_tenant_isolation(mgmt: Management) -> None:
         assert api.delete(f"/clients/{theirs}").status_code == 404
     with other.api() as api:
         assert api.get(f"/clients/{theirs}").json()["callbacks"] == [OLD_CALLBACK]
+
+
+# Every property of Auth0's client schema the Terraform provider manages (`auth0_client`).
+TERRAFORM_CLIENT = {
+    "name": "Terraformed in full",
+    "description": "Managed by Terraform",
+    "app_type": "regular_web",
+    "logo_uri": "https://tf.example/logo.png",
+    "callbacks": ["https://tf.example/callback"],
+    "allowed_logout_urls": ["https://tf.example/logout"],
+    "web_origins": ["https://tf.example"],
+    "allowed_origins": ["https://tf.example"],
+    "client_aliases": ["tf-alias"],
+    "allowed_clients": ["tf-other-client"],
+    "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+    "token_endpoint_auth_method": "client_secret_post",
+    "is_first_party": True,
+    "oidc_conformant": True,
+    "sso": False,
+    "sso_disabled": False,
+    "cross_origin_loc": "https://tf.example/cross-origin",
+    "custom_login_page_on": False,
+    "custom_login_page": "<html></html>",
+    "custom_login_page_preview": "<html></html>",
+    "form_template": "<form></form>",
+    "initiate_login_uri": "https://tf.example/login",
+    "is_token_endpoint_ip_header_trusted": False,
+    "jwt_configuration": {
+        "lifetime_in_seconds": 36000,
+        "secret_encoded": False,
+        "alg": "RS256",
+        "scopes": {},
+    },
+    "encryption_key": {
+        "pub": "-----BEGIN PUBLIC KEY-----",
+        "cert": "-----BEGIN CERTIFICATE-----",
+        "subject": "CN=tf",
+    },
+    "refresh_token": {
+        "rotation_type": "rotating",
+        "expiration_type": "expiring",
+        "leeway": 15,
+        "token_lifetime": 2592000,
+        "infinite_token_lifetime": False,
+        "infinite_idle_token_lifetime": False,
+        "idle_token_lifetime": 1296000,
+    },
+    "mobile": {"ios": {"team_id": "9JA89QQLNQ", "app_bundle_identifier": "com.tf.app"}},
+    "native_social_login": {"apple": {"enabled": False}, "facebook": {"enabled": False}},
+    "addons": {"samlp": {"audience": "https://tf.example"}},
+    "oidc_logout": {"backchannel_logout_urls": ["https://tf.example/bcl"]},
+    "organization_usage": "deny",
+    "organization_require_behavior": "no_prompt",
+    "client_metadata": {"team": "identity"},
+    "token_exchange": {"allow_any_profile_of_type": ["custom_authentication"]},
+    **TERRAFORM_FIELDS,
+}
+
+
+def test_every_terraform_client_property_reads_back_equal(mgmt: Management) -> None:
+    with mgmt.api() as api:
+        created = api.post("/clients", json=TERRAFORM_CLIENT)
+        assert created.status_code == 201, created.text
+        read = api.get(f"/clients/{created.json()['client_id']}").json()
+        assert {key: read.get(key) for key in TERRAFORM_CLIENT} == TERRAFORM_CLIENT
+        # The provider's update sends the whole resource again, unset optional blocks as null.
+        update = {**TERRAFORM_CLIENT, "description": "Changed", "addons": None, "encryption_key": None}
+        patched = api.patch(f"/clients/{created.json()['client_id']}", json=update)
+        assert patched.status_code == 200, patched.text
+        read = api.get(f"/clients/{created.json()['client_id']}").json()
+    kept = {key: value for key, value in update.items() if value is not None}
+    assert {key: read.get(key) for key in kept} == kept
+    assert "addons" not in read and "encryption_key" not in read

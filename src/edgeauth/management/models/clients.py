@@ -86,6 +86,10 @@ class ClientFields(Body):
     token_quota: Settings | None = None
     skip_non_verifiable_callback_uri_confirmation_prompt: bool | None = None
     par_request_expiry: Annotated[int, Field(ge=5, le=600)] | None = None
+    custom_login_page_preview: Annotated[str, Field(max_length=100_000)] | None = None
+    form_template: Annotated[str, Field(max_length=100_000)] | None = None
+    encryption_key: Settings | None = None
+    token_exchange: Settings | None = None
 
 
 class ClientCreate(ClientFields):
