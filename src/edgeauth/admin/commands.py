@@ -22,6 +22,7 @@ from edgeauth.admin import (
     tenant_admins,
     tenants,
     trusted_issuers,
+    user_exports,
     user_imports,
     users,
 )
@@ -34,6 +35,7 @@ from edgeauth.mail.outgoing import TEMPLATES, send_email
 from edgeauth.mail.providers import PROVIDERS
 from edgeauth.platform import Platform
 from edgeauth.ports import JSON
+from edgeauth.users import bulk_export
 
 AdminCommand = Callable[[Platform, argparse.Namespace], Awaitable[JSON]]
 AddOptions = Callable[[argparse.ArgumentParser], None]
@@ -232,11 +234,28 @@ async def users_import(platform: Platform, args: argparse.Namespace) -> JSON:
     )
 
 
+async def users_export(platform: Platform, args: argparse.Namespace) -> JSON:
+    """A users-exports job (as `POST /jobs/users-exports`); `users job ID --download` reads it."""
+    fields = [{"name": name} for name in args.field] if args.field else None
+    return await user_exports.create_export_job(
+        platform,
+        tenant_of(platform, args),
+        connection_id=None,
+        format=args.format,
+        limit=args.limit,
+        fields=fields,
+    )
+
+
 async def users_job(platform: Platform, args: argparse.Namespace) -> JSON:
-    """A job's state and its refused users (`GET /jobs/{id}` and `/errors` together)."""
+    """A job's state and its refused users (`GET /jobs/{id}` and `/errors` together); with
+    `--download`, a finished export's file, as text."""
     tenant_id = tenant_of(platform, args)
-    job = jobs.job_json(await jobs.job_row(platform, tenant_id, args.job_id))
-    return {**job, "errors": await jobs.job_errors(platform, tenant_id, args.job_id)}
+    row = await jobs.job_row(platform, tenant_id, args.job_id)
+    job = {**jobs.job_json(row), "errors": await jobs.job_errors(platform, tenant_id, args.job_id)}
+    if args.download and row["status"] == "completed":
+        job["file"] = "".join(await bulk_export.export_parts(platform, tenant_id, args.job_id))
+    return job
 
 
 async def users_reconcile(platform: Platform, args: argparse.Namespace) -> JSON:
@@ -343,7 +362,13 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     imported.add_argument("--connection", default=DATABASE_CONNECTION)
     imported.add_argument("--upsert", action="store_true")
     imported.add_argument("--external-id")
-    leaf(users_group, "job", users_job, "an import job's state and errors").add_argument("job_id")
+    exported = leaf(users_group, "export", users_export, "export users (Auth0's users-exports job)")
+    exported.add_argument("--field", action="append", help="a field to export (repeatable)")
+    exported.add_argument("--format", default="json", choices=("json", "csv"))
+    exported.add_argument("--limit", type=int)
+    job = leaf(users_group, "job", users_job, "a users job's state and errors (and an export's file)")
+    job.add_argument("job_id")
+    job.add_argument("--download", action="store_true", help="include a finished export's file")
 
     create = leaf(group("connections"), "create", connections_create, "create a connection")
     create.add_argument("--name", required=True)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from edgeauth import audit
 from edgeauth.admin.connections import connection_row
 from edgeauth.admin.jobs import job_json, job_row
 from edgeauth.platform import Platform
-from edgeauth.users.bulk_export import DEFAULT_FIELDS, page_message
+from edgeauth.users.bulk_export import DEFAULT_FIELDS, page_message, wants_hashes
 from edgeauth.users.jobs import EXPORT, insert_job, new_job_id
 
 HASH_SCOPE = "read:users_password_hashes"
@@ -24,8 +25,10 @@ async def create_export_job(
     format: str,
     limit: int | None,
     fields: list[dict[str, str]] | None,
+    client_id: str = "",
 ) -> dict[str, Any]:
-    """Store the job and queue its first page."""
+    """Store the job and queue its first page; an export of password hashes is logged, with the
+    application (`client_id`) that asked (none from the CLI)."""
     params: dict[str, Any] = {"format": format}
     if connection_id:
         row = await connection_row(platform, tenant_id, connection_id)
@@ -36,4 +39,14 @@ async def create_export_job(
     job_id = new_job_id()
     await platform.db.batch([insert_job(platform, tenant_id, job_id, EXPORT, params, 0)])
     await platform.user_events.send(page_message(tenant_id, job_id, 0, "", 0))
+    if wants_hashes(params["fields"]):
+        details = {"job_id": job_id, "connection_id": connection_id}
+        await audit.record(
+            platform,
+            tenant_id,
+            audit.SUCCESS_API_OPERATION,
+            "Export of password hashes",
+            details,
+            client_id=client_id,
+        )
     return job_json(await job_row(platform, tenant_id, job_id))

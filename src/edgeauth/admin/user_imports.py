@@ -10,10 +10,10 @@ from edgeauth.admin.errors import AdminError, bad_request
 from edgeauth.admin.jobs import job_json, job_row
 from edgeauth.connections import DATABASE_STRATEGY
 from edgeauth.platform import Platform
-from edgeauth.users.bulk_import import MAX_FILE_BYTES, MESSAGE_TYPE, UsersFileError, split_users
+from edgeauth.users.bulk_import import MAX_FILE_BYTES, UsersFileError, part_message, split_users
 from edgeauth.users.jobs import IMPORT, Statement, insert_job, new_job_id
 
-SEND_BATCH = 100
+PARTS_PER_BATCH = 100  # parts stored per D1 batch
 
 
 async def create_import_job(
@@ -52,13 +52,8 @@ async def create_import_job(
         )
         for index, data in enumerate(parts)
     ]
-    for start in range(0, len(statements), SEND_BATCH):
-        await platform.db.batch(statements[start : start + SEND_BATCH])
+    for start in range(0, len(statements), PARTS_PER_BATCH):
+        await platform.db.batch(statements[start : start + PARTS_PER_BATCH])
     await platform.db.batch([insert_job(platform, tenant_id, job_id, IMPORT, params, len(parts))])
-    messages = [
-        {"type": MESSAGE_TYPE, "tenant_id": tenant_id, "job_id": job_id, "part": index}
-        for index in range(len(parts))
-    ]
-    for start in range(0, len(messages), SEND_BATCH):
-        await platform.user_events.send_batch(messages[start : start + SEND_BATCH])
+    await platform.user_events.send(part_message(tenant_id, job_id, 0))  # each part queues the next
     return job_json(await job_row(platform, tenant_id, job_id))

@@ -153,9 +153,15 @@ def _cell(value: Any) -> Any:
     return json.dumps(value) if isinstance(value, dict | list) else value
 
 
-async def export_file(platform: Platform, tenant_id: str, job_id: str) -> bytes:
-    """The finished file, gzipped: one gzip member per part (concatenated members are one file)."""
+async def export_parts(platform: Platform, tenant_id: str, job_id: str) -> list[str]:
+    """The finished file's parts, in order (NDJSON or CSV text)."""
     rows = await platform.db.all(
         "SELECT data FROM job_parts WHERE tenant_id = ? AND job_id = ? ORDER BY part", tenant_id, job_id
     )
-    return b"".join(gzip.compress(row["data"].encode(), mtime=0) for row in rows)
+    return [str(row["data"]) for row in rows]
+
+
+async def export_file(platform: Platform, tenant_id: str, job_id: str) -> bytes:
+    """The finished file, gzipped: one gzip member per part (concatenated members are one file)."""
+    parts = await export_parts(platform, tenant_id, job_id)
+    return b"".join(gzip.compress(part.encode(), mtime=0) for part in parts)

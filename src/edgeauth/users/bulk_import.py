@@ -96,22 +96,35 @@ def _skip(text: str, position: int) -> int:
     return position
 
 
+def part_message(tenant_id: str, job_id: str, part: int) -> dict[str, Any]:
+    return {"type": MESSAGE_TYPE, "tenant_id": tenant_id, "job_id": job_id, "part": part}
+
+
 async def import_part(platform: Platform, message: dict[str, Any]) -> None:
     """One part of an import (a USER_EVENTS message): import its users, then count them, store
-    their errors and mark the part done in one D1 batch. A part already done is skipped."""
+    their errors and mark the part done in one D1 batch, then queue the next part. Parts go in the
+    file's order, so of two users with one email the first in the file is imported (Auth0). A part
+    already done only queues the next (its first delivery may have stopped before that)."""
     tenant_id, job_id, part = message["tenant_id"], message["job_id"], int(message["part"])
     found = await part_data(platform, tenant_id, job_id, part)
-    if found is None or found["done"]:
-        return
     job = await load_job(platform, tenant_id, job_id)
-    if job is None:
+    if found is None or job is None:
         return
-    params = json.loads(job["params"])
+    if not found["done"]:
+        await _import_users(platform, job, part, json.loads(found["data"]))
+    if part + 1 < job["parts"]:
+        await platform.user_events.send(part_message(tenant_id, job_id, part + 1))
+
+
+async def _import_users(platform: Platform, job: dict[str, Any], part: int, users: list[Any]) -> None:
+    tenant_id, job_id, params = job["tenant_id"], job["id"], json.loads(job["params"])
     objects = UserObjects(platform, tenant_id)
-    users = json.loads(found["data"])
+    first_rows = _first_rows(users)
 
     async def outcome(row: int, user: Any) -> str | RowError:
         try:
+            if first_rows.get(_email_of(user), row) != row:
+                raise RowError([_error("DUPLICATED_USER", "The user appears earlier in the file.", "email")])
             return await import_user(objects, params, user, f"{job_id}/{part}/{row}")
         except RowError as exc:
             return exc
@@ -129,6 +142,20 @@ async def import_part(platform: Platform, message: dict[str, Any]) -> None:
         if isinstance(outcome, RowError)
     ]
     await platform.db.batch([*errors, *_count_part(tenant_id, job_id, part, len(users), counts)])
+
+
+def _email_of(user: Any) -> str:
+    email = user.get("email") if isinstance(user, dict) else None
+    return email.strip().lower() if isinstance(email, str) else ""
+
+
+def _first_rows(users: list[Any]) -> dict[str, int]:
+    """Each email's first row in the part (the part's users are imported a few at a time)."""
+    first: dict[str, int] = {}
+    for row, user in enumerate(users):
+        first.setdefault(_email_of(user), row)
+    first.pop("", None)
+    return first
 
 
 def _count_part(

@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from pydantic import Field
 
-from edgeauth import audit
 from edgeauth.admin import jobs, user_exports, user_imports
 from edgeauth.admin.errors import not_found
 from edgeauth.http.context import request_context
@@ -79,24 +78,15 @@ async def export_users(body: UsersExport, caller: Annotated[Caller, allowed("rea
     fields = [field.model_dump(exclude_none=True) for field in body.fields] if body.fields else None
     if bulk_export.wants_hashes(fields):
         check_scope(caller, [user_exports.HASH_SCOPE])
-    job = await user_exports.create_export_job(
+    return await user_exports.create_export_job(
         caller.ctx.platform,
         caller.tenant_id,
         connection_id=body.connection_id,
         format=body.format,
         limit=body.limit,
         fields=fields,
+        client_id=caller.subject.removesuffix("@clients"),
     )
-    if bulk_export.wants_hashes(fields):
-        await audit.record(
-            caller.ctx.platform,
-            caller.tenant_id,
-            audit.SUCCESS_API_OPERATION,
-            "Export of password hashes",
-            {"job_id": job["id"], "connection_id": body.connection_id},
-            client_id=caller.subject.removesuffix("@clients"),
-        )
-    return job
 
 
 @router.get("/jobs/{id}", response_model=Job, response_model_exclude_none=True)
