@@ -158,18 +158,8 @@ def test_an_import_keeps_ids_and_hashes_and_upgrades_them(
 
     # … and a fresh tenant takes the export back: same ids, same passwords.
     server.cli("tenants", "create", "moved")
-    moved_app = server.cli(
-        "apps",
-        "create",
-        "--name",
-        "Moved",
-        "--type",
-        "native",
-        "--grants",
-        PASSWORD_REALM,
-        "--tenant",
-        "moved",
-    )
+    app_args = ("--name", "Moved", "--type", "native", "--grants", PASSWORD_REALM, "--tenant", "moved")
+    moved_app = server.cli("apps", "create", *app_args)
     job = run_import(server, tmp_path, list(lines.values()), "--tenant", "moved")
     assert job["summary"] == {"failed": 0, "updated": 0, "inserted": ROUND_TRIP, "total": ROUND_TRIP}
     for index, password in ((0, OLD), (10, OLD), (2, NEW)):
