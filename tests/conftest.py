@@ -32,13 +32,13 @@ def eventually(read: Callable[[], Any], done: Callable[[Any], bool], seconds: fl
         time.sleep(0.2)
 
 
-def run_cli(data: Path, *args: str) -> Any:
+def run_cli(data: Path, *args: str, timeout: float = 60) -> Any:
     """`edgeauth <args> --data <data> --json`, parsed; a failing command fails the test."""
     proc = subprocess.run(
         [sys.executable, "-m", "edgeauth.cli", *args, "--data", str(data), "--json"],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
@@ -72,15 +72,17 @@ class Server:
         host = host or (f"{tenant}.localhost:{self.port}" if tenant else self.domain)
         return httpx.Client(base_url=self.base_url, headers={"Host": host}, timeout=30)
 
-    def cli(self, *args: str) -> Any:
+    def cli(self, *args: str, timeout: float = 60) -> Any:
         """An admin verb of `edgeauth` (`apps create …`): the CLI on the local data folder, or the
         same command run inside the edge host's Pyodide through its harness-only admin endpoint."""
         if self.mode == "local":
-            return run_cli(self.data, *args)
+            return run_cli(self.data, *args, timeout=timeout)
         # Files the command names go along, for the edge host to write where the verb reads them.
         files = {arg: Path(arg).read_text() for arg in args if arg.startswith("/") and Path(arg).is_file()}
         response = httpx.post(
-            f"{self.base_url}/cdn-cgi/edgeauth/admin", json={"argv": list(args), "files": files}, timeout=120
+            f"{self.base_url}/cdn-cgi/edgeauth/admin",
+            json={"argv": list(args), "files": files},
+            timeout=timeout,
         )
         assert response.status_code == 200, response.text
         return response.json()

@@ -1,5 +1,5 @@
 """Users import (Auth0's bulk-import schema; docs/migrating-from-auth0.md): a users file split into
-parts, and each part imported by one queue message (`queues.user_jobs`).
+parts, each imported by one queue message (`queues.user_jobs`), in the file's order.
 
 Each user is written through its Durable Object (the D1 copy follows as for any change), keeping
 its `user_id` and password hash. A part that is delivered again re-imports its users: a user its
