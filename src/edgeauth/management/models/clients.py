@@ -23,6 +23,7 @@ else:
     AuthMethod = Literal[AUTH_METHODS]
     GrantType = Literal[tuple(sorted(GRANT_TYPES))]
 Settings = Annotated[dict[str, Any], Field(max_length=100)]
+Page = Annotated[str, Field(max_length=100_000)]  # an HTML page or form the client stores
 # Auth0: at most 10 keys, string values of at most 255 characters (in a PATCH, null removes a key).
 MetadataKey = Annotated[str, Field(max_length=255)]
 MetadataValue = Annotated[str, Field(max_length=255)]
@@ -61,7 +62,7 @@ class ClientFields(Body):
     allowed_clients: Annotated[list[Name], Field(max_length=100)] | None = None
     sso: bool | None = None
     cross_origin_loc: Url | None = None
-    custom_login_page: Annotated[str, Field(max_length=100_000)] | None = None
+    custom_login_page: Page | None = None
     is_token_endpoint_ip_header_trusted: bool | None = None
     organization_usage: Literal["deny", "allow", "require"] | None = None
     organization_require_behavior: Literal["no_prompt", "pre_login_prompt", "post_login_prompt"] | None = None
@@ -86,8 +87,8 @@ class ClientFields(Body):
     token_quota: Settings | None = None
     skip_non_verifiable_callback_uri_confirmation_prompt: bool | None = None
     par_request_expiry: Annotated[int, Field(ge=5, le=600)] | None = None
-    custom_login_page_preview: Annotated[str, Field(max_length=100_000)] | None = None
-    form_template: Annotated[str, Field(max_length=100_000)] | None = None
+    custom_login_page_preview: Page | None = None
+    form_template: Page | None = None
     encryption_key: Settings | None = None
     token_exchange: Settings | None = None
 

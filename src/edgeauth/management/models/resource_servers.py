@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from edgeauth.management.models.clients import Settings
 from edgeauth.management.models.common import Body, Resource
 from edgeauth.snapshots import MAX_API_IDENTIFIER_BYTES
 
 Lifetime = Annotated[int, Field(ge=1, le=2592000)]
-Settings = Annotated[dict[str, Any], Field(max_length=100)]
 
 
 class Scope(Body):
