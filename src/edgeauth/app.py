@@ -26,6 +26,7 @@ from edgeauth.http.context import TenantMiddleware, request_context
 from edgeauth.http.cors import bearer_preflight, credentialed_preflight, preflight
 from edgeauth.http.hot_paths import HotPaths
 from edgeauth.http.lazy_app import LazyApp
+from edgeauth.login.forgot_password import forgot_page, forgot_submit
 from edgeauth.login.logout import oidc_logout, v2_logout
 from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit, upstream_page
 from edgeauth.oauth.authorize.endpoint import authorize
@@ -79,6 +80,8 @@ ROUTES = [
     Route("/u/signup", signup_page, methods=["GET"]),
     Route("/u/signup", signup_submit, methods=["POST"]),
     Route("/u/login/upstream", upstream_page, methods=["GET"]),
+    Route("/u/reset-password/request", forgot_page, methods=["GET"]),
+    Route("/u/reset-password/request", forgot_submit, methods=["POST"]),
     Route("/login/callback", login_callback, methods=["GET", "POST"]),
     Route("/u/passwordless", send_code, methods=["POST"]),
     Route("/u/passwordless/verify", verify_code, methods=["POST"]),

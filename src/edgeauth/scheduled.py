@@ -5,8 +5,8 @@ from __future__ import annotations
 from edgeauth.admin.logs import prune_logs
 from edgeauth.admin.tenants import list_tenant_ids
 from edgeauth.keys.keyset import rotate_keyset
-from edgeauth.management.rate_limit import prune_rate_limits
 from edgeauth.platform import Platform
+from edgeauth.rate_limits import prune_rate_limits
 
 
 async def on_schedule(platform: Platform, cron: str, scheduled_time_ms: int) -> None:

@@ -19,6 +19,12 @@ const ALARM_POLL_MS = 250;
 const ALARM_MAX_RETRIES = 6; // then Workers gives up on the alarm
 const ALARM_FIRST_BACKOFF_MS = 2_000; // doubled per retry
 const OBJECT_ID = /^[0-9a-f]{64}$/;
+// Workers evicts an object that has had no event for 70–140 s, and sooner under memory pressure;
+// the host evicts idle persisted objects after IDLE_EVICT_MS, and the least recently used ones
+// beyond MAX_RESIDENTS (an import touches thousands of objects within minutes: kept resident,
+// their sql.js databases and Python instances filled the heaps until every event crawled).
+const IDLE_EVICT_MS = 70_000;
+const MAX_RESIDENTS = 256;
 // Errors keep their type across RPC only for the standard JS error classes (V8 serialisation).
 const SERIALIZABLE_ERRORS = [EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError];
 
@@ -94,7 +100,7 @@ export class DurableObjectState {
  * instance, method, ...args)` is introspection.invoke; `stateDir` null keeps storage in memory.
  */
 export class ObjectHost {
-  #residents = new Map();
+  #residents = new Map(); // hex -> resident, least recently used first
   #alarms = new Map(); // hex -> {time, retries, running}
 
   constructor({ binding, className, env, invoke, SQL, stateDir }) {
@@ -147,10 +153,9 @@ export class ObjectHost {
   #resident(id) {
     const hex = id.toString();
     let resident = this.#residents.get(hex);
-    if (!resident) {
-      resident = { id, hex, tail: Promise.resolve(), instance: null, state: null, database: null };
-      this.#residents.set(hex, resident);
-    }
+    if (resident) this.#residents.delete(hex); // re-inserted below: most recently used
+    else resident = { id, hex, tail: Promise.resolve(), instance: null, state: null, database: null, events: 0, idleSince: 0 };
+    this.#residents.set(hex, resident);
     return resident;
   }
 
@@ -171,6 +176,7 @@ export class ObjectHost {
    */
   #enqueue(id, task) {
     const resident = this.#resident(id);
+    resident.events += 1;
     const run = resident.tail.then(async () => {
       this.#activate(resident);
       await resident.state.settleBlockers();
@@ -180,10 +186,12 @@ export class ObjectHost {
         await resident.state?.settleBlockers();
       }
     });
-    resident.tail = run.then(
-      () => resident.database?.flush(),
-      () => resident.database?.flush(),
-    );
+    const settled = () => {
+      resident.events -= 1;
+      resident.idleSince = Date.now();
+      resident.database?.flush();
+    };
+    resident.tail = run.then(settled, settled);
     return run;
   }
 
@@ -210,6 +218,24 @@ export class ObjectHost {
     resident.instance = null;
     resident.state = null;
     console.error(`edge host: Durable Object ${this.className} ${hex} aborted: ${reason ?? "ctx.abort()"}`);
+  }
+
+  /**
+   * Unload persisted objects with no event queued or running: idle for IDLE_EVICT_MS, or the least
+   * recently used beyond MAX_RESIDENTS. The next event activates the object anew from its file, as
+   * Workers constructs an evicted object again. Objects kept in memory only are never unloaded.
+   */
+  evictIdle(now = Date.now()) {
+    if (!this.dir) return;
+    let excess = this.#residents.size - MAX_RESIDENTS;
+    for (const [hex, resident] of this.#residents) {
+      if (excess <= 0 && now - resident.idleSince < IDLE_EVICT_MS) break; // the rest are newer
+      if (resident.events > 0) continue;
+      resident.instance?.destroy?.();
+      resident.database?.close();
+      this.#residents.delete(hex);
+      excess -= 1;
+    }
   }
 
   // --- alarms ------------------------------------------------------------------------------
@@ -271,10 +297,13 @@ export class ObjectHost {
   }
 }
 
-/** Checks every host's alarms every ALARM_POLL_MS; returns a function that stops it. */
+/** Checks every host's alarms (and idle objects) every ALARM_POLL_MS; returns a function that stops it. */
 export function startAlarmClock(hosts) {
   const timer = setInterval(() => {
-    for (const host of hosts) host.fireDueAlarms();
+    for (const host of hosts) {
+      host.fireDueAlarms();
+      host.evictIdle();
+    }
   }, ALARM_POLL_MS);
   timer.unref();
   return () => clearInterval(timer);

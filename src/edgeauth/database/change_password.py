@@ -1,50 +1,94 @@
-"""Password reset by email (Auth0 `POST /dbconnections/change_password`, the reset page `/lo/reset`).
+"""Password reset by email (Auth0 `POST /dbconnections/change_password`, the hosted page's
+"Forgot password?", the reset page `/lo/reset`).
 
 The request always gets the same answer whether or not the email has a user (no enumeration); the
 link holds a single-use ticket from the user's object; setting the new password revokes every
-session and refresh token.
+session and refresh token. Requests are counted per email and per IP (RESETS_PER_EMAIL,
+RESETS_PER_IP an hour): beyond either, no email is sent.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from edgeauth import audit
 from edgeauth.connections import DATABASE_CONNECTION
+from edgeauth.database.errors import DatabaseError
 from edgeauth.database.requests import database_request
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
+from edgeauth.http.cookies import TRANSACTION_COOKIE
 from edgeauth.http.errors import NO_STORE, OAuthError
 from edgeauth.login.events import record_for_user, record_user_event
-from edgeauth.login.rendering import PAGE_HEADERS, message_page, page_context
-from edgeauth.notifications import email_user
-from edgeauth.snapshots import Client
+from edgeauth.login.rendering import PAGE_HEADERS, PageLink, message_page, page_context
+from edgeauth.login.transaction import TransactionError, open_transaction
+from edgeauth.notifications import email_locale, email_user
+from edgeauth.rate_limits import count_request, email_bucket, ip_bucket
+from edgeauth.snapshots import Client, load_client
 from edgeauth.templates import render
 from edgeauth.users.passwords import PasswordPolicyError, check_policy, hash_password
 
 SENT = "We've just sent you an email to reset your password."
+RESETS_PER_EMAIL = 5
+RESETS_PER_IP = 50
+RESET_WINDOW_SECONDS = 3600
+# What the emailed link carries to the reset page and its form.
+LINK_FIELDS = ("ticket", "ui_locales", "state")
+
+
+async def within_reset_limits(ctx: RequestContext, email: str) -> bool:
+    """Counts the request for its email and for the caller's IP; False beyond either limit."""
+    platform, tenant_id = ctx.platform, ctx.tenant.id
+    buckets = (
+        (email_bucket("reset", email), RESETS_PER_EMAIL),
+        ("reset-" + ip_bucket(ctx.ip), RESETS_PER_IP),
+    )
+    for bucket, limit in buckets:
+        if (await count_request(platform, tenant_id, bucket, limit, RESET_WINDOW_SECONDS)).exceeded:
+            return False
+    return True
+
+
+async def send_reset(
+    ctx: RequestContext,
+    request: Request,
+    client: Client,
+    email: str,
+    *,
+    ui_locales: str = "",
+    state: str = "",
+) -> None:
+    """The reset email, when the email has a database user. Its link names the email's language
+    (the reset page speaks it too) and, from the hosted page, the login to go back to (`state`)."""
+    ticket = await ctx.users.by_email(email).start_password_reset()
+    if ticket is None:
+        return
+    locale = email_locale(request, ui_locales)
+    link = {"ticket": ticket, "ui_locales": locale, "state": state}
+    url = f"{ctx.issuer}lo/reset?" + urlencode({name: value for name, value in link.items() if value})
+    await email_user(ctx, request, "reset_email", email, client=client, ui_locales=locale, url=url)
+    await record_user_event(
+        ctx,
+        request,
+        audit.SUCCESS_CHANGE_PASSWORD_REQUEST,
+        client=client,
+        connection=DATABASE_CONNECTION,
+        email=email,
+    )
 
 
 async def request_reset(
     ctx: RequestContext, request: Request, client: Client, params: dict[str, Any]
 ) -> Response:
-    email = params["email"]
-    ticket = await ctx.users.by_email(email).start_password_reset()
-    if ticket is not None:
-        url = f"{ctx.issuer}lo/reset?ticket={quote(ticket)}"
-        await email_user(ctx, request, "reset_email", email, client=client, url=url)
-        await record_user_event(
-            ctx,
-            request,
-            audit.SUCCESS_CHANGE_PASSWORD_REQUEST,
-            client=client,
-            connection=DATABASE_CONNECTION,
-            email=email,
+    if not await within_reset_limits(ctx, params["email"]):
+        raise DatabaseError(
+            "too_many_requests", "Too many requests. Try again later.", "TooManyRequests", 429
         )
+    await send_reset(ctx, request, client, params["email"])
     return PlainTextResponse(SENT, headers=NO_STORE)
 
 
@@ -54,17 +98,30 @@ async def change_password(request: Request) -> Response:
 
 
 def reset_form(
-    ctx: RequestContext, request: Request, ticket: str, error_key: str = "", status: int = 200
+    ctx: RequestContext, request: Request, link: dict[str, str], error_key: str = "", status: int = 200
 ) -> Response:
-    context = page_context(ctx, request)
+    """The form, carrying the emailed link's fields (`LINK_FIELDS`) to its POST."""
+    context = page_context(ctx, request, link["ui_locales"])
     error = context["t"][error_key].format(min_length=ctx.tenant.password_min_length) if error_key else ""
-    return render("reset.html", {**context, "ticket": ticket, "error": error}, status, PAGE_HEADERS)
+    return render("reset.html", {**context, **link, "error": error}, status, PAGE_HEADERS)
 
 
 async def reset_page(request: Request) -> Response:
-    """`GET /lo/reset?ticket=`: the form; the ticket is checked (and spent) only by its POST."""
+    """`GET /lo/reset?ticket=…`: the form; the ticket is checked (and spent) only by its POST."""
     ctx = request_context(request)
-    return reset_form(ctx, request, request.query_params.get("ticket", ""))
+    return reset_form(ctx, request, {name: request.query_params.get(name, "") for name in LINK_FIELDS})
+
+
+async def back_to_login(ctx: RequestContext, request: Request, state: str) -> PageLink | None:
+    """Auth0's "Back to {application}" after a reset started from the hosted login page: only in
+    the browser that started that login (its transaction cookie), while the login is open."""
+    try:
+        authz = await open_transaction(ctx, state, request.cookies.get(TRANSACTION_COOKIE, ""))
+    except TransactionError:
+        return None
+    client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
+    name = client.name if client else authz.client_id
+    return PageLink(f"/u/login?state={quote(state)}", "reset.done.back", {"client": name})
 
 
 async def reset_submit(request: Request) -> Response:
@@ -72,22 +129,25 @@ async def reset_submit(request: Request) -> Response:
     ctx = request_context(request)
     try:
         form = await read_params(request)
-        ticket, password, confirm = (string_param(form, k) for k in ("ticket", "password", "confirm"))
+        link = {name: string_param(form, name) for name in LINK_FIELDS}
+        password, confirm = string_param(form, "password"), string_param(form, "confirm")
     except OAuthError:
         return message_page(ctx, request, "reset.failed", 400)
+    locale = link["ui_locales"]
     if password != confirm:
-        return reset_form(ctx, request, ticket, "error.passwords_differ", 400)
+        return reset_form(ctx, request, link, "error.passwords_differ", 400)
     try:
         check_policy(password, ctx.tenant.password_min_length)
     except PasswordPolicyError:
-        return reset_form(ctx, request, ticket, "error.password_too_weak", 400)
-    found = ctx.users.by_token(ticket)
+        return reset_form(ctx, request, link, "error.password_too_weak", 400)
+    found = ctx.users.by_token(link["ticket"])
     password_hash = await hash_password(ctx.platform.crypto, password) if found else ""
     user = await found[0].reset_password(found[1], password_hash) if found else None
     if user is None:
         await record_user_event(
             ctx, request, audit.FAILED_CHANGE_PASSWORD, "Invalid or expired ticket", client=None
         )
-        return message_page(ctx, request, "reset.failed", 400)
+        return message_page(ctx, request, "reset.failed", 400, ui_locales=locale)
     await record_for_user(ctx, request, audit.SUCCESS_CHANGE_PASSWORD, user, connection=DATABASE_CONNECTION)
-    return message_page(ctx, request, "reset.done", 200)
+    back = await back_to_login(ctx, request, link["state"]) if link["state"] else None
+    return message_page(ctx, request, "reset.done", 200, back, locale)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
@@ -19,6 +20,15 @@ PAGE_HEADERS = {
 }
 
 
+@dataclass(frozen=True)
+class PageLink:
+    """A link under a message: where it goes, and its words (a locale key and its values)."""
+
+    href: str
+    text_key: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
 def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") -> dict[str, Any]:
     locale = choose_locale(ui_locales, request.headers.get("accept-language", ""))
     return {"tenant": ctx.tenant, "locale": locale, "t": messages(locale)}
@@ -32,9 +42,19 @@ def error_page(
     return render("error.html", context, status, PAGE_HEADERS)
 
 
-def message_page(ctx: RequestContext, request: Request, key: str, status: int) -> Response:
-    """A page with a heading and one message (`{key}.heading`, `{key}.message` in the locale)."""
-    context = page_context(ctx, request)
+def message_page(
+    ctx: RequestContext,
+    request: Request,
+    key: str,
+    status: int,
+    link: PageLink | None = None,
+    ui_locales: str = "",
+) -> Response:
+    """A page with a heading, one message (`{key}.heading`, `{key}.message` in the locale) and
+    perhaps a link."""
+    context = page_context(ctx, request, ui_locales)
     t = context["t"]
-    values = {"heading": t[f"{key}.heading"], "message": t[f"{key}.message"]}
+    values: dict[str, Any] = {"heading": t[f"{key}.heading"], "message": t[f"{key}.message"]}
+    if link is not None:
+        values["link"] = {"href": link.href, "text": t[link.text_key].format(**link.values)}
     return render("message.html", {**context, **values}, status, PAGE_HEADERS)
