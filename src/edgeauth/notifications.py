@@ -17,9 +17,9 @@ from edgeauth.mail.outgoing import send_email
 from edgeauth.snapshots import Client
 
 
-def email_locale(request: Request, ui_locales: str = "") -> str:
+def email_locale(ctx: RequestContext, request: Request, ui_locales: str = "") -> str:
     preferred = " ".join(filter(None, (request.headers.get("x-request-language", ""), ui_locales)))
-    return choose_locale(preferred, request.headers.get("accept-language", ""))
+    return choose_locale(preferred, request.headers.get("accept-language", ""), ctx.tenant.enabled_locales)
 
 
 async def email_user(
@@ -39,7 +39,7 @@ async def email_user(
         ctx.tenant.id,
         template=template,
         to=to,
-        locale=email_locale(request, ui_locales),
+        locale=email_locale(ctx, request, ui_locales),
         values={
             **values,
             "user": user or {"email": to},

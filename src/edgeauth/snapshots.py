@@ -75,6 +75,9 @@ class Tenant:
     # Operator-only (`edgeauth tenants update --dev-mode on`): URLs this tenant configures may point
     # at loopback (local test providers); never at private or link-local addresses (outbound.py).
     dev_mode: bool = False
+    # The languages the hosted pages and emails may speak, the first the default (Auth0 tenant
+    # `enabled_locales`); empty: every shipped language, English first (edgeauth.locales).
+    enabled_locales: list[str] = field(default_factory=list)
 
     @property
     def session_lifetimes(self) -> dict[str, int]:

@@ -27,7 +27,7 @@ def test_settings_round_trip_and_defaults(mgmt: Management) -> None:
     with mgmt.api() as api:
         settings = api.get("/tenants/settings").json()
         assert settings["friendly_name"] == "default" and settings["allowed_logout_urls"] == []
-        assert settings["session_lifetime"] == 168 and settings["enabled_locales"] == ["en"]
+        assert settings["session_lifetime"] == 168 and settings["enabled_locales"][0] == "en"
         patched = api.patch(
             "/tenants/settings",
             json={

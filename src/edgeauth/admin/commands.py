@@ -80,6 +80,8 @@ async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
         changes["allowed_logout_urls"] = split_list(args.logout_urls)
     if args.password_min_length is not None:
         changes["password_policy"] = {"min_length": args.password_min_length}
+    if args.enabled_locales is not None:
+        changes["enabled_locales"] = split_list(args.enabled_locales)
     branding = {k: v for k, v in (("logo_url", args.logo_url),) if v is not None}
     if args.primary_color is not None:
         branding["colors"] = {"primary": args.primary_color}
@@ -291,6 +293,11 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     update = leaf(tenants_group, "update", tenants_update, "change the tenant's settings")
     update.add_argument("--logout-urls", action="append", help="allowed logout URLs without client_id")
     update.add_argument("--password-min-length", type=int)
+    update.add_argument(
+        "--enabled-locales",
+        action="append",
+        help="languages of the hosted pages and emails, the default first",
+    )
     update.add_argument("--logo-url")
     update.add_argument("--primary-color")
     update.add_argument(

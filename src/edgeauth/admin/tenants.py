@@ -10,6 +10,7 @@ from edgeauth import management_api
 from edgeauth.admin import connections
 from edgeauth.admin.errors import bad_request, conflict, not_found
 from edgeauth.keys.keyset import load_keyset
+from edgeauth.locales import shipped
 from edgeauth.platform import Platform
 from edgeauth.redirect_urls import redirect_url_problem
 from edgeauth.rows import from_json_column, iso_now, to_json_column
@@ -54,7 +55,7 @@ DEV_MODE_KEY = "edgeauth_dev_mode"
 # `domain:{hostname}` is what requests read.
 CUSTOM_DOMAINS_KEY = "edgeauth_custom_domains"
 # What `GET /tenants/settings` shows for a setting never set (Auth0 defaults; `session_lifetime`
-# in hours is the session cookie's 7 days).
+# in hours is the session cookie's 7 days). `enabled_locales` unset: every shipped language.
 DEFAULT_SETTINGS: dict[str, Any] = {
     "picture_url": "",
     "support_email": "",
@@ -64,7 +65,6 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "allowed_logout_urls": [],
     "session_lifetime": 168,
     "idle_session_lifetime": 72,
-    "enabled_locales": ["en"],
     "flags": {},
     RATE_LIMIT_KEY: {"requests": Tenant.api_rate_limit, "window_seconds": Tenant.api_rate_window},
 }
@@ -124,6 +124,7 @@ def _tenant_snapshot(row: dict[str, Any]) -> Tenant:
         session_lifetime=float(settings.get("session_lifetime", Tenant.session_lifetime)),
         idle_session_lifetime=float(settings.get("idle_session_lifetime", Tenant.idle_session_lifetime)),
         dev_mode=bool(settings.get(DEV_MODE_KEY, False)),
+        enabled_locales=list(settings.get("enabled_locales", [])),
     )
 
 
@@ -154,7 +155,8 @@ def settings_json(row: dict[str, Any]) -> dict[str, Any]:
     """Auth0 `GET /tenants/settings`: the stored settings over the defaults, branding left out."""
     stored = from_json_column(row["settings"], {})
     public = {k: v for k, v in stored.items() if k not in PRIVATE_SETTINGS}
-    return {**DEFAULT_SETTINGS, **public, "friendly_name": row["friendly_name"]}
+    defaults = {**DEFAULT_SETTINGS, "enabled_locales": shipped()}
+    return {**defaults, **public, "friendly_name": row["friendly_name"]}
 
 
 async def get_settings(platform: Platform, tenant_id: str) -> dict[str, Any]:

@@ -67,7 +67,7 @@ async def send_reset(
     ticket = await ctx.users.by_email(email).start_password_reset()
     if ticket is None:
         return
-    locale = email_locale(request, ui_locales)
+    locale = email_locale(ctx, request, ui_locales)
     link = {"ticket": ticket, "ui_locales": locale, "state": state}
     url = f"{ctx.issuer}lo/reset?" + urlencode({name: value for name, value in link.items() if value})
     await email_user(ctx, request, "reset_email", email, client=client, ui_locales=locale, url=url)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth.http.context import RequestContext
-from edgeauth.locales import choose_locale, messages
+from edgeauth.locales import choose_locale, direction, messages
 from edgeauth.templates import render
 
 PAGE_HEADERS = {
@@ -30,8 +30,9 @@ class PageLink:
 
 
 def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") -> dict[str, Any]:
-    locale = choose_locale(ui_locales, request.headers.get("accept-language", ""))
-    return {"tenant": ctx.tenant, "locale": locale, "t": messages(locale)}
+    accept_language = request.headers.get("accept-language", "")
+    locale = choose_locale(ui_locales, accept_language, ctx.tenant.enabled_locales)
+    return {"tenant": ctx.tenant, "locale": locale, "direction": direction(locale), "t": messages(locale)}
 
 
 def error_page(

@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
-from edgeauth.locales import available, messages
+from edgeauth.locales import DEFAULT, available, direction, messages
 from edgeauth.mail.sandbox import BoundedSandbox, render_bounded
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant
@@ -37,7 +37,8 @@ class RenderedEmail:
 
 def built_in(tenant: Tenant, template: str, locale: str, values: dict[str, Any]) -> RenderedEmail:
     """edgeauth's template in the locale's words (English when the locale is unknown)."""
-    t = messages(locale if locale in available() else "en")
+    locale = available().get(locale.lower(), DEFAULT)
+    t = messages(locale)
     names = {
         "application": values.get("application", {}).get("name") or tenant.friendly_name,
         "tenant": tenant.friendly_name,
@@ -49,6 +50,7 @@ def built_in(tenant: Tenant, template: str, locale: str, values: dict[str, Any])
         "footer": t["email.footer"].format(**names),
         "tenant": asdict(tenant),
         "locale": locale,
+        "direction": direction(locale),
         "url": values.get("url", ""),
         "code": values.get("code", ""),
     }

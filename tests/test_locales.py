@@ -1,0 +1,119 @@
+"""Twelve languages on every hosted page and in the emails: each file has every key with the same
+placeholders; each page speaks the language asked for (`ui_locales`, then `Accept-Language`) in its
+own words, Arabic right to left; a tenant's `enabled_locales` limits the choice, its first the
+default."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from tests.browser import Browser, form_state, pkce_pair
+from tests.conftest import Server
+from tests.mail_support import last_email
+from tests.test_login_flow import authorize_query
+
+LOCALES = Path(__file__).resolve().parents[1] / "templates" / "locales"
+LANGUAGES = ("en", "fr", "de", "es", "it", "pt-BR", "nl", "pl", "ja", "ko", "zh-CN", "ar")
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def words(language: str) -> dict[str, str]:
+    return json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
+
+
+ENGLISH = words("en")
+
+
+def test_every_language_has_every_key_with_the_same_placeholders() -> None:
+    assert sorted(path.stem for path in LOCALES.glob("*.json")) == sorted(LANGUAGES)
+    for language in LANGUAGES:
+        text = words(language)
+        assert list(text) == list(ENGLISH), language
+        for key, english in ENGLISH.items():
+            placeholders = sorted(PLACEHOLDER.findall(english))
+            assert sorted(PLACEHOLDER.findall(text[key])) == placeholders, (language, key)
+            assert bool(text[key]) == bool(english), (language, key)
+        if language != "en":  # written for the language, not copied (loanwords such as "Password" aside)
+            copied = [key for key, english in ENGLISH.items() if english and text[key] == english]
+            assert len(copied) <= 4, (language, copied)
+
+
+@pytest.fixture(scope="module")
+def spa(server: Server) -> dict[str, Any]:
+    return server.cli(
+        "apps", "create", "--name", "Polyglot", "--type", "spa", "--callbacks", "https://app.example/callback"
+    )
+
+
+def text_of(response: httpx.Response) -> str:
+    return unescape(response.text)
+
+
+def speaks(response: httpx.Response, language: str, *keys: str, **values: str) -> None:
+    """The page is in `language`: its `lang`/`dir` and the words of `keys` from that language's file."""
+    direction = "rtl" if language == "ar" else "ltr"
+    assert f'<html lang="{language}" dir="{direction}">' in response.text, response.text[:200]
+    for key in keys:
+        assert words(language)[key].format(**values) in text_of(response), (language, key)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_in_every_language(server: Server, spa: dict[str, Any], language: str) -> None:
+    browser = Browser(server)
+    login = browser.authorize(authorize_query(spa, pkce_pair()[1], ui_locales=language))
+    speaks(login, language, "login.heading", "login.forgot_password", "login.signup_prompt")
+    state = quote(form_state(login))
+    signup = browser.request("GET", f"/u/signup?state={state}")
+    speaks(signup, language, "signup.heading", "signup.login_prompt")
+    forgot = browser.request("GET", f"/u/reset-password/request?state={state}")
+    speaks(forgot, language, "reset_request.heading", "reset_request.description")
+    data = {"state": form_state(login), "email": f"polyglot.{language.lower()}@example.com"}
+    sent = browser.request("POST", "/u/reset-password/request", data=data)
+    speaks(sent, language, "reset_request.sent.heading", "reset_request.sent.message")
+    wrong = browser.request("POST", "/u/login", data={**data, "password": "not the password"})
+    speaks(wrong, language, "error.wrong_credentials")
+    reset = browser.request("GET", f"/lo/reset?ticket=nope&ui_locales={language}")
+    speaks(reset, language, "reset.heading", "reset.description")
+    form = {"ticket": "nope", "ui_locales": language, "password": "long enough 1", "confirm": "long enough 2"}
+    differ = browser.request("POST", "/lo/reset", data=form)
+    speaks(differ, language, "error.passwords_differ")
+    failed = browser.request("POST", "/lo/reset", data={**form, "confirm": form["password"]})
+    speaks(failed, language, "reset.failed.heading", "reset.failed.message")
+
+
+@pytest.mark.parametrize("language", ["ja", "ar"])
+def test_emails_speak_the_login_language(server: Server, spa: dict[str, Any], language: str) -> None:
+    email = f"mail.{language}@example.com"
+    server.cli("users", "create", "--email", email, "--password", "a good password")
+    browser = Browser(server)
+    login = browser.authorize(authorize_query(spa, pkce_pair()[1], ui_locales=language))
+    browser.request("POST", "/u/reset-password/request", data={"state": form_state(login), "email": email})
+    message = last_email(server, email)
+    assert message["subject"] == words(language)["email.reset_email.subject"].format(application="Polyglot")
+    direction = "rtl" if language == "ar" else "ltr"
+    assert f'<html lang="{language}" dir="{direction}">' in message["html"]
+
+
+def test_a_tenant_offers_its_enabled_locales_the_first_by_default(server: Server) -> None:
+    server.cli("tenants", "create", "limited")
+    server.cli("tenants", "update", "--tenant", "limited", "--enabled-locales", "de,fr")
+    app = server.cli(
+        "apps", "create", "--name", "Limited", "--type", "spa", "--callbacks", "https://app.example/callback",
+        "--tenant", "limited",
+    )  # fmt: skip
+    asked = {"ja": "de", "fr": "fr", "en": "de", "fr-CA": "fr"}  # ui_locales → the page's language
+    for ui_locales, expected in asked.items():
+        query = authorize_query(app, pkce_pair()[1], ui_locales=ui_locales)
+        page = Browser(server, "limited").authorize(query)
+        speaks(page, expected, "login.heading")
+    by_header = Browser(server, "limited")
+    by_header.http.headers["accept-language"] = "ja, fr;q=0.8, de;q=0.5"
+    speaks(by_header.authorize(authorize_query(app, pkce_pair()[1])), "fr", "login.heading")
