@@ -72,6 +72,8 @@ def test_the_demo_page_with_the_real_sdk(tmp_path: Path) -> None:
         browser.wait_for_text("#status", "Logged out")
         browser.click("#login")
         browser.wait_for_url(f"{issuer}/u/login")
+        # The demo tenant is named, never shown by its id.
+        assert browser.text(".lead") == "Log in to edgeauth demo to continue to Demo SPA."
         browser.type("#email", email)
         browser.type("#password", password)
         browser.press("#password", "Enter")

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from edgeauth import management_api
-from edgeauth.admin import apis, clients, connections, grants, users
+from edgeauth.admin import apis, clients, connections, grants, tenants, users
 from edgeauth.admin.errors import AdminError
 from edgeauth.platform import Platform
 
 DEMO_API = "https://demo-api.edgeauth.local/"
+# The demo tenant's display name on the hosted pages ("Log in to edgeauth demo to continue to …").
+DEMO_TENANT_NAME = "edgeauth demo"
 DEMO_SCOPES = ["read:messages", "write:messages"]
 M2M_NAME = "Demo M2M"
 SPA_NAME = "Demo SPA"
@@ -86,6 +88,8 @@ async def _spa_app(platform: Platform, tenant_id: str, origin: str) -> str:
 async def seed_demo(platform: Platform, origin: str) -> Demo:
     """Idempotent: the second start finds what the first one made."""
     tenant_id = platform.settings.default_tenant
+    if (await tenants.get_settings(platform, tenant_id))["friendly_name"] == tenant_id:  # never named
+        await tenants.update_settings(platform, tenant_id, {"friendly_name": DEMO_TENANT_NAME})
     await _ignore_conflict(
         apis.create_api(platform, tenant_id, name="Demo API", identifier=DEMO_API, scopes=DEMO_SCOPES)
     )
