@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...], bool]] = [
             "edgeauth.connections",
             "edgeauth.management_api",
             "edgeauth.permissions",
+            "edgeauth.prompt_text",
             "edgeauth.rate_limits",
             "edgeauth.audit",
             "edgeauth.outbound",

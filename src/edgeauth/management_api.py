@@ -32,6 +32,7 @@ SCOPES = tuple(
         ("logs_users", ("read",)),
         ("tenant_settings", ("read", "update")),
         ("branding", ("read", "update", "delete")),
+        ("prompts", ("read", "update")),
         ("email_templates", ("read", "create", "update")),
         ("email_provider", ("read", "create", "update", "delete")),
         ("signing_keys", ("read", "create", "update")),

@@ -78,6 +78,8 @@ class Tenant:
     # The languages the hosted pages and emails may speak, the first the default (Auth0 tenant
     # `enabled_locales`); empty: every shipped language, English first (edgeauth.locales).
     enabled_locales: list[str] = field(default_factory=list)
+    # Custom text of the hosted pages by locale and key (`edgeauth.prompt_text`, compiled).
+    custom_text: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def session_lifetimes(self) -> dict[str, int]:

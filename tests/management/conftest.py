@@ -112,6 +112,12 @@ def mgmt(local_server: Server) -> Management:
     return grant_management(local_server)
 
 
+@pytest.fixture(scope="module")
+def other(mgmt: Management) -> Management:
+    """A second tenant of the same deployment, with its own Management API app."""
+    return grant_management(mgmt.server, "other")
+
+
 def data_dir(mgmt: Management) -> Path:
     return mgmt.server.data
 

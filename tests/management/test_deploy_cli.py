@@ -25,13 +25,14 @@ from tests.management.conftest import Management, grant_management
 
 DEPLOY_CLI = PROJECT_ROOT / "tests" / "e2e" / "node_modules" / ".bin" / "a0deploy"
 API = "https://deploy-cli.test/"
+CUSTOM_TEXT = {"login": {"title": "Bienvenue chez Deploy", "buttonText": "Entrer"}}
 
 
 @pytest.fixture(scope="module")
 def deploy_config(
     tls_server: tuple[ServerProcess, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Path]:
-    """A seeded tenant (an API, a SPA, an M2M app granted the API, a role) and the Deploy CLI's
+    """A seeded tenant (an API, a SPA, an M2M app granted the API, a role, custom text) and the Deploy CLI's
     config for an M2M app holding every Management API scope."""
     process, ca_path = tls_server
     app = grant_management(Server(process, "local"))
@@ -50,6 +51,7 @@ def deploy_config(
         worker = sdk.clients.create(name="Deploy Worker", app_type="non_interactive")
         sdk.client_grants.create(client_id=worker.client_id, audience=API, scope=["read:things"])
         sdk.roles.create(name="deployers", description="May deploy")
+        sdk.prompts.custom_text.set("login", "fr", request=CUSTOM_TEXT)
         yield cli_config(tmp_path_factory.mktemp("deploy-cli"), process, app)
     finally:
         verified.close()
@@ -93,6 +95,8 @@ def test_export_as_yaml_completes_with_the_tenant(
     assert [r["name"] for r in exported["roles"]] == ["deployers"]
     assert [d["name"] for d in exported["databases"]] == ["Username-Password-Authentication"]
     assert not any(f["enabled"] for f in exported["guardianFactors"])
+    # The prompts handler reads custom text per prompt and enabled language.
+    assert exported["prompts"]["customText"]["fr"]["login"] == CUSTOM_TEXT
 
 
 def test_export_as_a_directory_completes(

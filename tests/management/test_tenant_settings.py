@@ -12,15 +12,9 @@ from auth0.management.types import (
 
 from tests.browser import Browser, code_query, pkce_pair
 from tests.conftest import make_m2m_app
-from tests.management.conftest import Management, grant_management
+from tests.management.conftest import Management
 
 CALLBACK = "https://branding.example/callback"
-
-
-@pytest.fixture(scope="module")
-def other(mgmt: Management) -> Management:
-    """A second tenant of the same deployment, with its own Management API app."""
-    return grant_management(mgmt.server, "other")
 
 
 def test_settings_round_trip_and_defaults(mgmt: Management) -> None:

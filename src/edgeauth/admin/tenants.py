@@ -12,6 +12,7 @@ from edgeauth.admin.errors import bad_request, conflict, not_found
 from edgeauth.keys.keyset import load_keyset
 from edgeauth.locales import shipped
 from edgeauth.platform import Platform
+from edgeauth.prompt_text import compile_custom_text
 from edgeauth.redirect_urls import redirect_url_problem
 from edgeauth.rows import from_json_column, iso_now, to_json_column
 from edgeauth.snapshots import Tenant, domain_key, store_tenant
@@ -54,6 +55,8 @@ DEV_MODE_KEY = "edgeauth_dev_mode"
 # The tenant's custom domains (its canonical hosts besides `{tenant}.{BASE_DOMAIN}`); the KV map
 # `domain:{hostname}` is what requests read.
 CUSTOM_DOMAINS_KEY = "edgeauth_custom_domains"
+# Custom text of the hosted pages as stored: `{prompt: {language: {screen: {name: text}}}}`.
+PROMPT_TEXT_KEY = "edgeauth_prompt_text"
 # What `GET /tenants/settings` shows for a setting never set (Auth0 defaults; `session_lifetime`
 # in hours is the session cookie's 7 days). `enabled_locales` unset: every shipped language.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -69,7 +72,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     RATE_LIMIT_KEY: {"requests": Tenant.api_rate_limit, "window_seconds": Tenant.api_rate_window},
 }
 # Kept in the settings JSON but served elsewhere (`/branding`).
-PRIVATE_SETTINGS = ("branding", DEV_MODE_KEY, CUSTOM_DOMAINS_KEY)
+PRIVATE_SETTINGS = ("branding", DEV_MODE_KEY, CUSTOM_DOMAINS_KEY, PROMPT_TEXT_KEY)
 
 
 def merge_patch(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -125,6 +128,7 @@ def _tenant_snapshot(row: dict[str, Any]) -> Tenant:
         idle_session_lifetime=float(settings.get("idle_session_lifetime", Tenant.idle_session_lifetime)),
         dev_mode=bool(settings.get(DEV_MODE_KEY, False)),
         enabled_locales=list(settings.get("enabled_locales", [])),
+        custom_text=compile_custom_text(settings.get(PROMPT_TEXT_KEY, {})),
     )
 
 
@@ -161,6 +165,11 @@ def settings_json(row: dict[str, Any]) -> dict[str, Any]:
 
 async def get_settings(platform: Platform, tenant_id: str) -> dict[str, Any]:
     return settings_json(await _tenant_row(platform, tenant_id))
+
+
+async def private_setting(platform: Platform, tenant_id: str, key: str, default: Any) -> Any:
+    """A setting kept out of `GET /tenants/settings` (`PRIVATE_SETTINGS`)."""
+    return from_json_column((await _tenant_row(platform, tenant_id))["settings"], {}).get(key, default)
 
 
 LIFETIMES = ("session_lifetime", "idle_session_lifetime")
@@ -236,14 +245,13 @@ async def list_tenant_ids(platform: Platform) -> list[str]:
 async def add_custom_domain(platform: Platform, tenant_id: str, hostname: str) -> dict[str, str]:
     """Serve the tenant on another hostname too (its issuer there is `https://{hostname}/`);
     the KV map `domain:{hostname}` is what the Worker reads (docs/security.md, "Hosts and origins")."""
-    row = await _tenant_row(platform, tenant_id)
     name = hostname.strip().lower()
     if not name or "/" in name or ":" in name.strip("[]"):
         raise bad_request("The domain must be a hostname, without scheme, port or path.")
     owner = await platform.config.get(domain_key(name))
     if owner not in (None, tenant_id):
         raise conflict(f"The domain {name} is another tenant's.")
-    domains = from_json_column(row["settings"], {}).get(CUSTOM_DOMAINS_KEY, [])
+    domains = await private_setting(platform, tenant_id, CUSTOM_DOMAINS_KEY, [])
     if name not in domains:
         await update_settings(platform, tenant_id, {CUSTOM_DOMAINS_KEY: [*domains, name]})
     await platform.config.put(domain_key(name), tenant_id)

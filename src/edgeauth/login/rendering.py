@@ -32,7 +32,8 @@ class PageLink:
 def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") -> dict[str, Any]:
     accept_language = request.headers.get("accept-language", "")
     locale = choose_locale(ui_locales, accept_language, ctx.tenant.enabled_locales)
-    return {"tenant": ctx.tenant, "locale": locale, "direction": direction(locale), "t": messages(locale)}
+    words = {**messages(locale), **ctx.tenant.custom_text.get(locale, {})}
+    return {"tenant": ctx.tenant, "locale": locale, "direction": direction(locale), "t": words}
 
 
 def error_page(

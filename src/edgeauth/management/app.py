@@ -20,6 +20,7 @@ from edgeauth.management.routes import (
     jobs,
     keys,
     logs,
+    prompts,
     resource_servers,
     roles,
     tenant_admin,
@@ -43,6 +44,7 @@ ROUTERS = (
     tenants.router,
     emails.router,
     tenant_admin.router,
+    prompts.router,
     unavailable.router,
 )
 

@@ -22,7 +22,8 @@ does not offer").
   `{<key>: []}` (no `next`) with checkpoint paging.
 - Supplemental signals: not offered (403, as on plans without them).
 - Universal Login prompts: the settings of the hosted page as it is (the new experience, no
-  identifier-first), no custom text yet, no partials (a 403, as for tenants without them).
+  identifier-first), no partials (a 403, as for tenants without them). Custom text is real
+  (`routes/prompts.py`).
 """
 
 from __future__ import annotations
@@ -137,13 +138,6 @@ async def list_phone_providers(caller: Annotated[Caller, allowed()]) -> dict[str
 @router.get("/branding/phone/templates", summary="Phone templates: none")
 async def list_phone_templates(caller: Annotated[Caller, allowed()]) -> dict[str, list[str]]:
     return {"templates": []}
-
-
-@router.get("/prompts/{prompt}/custom-text/{language}", summary="Custom text: none yet")
-async def get_custom_text(
-    prompt: str, language: str, caller: Annotated[Caller, allowed()]
-) -> dict[str, object]:
-    return {}
 
 
 @router.get("/prompts/{prompt}/partials", summary="Prompt partials: not offered (403)")

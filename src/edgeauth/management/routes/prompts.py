@@ -1,0 +1,31 @@
+"""Management API v2: `/prompts/{prompt}/custom-text/{language}` (the hosted pages' custom text)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from edgeauth.admin import prompt_text
+from edgeauth.management.auth import Caller, allowed
+
+router = APIRouter()
+PATH = "/prompts/{prompt}/custom-text/{language}"
+
+
+@router.get(PATH, tags=["prompts"])
+async def get_custom_text(
+    prompt: str, language: str, caller: Annotated[Caller, allowed("read:prompts")]
+) -> dict[str, Any]:
+    return await prompt_text.get_custom_text(caller.ctx.platform, caller.tenant_id, prompt, language)
+
+
+@router.put(PATH, tags=["prompts"])
+async def set_custom_text(
+    prompt: str,
+    language: str,
+    body: Annotated[dict[str, Any], Body()],
+    caller: Annotated[Caller, allowed("update:prompts")],
+) -> dict[str, Any]:
+    """Replaces the prompt's text in that language; the hosted pages show it on their next request."""
+    return await prompt_text.set_custom_text(caller.ctx.platform, caller.tenant_id, prompt, language, body)

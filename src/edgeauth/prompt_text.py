@@ -1,0 +1,122 @@
+"""A tenant's custom text for the hosted pages (Auth0 `PUT /prompts/{prompt}/custom-text/{language}`):
+Auth0's prompt, screen and text names mapped to the words of `templates/locales`, and Auth0's
+`${variable}`s to ours.
+
+Stored as the tenant sent it; compiled into the tenant's snapshot as `{locale: {key: text}}`, which
+the pages lay over the locale's built-in words. A text keeps only the variables its built-in words
+have (as `{name}` placeholders, filled in where those words are); every other brace is dropped, so
+custom text can never break a page's formatting. The pages escape it like any other text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from edgeauth.locales import available, messages
+
+# Auth0's prompts (the path segment); text for a screen edgeauth has no page for is stored and
+# returned, and shows nowhere.
+PROMPTS = frozenset(
+    {
+        "login", "login-id", "login-password", "login-passwordless", "login-email-verification",
+        "signup", "signup-id", "signup-password", "phone-identifier-enrollment",
+        "phone-identifier-challenge", "email-identifier-challenge", "reset-password", "custom-form",
+        "consent", "customized-consent", "logout", "mfa-push", "mfa-otp", "mfa-voice", "mfa-phone",
+        "mfa-webauthn", "mfa-sms", "mfa-email", "mfa-recovery-code", "mfa", "status",
+        "device-flow", "email-verification", "email-otp-challenge", "organizations", "invitation",
+        "common", "passkeys", "captcha", "brute-force-protection", "async-approval-flow",
+    }
+)  # fmt: skip
+
+# (prompt, screen, Auth0 text name) → the locale key it replaces.
+SCREEN_TEXT: dict[tuple[str, str, str], str] = {
+    ("login", "login", "pageTitle"): "login.title",
+    ("login", "login", "title"): "login.heading",
+    ("login", "login", "description"): "login.description",
+    ("login", "login", "emailPlaceholder"): "login.email",
+    ("login", "login", "passwordPlaceholder"): "login.password",
+    ("login", "login", "buttonText"): "login.submit",
+    ("login", "login", "forgotPasswordText"): "login.forgot_password",
+    ("login", "login", "signupActionText"): "login.signup_prompt",
+    ("login", "login", "signupActionLinkText"): "login.signup_link",
+    ("login", "login", "federatedConnectionButtonText"): "login.continue_with",
+    ("login", "login", "wrong-credentials"): "error.wrong_credentials",
+    ("signup", "signup", "pageTitle"): "signup.title",
+    ("signup", "signup", "title"): "signup.heading",
+    ("signup", "signup", "description"): "signup.description",
+    ("signup", "signup", "buttonText"): "signup.submit",
+    ("signup", "signup", "loginActionText"): "signup.login_prompt",
+    ("signup", "signup", "loginActionLinkText"): "signup.login_link",
+    ("reset-password", "reset-password-request", "pageTitle"): "reset_request.title",
+    ("reset-password", "reset-password-request", "title"): "reset_request.heading",
+    ("reset-password", "reset-password-request", "description"): "reset_request.description",
+    ("reset-password", "reset-password-request", "buttonText"): "reset_request.submit",
+    ("reset-password", "reset-password-request", "backToLoginLinkText"): "reset_request.back",
+    ("reset-password", "reset-password-email", "title"): "reset_request.sent.heading",
+    ("reset-password", "reset-password-email", "description"): "reset_request.sent.message",
+    ("reset-password", "reset-password", "pageTitle"): "reset.title",
+    ("reset-password", "reset-password", "title"): "reset.heading",
+    ("reset-password", "reset-password", "description"): "reset.description",
+    ("reset-password", "reset-password", "passwordPlaceholder"): "reset.password",
+    ("reset-password", "reset-password", "reEnterpasswordPlaceholder"): "reset.confirm",
+    ("reset-password", "reset-password", "buttonText"): "reset.submit",
+    ("reset-password", "reset-password-success", "eventTitle"): "reset.done.heading",
+    ("reset-password", "reset-password-success", "description"): "reset.done.message",
+    ("reset-password", "reset-password-error", "eventTitle"): "reset.failed.heading",
+    ("reset-password", "reset-password-error", "description"): "reset.failed.message",
+    ("login-passwordless", "login-passwordless-email-code", "pageTitle"): "passwordless.title",
+    ("login-passwordless", "login-passwordless-email-code", "title"): "passwordless.heading",
+    ("login-passwordless", "login-passwordless-email-code", "description"): "passwordless.description",
+    ("login-passwordless", "login-passwordless-email-code", "codePlaceholder"): "passwordless.code",
+    ("login-passwordless", "login-passwordless-email-code", "buttonText"): "passwordless.submit",
+    ("email-verification", "email-verification-result", "verifiedTitle"): "verification.done.heading",
+    ("email-verification", "email-verification-result", "verifiedDescription"): "verification.done.message",
+}
+# Auth0's variables → the placeholders of the locale files.
+VARIABLES = {
+    "clientName": "client",
+    "companyName": "tenant",
+    "email": "email",
+    "connectionName": "name",
+    "minLength": "min_length",
+}
+VARIABLE = re.compile(r"\$\{(\w+)\}")
+MAX_TEXT = 2048
+
+
+def _placeholders(english: str) -> set[str]:
+    return set(re.findall(r"\{(\w+)\}", english))
+
+
+def compile_text(text: str, english: str) -> str:
+    """Auth0's `${variable}`s as `{placeholder}` where `english` has that placeholder; any other
+    brace dropped."""
+    allowed = _placeholders(english)
+    parts = []
+    for index, piece in enumerate(VARIABLE.split(text[:MAX_TEXT])):
+        if index % 2:  # a variable's name
+            name = VARIABLES.get(piece, "")
+            parts.append("{" + name + "}" if name in allowed else "")
+        else:
+            parts.append(piece.replace("{", "").replace("}", ""))
+    return "".join(parts)
+
+
+def compile_custom_text(stored: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """`{prompt: {language: {screen: {name: text}}}}` → `{locale: {key: text}}` for the locales
+    edgeauth ships."""
+    english = messages("en")
+    compiled: dict[str, dict[str, str]] = {}
+    for prompt, languages in stored.items():
+        for language, screens in languages.items():
+            locale = available().get(language.lower())
+            if locale is None:
+                continue
+            words = compiled.setdefault(locale, {})
+            for screen, texts in screens.items():
+                for name, text in texts.items():
+                    key = SCREEN_TEXT.get((prompt, screen, name))
+                    if key is not None and isinstance(text, str):
+                        words[key] = compile_text(text, english[key])
+    return compiled
