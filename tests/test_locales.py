@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from edgeauth.locales import choose_locale
 from tests.browser import Browser, form_state, pkce_pair
 from tests.conftest import Server
 from tests.mail_support import last_email
@@ -117,3 +118,12 @@ def test_a_tenant_offers_its_enabled_locales_the_first_by_default(server: Server
     by_header = Browser(server, "limited")
     by_header.http.headers["accept-language"] = "ja, fr;q=0.8, de;q=0.5"
     speaks(by_header.authorize(authorize_query(app, pkce_pair()[1])), "fr", "login.heading")
+
+
+def test_weights_and_regional_tags() -> None:
+    """`q` in any case and position (RFC 9110 §12.4.2); a tenant's regional tag names the language."""
+    assert choose_locale("", "fr;level=1;q=0, de") == "de"
+    assert choose_locale("", "fr; Q=0, de;q=0.5") == "de"
+    assert choose_locale("", "pt, ja;q=0.9") == "pt-BR"
+    assert choose_locale("", "", ["fr-CA"]) == "fr"
+    assert choose_locale("ja", "de", ["fr-CA", "en"]) == "fr"

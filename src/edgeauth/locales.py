@@ -46,19 +46,26 @@ def direction(locale: str) -> str:
     return "rtl" if locale.split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
 
 
+def _quality(params: list[str]) -> float:
+    """The `q` weight among a range's parameters (any case, any position), 1 when absent."""
+    for param in params:
+        name, _, value = param.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value.strip())
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
 def _accept_language(header: str) -> list[str]:
     """Language tags by descending q (RFC 9110 §12.5.4); `*` and q=0 carry no preference."""
     ranked = []
     for index, part in enumerate(header.split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        if tag.strip() and tag.strip() != "*" and quality > 0:
-            ranked.append((-quality, index, tag.strip()))
+        tag, *params = part.split(";")
+        tag, quality = tag.strip(), _quality(params)
+        if tag and tag != "*" and quality > 0:
+            ranked.append((-quality, index, tag))
     return [tag for _, _, tag in sorted(ranked)]
 
 
@@ -72,9 +79,13 @@ def _match(tag: str, offered: dict[str, str]) -> str | None:
 
 
 def offered_locales(enabled: Sequence[str]) -> dict[str, str]:
-    """The tenant's enabled locales that are shipped, in its order; all shipped when none are."""
-    known = available()
-    offered = {tag.lower(): known[tag.lower()] for tag in enabled if tag.lower() in known}
+    """The shipped locales the tenant's enabled ones name (exactly or by primary language:
+    `fr-CA` → `fr`), in its order; every shipped one when they name none."""
+    offered: dict[str, str] = {}
+    for tag in enabled:
+        found = _match(tag, available())
+        if found is not None:
+            offered.setdefault(found.lower(), found)
     return offered or {tag.lower(): tag for tag in shipped()}
 
 

@@ -229,9 +229,9 @@ export class ObjectHost {
     if (!this.dir) return;
     let excess = this.#residents.size - MAX_RESIDENTS;
     for (const [hex, resident] of this.#residents) {
-      if (excess <= 0 && now - resident.idleSince < IDLE_EVICT_MS) break; // the rest are newer
-      if (resident.events > 0) continue;
+      if (resident.events > 0 || (excess <= 0 && now - resident.idleSince < IDLE_EVICT_MS)) continue;
       resident.instance?.destroy?.();
+      resident.database?.flush(); // a write made outside an event (an alarm's retry time)
       resident.database?.close();
       this.#residents.delete(hex);
       excess -= 1;

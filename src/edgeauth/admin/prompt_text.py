@@ -11,7 +11,7 @@ from edgeauth.admin.errors import bad_request
 from edgeauth.platform import Platform
 from edgeauth.prompt_text import MAX_TEXT, PROMPTS
 
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 MAX_TEXTS = 200
 
 
@@ -19,7 +19,7 @@ def check_names(prompt: str, language: str) -> None:
     """Auth0 answers an unknown prompt or language with 400."""
     if prompt not in PROMPTS:
         raise bad_request(f"Invalid prompt: {prompt}", "invalid_uri")
-    if not LANGUAGE.match(language):
+    if not LANGUAGE.fullmatch(language):
         raise bad_request(f"Invalid language: {language}", "invalid_uri")
 
 

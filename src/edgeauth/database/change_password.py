@@ -41,12 +41,11 @@ LINK_FIELDS = ("ticket", "ui_locales", "state")
 
 
 async def within_reset_limits(ctx: RequestContext, email: str) -> bool:
-    """Counts the request for its email and for the caller's IP; False beyond either limit."""
+    """Counts the request for the caller's IP, then (only while the IP is within its limit) for
+    its email: False beyond either. An IP over its budget cannot spend anyone's email budget."""
     platform, tenant_id = ctx.platform, ctx.tenant.id
-    buckets = (
-        (email_bucket("reset", email), RESETS_PER_EMAIL),
-        ("reset-" + ip_bucket(ctx.ip), RESETS_PER_IP),
-    )
+    by_ip, by_email = "reset-" + ip_bucket(ctx.ip), email_bucket("reset", email)
+    buckets = ((by_ip, RESETS_PER_IP), (by_email, RESETS_PER_EMAIL))
     for bucket, limit in buckets:
         if (await count_request(platform, tenant_id, bucket, limit, RESET_WINDOW_SECONDS)).exceeded:
             return False
