@@ -157,8 +157,8 @@ def test_signup_page_creates_the_user_and_logs_in(server: Server, app: dict) -> 
 def test_login_page_speaks_the_users_language(server: Server, app: dict) -> None:
     browser = Browser(server)
     french = browser.authorize(query(app, ui_locales="fr-CA"))
-    assert '<html lang="fr">' in french.text and "Mot de passe" in french.text
-    browser.http.headers["Accept-Language"] = "de;q=0.9, fr;q=0.8"  # sent on every request
+    assert '<html lang="fr" dir="ltr">' in french.text and "Mot de passe" in french.text
+    browser.http.headers["Accept-Language"] = "sv;q=0.9, fr;q=0.8"  # sent on every request; no Swedish
     by_header = browser.authorize(query(app))
     assert "Mot de passe" in by_header.text
     del browser.http.headers["Accept-Language"]
