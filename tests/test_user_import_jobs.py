@@ -63,7 +63,9 @@ def run_import(server: Server, folder: Path, users: list[Any], *flags: str) -> d
 
 def finished(server: Server, job_id: str, *flags: str) -> dict[str, Any]:
     deadline = time.monotonic() + 1800
-    while (state := server.cli("users", "job", job_id, *flags))["status"] == "pending":
+    # Locally every CLI command also delivers what is queued, so a poll may carry on an import's
+    # remaining parts (the server's consumer and the CLI share the queue): minutes, not seconds.
+    while (state := server.cli("users", "job", job_id, *flags, timeout=600))["status"] == "pending":
         assert time.monotonic() < deadline, state
         time.sleep(1)
     return state
@@ -80,7 +82,7 @@ def exported(server: Server) -> dict[str, dict[str, Any]]:
     fields = [arg for name in ("user_id", "email", "custom_password_hash") for arg in ("--field", name)]
     deadline = time.monotonic() + 600
     while True:
-        job = server.cli("users", "export", *fields, "--limit", str(ROUND_TRIP))
+        job = server.cli("users", "export", *fields, "--limit", str(ROUND_TRIP), timeout=600)
         lines = {
             line["email"]: line
             for line in map(json.loads, finished(server, job["id"], "--download")["file"].splitlines())
