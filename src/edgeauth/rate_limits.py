@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass
 
 from edgeauth.platform import Platform
+from edgeauth.users.directory import normalize_email
 
 FORGET_AFTER_SECONDS = 86400
 
@@ -74,7 +75,7 @@ async def peek(platform: Platform, tenant_id: str, bucket: str, limit: int, wind
 
 
 def email_bucket(purpose: str, email: str) -> str:
-    return f"{purpose}:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return f"{purpose}:" + hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
 
 
 async def prune_rate_limits(platform: Platform) -> None:

@@ -18,10 +18,16 @@ from edgeauth.database.change_password import send_reset, within_reset_limits
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.errors import OAuthError
-from edgeauth.locales import messages
 from edgeauth.login.connections import enabled_with_strategy
 from edgeauth.login.pages import transaction
-from edgeauth.login.rendering import PAGE_HEADERS, PageLink, error_page, message_page, page_context
+from edgeauth.login.rendering import (
+    PAGE_HEADERS,
+    PageLink,
+    error_text,
+    message_page,
+    page_context,
+    transaction_error,
+)
 from edgeauth.login.transaction import TransactionError
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import load_client
@@ -39,13 +45,8 @@ def request_form(
     status: int = 200,
 ) -> Response:
     context = page_context(ctx, request, authz.ui_locales)
-    error = context["t"][error_key] if error_key else ""
-    values = {"state": state, "email": email, "error": error}
+    values = {"state": state, "email": email, "error": error_text(ctx, context, error_key)}
     return render("reset_request.html", {**context, **values}, status, PAGE_HEADERS)
-
-
-def transaction_error(ctx: RequestContext, request: Request) -> Response:
-    return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
 
 
 async def forgot_page(request: Request) -> Response:

@@ -16,10 +16,9 @@ from edgeauth.http.body import read_params
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import TRANSACTION_COOKIE, set_session
 from edgeauth.http.errors import OAuthError
-from edgeauth.locales import messages
 from edgeauth.login.connections import email_connection_for, upstream_connections_for
 from edgeauth.login.events import record_user_event
-from edgeauth.login.rendering import PAGE_HEADERS, error_page, page_context
+from edgeauth.login.rendering import PAGE_HEADERS, error_page, error_text, page_context, transaction_error
 from edgeauth.login.transaction import TransactionError, open_transaction
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization
 from edgeauth.oauth.authorize.request import AuthorizationRequest
@@ -56,7 +55,7 @@ async def render_form(
         client_name=client.name if client else authz.client_id,
         passwordless=await email_connection_for(ctx, authz.client_id) is not None,
         upstream=await upstream_connections_for(ctx, authz.client_id),
-        error=context["t"][error_key].format(min_length=ctx.tenant.password_min_length) if error_key else "",
+        error=error_text(ctx, context, error_key),
     )
     return render(f"{page}.html", context, status, PAGE_HEADERS)
 
@@ -71,7 +70,7 @@ async def show_page(request: Request, page: str) -> Response:
     try:
         authz = await transaction(ctx, request, state)
     except TransactionError:
-        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+        return transaction_error(ctx, request)
     return await render_form(ctx, request, page, authz, state)
 
 
@@ -123,7 +122,7 @@ async def submit(request: Request, page: str) -> Response:
         state, email, password = (str(form.get(k, "")) for k in ("state", "email", "password"))
         authz = await transaction(ctx, request, state)
     except (OAuthError, TransactionError):
-        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+        return transaction_error(ctx, request)
     if page == "signup":
         try:
             user = await create_database_user(ctx.platform, ctx.tenant.id, email=email, password=password)
@@ -171,7 +170,7 @@ async def upstream_page(request: Request) -> Response:
     try:
         authz = await transaction(ctx, request, request.query_params.get("state", ""))
     except TransactionError:
-        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+        return transaction_error(ctx, request)
     name = request.query_params.get("connection", "")
     connection = next(
         (c for c in await upstream_connections_for(ctx, authz.client_id) if c.name == name), None

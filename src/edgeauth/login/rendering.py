@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth.http.context import RequestContext
-from edgeauth.locales import choose_locale, direction, messages
+from edgeauth.locales import DEFAULT, choose_locale, direction, messages
 from edgeauth.templates import render
 
 PAGE_HEADERS = {
@@ -36,12 +36,22 @@ def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") ->
     return {"tenant": ctx.tenant, "locale": locale, "direction": direction(locale), "t": words}
 
 
+def error_text(ctx: RequestContext, context: dict[str, Any], error_key: str) -> str:
+    """A form's error in the page's words (`""` for none); a weak password's names the policy."""
+    return context["t"][error_key].format(min_length=ctx.tenant.password_min_length) if error_key else ""
+
+
 def error_page(
     ctx: RequestContext, request: Request, error: str, description: str, status: int = 400
 ) -> Response:
     """Shown, never redirected: the client or its redirect_uri cannot be trusted."""
     context = {**page_context(ctx, request), "error": error, "description": description}
     return render("error.html", context, status, PAGE_HEADERS)
+
+
+def transaction_error(ctx: RequestContext, request: Request) -> Response:
+    """A hosted form whose login transaction does not open for this browser (expired, forged)."""
+    return error_page(ctx, request, "invalid_request", messages(DEFAULT)["error.transaction"])
 
 
 def message_page(

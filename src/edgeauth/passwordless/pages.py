@@ -16,11 +16,10 @@ from edgeauth import audit
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.errors import OAuthError
-from edgeauth.locales import messages
 from edgeauth.login.connections import email_connection_for
 from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.pages import LOGIN_ERRORS, render_form, signed_in, transaction
-from edgeauth.login.rendering import error_page
+from edgeauth.login.rendering import error_page, transaction_error
 from edgeauth.login.transaction import TransactionError
 from edgeauth.notifications import email_user
 from edgeauth.oauth.authorize.complete import code_request
@@ -53,7 +52,7 @@ async def with_form(request: Request, handler: FormHandler) -> Response:
         ctx, form, authz = await passwordless_form(request)
     except TransactionError:
         ctx = request_context(request)
-        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+        return transaction_error(ctx, request)
     return await handler(ctx, request, form, authz)
 
 

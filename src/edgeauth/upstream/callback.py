@@ -16,11 +16,10 @@ from edgeauth.http.body import read_params
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import binding_cookie
 from edgeauth.http.errors import OAuthError
-from edgeauth.locales import messages
 from edgeauth.login.connections import enabled_connection
 from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.pages import signed_in
-from edgeauth.login.rendering import error_page
+from edgeauth.login.rendering import transaction_error
 from edgeauth.login.transaction import TransactionError, open_transaction_body
 from edgeauth.oauth.authorize.complete import code_request
 from edgeauth.oauth.authorize.request import AuthorizationRequest
@@ -75,7 +74,7 @@ async def login_callback(request: Request) -> Response:
         body = await open_transaction_body(ctx, str(params.get("state", "")), binding_cookie(request))
         upstream = body["upstream"]
     except (OAuthError, TransactionError, KeyError):
-        return error_page(ctx, request, "invalid_request", messages("en")["error.transaction"])
+        return transaction_error(ctx, request)
     authz = AuthorizationRequest.from_json(body["request"])
     connection = upstream["connection"]
     try:
