@@ -171,6 +171,10 @@ class Chromium:
     def cookies(self) -> list[dict[str, Any]]:
         return self.call("cookies")
 
+    def axe(self) -> dict[str, Any]:
+        """axe-core over the current page: `{"checked": rules run, "violations": [...]}`."""
+        return self.call("axe", timeout=60)
+
     def screenshot(self, path: Path) -> None:
         self.call("screenshot", path=str(path))
 

@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...], bool]] = [
             "edgeauth.redirect_urls",
             "edgeauth.templates",
             "edgeauth.locales",
+            "edgeauth.brand_colors",
             "edgeauth.mail",
         ),
         True,

@@ -29,6 +29,16 @@ PROMPTS = frozenset(
     }
 )  # fmt: skip
 
+# edgeauth's own screens for the words of its built-in emails (Auth0 has none: its emails are
+# templates), so a tenant's custom text reaches the emails as it reaches the pages.
+EMAIL_SCREENS = {
+    ("reset-password", "reset-password-email-message"): "reset_email",
+    ("email-verification", "email-verification-email-message"): "verify_email",
+    ("email-verification", "welcome-email-message"): "welcome_email",
+    ("login-passwordless", "login-passwordless-email-code-message"): "passwordless_code",
+    ("login-passwordless", "login-passwordless-email-link-message"): "passwordless_link",
+}
+EMAIL_TEXTS = {"subject": "subject", "title": "heading", "description": "body", "buttonText": "action"}
 # (prompt, screen, Auth0 text name) → the locale key it replaces.
 SCREEN_TEXT: dict[tuple[str, str, str], str] = {
     ("login", "login", "pageTitle"): "login.title",
@@ -72,14 +82,20 @@ SCREEN_TEXT: dict[tuple[str, str, str], str] = {
     ("login-passwordless", "login-passwordless-email-code", "buttonText"): "passwordless.submit",
     ("email-verification", "email-verification-result", "verifiedTitle"): "verification.done.heading",
     ("email-verification", "email-verification-result", "verifiedDescription"): "verification.done.message",
+    **{
+        (prompt, screen, name): f"email.{template}.{part}"
+        for (prompt, screen), template in EMAIL_SCREENS.items()
+        for name, part in EMAIL_TEXTS.items()
+    },
+    ("common", "email-message", "footerText"): "email.footer",
 }
-# Auth0's variables → the placeholders of the locale files.
+# Auth0's variables → the placeholders of the locale files that stand for them.
 VARIABLES = {
-    "clientName": "client",
-    "companyName": "tenant",
-    "email": "email",
-    "connectionName": "name",
-    "minLength": "min_length",
+    "clientName": ("client", "application"),
+    "companyName": ("tenant",),
+    "email": ("email",),
+    "connectionName": ("name",),
+    "minLength": ("min_length",),
 }
 VARIABLE = re.compile(r"\$\{(\w+)\}")
 MAX_TEXT = 2048
@@ -96,8 +112,8 @@ def compile_text(text: str, english: str) -> str:
     parts = []
     for index, piece in enumerate(VARIABLE.split(text[:MAX_TEXT])):
         if index % 2:  # a variable's name
-            name = VARIABLES.get(piece, "")
-            parts.append("{" + name + "}" if name in allowed else "")
+            names = [name for name in VARIABLES.get(piece, ()) if name in allowed]
+            parts.append("{" + names[0] + "}" if names else "")
         else:
             parts.append(piece.replace("{", "").replace("}", ""))
     return "".join(parts)

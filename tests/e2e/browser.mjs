@@ -4,8 +4,12 @@
 //
 // Every request to a tracked origin (the issuer) is logged with its body and its response, so a
 // test can see what the SDK really sent: the hidden iframe's /authorize, the refresh grant.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -164,6 +168,26 @@ const ops = {
   async screenshot({ path }) {
     await page.screenshot({ path, fullPage: true });
     return path;
+  },
+  // axe-core's WCAG 2.x A/AA and best-practice rules over the current page: its violations, each
+  // with the rule, impact, help text and the offending elements' selectors and HTML.
+  async axe() {
+    await page.addScriptTag({ content: AXE_SOURCE });
+    return page.evaluate(async () => {
+      const results = await window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+        resultTypes: ['violations'],
+      });
+      return {
+        checked: results.passes.length + results.violations.length + results.incomplete.length,
+        violations: results.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, summary: n.failureSummary })),
+        })),
+      };
+    });
   },
   async version() {
     return browser.version();

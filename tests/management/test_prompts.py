@@ -1,6 +1,6 @@
 """Custom text of the hosted pages through Auth0's prompts API: stored and read back as sent, shown
-on the page in its language (Auth0's variables filled in, markup escaped), other languages and
-tenants untouched; `{}` removes it."""
+on the page and in the emails in its language (Auth0's variables filled in, markup escaped), other
+languages and tenants untouched; `{}` removes it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from html import unescape
 
 import pytest
 
-from tests.browser import Browser, code_query, pkce_pair
+from tests.browser import Browser, code_query, form_state, pkce_pair
+from tests.mail_support import last_email
 from tests.management.conftest import Management
 
 CALLBACK = "https://prompts.example/callback"
@@ -49,6 +50,36 @@ def test_custom_text_shows_on_the_page_in_its_language(mgmt: Management) -> None
         assert api.put("/prompts/login/custom-text/fr", json={}).json() == {}
         assert api.get("/prompts/login/custom-text/fr").json() == {}
     assert "Bon retour" not in page(mgmt, app, "fr") and ">Go</button>" not in page(mgmt, app, "fr")
+
+
+def test_custom_text_shows_in_the_email_in_its_language(mgmt: Management) -> None:
+    """edgeauth's email screens (docs/management-api.md): the reset email's words, in French only."""
+    app = mgmt.server.cli("apps", "create", "--name", "Mailed", "--type", "spa", "--callbacks", CALLBACK)
+    text = {
+        "reset-password-email-message": {
+            "subject": "Un nouveau mot de passe pour ${clientName}",
+            "title": "Mot de passe <i>perdu</i>",
+            "buttonText": "Choisir",
+        }
+    }
+    with mgmt.api() as api:
+        assert api.put("/prompts/reset-password/custom-text/fr", json=text).json() == text
+    for language in ("fr", "en"):
+        email = f"mailed.{language}@example.com"
+        mgmt.server.cli("users", "create", "--email", email, "--password", "a password of old")
+        browser = Browser(mgmt.server)
+        login = browser.authorize(code_query(app["client_id"], CALLBACK, pkce_pair()[1], ui_locales=language))
+        browser.request(
+            "POST", "/u/reset-password/request", data={"state": form_state(login), "email": email}
+        )
+        message = last_email(mgmt.server, email)
+        if language == "fr":
+            assert message["subject"] == "Un nouveau mot de passe pour Mailed"
+            assert "Mot de passe &lt;i&gt;perdu&lt;/i&gt;" in message["html"]  # escaped like any text
+            assert ">Choisir</a>" in message["html"]
+        else:
+            assert message["subject"] == "Reset your password for Mailed"
+            assert "perdu" not in message["html"] and ">Reset my password</a>" in message["html"]
 
 
 def test_another_tenant_keeps_its_own_words(mgmt: Management, other: Management) -> None:

@@ -24,7 +24,7 @@ from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import TRANSACTION_COOKIE
 from edgeauth.http.errors import NO_STORE, OAuthError
 from edgeauth.login.events import record_for_user, record_user_event
-from edgeauth.login.rendering import PAGE_HEADERS, PageLink, error_text, message_page, page_context
+from edgeauth.login.rendering import PAGE_HEADERS, PageLink, form_error, message_page, page_context
 from edgeauth.login.transaction import TransactionError, open_transaction
 from edgeauth.notifications import email_locale, email_user
 from edgeauth.rate_limits import count_request, email_bucket, ip_bucket
@@ -101,8 +101,8 @@ def reset_form(
 ) -> Response:
     """The form, carrying the emailed link's fields (`LINK_FIELDS`) to its POST."""
     context = page_context(ctx, request, link["ui_locales"])
-    error = error_text(ctx, context, error_key)
-    return render("reset.html", {**context, **link, "error": error}, status, PAGE_HEADERS)
+    error = form_error(ctx, context, error_key)
+    return render("reset.html", {**context, **link, **error}, status, PAGE_HEADERS)
 
 
 async def reset_page(request: Request) -> Response:

@@ -23,7 +23,7 @@ from edgeauth.login.pages import transaction
 from edgeauth.login.rendering import (
     PAGE_HEADERS,
     PageLink,
-    error_text,
+    form_error,
     message_page,
     page_context,
     transaction_error,
@@ -45,7 +45,7 @@ def request_form(
     status: int = 200,
 ) -> Response:
     context = page_context(ctx, request, authz.ui_locales)
-    values = {"state": state, "email": email, "error": error_text(ctx, context, error_key)}
+    values = {"state": state, "email": email, **form_error(ctx, context, error_key)}
     return render("reset_request.html", {**context, **values}, status, PAGE_HEADERS)
 
 

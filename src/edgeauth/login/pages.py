@@ -18,7 +18,7 @@ from edgeauth.http.cookies import TRANSACTION_COOKIE, set_session
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import email_connection_for, upstream_connections_for
 from edgeauth.login.events import record_user_event
-from edgeauth.login.rendering import PAGE_HEADERS, error_page, error_text, page_context, transaction_error
+from edgeauth.login.rendering import PAGE_HEADERS, error_page, form_error, page_context, transaction_error
 from edgeauth.login.transaction import TransactionError, open_transaction
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization
 from edgeauth.oauth.authorize.request import AuthorizationRequest
@@ -45,6 +45,7 @@ async def render_form(
     *,
     email: str = "",
     error_key: str = "",
+    error_field: str = "",
     status: int = 200,
 ) -> Response:
     client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
@@ -55,7 +56,7 @@ async def render_form(
         client_name=client.name if client else authz.client_id,
         passwordless=await email_connection_for(ctx, authz.client_id) is not None,
         upstream=await upstream_connections_for(ctx, authz.client_id),
-        error=error_text(ctx, context, error_key),
+        **form_error(ctx, context, error_key, error_field),
     )
     return render(f"{page}.html", context, status, PAGE_HEADERS)
 

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from edgeauth.brand_colors import brand_colors
 from edgeauth.http.context import RequestContext
 from edgeauth.locales import DEFAULT, choose_locale, direction, messages
 from edgeauth.templates import render
@@ -33,12 +34,33 @@ def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") ->
     accept_language = request.headers.get("accept-language", "")
     locale = choose_locale(ui_locales, accept_language, ctx.tenant.enabled_locales)
     words = {**messages(locale), **ctx.tenant.custom_text.get(locale, {})}
-    return {"tenant": ctx.tenant, "locale": locale, "direction": direction(locale), "t": words}
+    return {
+        "tenant": ctx.tenant,
+        "colors": brand_colors(ctx.tenant.primary_color),
+        "locale": locale,
+        "direction": direction(locale),
+        "t": words,
+    }
 
 
-def error_text(ctx: RequestContext, context: dict[str, Any], error_key: str) -> str:
-    """A form's error in the page's words (`""` for none); a weak password's names the policy."""
-    return context["t"][error_key].format(min_length=ctx.tenant.password_min_length) if error_key else ""
+# The field a form error is about, when not the form's email (WCAG 2.2 §3.3.1: the error is tied
+# to its field, which is marked invalid and focused).
+ERROR_FIELDS = {
+    "error.password_too_weak": "password",
+    "error.passwords_differ": "confirm",
+    "error.wrong_code": "code",
+}
+
+
+def form_error(
+    ctx: RequestContext, context: dict[str, Any], error_key: str, field: str = ""
+) -> dict[str, str]:
+    """A form's error in the page's words (`""` for none; a weak password's names the policy) and
+    the id of the field it is about (`field`, else by its kind)."""
+    if not error_key:
+        return {"error": "", "error_field": ""}
+    text = context["t"][error_key].format(min_length=ctx.tenant.password_min_length)
+    return {"error": text, "error_field": field or ERROR_FIELDS.get(error_key, "email")}
 
 
 def error_page(

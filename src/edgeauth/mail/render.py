@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
+from edgeauth.brand_colors import brand_colors
 from edgeauth.locales import DEFAULT, available, direction, messages
 from edgeauth.mail.sandbox import BoundedSandbox, render_bounded
 from edgeauth.platform import Platform
@@ -36,9 +37,10 @@ class RenderedEmail:
 
 
 def built_in(tenant: Tenant, template: str, locale: str, values: dict[str, Any]) -> RenderedEmail:
-    """edgeauth's template in the locale's words (English when the locale is unknown)."""
+    """edgeauth's template in the locale's words (English when the locale is unknown), with the
+    tenant's custom text for them."""
     locale = available().get(locale.lower(), DEFAULT)
-    t = messages(locale)
+    t = {**messages(locale), **tenant.custom_text.get(locale, {})}
     names = {
         "application": values.get("application", {}).get("name") or tenant.friendly_name,
         "tenant": tenant.friendly_name,
@@ -49,6 +51,7 @@ def built_in(tenant: Tenant, template: str, locale: str, values: dict[str, Any])
         **words,
         "footer": t["email.footer"].format(**names),
         "tenant": asdict(tenant),
+        "colors": brand_colors(tenant.primary_color),
         "locale": locale,
         "direction": direction(locale),
         "url": values.get("url", ""),

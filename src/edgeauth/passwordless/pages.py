@@ -74,7 +74,14 @@ async def code_sent(
         email = check_email(form["email"])
     except AccountError:
         return await render_form(
-            ctx, request, "login", authz, form["state"], error_key="error.invalid_email", status=400
+            ctx,
+            request,
+            "login",
+            authz,
+            form["state"],
+            error_key="error.invalid_email",
+            error_field="passwordless-email",
+            status=400,
         )
     if connection is None:
         return error_page(ctx, request, "invalid_request", "Passwordless login is not enabled.")
@@ -122,6 +129,7 @@ async def code_checked(
             form["state"],
             email=email,
             error_key=error_key,
+            error_field="code",
             status=400,
         )
     await record_for_user(ctx, request, audit.SUCCESS_LOGIN, grant["user"], client=client, connection="email")
