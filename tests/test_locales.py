@@ -49,9 +49,14 @@ def test_every_language_has_every_key_with_the_same_placeholders() -> None:
 
 @pytest.fixture(scope="module")
 def spa(server: Server) -> dict[str, Any]:
-    return server.cli(
+    """An app with a password database and email codes (the login page offers both)."""
+    app = server.cli(
         "apps", "create", "--name", "Polyglot", "--type", "spa", "--callbacks", "https://app.example/callback"
     )
+    server.cli(
+        "connections", "create", "--name", "email", "--strategy", "email", "--enable-app", app["client_id"]
+    )
+    return app
 
 
 def text_of(response: httpx.Response) -> str:
@@ -88,6 +93,39 @@ def test_every_page_in_every_language(server: Server, spa: dict[str, Any], langu
     speaks(differ, language, "error.passwords_differ")
     failed = browser.request("POST", "/lo/reset", data={**form, "confirm": form["password"]})
     speaks(failed, language, "reset.failed.heading", "reset.failed.message")
+    spent = browser.request("GET", f"/u/email-verification?ticket=nope&ui_locales={language}")
+    speaks(spent, language, "verification.failed.heading", "verification.failed.message")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_signup_verification_and_code_pages_and_emails_in_every_language(
+    server: Server, spa: dict[str, Any], language: str
+) -> None:
+    email = f"new.{language.lower()}@example.com"
+    subject = {"application": "Polyglot"}
+    browser = Browser(server)
+    login = browser.authorize(authorize_query(spa, pkce_pair()[1], ui_locales=language))
+    form = {"state": form_state(login), "email": email}
+    signed_up = browser.request("POST", "/u/signup", data={**form, "password": "a good password"})
+    assert signed_up.status_code in (302, 303), signed_up.text
+    verify = last_email(server, email)
+    assert verify["subject"] == words(language)["email.verify_email.subject"].format(**subject)
+    link = re.search(r"https?://[^/\s]+(/u/email-verification\S+)", verify["text"])
+    assert link and f"ui_locales={quote(language)}" in link[1]
+    done = Browser(server).request("GET", link[1])  # another browser: the link names the language
+    speaks(done, language, "verification.done.heading", "verification.done.message")
+    welcome = last_email(server, email, count=2)
+    assert welcome["subject"] == words(language)["email.welcome_email.subject"].format(application="default")
+
+    browser = Browser(server)
+    login = browser.authorize(authorize_query(spa, pkce_pair()[1], ui_locales=language))
+    code_page = browser.request("POST", "/u/passwordless", data={"state": form_state(login), "email": email})
+    speaks(code_page, language, "passwordless.heading", "passwordless.description", email=email)
+    code = last_email(server, email, count=3)
+    assert code["subject"] == words(language)["email.passwordless_code.subject"].format(**subject)
+    form = {"state": form_state(code_page), "email": email, "code": "000000"}
+    wrong = browser.request("POST", "/u/passwordless/verify", data=form)
+    speaks(wrong, language, "error.wrong_code")
 
 
 @pytest.mark.parametrize("language", ["ja", "ar"])
