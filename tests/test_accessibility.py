@@ -78,6 +78,24 @@ def apps(server: Server) -> dict[str, dict[str, Any]]:
         )
         server.cli("users", "update", blocked["user_id"], "--blocked", "true", "--tenant", brand)
         made[brand] = app
+    server.cli("tenants", "create", "twostep")  # identifier-first, its two steps
+    server.cli("tenants", "update", "--tenant", "twostep", "--identifier-first", "on")
+    made["twostep"] = server.cli(
+        "apps",
+        "create",
+        "--name",
+        "Two steps",
+        "--type",
+        "spa",
+        "--callbacks",
+        CALLBACK,
+        "--tenant",
+        "twostep",
+    )
+    server.cli(
+        "connections", "create", "--name", "email", "--strategy", "email",
+        "--enable-app", made["twostep"]["client_id"], "--tenant", "twostep",
+    )  # fmt: skip
     return made
 
 
@@ -218,3 +236,28 @@ def test_every_page_and_state_passes_axe(
         for page, found in audit.violations.items()
         for v in found
     )
+
+
+def test_identifier_first_pages_pass_axe(
+    server: Server, browser: Chromium, apps: dict[str, dict[str, Any]]
+) -> None:
+    audit = Audit(browser)
+    origin = server.host_origin("twostep")
+    for language in LANGUAGES:
+        browser.new_session()
+        browser.goto(login_url(server, "twostep", apps["twostep"], language))
+        audit.check(f"{language} email step")
+        submit(browser, {"#email": "not an email"})
+        browser.wait_for_text("#error", "")
+        audit.check(f"{language} email step, invalid email")
+        assert_error_on(browser, "email")
+        submit(browser, {"#email": f"{language}@twostep.example"})
+        browser.wait_for_url(f"{origin}/u/login/identifier")
+        audit.check(f"{language} password step")
+        assert browser.focused() == "password"
+        submit(browser, {"#password": "wrong"})
+        browser.wait_for_text("#error", "")
+        audit.check(f"{language} password step, wrong password")
+        assert_error_on(browser, "password")
+    print(f"axe-core checked {len(audit.checked)} page states:", *audit.checked, sep="\n  ")
+    assert len(audit.checked) == len(LANGUAGES) * 4 and audit.violations == {}, audit.violations

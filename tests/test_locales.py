@@ -128,6 +128,30 @@ def test_signup_verification_and_code_pages_and_emails_in_every_language(
     speaks(wrong, language, "error.wrong_code")
 
 
+@pytest.fixture(scope="module")
+def two_steps(server: Server) -> dict[str, Any]:
+    """An app of a tenant whose login is identifier-first."""
+    server.cli("tenants", "create", "steps")
+    server.cli("tenants", "update", "--tenant", "steps", "--identifier-first", "on")
+    return server.cli(
+        "apps", "create", "--name", "Stepwise", "--type", "spa", "--callbacks", "https://app.example/callback",
+        "--tenant", "steps",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_identifier_first_steps_in_every_language(
+    server: Server, two_steps: dict[str, Any], language: str
+) -> None:
+    browser = Browser(server, "steps")
+    first = browser.authorize(authorize_query(two_steps, pkce_pair()[1], ui_locales=language))
+    speaks(first, language, "login.heading", "login.signup_prompt")
+    data = {"state": form_state(first), "email": "someone@example.com"}
+    second = browser.request("POST", "/u/login/identifier", data=data)
+    speaks(second, language, "login_password.heading", "login.edit_email", "login.forgot_password")
+    speaks(second, language, "login_password.description", tenant="steps", client="Stepwise")
+
+
 @pytest.mark.parametrize("language", ["ja", "ar"])
 def test_emails_speak_the_login_language(server: Server, spa: dict[str, Any], language: str) -> None:
     email = f"mail.{language}@example.com"

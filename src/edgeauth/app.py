@@ -27,6 +27,7 @@ from edgeauth.http.cors import bearer_preflight, credentialed_preflight, preflig
 from edgeauth.http.hot_paths import HotPaths
 from edgeauth.http.lazy_app import LazyApp
 from edgeauth.login.forgot_password import forgot_page, forgot_submit
+from edgeauth.login.identifier_first import identifier_submit
 from edgeauth.login.logout import oidc_logout, v2_logout
 from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit, upstream_page
 from edgeauth.oauth.authorize.endpoint import authorize
@@ -77,6 +78,7 @@ ROUTES = [
     Route("/authorize", authorize, methods=["GET"]),
     Route("/u/login", login_page, methods=["GET"]),
     Route("/u/login", login_submit, methods=["POST"]),
+    Route("/u/login/identifier", identifier_submit, methods=["POST"]),
     Route("/u/signup", signup_page, methods=["GET"]),
     Route("/u/signup", signup_submit, methods=["POST"]),
     Route("/u/login/upstream", upstream_page, methods=["GET"]),

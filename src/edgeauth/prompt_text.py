@@ -39,8 +39,8 @@ EMAIL_SCREENS = {
     ("login-passwordless", "login-passwordless-email-link-message"): "passwordless_link",
 }
 EMAIL_TEXTS = {"subject": "subject", "title": "heading", "description": "body", "buttonText": "action"}
-# (prompt, screen, Auth0 text name) → the locale key it replaces.
-SCREEN_TEXT: dict[tuple[str, str, str], str] = {
+# Auth0's login screen: (prompt, screen, text name) → the locale key it replaces.
+LOGIN_TEXT = {
     ("login", "login", "pageTitle"): "login.title",
     ("login", "login", "title"): "login.heading",
     ("login", "login", "description"): "login.description",
@@ -52,6 +52,23 @@ SCREEN_TEXT: dict[tuple[str, str, str], str] = {
     ("login", "login", "signupActionLinkText"): "login.signup_link",
     ("login", "login", "federatedConnectionButtonText"): "login.continue_with",
     ("login", "login", "wrong-credentials"): "error.wrong_credentials",
+}
+# Every screen edgeauth has a page for: (prompt, screen, Auth0 text name) → the locale key.
+SCREEN_TEXT: dict[tuple[str, str, str], str] = {
+    **LOGIN_TEXT,
+    # Identifier-first (docs/management-api.md): the email step shares the login screen's words.
+    **{
+        ("login-id", "login-id", name): key
+        for (_, _, name), key in LOGIN_TEXT.items()
+        if name not in ("passwordPlaceholder", "forgotPasswordText", "wrong-credentials")
+    },
+    ("login-password", "login-password", "title"): "login_password.heading",
+    ("login-password", "login-password", "description"): "login_password.description",
+    ("login-password", "login-password", "passwordPlaceholder"): "login.password",
+    ("login-password", "login-password", "buttonText"): "login.submit",
+    ("login-password", "login-password", "forgotPasswordText"): "login.forgot_password",
+    ("login-password", "login-password", "editEmailText"): "login.edit_email",
+    ("login-password", "login-password", "wrong-credentials"): "error.wrong_credentials",
     ("signup", "signup", "pageTitle"): "signup.title",
     ("signup", "signup", "title"): "signup.heading",
     ("signup", "signup", "description"): "signup.description",

@@ -80,6 +80,8 @@ class Tenant:
     enabled_locales: list[str] = field(default_factory=list)
     # Custom text of the hosted pages by locale and key (`edgeauth.prompt_text`, compiled).
     custom_text: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Auth0 prompts setting `identifier_first`: the email first, then the password or a connection.
+    identifier_first: bool = False
 
     @property
     def session_lifetimes(self) -> dict[str, int]:

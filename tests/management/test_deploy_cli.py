@@ -52,6 +52,7 @@ def deploy_config(
         sdk.client_grants.create(client_id=worker.client_id, audience=API, scope=["read:things"])
         sdk.roles.create(name="deployers", description="May deploy")
         sdk.prompts.custom_text.set("login", "fr", request=CUSTOM_TEXT)
+        assert sdk.prompts.update_settings(identifier_first=True).identifier_first is True
         yield cli_config(tmp_path_factory.mktemp("deploy-cli"), process, app)
     finally:
         verified.close()
@@ -97,6 +98,7 @@ def test_export_as_yaml_completes_with_the_tenant(
     assert not any(f["enabled"] for f in exported["guardianFactors"])
     # The prompts handler reads custom text per prompt and enabled language.
     assert exported["prompts"]["customText"]["fr"]["login"] == CUSTOM_TEXT
+    assert exported["prompts"]["identifier_first"] is True
 
 
 def test_export_as_a_directory_completes(

@@ -104,3 +104,48 @@ def test_bad_custom_text_is_400(mgmt: Management, path: str, body: dict) -> None
         response = api.put(path, json=body)
     assert response.status_code == 400, response.text
     assert set(response.json()) == {"statusCode", "error", "message", "errorCode"}
+
+
+def test_identifier_first_is_a_prompts_setting(mgmt: Management) -> None:
+    app = mgmt.server.cli("apps", "create", "--name", "Settings", "--type", "spa", "--callbacks", CALLBACK)
+    default = {
+        "universal_login_experience": "new",
+        "identifier_first": False,
+        "webauthn_platform_first_factor": False,
+    }
+    with mgmt.api() as api:
+        assert api.get("/prompts").json() == default
+        assert api.patch("/prompts", json={"identifier_first": True}).json() == {
+            **default,
+            "identifier_first": True,
+        }
+        assert api.get("/prompts").json()["identifier_first"] is True
+    assert 'action="/u/login/identifier"' in page(mgmt, app, "en")
+    with mgmt.api() as api:
+        assert (
+            api.patch(
+                "/prompts", json={"identifier_first": False, "universal_login_experience": "new"}
+            ).json()
+            == default
+        )
+    assert 'action="/u/login/identifier"' not in page(mgmt, app, "en")
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"identifier_first": "yes"}, 400),
+        ({"universal_login_experience": "modern"}, 400),
+        ({"no_such_setting": True}, 400),
+        ({"universal_login_experience": "classic"}, 403),
+        ({"webauthn_platform_first_factor": True}, 403),
+    ],
+)
+def test_prompts_settings_edgeauth_cannot_honour_are_refused(
+    mgmt: Management, body: dict, status: int
+) -> None:
+    with mgmt.api() as api:
+        response = api.patch("/prompts", json={**body})
+        assert response.status_code == status, response.text
+        assert set(response.json()) == {"statusCode", "error", "message", "errorCode"}
+        assert api.get("/prompts").json()["identifier_first"] is False  # nothing changed

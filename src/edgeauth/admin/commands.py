@@ -89,6 +89,8 @@ async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
         changes["branding"] = branding
     if args.dev_mode is not None:
         changes[tenants.DEV_MODE_KEY] = args.dev_mode == "on"
+    if args.identifier_first is not None:
+        changes[tenants.PROMPTS_KEY] = {"identifier_first": args.identifier_first == "on"}
     tenant = await tenants.update_settings(platform, tenant_of(platform, args), changes)
     return dataclasses.asdict(tenant)
 
@@ -162,6 +164,18 @@ async def outbox_list(platform: Platform, args: argparse.Namespace) -> JSON:
     return await outbox.list_outbox(platform, tenant_of(platform, args), args.to or "")
 
 
+LIST_OPTIONS = ("domain_aliases",)  # options that are lists: comma-separated on the command line
+
+
+def connection_options(pairs: list[str]) -> dict[str, Any]:
+    """`KEY=VALUE` pairs as a connection's `options`."""
+    options: dict[str, Any] = dict(pair.split("=", 1) for pair in pairs)
+    for name in LIST_OPTIONS:
+        if name in options:
+            options[name] = split_list([options[name]])
+    return options
+
+
 async def connections_create(platform: Platform, args: argparse.Namespace) -> JSON:
     return await connections.create_connection(
         platform,
@@ -169,7 +183,7 @@ async def connections_create(platform: Platform, args: argparse.Namespace) -> JS
         name=args.name,
         strategy=args.strategy,
         enabled_clients=split_list(args.enable_app),
-        options=dict(option.split("=", 1) for option in args.option or []),
+        options=connection_options(args.option or []),
     )
 
 
@@ -305,6 +319,11 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
         choices=("on", "off"),
         help="let this tenant's connections, JWKS and email provider use loopback URLs (local tests)",
     )
+    update.add_argument(
+        "--identifier-first",
+        choices=("on", "off"),
+        help="the login page asks for the email first (Auth0's identifier-first prompt setting)",
+    )
     trust = leaf(tenants_group, "trust-issuer", tenants_trust_issuer, "accept an issuer's tokens on /api/v2")
     trust.add_argument("--issuer", required=True, help="the tokens' `iss`")
     trust.add_argument("--jwks-uri", required=True)
@@ -382,7 +401,9 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     create.add_argument("--strategy", required=True, help="auth0 (database), email (passwordless), …")
     create.add_argument("--enable-app", action="append", help="client_id of an application to enable it for")
     create.add_argument(
-        "--option", action="append", help="KEY=VALUE of `options` (issuer, client_id, client_secret, …)"
+        "--option",
+        action="append",
+        help="KEY=VALUE of `options` (issuer, client_id, client_secret, …; domain_aliases=a.com,b.com)",
     )
 
     email_group = group("email")

@@ -57,6 +57,7 @@ DEV_MODE_KEY = "edgeauth_dev_mode"
 CUSTOM_DOMAINS_KEY = "edgeauth_custom_domains"
 # Custom text of the hosted pages as stored: `{prompt: {language: {screen: {name: text}}}}`.
 PROMPT_TEXT_KEY = "edgeauth_prompt_text"
+PROMPTS_KEY = "edgeauth_prompts"  # Auth0's `/prompts` settings (edgeauth.admin.prompt_settings)
 # What `GET /tenants/settings` shows for a setting never set (Auth0 defaults; `session_lifetime`
 # in hours is the session cookie's 7 days). `enabled_locales` unset: every shipped language.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -72,7 +73,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     RATE_LIMIT_KEY: {"requests": Tenant.api_rate_limit, "window_seconds": Tenant.api_rate_window},
 }
 # Kept in the settings JSON but served elsewhere (`/branding`).
-PRIVATE_SETTINGS = ("branding", DEV_MODE_KEY, CUSTOM_DOMAINS_KEY, PROMPT_TEXT_KEY)
+PRIVATE_SETTINGS = ("branding", DEV_MODE_KEY, CUSTOM_DOMAINS_KEY, PROMPT_TEXT_KEY, PROMPTS_KEY)
 
 
 def merge_patch(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -129,6 +130,7 @@ def _tenant_snapshot(row: dict[str, Any]) -> Tenant:
         dev_mode=bool(settings.get(DEV_MODE_KEY, False)),
         enabled_locales=list(settings.get("enabled_locales", [])),
         custom_text=compile_custom_text(settings.get(PROMPT_TEXT_KEY, {})),
+        identifier_first=settings.get(PROMPTS_KEY, {}).get("identifier_first") is True,
     )
 
 

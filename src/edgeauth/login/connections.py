@@ -38,3 +38,16 @@ async def upstream_connections_for(ctx: RequestContext, client_id: str) -> list[
     """The enterprise and social connections enabled for the client (the hosted page's buttons)."""
     connections = await tenant_connections(ctx)
     return [c for c in connections if c.strategy in UPSTREAM_STRATEGIES and client_id in c.enabled_clients]
+
+
+async def home_realm(ctx: RequestContext, client_id: str, email: str) -> Connection | None:
+    """The enterprise connection enabled for the client whose `options.domain_aliases` name the
+    email's domain (Auth0's home realm discovery on the identifier-first page)."""
+    domain = email.rpartition("@")[2].lower()
+    for connection in await upstream_connections_for(ctx, client_id):
+        aliases = connection.options.get("domain_aliases")
+        if UPSTREAM_STRATEGIES[connection.strategy].is_social or not isinstance(aliases, list):
+            continue
+        if domain in (str(alias).lower() for alias in aliases):
+            return connection
+    return None

@@ -75,8 +75,15 @@ async def show_page(request: Request, page: str) -> Response:
     return await render_form(ctx, request, page, authz, state)
 
 
+def password_page(ctx: RequestContext) -> str:
+    """Where a password is typed: the login page, or identifier-first's second step."""
+    return "login_password" if ctx.tenant.identifier_first else "login"
+
+
 async def login_page(request: Request) -> Response:
-    return await show_page(request, "login")
+    """`GET /u/login`: Auth0's login screen, or identifier-first's email step (tenant setting)."""
+    identifier_first = request_context(request).tenant.identifier_first
+    return await show_page(request, "login_id" if identifier_first else "login")
 
 
 async def signup_page(request: Request) -> Response:
@@ -148,8 +155,10 @@ async def submit(request: Request, page: str) -> Response:
         failure = audit.BLOCKED_ACCOUNT if grant.code == Refusal.TOO_MANY_ATTEMPTS else audit.FAILED_LOGIN
         await record_login(ctx, request, authz, failure, grant.message, email=email)
         error_key = LOGIN_ERRORS.get(grant.code, "error.wrong_credentials")
+        page = password_page(ctx)
+        field = "password" if page == "login_password" else ""  # the email is fixed there
         return await render_form(
-            ctx, request, "login", authz, state, email=email, error_key=error_key, status=400
+            ctx, request, page, authz, state, email=email, error_key=error_key, error_field=field, status=400
         )
     await record_login(
         ctx, request, authz, audit.SUCCESS_LOGIN, email=email, user_id=grant["user"]["user_id"]

@@ -76,11 +76,11 @@ async def code_sent(
         return await render_form(
             ctx,
             request,
-            "login",
+            "login_id" if ctx.tenant.identifier_first else "login",  # whose form had the email
             authz,
             form["state"],
             error_key="error.invalid_email",
-            error_field="passwordless-email",
+            error_field="email" if ctx.tenant.identifier_first else "passwordless-email",
             status=400,
         )
     if connection is None:

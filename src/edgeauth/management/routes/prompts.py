@@ -1,4 +1,5 @@
-"""Management API v2: `/prompts/{prompt}/custom-text/{language}` (the hosted pages' custom text)."""
+"""Management API v2: `/prompts` (Universal Login settings) and
+`/prompts/{prompt}/custom-text/{language}` (the hosted pages' custom text)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,25 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from edgeauth.admin import prompt_text
+from edgeauth.admin import prompt_settings, prompt_text
 from edgeauth.management.auth import Caller, allowed
 
 router = APIRouter()
 PATH = "/prompts/{prompt}/custom-text/{language}"
+
+
+@router.get("/prompts", tags=["prompts"])
+async def get_settings(caller: Annotated[Caller, allowed("read:prompts")]) -> dict[str, Any]:
+    return await prompt_settings.get_prompt_settings(caller.ctx.platform, caller.tenant_id)
+
+
+@router.patch("/prompts", tags=["prompts"])
+async def update_settings(
+    changes: Annotated[dict[str, Any], Body(max_length=10)],
+    caller: Annotated[Caller, allowed("update:prompts")],
+) -> dict[str, Any]:
+    """`identifier_first` turns the login page's email-first step on or off at once."""
+    return await prompt_settings.update_prompt_settings(caller.ctx.platform, caller.tenant_id, changes)
 
 
 @router.get(PATH, tags=["prompts"])

@@ -21,9 +21,8 @@ does not offer").
   shapes: a bare array, `{<key>: [], start, limit, length, total}` with `include_totals`, or
   `{<key>: []}` (no `next`) with checkpoint paging.
 - Supplemental signals: not offered (403, as on plans without them).
-- Universal Login prompts: the settings of the hosted page as it is (the new experience, no
-  identifier-first), no partials (a 403, as for tenants without them). Custom text is real
-  (`routes/prompts.py`).
+- Universal Login prompt partials: a 403, as for tenants without them. The prompts settings and
+  custom text are real (`routes/prompts.py`).
 """
 
 from __future__ import annotations
@@ -174,14 +173,6 @@ FIXED_SETTINGS: dict[str, tuple[str, dict[str, object]]] = {
     ),
     "risk-assessments/settings": ("Risk assessment", {"enabled": False}),
     "risk-assessments/settings/new-device": ("New-device risk assessment", {"remember_for": 0}),
-    "prompts": (
-        "Universal Login",
-        {
-            "universal_login_experience": "new",
-            "identifier_first": False,
-            "webauthn_platform_first_factor": False,
-        },
-    ),
 }
 
 

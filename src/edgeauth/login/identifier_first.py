@@ -1,0 +1,41 @@
+"""Identifier-first login (Auth0's `identifier_first` prompts setting): the email first; then
+straight to the enterprise connection whose `domain_aliases` name the email's domain (home realm
+discovery), else the password step, which also offers an email code when the client has one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edgeauth.http.body import read_params
+from edgeauth.http.context import request_context
+from edgeauth.http.errors import OAuthError
+from edgeauth.login.connections import home_realm
+from edgeauth.login.pages import render_form, transaction
+from edgeauth.login.rendering import transaction_error
+from edgeauth.login.transaction import TransactionError
+from edgeauth.upstream.start import start_upstream
+from edgeauth.users.accounts import AccountError, check_email
+
+
+async def identifier_submit(request: Request) -> Response:
+    """`POST /u/login/identifier`: a valid email leads on; anything else is the email step again."""
+    ctx = request_context(request)
+    try:
+        form = await read_params(request)
+        state, email = str(form.get("state", "")), str(form.get("email", ""))
+        authz = await transaction(ctx, request, state)
+    except (OAuthError, TransactionError):
+        return transaction_error(ctx, request)
+    try:
+        email = check_email(email)
+    except AccountError:
+        return await render_form(
+            ctx, request, "login_id", authz, state, email=email, error_key="error.invalid_email", status=400
+        )
+    connection = await home_realm(ctx, authz.client_id, email)
+    if connection is not None:
+        return await start_upstream(ctx, request, replace(authz, login_hint=email), connection)
+    return await render_form(ctx, request, "login_password", authz, state, email=email)
