@@ -43,6 +43,7 @@ LAYERS: list[tuple[str, tuple[str, ...], bool]] = [
             "edgeauth.templates",
             "edgeauth.locales",
             "edgeauth.brand_colors",
+            "edgeauth.page_template",
             "edgeauth.mail",
         ),
         True,

@@ -82,6 +82,8 @@ class Tenant:
     custom_text: dict[str, dict[str, str]] = field(default_factory=dict)
     # Auth0 prompts setting `identifier_first`: the email first, then the password or a connection.
     identifier_first: bool = False
+    # A Universal Login page template is set (its text: `load_page_template`, read by pages only).
+    has_page_template: bool = False
 
     @property
     def session_lifetimes(self) -> dict[str, int]:
@@ -189,6 +191,19 @@ async def store_client(kv: ConfigStore, client: Client) -> None:
 
 async def store_api(kv: ConfigStore, api: ResourceServer) -> None:
     await put_json(kv, api_key(api.tenant_id, api.identifier), asdict(api))
+
+
+def page_template_key(tenant_id: str) -> str:
+    return f"page-template:{tenant_id}"
+
+
+def _as_text(raw: str | None) -> str | None:
+    return raw
+
+
+async def load_page_template(kv: ConfigStore, tenant_id: str) -> str | None:
+    """The tenant's Universal Login page template (Auth0 `/branding/templates/universal-login`)."""
+    return await kv.snapshot(page_template_key(tenant_id), _as_text)
 
 
 def connections_key(tenant_id: str) -> str:

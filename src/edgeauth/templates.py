@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 _HERE = Path(__file__).resolve()
@@ -26,3 +27,8 @@ def render(
     name: str, context: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> HTMLResponse:
     return HTMLResponse(environment.get_template(name).render(context), status, headers=headers)
+
+
+def render_slot(name: str, context: dict[str, Any], slot: str) -> Markup:
+    """One part of a hosted page (`slot`: "head" or "widget", templates/base.html), as markup."""
+    return Markup(environment.get_template(name).render({**context, "slot": slot}))  # noqa: S704 - autoescaped

@@ -19,6 +19,7 @@ from edgeauth.admin import (
     grants,
     jobs,
     outbox,
+    page_template,
     tenant_admins,
     tenants,
     trusted_issuers,
@@ -93,6 +94,15 @@ async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
         changes[tenants.PROMPTS_KEY] = {"identifier_first": args.identifier_first == "on"}
     tenant = await tenants.update_settings(platform, tenant_of(platform, args), changes)
     return dataclasses.asdict(tenant)
+
+
+async def tenants_page_template(platform: Platform, args: argparse.Namespace) -> JSON:
+    tenant_id = tenant_of(platform, args)
+    if args.delete:
+        await page_template.delete_page_template(platform, tenant_id)
+        return {"deleted": True}
+    await page_template.set_page_template(platform, tenant_id, args.file.decode())
+    return await page_template.get_page_template(platform, tenant_id)
 
 
 async def tenants_trust_issuer(platform: Platform, args: argparse.Namespace) -> JSON:
@@ -324,6 +334,14 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
         choices=("on", "off"),
         help="the login page asks for the email first (Auth0's identifier-first prompt setting)",
     )
+    template = leaf(
+        tenants_group, "page-template", tenants_page_template, "set the Universal Login page template"
+    )
+    chosen = template.add_mutually_exclusive_group(required=True)
+    chosen.add_argument(
+        "--file", type=file_bytes, help="HTML with {%%- auth0:head -%%} and {%%- auth0:widget -%%}"
+    )
+    chosen.add_argument("--delete", action="store_true", help="back to the built-in page")
     trust = leaf(tenants_group, "trust-issuer", tenants_trust_issuer, "accept an issuer's tokens on /api/v2")
     trust.add_argument("--issuer", required=True, help="the tokens' `iss`")
     trust.add_argument("--jwks-uri", required=True)

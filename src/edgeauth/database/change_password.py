@@ -24,12 +24,11 @@ from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import TRANSACTION_COOKIE
 from edgeauth.http.errors import NO_STORE, OAuthError
 from edgeauth.login.events import record_for_user, record_user_event
-from edgeauth.login.rendering import PAGE_HEADERS, PageLink, form_error, message_page, page_context
+from edgeauth.login.rendering import PageLink, form_error, message_page, page_context, render_page
 from edgeauth.login.transaction import TransactionError, open_transaction
 from edgeauth.notifications import email_locale, email_user
 from edgeauth.rate_limits import count_request, email_bucket, ip_bucket
 from edgeauth.snapshots import Client, load_client
-from edgeauth.templates import render
 from edgeauth.users.passwords import PasswordPolicyError, check_policy, hash_password
 
 SENT = "We've just sent you an email to reset your password."
@@ -96,19 +95,19 @@ async def change_password(request: Request) -> Response:
     return await database_request(ctx, request, request_reset, required=("email", "connection"))
 
 
-def reset_form(
+async def reset_form(
     ctx: RequestContext, request: Request, link: dict[str, str], error_key: str = "", status: int = 200
 ) -> Response:
     """The form, carrying the emailed link's fields (`LINK_FIELDS`) to its POST."""
     context = page_context(ctx, request, link["ui_locales"])
     error = form_error(ctx, context, error_key)
-    return render("reset.html", {**context, **link, **error}, status, PAGE_HEADERS)
+    return await render_page(ctx, "reset.html", {**context, **link, **error}, status)
 
 
 async def reset_page(request: Request) -> Response:
     """`GET /lo/reset?ticket=…`: the form; the ticket is checked (and spent) only by its POST."""
     ctx = request_context(request)
-    return reset_form(ctx, request, {name: request.query_params.get(name, "") for name in LINK_FIELDS})
+    return await reset_form(ctx, request, {name: request.query_params.get(name, "") for name in LINK_FIELDS})
 
 
 async def back_to_login(ctx: RequestContext, request: Request, state: str) -> PageLink | None:
@@ -131,14 +130,14 @@ async def reset_submit(request: Request) -> Response:
         link = {name: string_param(form, name) for name in LINK_FIELDS}
         password, confirm = string_param(form, "password"), string_param(form, "confirm")
     except OAuthError:
-        return message_page(ctx, request, "reset.failed", 400)
+        return await message_page(ctx, request, "reset.failed", 400)
     locale = link["ui_locales"]
     if password != confirm:
-        return reset_form(ctx, request, link, "error.passwords_differ", 400)
+        return await reset_form(ctx, request, link, "error.passwords_differ", 400)
     try:
         check_policy(password, ctx.tenant.password_min_length)
     except PasswordPolicyError:
-        return reset_form(ctx, request, link, "error.password_too_weak", 400)
+        return await reset_form(ctx, request, link, "error.password_too_weak", 400)
     found = ctx.users.by_token(link["ticket"])
     password_hash = await hash_password(ctx.platform.crypto, password) if found else ""
     user = await found[0].reset_password(found[1], password_hash) if found else None
@@ -146,7 +145,7 @@ async def reset_submit(request: Request) -> Response:
         await record_user_event(
             ctx, request, audit.FAILED_CHANGE_PASSWORD, "Invalid or expired ticket", client=None
         )
-        return message_page(ctx, request, "reset.failed", 400, ui_locales=locale)
+        return await message_page(ctx, request, "reset.failed", 400, ui_locales=locale)
     await record_for_user(ctx, request, audit.SUCCESS_CHANGE_PASSWORD, user, connection=DATABASE_CONNECTION)
     back = await back_to_login(ctx, request, link["state"]) if link["state"] else None
-    return message_page(ctx, request, "reset.done", 200, back, locale)
+    return await message_page(ctx, request, "reset.done", 200, back, locale)

@@ -48,11 +48,11 @@ async def verify_email(request: Request) -> Response:
         await record_user_event(
             ctx, request, audit.FAILED_VERIFICATION_EMAIL, "Invalid or expired ticket", client=None
         )
-        return message_page(ctx, request, "verification.failed", 400, ui_locales=ui_locales)
+        return await message_page(ctx, request, "verification.failed", 400, ui_locales=ui_locales)
     await record_for_user(
         ctx, request, audit.SUCCESS_VERIFICATION_EMAIL, user, connection=DATABASE_CONNECTION
     )
     await email_user(
         ctx, request, "welcome_email", user["email"], client=None, ui_locales=ui_locales, user=user
     )
-    return message_page(ctx, request, "verification.done", 200, ui_locales=ui_locales)
+    return await message_page(ctx, request, "verification.done", 200, ui_locales=ui_locales)

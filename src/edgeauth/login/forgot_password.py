@@ -21,21 +21,20 @@ from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import enabled_with_strategy
 from edgeauth.login.pages import transaction
 from edgeauth.login.rendering import (
-    PAGE_HEADERS,
     PageLink,
     form_error,
     message_page,
     page_context,
+    render_page,
     transaction_error,
 )
 from edgeauth.login.transaction import TransactionError
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import load_client
-from edgeauth.templates import render
 from edgeauth.users.accounts import AccountError, check_email
 
 
-def request_form(
+async def request_form(
     ctx: RequestContext,
     request: Request,
     authz: AuthorizationRequest,
@@ -46,7 +45,7 @@ def request_form(
 ) -> Response:
     context = page_context(ctx, request, authz.ui_locales)
     values = {"state": state, "email": email, **form_error(ctx, context, error_key)}
-    return render("reset_request.html", {**context, **values}, status, PAGE_HEADERS)
+    return await render_page(ctx, "reset_request.html", {**context, **values}, status)
 
 
 async def forgot_page(request: Request) -> Response:
@@ -56,8 +55,10 @@ async def forgot_page(request: Request) -> Response:
     try:
         authz = await transaction(ctx, request, state)
     except TransactionError:
-        return transaction_error(ctx, request)
-    return request_form(ctx, request, authz, state, request.query_params.get("email", "") or authz.login_hint)
+        return await transaction_error(ctx, request)
+    return await request_form(
+        ctx, request, authz, state, request.query_params.get("email", "") or authz.login_hint
+    )
 
 
 async def forgot_submit(request: Request) -> Response:
@@ -68,16 +69,16 @@ async def forgot_submit(request: Request) -> Response:
         state, email = string_param(form, "state"), string_param(form, "email").strip()
         authz = await transaction(ctx, request, state)
     except (OAuthError, TransactionError):
-        return transaction_error(ctx, request)
+        return await transaction_error(ctx, request)
     try:
         check_email(email)
     except AccountError:
-        return request_form(ctx, request, authz, state, email, "error.invalid_email", 400)
+        return await request_form(ctx, request, authz, state, email, "error.invalid_email", 400)
     if not await within_reset_limits(ctx, email):
-        return request_form(ctx, request, authz, state, email, "error.too_many_requests", 429)
+        return await request_form(ctx, request, authz, state, email, "error.too_many_requests", 429)
     client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
     database = await enabled_with_strategy(ctx, authz.client_id, DATABASE_CONNECTION, DATABASE_STRATEGY)
     if client is not None and database is not None:
         await send_reset(ctx, request, client, email, ui_locales=authz.ui_locales, state=state)
     back = PageLink(f"/u/login?state={quote(state)}", "reset_request.back")
-    return message_page(ctx, request, "reset_request.sent", 200, back, authz.ui_locales)
+    return await message_page(ctx, request, "reset_request.sent", 200, back, authz.ui_locales)

@@ -28,7 +28,7 @@ async def identifier_submit(request: Request) -> Response:
         state, email = str(form.get("state", "")), str(form.get("email", ""))
         authz = await transaction(ctx, request, state)
     except (OAuthError, TransactionError):
-        return transaction_error(ctx, request)
+        return await transaction_error(ctx, request)
     try:
         email = check_email(email)
     except AccountError:

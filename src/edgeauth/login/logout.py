@@ -78,7 +78,7 @@ async def v2_logout(request: Request) -> Response:
     return_to = request.query_params.get("returnTo", "")
     allowed = (await allowed_urls(ctx, client_id) if client_id else ctx.tenant.allowed_logout_urls) or []
     if return_to and not is_allowed(return_to, allowed):
-        return error_page(
+        return await error_page(
             ctx,
             request,
             "invalid_request",
@@ -101,13 +101,13 @@ async def oidc_logout(request: Request) -> Response:
     if hint:
         claims = decode_verified(hint, await verification_keys(ctx.platform, ctx.tenant.id))
         if claims is None or claims.get("iss") != ctx.issuer:
-            return error_page(ctx, request, "invalid_request", "Invalid id_token_hint.")
+            return await error_page(ctx, request, "invalid_request", "Invalid id_token_hint.")
         client_id = client_id or str(claims.get("aud", ""))
     redirect_uri = query.get("post_logout_redirect_uri", "")
     if redirect_uri:
         allowed = await allowed_urls(ctx, client_id)
         if allowed is None or not is_allowed(redirect_uri, allowed):
-            return error_page(
+            return await error_page(
                 ctx,
                 request,
                 "invalid_request",

@@ -18,12 +18,11 @@ from edgeauth.http.cookies import TRANSACTION_COOKIE, set_session
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import email_connection_for, upstream_connections_for
 from edgeauth.login.events import record_user_event
-from edgeauth.login.rendering import PAGE_HEADERS, error_page, form_error, page_context, transaction_error
+from edgeauth.login.rendering import error_page, form_error, page_context, render_page, transaction_error
 from edgeauth.login.transaction import TransactionError, open_transaction
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import load_client
-from edgeauth.templates import render
 from edgeauth.upstream.start import start_upstream
 from edgeauth.users import completion, lazy_migration
 from edgeauth.users.accounts import AccountError, AccountRefusal, create_database_user
@@ -58,7 +57,7 @@ async def render_form(
         upstream=await upstream_connections_for(ctx, authz.client_id),
         **form_error(ctx, context, error_key, error_field),
     )
-    return render(f"{page}.html", context, status, PAGE_HEADERS)
+    return await render_page(ctx, f"{page}.html", context, status)
 
 
 async def transaction(ctx: RequestContext, request: Request, state: str) -> AuthorizationRequest:
@@ -71,7 +70,7 @@ async def show_page(request: Request, page: str) -> Response:
     try:
         authz = await transaction(ctx, request, state)
     except TransactionError:
-        return transaction_error(ctx, request)
+        return await transaction_error(ctx, request)
     return await render_form(ctx, request, page, authz, state)
 
 
@@ -130,7 +129,7 @@ async def submit(request: Request, page: str) -> Response:
         state, email, password = (str(form.get(k, "")) for k in ("state", "email", "password"))
         authz = await transaction(ctx, request, state)
     except (OAuthError, TransactionError):
-        return transaction_error(ctx, request)
+        return await transaction_error(ctx, request)
     if page == "signup":
         try:
             user = await create_database_user(ctx.platform, ctx.tenant.id, email=email, password=password)
@@ -180,11 +179,13 @@ async def upstream_page(request: Request) -> Response:
     try:
         authz = await transaction(ctx, request, request.query_params.get("state", ""))
     except TransactionError:
-        return transaction_error(ctx, request)
+        return await transaction_error(ctx, request)
     name = request.query_params.get("connection", "")
     connection = next(
         (c for c in await upstream_connections_for(ctx, authz.client_id) if c.name == name), None
     )
     if connection is None:
-        return error_page(ctx, request, "invalid_request", "The connection is not enabled for the client.")
+        return await error_page(
+            ctx, request, "invalid_request", "The connection is not enabled for the client."
+        )
     return await start_upstream(ctx, request, authz, connection)

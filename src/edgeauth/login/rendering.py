@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from edgeauth.brand_colors import brand_colors
 from edgeauth.http.context import RequestContext
 from edgeauth.locales import DEFAULT, choose_locale, direction, messages
+from edgeauth.page_template import MESSAGE_SCREENS, around_page
+from edgeauth.snapshots import load_page_template
 from edgeauth.templates import render
 
 PAGE_HEADERS = {
@@ -63,20 +65,36 @@ def form_error(
     return {"error": text, "error_field": field or ERROR_FIELDS.get(error_key, "email")}
 
 
-def error_page(
+async def render_page(
+    ctx: RequestContext,
+    name: str,
+    context: dict[str, Any],
+    status: int = 200,
+    screen: tuple[str, str] | None = None,
+) -> Response:
+    """A hosted page, inside the tenant's Universal Login page template when it has one."""
+    if ctx.tenant.has_page_template:
+        source = await load_page_template(ctx.platform.config, ctx.tenant.id)
+        page = around_page(source, name, context, screen) if source else None
+        if page is not None:
+            return HTMLResponse(page, status, headers=PAGE_HEADERS)
+    return render(name, context, status, PAGE_HEADERS)
+
+
+async def error_page(
     ctx: RequestContext, request: Request, error: str, description: str, status: int = 400
 ) -> Response:
     """Shown, never redirected: the client or its redirect_uri cannot be trusted."""
     context = {**page_context(ctx, request), "error": error, "description": description}
-    return render("error.html", context, status, PAGE_HEADERS)
+    return await render_page(ctx, "error.html", context, status)
 
 
-def transaction_error(ctx: RequestContext, request: Request) -> Response:
+async def transaction_error(ctx: RequestContext, request: Request) -> Response:
     """A hosted form whose login transaction does not open for this browser (expired, forged)."""
-    return error_page(ctx, request, "invalid_request", messages(DEFAULT)["error.transaction"])
+    return await error_page(ctx, request, "invalid_request", messages(DEFAULT)["error.transaction"])
 
 
-def message_page(
+async def message_page(
     ctx: RequestContext,
     request: Request,
     key: str,
@@ -91,4 +109,4 @@ def message_page(
     values: dict[str, Any] = {"heading": t[f"{key}.heading"], "message": t[f"{key}.message"]}
     if link is not None:
         values["link"] = {"href": link.href, "text": t[link.text_key].format(**link.values)}
-    return render("message.html", {**context, **values}, status, PAGE_HEADERS)
+    return await render_page(ctx, "message.html", {**context, **values}, status, MESSAGE_SCREENS.get(key))

@@ -1,5 +1,5 @@
-"""A bounded Jinja2 sandbox for tenants' email templates (tenant input: it must not burn the
-Worker's CPU or memory, nor stop delivery).
+"""A bounded Jinja2 sandbox for tenants' templates, of emails and of the Universal Login page
+(tenant input: it must not burn the Worker's CPU or memory, nor stop delivery or a login).
 
 Jinja2's `SandboxedEnvironment` stops attribute escapes, not resource abuse. On top of it:
 
@@ -10,7 +10,8 @@ Jinja2's `SandboxedEnvironment` stops attribute escapes, not resource abuse. On 
   read-only methods may be called;
 - the output is produced in chunks and refused beyond `MAX_OUTPUT` characters.
 
-Anything over a bound raises `TemplateBudgetExceeded`; the caller falls back to the built-in email.
+Anything over a bound raises `TemplateBudgetExceeded`; the caller falls back to the built-in email
+or page.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def _size(value: Any) -> int:
 
 def _bounded_size(value: Any) -> Any:
     if _size(value) > MAX_ITEMS:
-        raise TemplateBudgetExceeded("a value too large for an email")
+        raise TemplateBudgetExceeded("a value too large for a template")
     return value
 
 
@@ -101,16 +102,16 @@ class BoundedSandbox(SandboxedEnvironment):
             return _bounded_size(operator.add(left, right))
         if op == "%":
             if isinstance(left, str):
-                raise TemplateBudgetExceeded("string formatting is not available in email templates")
+                raise TemplateBudgetExceeded("string formatting is not available in templates")
             return operator.mod(left, right)
         if op == "*":
             count = right if isinstance(left, str | list | tuple) else left
             if isinstance(count, int) and max(_size(left), _size(right)) * max(count, 0) > MAX_ITEMS:
-                raise TemplateBudgetExceeded("a repetition too large for an email")
+                raise TemplateBudgetExceeded("a repetition too large for a template")
             return operator.mul(left, right)
         if isinstance(left, int) and isinstance(right, int):
             if right < 0 or right * max(abs(left).bit_length(), 1) > MAX_POWER_BITS:
-                raise TemplateBudgetExceeded("a power too large for an email")
+                raise TemplateBudgetExceeded("a power too large for a template")
         return operator.pow(left, right)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
@@ -119,7 +120,7 @@ class BoundedSandbox(SandboxedEnvironment):
             return None
 
         def refused(*args: Any, **kwargs: Any) -> str:
-            raise TemplateBudgetExceeded("string formatting is not available in email templates")
+            raise TemplateBudgetExceeded("string formatting is not available in templates")
 
         return refused
 
@@ -144,7 +145,7 @@ def _loop_budget() -> Callable[[Iterable[Any]], Iterator[Any]]:
         for item in iterable:
             left[0] -= 1
             if left[0] < 0:
-                raise TemplateBudgetExceeded("too many loop iterations for an email")
+                raise TemplateBudgetExceeded("too many loop iterations for a template")
             yield item
 
     return counted
@@ -152,13 +153,17 @@ def _loop_budget() -> Callable[[Iterable[Any]], Iterator[Any]]:
 
 def render_bounded(environment: BoundedSandbox, source: str, context: dict[str, Any]) -> str:
     """Render a tenant's template within the bounds above (`TemplateBudgetExceeded` beyond)."""
-    template = environment.bounded(source)
+    return render_compiled(environment, environment.bounded(source), context)
+
+
+def render_compiled(environment: BoundedSandbox, template: Any, context: dict[str, Any]) -> str:
+    """`render_bounded` for a template already compiled by `environment.bounded`."""
     chunks: list[str] = []
     size = 0
     bounds = {BUDGET_NAME: _loop_budget(), CONCAT_NAME: environment.concat}
     for chunk in template.generate({**context, **bounds}):
         size += len(chunk)
         if size > MAX_OUTPUT:
-            raise TemplateBudgetExceeded("the email is too large")
+            raise TemplateBudgetExceeded("the output is too large")
         chunks.append(chunk)
     return "".join(chunks)

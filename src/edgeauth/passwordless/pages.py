@@ -52,7 +52,7 @@ async def with_form(request: Request, handler: FormHandler) -> Response:
         ctx, form, authz = await passwordless_form(request)
     except TransactionError:
         ctx = request_context(request)
-        return transaction_error(ctx, request)
+        return await transaction_error(ctx, request)
     return await handler(ctx, request, form, authz)
 
 
@@ -84,7 +84,7 @@ async def code_sent(
             status=400,
         )
     if connection is None:
-        return error_page(ctx, request, "invalid_request", "Passwordless login is not enabled.")
+        return await error_page(ctx, request, "invalid_request", "Passwordless login is not enabled.")
     sent = await ctx.users.by_email(email).start_passwordless("code", None)
     client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
     if sent:  # empty only while the address moves to another user

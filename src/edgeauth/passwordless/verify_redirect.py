@@ -25,7 +25,7 @@ async def verify_redirect(request: Request) -> Response:
         await record_user_event(
             ctx, request, audit.FAILED_LOGIN, grant.message, client=None, connection=EMAIL_CONNECTION
         )
-        return error_page(ctx, request, "access_denied", messages("en")["error.link"])
+        return await error_page(ctx, request, "access_denied", messages("en")["error.link"])
     authz = AuthorizationRequest.from_json(grant["request"])
     await record_for_user(
         ctx,

@@ -74,7 +74,7 @@ async def login_callback(request: Request) -> Response:
         body = await open_transaction_body(ctx, str(params.get("state", "")), binding_cookie(request))
         upstream = body["upstream"]
     except (OAuthError, TransactionError, KeyError):
-        return transaction_error(ctx, request)
+        return await transaction_error(ctx, request)
     authz = AuthorizationRequest.from_json(body["request"])
     connection = upstream["connection"]
     try:

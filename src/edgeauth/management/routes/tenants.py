@@ -1,12 +1,13 @@
-"""Management API v2: `/tenants/settings`, `/branding` and `/email-templates`."""
+"""Management API v2: `/tenants/settings`, `/branding` (with the Universal Login page template)
+and `/email-templates`."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Body, Response
 
-from edgeauth.admin import email_templates, tenants
+from edgeauth.admin import email_templates, page_template, tenants
 from edgeauth.management.auth import Caller, allowed
 from edgeauth.management.models.common import changes
 from edgeauth.management.models.email_templates import (
@@ -48,6 +49,29 @@ async def update_branding(body: BrandingUpdate, caller: Annotated[Caller, allowe
 @router.delete("/branding", tags=["branding"], status_code=204, response_class=Response)
 async def delete_branding(caller: Annotated[Caller, allowed("delete:branding")]) -> Response:
     await tenants.delete_branding(caller.ctx.platform, caller.tenant_id)
+    return Response(status_code=204)
+
+
+PAGE_TEMPLATE_PATH = "/branding/templates/universal-login"
+
+
+@router.get(PAGE_TEMPLATE_PATH, tags=["branding"])
+async def get_universal_login_template(caller: Annotated[Caller, allowed("read:branding")]) -> dict[str, str]:
+    return await page_template.get_page_template(caller.ctx.platform, caller.tenant_id)
+
+
+@router.put(PAGE_TEMPLATE_PATH, tags=["branding"], status_code=204, response_class=Response)
+async def set_universal_login_template(
+    body: Annotated[dict[str, Any], Body(max_length=1)], caller: Annotated[Caller, allowed("update:branding")]
+) -> Response:
+    """`{"template": "…{%- auth0:head -%}…{%- auth0:widget -%}…"}`; the pages use it at once."""
+    await page_template.set_page_template(caller.ctx.platform, caller.tenant_id, body.get("template"))
+    return Response(status_code=204)
+
+
+@router.delete(PAGE_TEMPLATE_PATH, tags=["branding"], status_code=204, response_class=Response)
+async def delete_universal_login_template(caller: Annotated[Caller, allowed("delete:branding")]) -> Response:
+    await page_template.delete_page_template(caller.ctx.platform, caller.tenant_id)
     return Response(status_code=204)
 
 

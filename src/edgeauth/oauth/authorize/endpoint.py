@@ -61,7 +61,7 @@ async def authorize(request: Request) -> Response:
     try:
         _, authz = await parse_authorization_request(ctx, request.query_params)
     except PageError as exc:
-        return error_page(ctx, request, exc.error, exc.description)
+        return await error_page(ctx, request, exc.error, exc.description)
     except RedirectError as exc:
         assert exc.reply is not None
         return error_response(exc.reply, exc.error, exc.description)

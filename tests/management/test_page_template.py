@@ -1,0 +1,120 @@
+"""A tenant's Universal Login page template (Auth0 `/branding/templates/universal-login`): the
+tenant's HTML around edgeauth's page at `{%- auth0:head -%}` and `{%- auth0:widget -%}`, with
+Auth0's variables, escaped; refused at PUT when it lacks the tags or does not parse; a template
+that fails while rendering gives way to the built-in page; other tenants keep theirs."""
+
+from __future__ import annotations
+
+from html import unescape
+
+import httpx
+import pytest
+
+from tests.browser import Browser, code_query, form_state, pkce_pair
+from tests.management.conftest import Management
+
+CALLBACK = "https://templated.example/callback"
+PATH = "/branding/templates/universal-login"
+TEMPLATE = (
+    '<!DOCTYPE html><html lang="{{ locale }}"><head>{%- auth0:head -%}</head>'
+    '<body><header id="brand">{{ application.name }} · {{ prompt.name }}/{{ prompt.screen.name }}'
+    " · {{ tenant.friendly_name }} · {{ branding.colors.primary }}</header>"
+    "{%- auth0:widget -%}<footer>{{ '<b>not bold</b>' }}</footer></body></html>"
+)
+
+
+def login_page(mgmt: Management, app: dict, language: str = "en") -> tuple[Browser, httpx.Response]:
+    browser = Browser(mgmt.server)
+    query = code_query(app["client_id"], CALLBACK, pkce_pair()[1], ui_locales=language)
+    return browser, browser.authorize(query)
+
+
+@pytest.fixture(scope="module")
+def app(mgmt: Management) -> dict:
+    return mgmt.server.cli("apps", "create", "--name", "Templated", "--type", "spa", "--callbacks", CALLBACK)
+
+
+def test_the_pages_wear_the_tenants_template(mgmt: Management, app: dict) -> None:
+    with mgmt.api() as api:
+        assert api.get(PATH).status_code == 404
+        assert api.put(PATH, json={"template": TEMPLATE}).status_code == 204
+        assert api.get(PATH).json() == {"body": TEMPLATE}
+    browser, page = login_page(mgmt, app, "fr")
+    assert page.status_code == 200 and page.text.startswith('<!DOCTYPE html><html lang="fr"><head>')
+    assert "Templated · login/login · default · #635dff</header>" in unescape(page.text)
+    assert (
+        '<form method="post" action="/u/login"' in page.text and "--primary:" in page.text
+    )  # the widget, the head
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in page.text  # escaped like any value
+    sent = browser.request(
+        "POST", "/u/reset-password/request", data={"state": form_state(page), "email": "who@example.com"}
+    )
+    assert "Templated · reset-password/reset-password-email" not in unescape(sent.text)  # no app on messages
+    assert "· reset-password/reset-password-email ·" in unescape(sent.text)
+    with mgmt.server.client() as http:
+        error = http.get("/authorize", params={"client_id": "nobody"})
+    assert error.status_code == 400 and "· common/error ·" in unescape(error.text)
+
+    with mgmt.api() as api:
+        assert api.delete(PATH).status_code == 204
+        assert api.get(PATH).status_code == 404
+    _, plain = login_page(mgmt, app)
+    assert 'id="brand"' not in plain.text and '<form method="post" action="/u/login"' in plain.text
+
+
+def test_a_template_that_fails_gives_way_to_the_built_in_page(mgmt: Management, app: dict) -> None:
+    bomb = TEMPLATE.replace("{%- auth0:widget -%}", "{%- auth0:widget -%}{{ prompt.name * 100000000 }}")
+    with mgmt.api() as api:
+        assert api.put(PATH, json={"template": bomb}).status_code == 204  # it parses
+    try:
+        _, page = login_page(mgmt, app)
+        assert page.status_code == 200 and 'id="brand"' not in page.text
+        assert '<form method="post" action="/u/login"' in page.text
+    finally:
+        with mgmt.api() as api:
+            api.delete(PATH)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"template": "<html><body>no tags</body></html>"},
+        {"template": "{%- auth0:head -%}{%- auth0:widget -%}{%- auth0:widget -%}"},
+        {"template": "{%- auth0:head -%}{%- auth0:widget -%}{% if %}"},
+        {"template": "{%- auth0:head -%}{%- auth0:widget -%}" + "x" * 100_001},
+        {"template": 42},
+        {},
+    ],
+)
+def test_a_template_edgeauth_cannot_use_is_400(mgmt: Management, body: dict) -> None:
+    with mgmt.api() as api:
+        response = api.put(PATH, json=body)
+        assert response.status_code == 400, response.text
+        assert set(response.json()) == {"statusCode", "error", "message", "errorCode"}
+        assert api.get(PATH).status_code == 404  # nothing stored
+
+
+def test_another_tenant_keeps_the_built_in_page(mgmt: Management, other: Management, app: dict) -> None:
+    with mgmt.api() as api:
+        api.put(PATH, json={"template": TEMPLATE})
+    try:
+        with other.api() as api:
+            assert api.get(PATH).status_code == 404
+        theirs = other.server.cli(
+            "apps",
+            "create",
+            "--name",
+            "Theirs",
+            "--type",
+            "spa",
+            "--callbacks",
+            CALLBACK,
+            "--tenant",
+            "other",
+        )
+        query = code_query(theirs["client_id"], CALLBACK, pkce_pair()[1])
+        page = Browser(other.server, "other").authorize(query)
+        assert page.status_code == 200 and 'id="brand"' not in page.text
+    finally:
+        with mgmt.api() as api:
+            api.delete(PATH)
