@@ -12,7 +12,7 @@ export CHROMIUM
 # Debian's wrk: the benchmarks' native load generator.
 WRK        ?= /usr/bin/wrk
 
-.PHONY: dev test lint bench fuzz chaos deploy clean
+.PHONY: dev test lint bench fuzz chaos screenshots deploy clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ fuzz: $(PY_STAMP)
 ## changes, logins and refresh rotations; prints the counts, fails on any lost acknowledged write.
 chaos: $(PY_STAMP)
 	$(BIN)/python -m tests.chaos --kills $(or $(CHAOS_KILLS),12) --workers 8
+
+## docs/screenshots/*.png: the hosted pages in Chromium, default look and a tenant's branding.
+screenshots: $(PY_STAMP) $(E2E_STAMP) $(CHROMIUM)
+	$(BIN)/python -m tests.screenshots
 
 ## Deploy to your Cloudflare account (docs/cloudflare.md; `npx wrangler login` first): creates or
 ## reuses KV, D1 and the queues, applies D1 migrations, vendors the Python packages, makes the

@@ -212,6 +212,7 @@ class StaticSite:
 
     def __init__(self) -> None:
         self.pages: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}  # path → (content type, body)
         self.port = free_port()
         site = self
 
@@ -220,6 +221,9 @@ class StaticSite:
                 path = urlsplit(self.path).path
                 if path in BUNDLES:
                     self._send(200, "text/javascript", BUNDLES[path].read_bytes())
+                    return
+                if path in site.files:
+                    self._send(200, *site.files[path])
                     return
                 name = path.strip("/")
                 if path.endswith("/") and name in site.pages:
