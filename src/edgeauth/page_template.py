@@ -1,8 +1,10 @@
-"""A tenant's Universal Login page template (Auth0 `PUT /branding/templates/universal-login`): the
-tenant's HTML around edgeauth's page, `{%- auth0:head -%}` and `{%- auth0:widget -%}` marking where
-the page's head (title, styles) and its form go. Rendered in the bounded sandbox of the email
-templates with Auth0's variables, escaped; a template that fails or exceeds a bound gives way to
-the built-in page, so a tenant's template can never stop a login."""
+"""A tenant's HTML in its hosted pages, as Auth0 takes it: the Universal Login page template
+(`PUT /branding/templates/universal-login`), the tenant's HTML around edgeauth's page with
+`{%- auth0:head -%}` and `{%- auth0:widget -%}` marking where the page's head (title, styles) and
+its form go; and prompt partials (`PUT /prompts/{prompt}/partials`), HTML at the form's insertion
+points. Both are rendered in the bounded sandbox of the email templates with Auth0's variables,
+escaped; one that fails or exceeds a bound is left out (the built-in page, no partial), so a
+tenant's HTML can never stop a login."""
 
 from __future__ import annotations
 
@@ -12,13 +14,25 @@ import re
 from collections import OrderedDict
 from typing import Any
 
+from markupsafe import Markup
+
 from edgeauth.mail.sandbox import BoundedSandbox, render_compiled
 from edgeauth.templates import render_slot
 
 HEAD_TAG = re.compile(r"\{%-?\s*auth0:head\s*-?%\}")
 WIDGET_TAG = re.compile(r"\{%-?\s*auth0:widget\s*-?%\}")
 MAX_TEMPLATE = 100_000  # characters
-COMPILED_CAPACITY = 32
+MAX_PARTIAL = 10_000
+COMPILED_CAPACITY = 64
+# Auth0's prompts that take partials, and the insertion points of a form.
+PARTIAL_PROMPTS = (
+    "login", "login-id", "login-password", "login-passwordless", "signup", "signup-id",
+    "signup-password", "customized-consent", "passkeys", "confirmation",
+)  # fmt: skip
+INSERTION_POINTS = (
+    "form-content-start", "form-content-end", "form-footer-start", "form-footer-end",
+    "secondary-actions-start", "secondary-actions-end", "form-content",
+)  # fmt: skip
 # The Auth0 prompt and screen of each page (`prompt.name`, `prompt.screen.name` in the template).
 PAGE_SCREENS = {
     "login.html": ("login", "login"),
@@ -61,12 +75,29 @@ def template_problem(source: str) -> str:
     return ""
 
 
+def partials_problem(prompt: str, body: dict[str, Any]) -> str:
+    """Why partials cannot be stored (`""`: they can): `{screen: {insertion point: HTML}}`."""
+    for screen, points in body.items():
+        if not isinstance(points, dict):
+            return f"'{screen}' must be an object of insertion points."
+        for point, html in points.items():
+            if point not in INSERTION_POINTS:
+                return f"'{screen}.{point}' is not an insertion point ({', '.join(INSERTION_POINTS)})."
+            if not isinstance(html, str) or len(html) > MAX_PARTIAL:
+                return f"'{screen}.{point}' must be a string of at most {MAX_PARTIAL} characters."
+            try:
+                _sandbox.bounded(html)
+            except Exception as exc:
+                return f"'{screen}.{point}' could not be parsed: {exc}"
+    return ""
+
+
 def _compile(source: str) -> Any:
     """The sandboxed template, compiled once per text while it is among the recent ones."""
     digest = hashlib.sha256(source.encode()).hexdigest()
     template = _compiled.get(digest)
     if template is None:
-        template = _compiled[digest] = _sandbox.bounded(with_slots(source))
+        template = _compiled[digest] = _sandbox.bounded(source)
         if len(_compiled) > COMPILED_CAPACITY:
             _compiled.popitem(last=False)
     _compiled.move_to_end(digest)
@@ -98,7 +129,22 @@ def around_page(
             "auth0_head": render_slot(name, context, "head"),
             "auth0_widget": render_slot(name, context, "widget"),
         }
-        return render_compiled(_sandbox, _compile(source), {**variables(name, context, screen), **slots})
+        return render_compiled(
+            _sandbox, _compile(with_slots(source)), {**variables(name, context, screen), **slots}
+        )
     except Exception as exc:  # the tenant's template, whatever it does, never stops a login
         log.warning("page template of tenant %s not rendered: %r", context["tenant"].id, exc)
         return None
+
+
+def render_partials(partials: dict[str, Any], name: str, context: dict[str, Any]) -> dict[str, Markup]:
+    """The tenant's partials for the page `name`, by insertion point (one that fails is left out)."""
+    prompt, screen = PAGE_SCREENS.get(name, ("", ""))
+    values = variables(name, context, None)
+    rendered = {}
+    for point, html in partials.get(prompt, {}).get(screen, {}).items():
+        try:
+            rendered[point] = Markup(render_compiled(_sandbox, _compile(html), values))  # noqa: S704 - sandboxed, escaped
+        except Exception as exc:  # the tenant's partial never stops a login
+            log.warning("partial %s of tenant %s not rendered: %r", point, context["tenant"].id, exc)
+    return rendered

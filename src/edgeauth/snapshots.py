@@ -82,8 +82,8 @@ class Tenant:
     custom_text: dict[str, dict[str, str]] = field(default_factory=dict)
     # Auth0 prompts setting `identifier_first`: the email first, then the password or a connection.
     identifier_first: bool = False
-    # A Universal Login page template is set (its text: `load_page_template`, read by pages only).
-    has_page_template: bool = False
+    # A page template or prompt partials are set (`load_page_look`, read by the hosted pages only).
+    has_page_look: bool = False
 
     @property
     def session_lifetimes(self) -> dict[str, int]:
@@ -193,17 +193,26 @@ async def store_api(kv: ConfigStore, api: ResourceServer) -> None:
     await put_json(kv, api_key(api.tenant_id, api.identifier), asdict(api))
 
 
-def page_template_key(tenant_id: str) -> str:
-    return f"page-template:{tenant_id}"
+@dataclass(frozen=True)
+class PageLook:
+    """What a tenant changed of its hosted pages' HTML (read by those pages only): its page template
+    (Auth0 `/branding/templates/universal-login`) and prompt partials, prompt → screen → insertion
+    point → HTML (Auth0 `/prompts/{prompt}/partials`)."""
+
+    template: str = ""
+    partials: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
 
-def _as_text(raw: str | None) -> str | None:
-    return raw
+def page_look_key(tenant_id: str) -> str:
+    return f"page-look:{tenant_id}"
 
 
-async def load_page_template(kv: ConfigStore, tenant_id: str) -> str | None:
-    """The tenant's Universal Login page template (Auth0 `/branding/templates/universal-login`)."""
-    return await kv.snapshot(page_template_key(tenant_id), _as_text)
+def parse_page_look(raw: str | None) -> PageLook | None:
+    return None if raw is None else PageLook(**json.loads(raw))
+
+
+async def load_page_look(kv: ConfigStore, tenant_id: str) -> PageLook | None:
+    return await kv.snapshot(page_look_key(tenant_id), parse_page_look)
 
 
 def connections_key(tenant_id: str) -> str:

@@ -26,6 +26,7 @@ from tests.management.conftest import Management, grant_management
 DEPLOY_CLI = PROJECT_ROOT / "tests" / "e2e" / "node_modules" / ".bin" / "a0deploy"
 API = "https://deploy-cli.test/"
 CUSTOM_TEXT = {"login": {"title": "Bienvenue chez Deploy", "buttonText": "Entrer"}}
+PARTIALS = {"login": {"form-content-start": '<p class="deploy">Deployed {{ application.name }}</p>'}}
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,7 @@ def deploy_config(
         sdk.roles.create(name="deployers", description="May deploy")
         sdk.prompts.custom_text.set("login", "fr", request=CUSTOM_TEXT)
         assert sdk.prompts.update_settings(identifier_first=True).identifier_first is True
+        sdk.prompts.partials.set("login", request=PARTIALS)
         yield cli_config(tmp_path_factory.mktemp("deploy-cli"), process, app)
     finally:
         verified.close()
@@ -99,6 +101,7 @@ def test_export_as_yaml_completes_with_the_tenant(
     # The prompts handler reads custom text per prompt and enabled language.
     assert exported["prompts"]["customText"]["fr"]["login"] == CUSTOM_TEXT
     assert exported["prompts"]["identifier_first"] is True
+    assert exported["prompts"]["partials"]["login"] == PARTIALS
 
 
 def test_export_as_a_directory_completes(

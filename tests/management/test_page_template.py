@@ -118,3 +118,59 @@ def test_another_tenant_keeps_the_built_in_page(mgmt: Management, other: Managem
     finally:
         with mgmt.api() as api:
             api.delete(PATH)
+
+
+PARTIALS = {
+    "login": {
+        "form-content-start": "<p id=\"hello\">Hello, {{ application.name }} {{ '<b>' }}</p>",
+        "secondary-actions-end": '<p id="bye">Bye from {{ prompt.screen.name }}</p>',
+        "form-footer-end": "{{ prompt.name * 100000000 }}",  # fails while rendering: left out
+    }
+}
+
+
+def test_partials_show_at_their_insertion_points(mgmt: Management, app: dict) -> None:
+    with mgmt.api() as api:
+        assert api.get("/prompts/login/partials").json() == {}
+        assert api.put("/prompts/login/partials", json=PARTIALS).json() == PARTIALS
+        assert api.get("/prompts/login/partials").json() == PARTIALS
+    try:
+        for template in ("", TEMPLATE):  # on the built-in page and inside a page template
+            with mgmt.api() as api:
+                if template:
+                    api.put(PATH, json={"template": template})
+            browser, page = login_page(mgmt, app)
+            assert page.status_code == 200
+            state = '<input type="hidden" name="state"'
+            hello = '<p id="hello">Hello, Templated &lt;b&gt;</p>'
+            assert page.text.index(state) < page.text.index(hello) < page.text.index('id="email"')
+            assert page.text.index('<p id="bye">Bye from login</p>') > page.text.index("</form>")
+            assert ('id="brand"' in page.text) == bool(template)
+        signup = browser.request("GET", "/u/signup", params={"state": form_state(page)})
+        assert signup.status_code == 200 and 'id="brand"' in signup.text
+        assert 'id="hello"' not in signup.text  # partials of the login screen only
+    finally:
+        with mgmt.api() as api:
+            api.delete(PATH)
+            assert api.put("/prompts/login/partials", json={}).json() == {}
+    _, page = login_page(mgmt, app)
+    assert 'id="hello"' not in page.text
+
+
+@pytest.mark.parametrize(
+    ("prompt", "body"),
+    [
+        ("reset-password", {}),
+        ("login", {"login": {"nowhere": "<p>x</p>"}}),
+        ("login", {"login": "<p>x</p>"}),
+        ("login", {"login": {"form-content-start": "{% if %}"}}),
+        ("login", {"login": {"form-content-start": "x" * 10_001}}),
+        ("login", {"login": {"form-content-start": 7}}),
+    ],
+)
+def test_partials_edgeauth_cannot_use_are_400(mgmt: Management, prompt: str, body: dict) -> None:
+    with mgmt.api() as api:
+        response = api.put(f"/prompts/{prompt}/partials", json=body)
+        assert response.status_code == 400, response.text
+        assert set(response.json()) == {"statusCode", "error", "message", "errorCode"}
+        assert api.get("/prompts/login/partials").json() == {}

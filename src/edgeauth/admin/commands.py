@@ -19,7 +19,7 @@ from edgeauth.admin import (
     grants,
     jobs,
     outbox,
-    page_template,
+    page_look,
     tenant_admins,
     tenants,
     trusted_issuers,
@@ -99,10 +99,10 @@ async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
 async def tenants_page_template(platform: Platform, args: argparse.Namespace) -> JSON:
     tenant_id = tenant_of(platform, args)
     if args.delete:
-        await page_template.delete_page_template(platform, tenant_id)
+        await page_look.delete_page_template(platform, tenant_id)
         return {"deleted": True}
-    await page_template.set_page_template(platform, tenant_id, args.file.decode())
-    return await page_template.get_page_template(platform, tenant_id)
+    await page_look.set_page_template(platform, tenant_id, args.file.decode())
+    return await page_look.get_page_template(platform, tenant_id)
 
 
 async def tenants_trust_issuer(platform: Platform, args: argparse.Namespace) -> JSON:

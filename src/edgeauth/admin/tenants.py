@@ -58,7 +58,8 @@ CUSTOM_DOMAINS_KEY = "edgeauth_custom_domains"
 # Custom text of the hosted pages as stored: `{prompt: {language: {screen: {name: text}}}}`.
 PROMPT_TEXT_KEY = "edgeauth_prompt_text"
 PROMPTS_KEY = "edgeauth_prompts"  # Auth0's `/prompts` settings (edgeauth.admin.prompt_settings)
-PAGE_TEMPLATE_KEY = "edgeauth_page_template"  # edgeauth.admin.page_template
+PAGE_TEMPLATE_KEY = "edgeauth_page_template"  # edgeauth.admin.page_look
+PARTIALS_KEY = "edgeauth_prompt_partials"  # edgeauth.admin.page_look
 # What `GET /tenants/settings` shows for a setting never set (Auth0 defaults; `session_lifetime`
 # in hours is the session cookie's 7 days). `enabled_locales` unset: every shipped language.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -81,6 +82,7 @@ PRIVATE_SETTINGS = (
     PROMPT_TEXT_KEY,
     PROMPTS_KEY,
     PAGE_TEMPLATE_KEY,
+    PARTIALS_KEY,
 )
 
 
@@ -139,7 +141,7 @@ def _tenant_snapshot(row: dict[str, Any]) -> Tenant:
         enabled_locales=list(settings.get("enabled_locales", [])),
         custom_text=compile_custom_text(settings.get(PROMPT_TEXT_KEY, {})),
         identifier_first=settings.get(PROMPTS_KEY, {}).get("identifier_first") is True,
-        has_page_template=bool(settings.get(PAGE_TEMPLATE_KEY)),
+        has_page_look=bool(settings.get(PAGE_TEMPLATE_KEY) or settings.get(PARTIALS_KEY)),
     )
 
 

@@ -11,8 +11,8 @@ from starlette.responses import HTMLResponse, Response
 from edgeauth.brand_colors import brand_colors
 from edgeauth.http.context import RequestContext
 from edgeauth.locales import DEFAULT, choose_locale, direction, messages
-from edgeauth.page_template import MESSAGE_SCREENS, around_page
-from edgeauth.snapshots import load_page_template
+from edgeauth.page_template import MESSAGE_SCREENS, around_page, render_partials
+from edgeauth.snapshots import load_page_look
 from edgeauth.templates import render
 
 PAGE_HEADERS = {
@@ -42,6 +42,7 @@ def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") ->
         "locale": locale,
         "direction": direction(locale),
         "t": words,
+        "partials": {},  # the tenant's HTML at the forms' insertion points (render_page)
     }
 
 
@@ -72,10 +73,11 @@ async def render_page(
     status: int = 200,
     screen: tuple[str, str] | None = None,
 ) -> Response:
-    """A hosted page, inside the tenant's Universal Login page template when it has one."""
-    if ctx.tenant.has_page_template:
-        source = await load_page_template(ctx.platform.config, ctx.tenant.id)
-        page = around_page(source, name, context, screen) if source else None
+    """A hosted page with the tenant's partials, inside its page template when it has one."""
+    look = await load_page_look(ctx.platform.config, ctx.tenant.id) if ctx.tenant.has_page_look else None
+    if look is not None:
+        context = {**context, "partials": render_partials(look.partials, name, context)}
+        page = around_page(look.template, name, context, screen) if look.template else None
         if page is not None:
             return HTMLResponse(page, status, headers=PAGE_HEADERS)
     return render(name, context, status, PAGE_HEADERS)

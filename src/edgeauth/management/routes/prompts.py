@@ -1,5 +1,6 @@
-"""Management API v2: `/prompts` (Universal Login settings) and
-`/prompts/{prompt}/custom-text/{language}` (the hosted pages' custom text)."""
+"""Management API v2: `/prompts` (Universal Login settings),
+`/prompts/{prompt}/custom-text/{language}` (the hosted pages' custom text) and
+`/prompts/{prompt}/partials` (the tenant's HTML at the forms' insertion points)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from edgeauth.admin import prompt_settings, prompt_text
+from edgeauth.admin import page_look, prompt_settings, prompt_text
 from edgeauth.management.auth import Caller, allowed
 
 router = APIRouter()
@@ -44,3 +45,16 @@ async def set_custom_text(
 ) -> dict[str, Any]:
     """Replaces the prompt's text in that language; the hosted pages show it on their next request."""
     return await prompt_text.set_custom_text(caller.ctx.platform, caller.tenant_id, prompt, language, body)
+
+
+@router.get("/prompts/{prompt}/partials", tags=["prompts"])
+async def get_partials(prompt: str, caller: Annotated[Caller, allowed("read:prompts")]) -> dict[str, Any]:
+    return await page_look.get_partials(caller.ctx.platform, caller.tenant_id, prompt)
+
+
+@router.put("/prompts/{prompt}/partials", tags=["prompts"])
+async def set_partials(
+    prompt: str, body: Annotated[dict[str, Any], Body()], caller: Annotated[Caller, allowed("update:prompts")]
+) -> dict[str, Any]:
+    """Replaces the prompt's partials, `{screen: {insertion point: HTML}}`; the pages show them at once."""
+    return await page_look.set_partials(caller.ctx.platform, caller.tenant_id, prompt, body)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 
-from edgeauth.admin import email_templates, page_template, tenants
+from edgeauth.admin import email_templates, page_look, tenants
 from edgeauth.management.auth import Caller, allowed
 from edgeauth.management.models.common import changes
 from edgeauth.management.models.email_templates import (
@@ -57,7 +57,7 @@ PAGE_TEMPLATE_PATH = "/branding/templates/universal-login"
 
 @router.get(PAGE_TEMPLATE_PATH, tags=["branding"])
 async def get_universal_login_template(caller: Annotated[Caller, allowed("read:branding")]) -> dict[str, str]:
-    return await page_template.get_page_template(caller.ctx.platform, caller.tenant_id)
+    return await page_look.get_page_template(caller.ctx.platform, caller.tenant_id)
 
 
 @router.put(PAGE_TEMPLATE_PATH, tags=["branding"], status_code=204, response_class=Response)
@@ -65,13 +65,13 @@ async def set_universal_login_template(
     body: Annotated[dict[str, Any], Body(max_length=1)], caller: Annotated[Caller, allowed("update:branding")]
 ) -> Response:
     """`{"template": "…{%- auth0:head -%}…{%- auth0:widget -%}…"}`; the pages use it at once."""
-    await page_template.set_page_template(caller.ctx.platform, caller.tenant_id, body.get("template"))
+    await page_look.set_page_template(caller.ctx.platform, caller.tenant_id, body.get("template"))
     return Response(status_code=204)
 
 
 @router.delete(PAGE_TEMPLATE_PATH, tags=["branding"], status_code=204, response_class=Response)
 async def delete_universal_login_template(caller: Annotated[Caller, allowed("delete:branding")]) -> Response:
-    await page_template.delete_page_template(caller.ctx.platform, caller.tenant_id)
+    await page_look.delete_page_template(caller.ctx.platform, caller.tenant_id)
     return Response(status_code=204)
 
 

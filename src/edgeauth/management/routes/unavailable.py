@@ -21,8 +21,6 @@ does not offer").
   shapes: a bare array, `{<key>: [], start, limit, length, total}` with `include_totals`, or
   `{<key>: []}` (no `next`) with checkpoint paging.
 - Supplemental signals: not offered (403, as on plans without them).
-- Universal Login prompt partials: a 403, as for tenants without them. The prompts settings and
-  custom text are real (`routes/prompts.py`).
 """
 
 from __future__ import annotations
@@ -137,11 +135,6 @@ async def list_phone_providers(caller: Annotated[Caller, allowed()]) -> dict[str
 @router.get("/branding/phone/templates", summary="Phone templates: none")
 async def list_phone_templates(caller: Annotated[Caller, allowed()]) -> dict[str, list[str]]:
     return {"templates": []}
-
-
-@router.get("/prompts/{prompt}/partials", summary="Prompt partials: not offered (403)")
-async def get_partials(prompt: str, caller: Annotated[Caller, allowed()]) -> None:
-    raise AdminError(403, "Prompt partials are not available for this tenant.", "feature_not_enabled")
 
 
 # Settings documents edgeauth answers with what it does; a PATCH that changes nothing (a Deploy CLI
