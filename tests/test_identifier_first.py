@@ -5,6 +5,7 @@ steps; the tenant's setting turns it on and off at once."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -45,6 +46,18 @@ def setup(server: Server, site: StaticSite) -> dict[str, Any]:
         "--option", "client_id=corp-client", "--option", "client_secret=corp-secret",
         "--option", "domain_aliases=corp.example,corp-mail.example", "--tenant", TENANT,
     )  # fmt: skip
+    server.cli(  # a social connection's aliases never route (Auth0: enterprise connections only)
+        "connections", "create", "--name", "github", "--strategy", "github", "--enable-app", app["client_id"],
+        "--option", "client_id=gh", "--option", "client_secret=gh-secret",
+        "--option", "domain_aliases=social.example", "--tenant", TENANT,
+    )  # fmt: skip
+    server.cli(  # nor an enterprise connection the app does not use
+        "connections", "create", "--name", "elsewhere", "--strategy", "oidc",
+        "--option", f"issuer={idp}/", "--option", f"authorization_endpoint={idp}/authorize",
+        "--option", f"token_endpoint={idp}/token", "--option", f"jwks_uri={idp}/jwks",
+        "--option", "client_id=elsewhere", "--option", "client_secret=elsewhere-secret",
+        "--option", "domain_aliases=other.example", "--tenant", TENANT,
+    )  # fmt: skip
     server.cli("users", "create", "--email", "ada@example.com", "--password", PASSWORD, "--tenant", TENANT)
     return {"app": app, "page": page, "idp": idp}
 
@@ -72,7 +85,8 @@ def test_the_email_then_the_password(server: Server, setup: dict[str, Any]) -> N
     form = {"state": state, "email": "ada@example.com"}
     wrong = browser.request("POST", "/u/login", data={**form, "password": "not it"})
     assert wrong.status_code == 400 and 'action="/u/login"' in wrong.text and "readonly" in wrong.text
-    assert 'aria-describedby="error" aria-invalid="true" autofocus' in wrong.text  # on the password
+    focused = r'id="password"[^>]*aria-describedby="error" aria-invalid="true" autofocus'
+    assert re.search(focused, wrong.text), wrong.text  # the error is the password's, focused there
 
     done = browser.request("POST", "/u/login", data={**form, "password": PASSWORD})
     assert redirect_params(done)["state"] == "s1" and "code" in redirect_params(done)
@@ -88,12 +102,12 @@ def test_an_enterprise_domain_goes_straight_to_its_connection(server: Server, se
     assert f"{location.scheme}://{location.netloc}{location.path}" == f"{setup['idp']}/authorize"
     query = parse_qs(location.query)
     assert query["client_id"] == ["corp-client"] and query["login_hint"] == ["grace@corp-mail.example"]
-    # A domain that only ends like an alias is not one.
-    browser, state = email_step(server, setup["app"])
-    other = browser.request(
-        "POST", "/u/login/identifier", data={"state": state, "email": "eve@notcorp.example"}
-    )
-    assert other.status_code == 200 and 'type="password"' in other.text
+    # A domain that only ends like an alias is not one; a social connection's or one the app does not
+    # use never routes.
+    for email in ("eve@notcorp.example", "sam@social.example", "kim@other.example"):
+        browser, state = email_step(server, setup["app"])
+        other = browser.request("POST", "/u/login/identifier", data={"state": state, "email": email})
+        assert other.status_code == 200 and 'type="password"' in other.text, email
 
 
 def test_the_step_needs_the_browser_that_started_the_login(server: Server, setup: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from edgeauth.mail.sandbox import BoundedSandbox, render_compiled
+from edgeauth.prompt_text import PAGE_SCREENS
 from edgeauth.templates import render_slot
 
 HEAD_TAG = re.compile(r"\{%-?\s*auth0:head\s*-?%\}")
@@ -29,29 +30,18 @@ PARTIAL_PROMPTS = (
     "login", "login-id", "login-password", "login-passwordless", "signup", "signup-id",
     "signup-password", "customized-consent", "passkeys", "confirmation",
 )  # fmt: skip
+# The screens of those prompts (Auth0's), at most a few a prompt.
+PARTIAL_SCREENS = frozenset(
+    {
+        "login", "login-id", "login-password", "signup", "signup-id", "signup-password",
+        "login-passwordless-email-code", "login-passwordless-sms-otp", "customized-consent",
+        "passkeys-enrollment", "passkeys-enrollment-local", "confirmation",
+    }
+)  # fmt: skip
 INSERTION_POINTS = (
     "form-content-start", "form-content-end", "form-footer-start", "form-footer-end",
     "secondary-actions-start", "secondary-actions-end", "form-content",
 )  # fmt: skip
-# The Auth0 prompt and screen of each page (`prompt.name`, `prompt.screen.name` in the template).
-PAGE_SCREENS = {
-    "login.html": ("login", "login"),
-    "login_id.html": ("login-id", "login-id"),
-    "login_password.html": ("login-password", "login-password"),
-    "signup.html": ("signup", "signup"),
-    "reset_request.html": ("reset-password", "reset-password-request"),
-    "reset.html": ("reset-password", "reset-password"),
-    "passwordless_code.html": ("login-passwordless", "login-passwordless-email-code"),
-    "error.html": ("common", "error"),
-}
-MESSAGE_SCREENS = {
-    "reset_request.sent": ("reset-password", "reset-password-email"),
-    "reset.done": ("reset-password", "reset-password-success"),
-    "reset.failed": ("reset-password", "reset-password-error"),
-    "verification.done": ("email-verification", "email-verification-result"),
-    "verification.failed": ("email-verification", "email-verification-result"),
-}
-
 _sandbox = BoundedSandbox(autoescape=True)
 _compiled: OrderedDict[str, Any] = OrderedDict()
 log = logging.getLogger(__name__)
@@ -78,6 +68,8 @@ def template_problem(source: str) -> str:
 def partials_problem(prompt: str, body: dict[str, Any]) -> str:
     """Why partials cannot be stored (`""`: they can): `{screen: {insertion point: HTML}}`."""
     for screen, points in body.items():
+        if screen not in PARTIAL_SCREENS:
+            return f"'{screen}' is not a screen that takes partials."
         if not isinstance(points, dict):
             return f"'{screen}' must be an object of insertion points."
         for point, html in points.items():

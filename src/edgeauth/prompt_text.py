@@ -29,6 +29,24 @@ PROMPTS = frozenset(
     }
 )  # fmt: skip
 
+# The Auth0 prompt and screen of each page (`prompt.name`, `prompt.screen.name` in the template).
+PAGE_SCREENS = {
+    "login.html": ("login", "login"),
+    "login_id.html": ("login-id", "login-id"),
+    "login_password.html": ("login-password", "login-password"),
+    "signup.html": ("signup", "signup"),
+    "reset_request.html": ("reset-password", "reset-password-request"),
+    "reset.html": ("reset-password", "reset-password"),
+    "passwordless_code.html": ("login-passwordless", "login-passwordless-email-code"),
+    "error.html": ("common", "error"),
+}
+MESSAGE_SCREENS = {
+    "reset_request.sent": ("reset-password", "reset-password-email"),
+    "reset.done": ("reset-password", "reset-password-success"),
+    "reset.failed": ("reset-password", "reset-password-error"),
+    "verification.done": ("email-verification", "email-verification-result"),
+    "verification.failed": ("email-verification", "email-verification-result"),
+}
 # edgeauth's own screens for the words of its built-in emails (Auth0 has none: its emails are
 # templates), so a tenant's custom text reaches the emails as it reaches the pages.
 EMAIL_SCREENS = {
@@ -39,6 +57,7 @@ EMAIL_SCREENS = {
     ("login-passwordless", "login-passwordless-email-link-message"): "passwordless_link",
 }
 EMAIL_TEXTS = {"subject": "subject", "title": "heading", "description": "body", "buttonText": "action"}
+FOOTER_SCREEN = ("common", "email-message")  # `footerText`: the line under every email
 # Auth0's login screen: (prompt, screen, text name) → the locale key it replaces.
 LOGIN_TEXT = {
     ("login", "login", "pageTitle"): "login.title",
@@ -104,7 +123,7 @@ SCREEN_TEXT: dict[tuple[str, str, str], str] = {
         for (prompt, screen), template in EMAIL_SCREENS.items()
         for name, part in EMAIL_TEXTS.items()
     },
-    ("common", "email-message", "footerText"): "email.footer",
+    (*FOOTER_SCREEN, "footerText"): "email.footer",
 }
 # Auth0's variables → the placeholders of the locale files that stand for them.
 VARIABLES = {
@@ -136,20 +155,33 @@ def compile_text(text: str, english: str) -> str:
     return "".join(parts)
 
 
-def compile_custom_text(stored: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """`{prompt: {language: {screen: {name: text}}}}` → `{locale: {key: text}}` for the locales
-    edgeauth ships."""
+Screen = tuple[str, str]  # (prompt, screen), Auth0's names
+CompiledText = dict[str, dict[str, dict[str, str]]]  # locale → "prompt/screen" → locale key → text
+
+
+def compile_custom_text(stored: dict[str, Any]) -> CompiledText:
+    """`{prompt: {language: {screen: {name: text}}}}` → `{locale: {"prompt/screen": {key: text}}}`
+    for the locales edgeauth ships; per screen, as Auth0 keeps it: the login, login-id and
+    login-password screens share words but not their tenant's text."""
     english = messages("en")
-    compiled: dict[str, dict[str, str]] = {}
+    compiled: CompiledText = {}
     for prompt, languages in stored.items():
         for language, screens in languages.items():
             locale = available().get(language.lower())
             if locale is None:
                 continue
-            words = compiled.setdefault(locale, {})
             for screen, texts in screens.items():
                 for name, text in texts.items():
                     key = SCREEN_TEXT.get((prompt, screen, name))
                     if key is not None and isinstance(text, str):
+                        words = compiled.setdefault(locale, {}).setdefault(f"{prompt}/{screen}", {})
                         words[key] = compile_text(text, english[key])
     return compiled
+
+
+def screen_text(compiled: CompiledText, locale: str, *screens: Screen | None) -> dict[str, str]:
+    """The tenant's text for these screens in `locale` (later screens win), to lay over the words."""
+    texts = compiled.get(locale, {})
+    return {
+        k: v for screen in screens if screen for k, v in texts.get(f"{screen[0]}/{screen[1]}", {}).items()
+    }

@@ -78,8 +78,8 @@ class Tenant:
     # The languages the hosted pages and emails may speak, the first the default (Auth0 tenant
     # `enabled_locales`); empty: every shipped language, English first (edgeauth.locales).
     enabled_locales: list[str] = field(default_factory=list)
-    # Custom text of the hosted pages by locale and key (`edgeauth.prompt_text`, compiled).
-    custom_text: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Custom text of the hosted pages by locale, screen and key (`edgeauth.prompt_text`, compiled).
+    custom_text: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     # Auth0 prompts setting `identifier_first`: the email first, then the password or a connection.
     identifier_first: bool = False
     # A page template or prompt partials are set (`load_page_look`, read by the hosted pages only).

@@ -43,6 +43,9 @@ class Site:
 
     tenant: Tenant
     origin: str
+    # Reached on one of the tenant's own domains (not under BASE_DOMAIN, which every tenant shares):
+    # only there may the tenant's own HTML and scripts run (docs/security.md, "Tenant HTML").
+    own_domain: bool = False
 
     @property
     def issuer(self) -> str:
@@ -80,17 +83,24 @@ def as_text(raw: str | None) -> str | None:
     return raw
 
 
-async def _tenant_id_for(platform: Platform, hostname: str) -> str | None:
+def shares_base_domain(platform: Platform, hostname: str) -> bool:
+    """`BASE_DOMAIN` or a name under it: cookies set for it reach every tenant's host."""
+    base = platform.settings.base_domain
+    return hostname == base or hostname.endswith("." + base)
+
+
+async def _tenant_id_for(platform: Platform, hostname: str) -> tuple[str | None, bool]:
+    """The tenant a hostname names, and whether through a custom domain."""
     settings = platform.settings
     mapped = await platform.config.snapshot(domain_key(hostname), as_text)
     if mapped:
-        return mapped
+        return mapped, True
     if hostname == settings.base_domain or hostname in settings.default_hosts:
-        return settings.default_tenant
+        return settings.default_tenant, False
     suffix = "." + settings.base_domain
     if hostname.endswith(suffix) and "." not in hostname[: -len(suffix)]:
-        return hostname[: -len(suffix)]
-    return None
+        return hostname[: -len(suffix)], False
+    return None, False
 
 
 # Creates the deployment's default tenant on its first request (the admin layer's, handed in by the
@@ -104,13 +114,17 @@ async def resolve_site(
     """The tenant and canonical origin a Host names; `None` when it names none (404);
     `MalformedHost` when it is not a host at all (400)."""
     hostname, port = parse_host(host_header)
-    tenant_id = await _tenant_id_for(platform, hostname) if _port_matches(platform, port) else None
+    tenant_id, custom = (
+        await _tenant_id_for(platform, hostname) if _port_matches(platform, port) else (None, False)
+    )
     if tenant_id is None:
         return None
     tenant = await load_tenant(platform.config, tenant_id)
     if tenant is None and tenant_id == platform.settings.default_tenant and create_default is not None:
         tenant = await create_default(platform)  # the first request of a deployment
-    return None if tenant is None else Site(tenant, origin_for(platform, hostname))
+    if tenant is None:
+        return None
+    return Site(tenant, origin_for(platform, hostname), custom and not shares_base_domain(platform, hostname))
 
 
 async def tenant_for_issuer(platform: Platform, issuer: str) -> Tenant | None:

@@ -23,14 +23,25 @@ TEMPLATE = (
 )
 
 
+RECURSION = (
+    "{% macro f(n) %}{% if n > 0 %}{% set x = f(n - 1) %}{% set y = f(n - 1) %}{% endif %}{% endmacro %}"
+    "{{ f(40) }}"
+)
+RECURSIVE_LOOP = (
+    "{% for x in [1, 2] recursive %}{% if loop.depth < 40 %}{{ loop([1, 2]) }}{% endif %}{% endfor %}"
+)
+DOMAIN = "login.templated.example"  # the tenant's custom domain: only there does its HTML run
+
+
 def login_page(mgmt: Management, app: dict, language: str = "en") -> tuple[Browser, httpx.Response]:
-    browser = Browser(mgmt.server)
+    browser = Browser(mgmt.server, host=f"{DOMAIN}:{mgmt.server.port}")
     query = code_query(app["client_id"], CALLBACK, pkce_pair()[1], ui_locales=language)
     return browser, browser.authorize(query)
 
 
 @pytest.fixture(scope="module")
 def app(mgmt: Management) -> dict:
+    mgmt.server.cli("tenants", "add-domain", "--domain", DOMAIN)
     return mgmt.server.cli("apps", "create", "--name", "Templated", "--type", "spa", "--callbacks", CALLBACK)
 
 
@@ -51,15 +62,35 @@ def test_the_pages_wear_the_tenants_template(mgmt: Management, app: dict) -> Non
     )
     assert "Templated · reset-password/reset-password-email" not in unescape(sent.text)  # no app on messages
     assert "· reset-password/reset-password-email ·" in unescape(sent.text)
-    with mgmt.server.client() as http:
+    with mgmt.server.client(host=f"{DOMAIN}:{mgmt.server.port}") as http:
         error = http.get("/authorize", params={"client_id": "nobody"})
     assert error.status_code == 400 and "· common/error ·" in unescape(error.text)
+
+    # Under the base domain every tenant shares, the tenant's HTML never runs (its script could set
+    # cookies for the other tenants' hosts).
+    query = code_query(app["client_id"], CALLBACK, pkce_pair()[1])
+    shared = Browser(mgmt.server).authorize(query)
+    assert shared.status_code == 200 and 'id="brand"' not in shared.text
 
     with mgmt.api() as api:
         assert api.delete(PATH).status_code == 204
         assert api.get(PATH).status_code == 404
     _, plain = login_page(mgmt, app)
     assert 'id="brand"' not in plain.text and '<form method="post" action="/u/login"' in plain.text
+
+
+def test_values_in_the_template_are_escaped(mgmt: Management, app: dict) -> None:
+    tricky = mgmt.server.cli(
+        "apps", "create", "--name", "<i>Tricky</i>", "--type", "spa", "--callbacks", CALLBACK
+    )
+    with mgmt.api() as api:
+        api.put(PATH, json={"template": TEMPLATE})
+    try:
+        _, page = login_page(mgmt, tricky)
+        assert '<header id="brand">&lt;i&gt;Tricky&lt;/i&gt; · login/login' in page.text
+    finally:
+        with mgmt.api() as api:
+            api.delete(PATH)
 
 
 def test_a_template_that_fails_gives_way_to_the_built_in_page(mgmt: Management, app: dict) -> None:
@@ -84,6 +115,9 @@ def test_a_template_that_fails_gives_way_to_the_built_in_page(mgmt: Management, 
         {"template": "{%- auth0:head -%}{%- auth0:widget -%}" + "x" * 100_001},
         {"template": 42},
         {},
+        # Work that doubles with every level (CPU no loop count would catch): refused.
+        {"template": "{%- auth0:head -%}{%- auth0:widget -%}" + RECURSION},
+        {"template": "{%- auth0:head -%}{%- auth0:widget -%}" + RECURSIVE_LOOP},
     ],
 )
 def test_a_template_edgeauth_cannot_use_is_400(mgmt: Management, body: dict) -> None:
@@ -166,6 +200,9 @@ def test_partials_show_at_their_insertion_points(mgmt: Management, app: dict) ->
         ("login", {"login": {"form-content-start": "{% if %}"}}),
         ("login", {"login": {"form-content-start": "x" * 10_001}}),
         ("login", {"login": {"form-content-start": 7}}),
+        ("login", {"login": {"form-content-start": RECURSION}}),
+        ("login", {"login": {"form-content-end": RECURSIVE_LOOP}}),
+        ("login", {"no-such-screen": {"form-content-start": "<p>x</p>"}}),
     ],
 )
 def test_partials_edgeauth_cannot_use_are_400(mgmt: Management, prompt: str, body: dict) -> None:

@@ -139,6 +139,8 @@ def test_identifier_first_is_a_prompts_setting(mgmt: Management) -> None:
         ({"no_such_setting": True}, 400),
         ({"universal_login_experience": "classic"}, 403),
         ({"webauthn_platform_first_factor": True}, 403),
+        ({"identifier_first": True, "universal_login_experience": "classic"}, 403),  # all or nothing
+        ({"identifier_first": True, "no_such_setting": 1}, 400),
     ],
 )
 def test_prompts_settings_edgeauth_cannot_honour_are_refused(
@@ -149,3 +151,29 @@ def test_prompts_settings_edgeauth_cannot_honour_are_refused(
         assert response.status_code == status, response.text
         assert set(response.json()) == {"statusCode", "error", "message", "errorCode"}
         assert api.get("/prompts").json()["identifier_first"] is False  # nothing changed
+
+
+def test_each_login_screen_keeps_its_own_text(mgmt: Management) -> None:
+    """login, login-id and login-password share words but not the tenant's text for them."""
+    app = mgmt.server.cli("apps", "create", "--name", "Screens", "--type", "spa", "--callbacks", CALLBACK)
+    texts = {
+        "login": {"login": {"title": "Classic title"}},
+        "login-id": {"login-id": {"title": "Email-first title"}},
+        "login-password": {"login-password": {"buttonText": "Password button"}},
+    }
+    with mgmt.api() as api:
+        for prompt, body in texts.items():
+            api.put(f"/prompts/{prompt}/custom-text/en", json=body)
+    try:
+        classic = page(mgmt, app, "en")
+        assert "Classic title" in classic and "Email-first title" not in classic
+        assert "Password button" not in classic and ">Continue</button>" in classic
+        with mgmt.api() as api:
+            api.patch("/prompts", json={"identifier_first": True})
+        first = page(mgmt, app, "en")
+        assert "Email-first title" in first and "Classic title" not in first
+    finally:
+        with mgmt.api() as api:
+            api.patch("/prompts", json={"identifier_first": False})
+            for prompt in texts:
+                api.put(f"/prompts/{prompt}/custom-text/en", json={})

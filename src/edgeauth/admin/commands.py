@@ -101,7 +101,11 @@ async def tenants_page_template(platform: Platform, args: argparse.Namespace) ->
     if args.delete:
         await page_look.delete_page_template(platform, tenant_id)
         return {"deleted": True}
-    await page_look.set_page_template(platform, tenant_id, args.file.decode())
+    try:
+        template = args.file.decode()
+    except UnicodeDecodeError as exc:
+        raise AdminError(400, f"The template is not UTF-8 text: {exc}.", "invalid_body") from exc
+    await page_look.set_page_template(platform, tenant_id, template)
     return await page_look.get_page_template(platform, tenant_id)
 
 

@@ -74,7 +74,7 @@ async def set_partials(
     _check_prompt(prompt)
     if problem := partials_problem(prompt, body):
         raise bad_request(f"Payload validation error: {problem}")
-    await _update(platform, tenant_id, {tenants.PARTIALS_KEY: {prompt: None}})
-    if body:
-        await _update(platform, tenant_id, {tenants.PARTIALS_KEY: {prompt: body}})
+    current = (await _stored(platform, tenant_id)).partials.get(prompt)
+    patch = tenants.replacing(current, body) if body else None
+    await _update(platform, tenant_id, {tenants.PARTIALS_KEY: {prompt: patch}})
     return body

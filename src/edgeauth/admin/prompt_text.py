@@ -51,7 +51,7 @@ async def set_custom_text(
     check_names(prompt, language)
     check_body(body)
     key = tenants.PROMPT_TEXT_KEY
-    await tenants.update_settings(platform, tenant_id, {key: {prompt: {language: None}}})
-    if body:
-        await tenants.update_settings(platform, tenant_id, {key: {prompt: {language: body}}})
+    current = (await tenants.private_setting(platform, tenant_id, key, {})).get(prompt, {}).get(language)
+    patch = tenants.replacing(current, body) if body else None
+    await tenants.update_settings(platform, tenant_id, {key: {prompt: {language: patch}}})
     return body

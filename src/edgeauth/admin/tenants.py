@@ -86,6 +86,16 @@ PRIVATE_SETTINGS = (
 )
 
 
+def replacing(current: Any, new: Any) -> Any:
+    """The JSON Merge Patch that turns `current` into `new` (RFC 7396: `null` removes a member), so
+    a replacement is one write."""
+    if not isinstance(current, dict) or not isinstance(new, dict):
+        return new
+    patch: dict[str, Any] = {key: None for key in current if key not in new}
+    patch.update({key: replacing(current.get(key), value) for key, value in new.items()})
+    return patch
+
+
 def merge_patch(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """JSON Merge Patch (RFC 7396 §2): objects merge recursively, `null` removes, the rest replaces."""
     merged = dict(target)

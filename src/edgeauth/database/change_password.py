@@ -27,6 +27,7 @@ from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.rendering import PageLink, form_error, message_page, page_context, render_page
 from edgeauth.login.transaction import TransactionError, open_transaction
 from edgeauth.notifications import email_locale, email_user
+from edgeauth.prompt_text import PAGE_SCREENS
 from edgeauth.rate_limits import count_request, email_bucket, ip_bucket
 from edgeauth.snapshots import Client, load_client
 from edgeauth.users.passwords import PasswordPolicyError, check_policy, hash_password
@@ -99,7 +100,7 @@ async def reset_form(
     ctx: RequestContext, request: Request, link: dict[str, str], error_key: str = "", status: int = 200
 ) -> Response:
     """The form, carrying the emailed link's fields (`LINK_FIELDS`) to its POST."""
-    context = page_context(ctx, request, link["ui_locales"])
+    context = page_context(ctx, request, link["ui_locales"], PAGE_SCREENS["reset.html"])
     error = form_error(ctx, context, error_key)
     return await render_page(ctx, "reset.html", {**context, **link, **error}, status)
 

@@ -27,6 +27,8 @@ class RequestContext:
     # What the caller's IP is read from: the request's headers and peer (not the scope itself,
     # which holds this context: no reference cycle per request).
     caller: Scope = field(default_factory=dict, repr=False, compare=False)
+    # Reached on the tenant's custom domain (`tenancy.Site.own_domain`): its own HTML may run there.
+    own_domain: bool = False
 
     @cached_property
     def ip(self) -> str:
@@ -88,5 +90,5 @@ class TenantMiddleware:
             await JSONResponse(body, status_code=404)(scope, receive, send)
             return
         caller = {"type": "http", "headers": scope["headers"], "client": scope.get("client")}
-        scope[CONTEXT_SCOPE_KEY] = RequestContext(platform, site.tenant, site.issuer, caller)
+        scope[CONTEXT_SCOPE_KEY] = RequestContext(platform, site.tenant, site.issuer, caller, site.own_domain)
         await self.app(scope, receive, send)

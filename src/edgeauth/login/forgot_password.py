@@ -30,6 +30,7 @@ from edgeauth.login.rendering import (
 )
 from edgeauth.login.transaction import TransactionError
 from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.prompt_text import PAGE_SCREENS
 from edgeauth.snapshots import load_client
 from edgeauth.users.accounts import AccountError, check_email
 
@@ -43,7 +44,7 @@ async def request_form(
     error_key: str = "",
     status: int = 200,
 ) -> Response:
-    context = page_context(ctx, request, authz.ui_locales)
+    context = page_context(ctx, request, authz.ui_locales, PAGE_SCREENS["reset_request.html"])
     values = {"state": state, "email": email, **form_error(ctx, context, error_key)}
     return await render_page(ctx, "reset_request.html", {**context, **values}, status)
 

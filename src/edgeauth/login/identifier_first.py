@@ -35,6 +35,8 @@ async def identifier_submit(request: Request) -> Response:
         return await render_form(
             ctx, request, "login_id", authz, state, email=email, error_key="error.invalid_email", status=400
         )
+    if not ctx.tenant.identifier_first:  # turned off while this login was open: the one-form page
+        return await render_form(ctx, request, "login", authz, state, email=email)
     connection = await home_realm(ctx, authz.client_id, email)
     if connection is not None:
         return await start_upstream(ctx, request, replace(authz, login_hint=email), connection)

@@ -22,6 +22,7 @@ from edgeauth.login.rendering import error_page, form_error, page_context, rende
 from edgeauth.login.transaction import TransactionError, open_transaction
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization
 from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.prompt_text import PAGE_SCREENS
 from edgeauth.snapshots import load_client
 from edgeauth.upstream.start import start_upstream
 from edgeauth.users import completion, lazy_migration
@@ -48,7 +49,7 @@ async def render_form(
     status: int = 200,
 ) -> Response:
     client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
-    context = page_context(ctx, request, authz.ui_locales)
+    context = page_context(ctx, request, authz.ui_locales, PAGE_SCREENS.get(f"{page}.html"))
     context.update(
         state=state,
         email=email or authz.login_hint,
@@ -79,10 +80,14 @@ def password_page(ctx: RequestContext) -> str:
     return "login_password" if ctx.tenant.identifier_first else "login"
 
 
+def email_page(ctx: RequestContext) -> str:
+    """Where the email is typed first: the login page, or identifier-first's first step."""
+    return "login_id" if ctx.tenant.identifier_first else "login"
+
+
 async def login_page(request: Request) -> Response:
     """`GET /u/login`: Auth0's login screen, or identifier-first's email step (tenant setting)."""
-    identifier_first = request_context(request).tenant.identifier_first
-    return await show_page(request, "login_id" if identifier_first else "login")
+    return await show_page(request, email_page(request_context(request)))
 
 
 async def signup_page(request: Request) -> Response:

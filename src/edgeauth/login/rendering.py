@@ -11,7 +11,8 @@ from starlette.responses import HTMLResponse, Response
 from edgeauth.brand_colors import brand_colors
 from edgeauth.http.context import RequestContext
 from edgeauth.locales import DEFAULT, choose_locale, direction, messages
-from edgeauth.page_template import MESSAGE_SCREENS, around_page, render_partials
+from edgeauth.page_template import around_page, render_partials
+from edgeauth.prompt_text import MESSAGE_SCREENS, Screen, screen_text
 from edgeauth.snapshots import load_page_look
 from edgeauth.templates import render
 
@@ -32,10 +33,14 @@ class PageLink:
     values: dict[str, str] = field(default_factory=dict)
 
 
-def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") -> dict[str, Any]:
+def page_context(
+    ctx: RequestContext, request: Request, ui_locales: str = "", screen: Screen | None = None
+) -> dict[str, Any]:
+    """What every page's template reads: its language, words (with the tenant's custom text for
+    the page's Auth0 `screen`), colours and tenant."""
     accept_language = request.headers.get("accept-language", "")
     locale = choose_locale(ui_locales, accept_language, ctx.tenant.enabled_locales)
-    words = {**messages(locale), **ctx.tenant.custom_text.get(locale, {})}
+    words = {**messages(locale), **screen_text(ctx.tenant.custom_text, locale, screen)}
     return {
         "tenant": ctx.tenant,
         "colors": brand_colors(ctx.tenant.primary_color),
@@ -51,7 +56,6 @@ def page_context(ctx: RequestContext, request: Request, ui_locales: str = "") ->
 ERROR_FIELDS = {
     "error.password_too_weak": "password",
     "error.passwords_differ": "confirm",
-    "error.wrong_code": "code",
 }
 
 
@@ -73,8 +77,11 @@ async def render_page(
     status: int = 200,
     screen: tuple[str, str] | None = None,
 ) -> Response:
-    """A hosted page with the tenant's partials, inside its page template when it has one."""
-    look = await load_page_look(ctx.platform.config, ctx.tenant.id) if ctx.tenant.has_page_look else None
+    """A hosted page with the tenant's partials, inside its page template when it has one; on the
+    tenant's custom domain only, as Auth0: under the shared base domain, a tenant's script could
+    set cookies every other tenant's host receives (docs/security.md, "Tenant HTML")."""
+    custom = ctx.own_domain and ctx.tenant.has_page_look
+    look = await load_page_look(ctx.platform.config, ctx.tenant.id) if custom else None
     if look is not None:
         context = {**context, "partials": render_partials(look.partials, name, context)}
         page = around_page(look.template, name, context, screen) if look.template else None
@@ -106,7 +113,7 @@ async def message_page(
 ) -> Response:
     """A page with a heading, one message (`{key}.heading`, `{key}.message` in the locale) and
     perhaps a link."""
-    context = page_context(ctx, request, ui_locales)
+    context = page_context(ctx, request, ui_locales, MESSAGE_SCREENS.get(key))
     t = context["t"]
     values: dict[str, Any] = {"heading": t[f"{key}.heading"], "message": t[f"{key}.message"]}
     if link is not None:

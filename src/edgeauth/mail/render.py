@@ -16,6 +16,7 @@ from edgeauth.brand_colors import brand_colors
 from edgeauth.locales import DEFAULT, available, direction, messages
 from edgeauth.mail.sandbox import BoundedSandbox, render_bounded
 from edgeauth.platform import Platform
+from edgeauth.prompt_text import EMAIL_SCREENS, FOOTER_SCREEN, screen_text
 from edgeauth.snapshots import Tenant
 from edgeauth.templates import TEMPLATES_DIR, environment
 
@@ -40,7 +41,8 @@ def built_in(tenant: Tenant, template: str, locale: str, values: dict[str, Any])
     """edgeauth's template in the locale's words (English when the locale is unknown), with the
     tenant's custom text for them."""
     locale = available().get(locale.lower(), DEFAULT)
-    t = {**messages(locale), **tenant.custom_text.get(locale, {})}
+    own = next((screen for screen, name in EMAIL_SCREENS.items() if name == template), None)
+    t = {**messages(locale), **screen_text(tenant.custom_text, locale, FOOTER_SCREEN, own)}
     names = {
         "application": values.get("application", {}).get("name") or tenant.friendly_name,
         "tenant": tenant.friendly_name,

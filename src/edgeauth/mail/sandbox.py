@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
 from jinja2 import nodes
-from jinja2.exceptions import SecurityError
+from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
@@ -63,7 +63,7 @@ SAFE_METHODS = frozenset(
 
 
 class TemplateBudgetExceeded(SecurityError):
-    """The template needs more CPU or memory than a tenant's email may take."""
+    """The template needs more CPU or memory than a tenant's template may take."""
 
 
 def _size(value: Any) -> int:
@@ -77,9 +77,19 @@ def _bounded_size(value: Any) -> Any:
 
 
 class _Bounds(NodeTransformer):
-    """Loops draw on the render's budget; `~` goes through a bounded join."""
+    """Loops draw on the render's budget; `~` goes through a bounded join. Macros, `{% call %}` and
+    recursive loops are refused (Liquid has none of them): a call can recurse, and a recursion with
+    two calls a level doubles its work with every level, which no iteration count catches."""
+
+    def visit_Macro(self, node: nodes.Macro) -> nodes.Node:
+        raise TemplateSyntaxError("macros are not available in templates", node.lineno)
+
+    def visit_CallBlock(self, node: nodes.CallBlock) -> nodes.Node:
+        raise TemplateSyntaxError("{% call %} is not available in templates", node.lineno)
 
     def visit_For(self, node: nodes.For) -> nodes.For:
+        if node.recursive:
+            raise TemplateSyntaxError("recursive loops are not available in templates", node.lineno)
         node = cast(nodes.For, self.generic_visit(node))
         node.iter = nodes.Call(nodes.Name(BUDGET_NAME, "load"), [node.iter], [], None, None)
         return node
@@ -133,7 +143,8 @@ class BoundedSandbox(SandboxedEnvironment):
         """The template with its loops and concatenations bounded (`_Bounds`)."""
         return self.from_string(_Bounds().visit(self.parse(source)))
 
-    def concat(self, *parts: Any) -> Any:
+    def join_bounded(self, *parts: Any) -> Any:
+        """`a ~ b ~ c`, refused beyond `MAX_ITEMS` characters."""
         joined = markup_join(parts) if self.autoescape else str_join(parts)
         return _bounded_size(joined)
 
@@ -160,7 +171,7 @@ def render_compiled(environment: BoundedSandbox, template: Any, context: dict[st
     """`render_bounded` for a template already compiled by `environment.bounded`."""
     chunks: list[str] = []
     size = 0
-    bounds = {BUDGET_NAME: _loop_budget(), CONCAT_NAME: environment.concat}
+    bounds = {BUDGET_NAME: _loop_budget(), CONCAT_NAME: environment.join_bounded}
     for chunk in template.generate({**context, **bounds}):
         size += len(chunk)
         if size > MAX_OUTPUT:

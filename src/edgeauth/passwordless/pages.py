@@ -18,7 +18,7 @@ from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import email_connection_for
 from edgeauth.login.events import record_for_user, record_user_event
-from edgeauth.login.pages import LOGIN_ERRORS, render_form, signed_in, transaction
+from edgeauth.login.pages import LOGIN_ERRORS, email_page, render_form, signed_in, transaction
 from edgeauth.login.rendering import error_page, transaction_error
 from edgeauth.login.transaction import TransactionError
 from edgeauth.notifications import email_user
@@ -76,7 +76,7 @@ async def code_sent(
         return await render_form(
             ctx,
             request,
-            "login_id" if ctx.tenant.identifier_first else "login",  # whose form had the email
+            email_page(ctx),  # whose form had the email
             authz,
             form["state"],
             error_key="error.invalid_email",

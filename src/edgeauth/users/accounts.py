@@ -44,7 +44,7 @@ def check_email(email: str) -> str:
     """The normal form of a plausible address (Auth0's `format email`)."""
     address = normalize_email(email)
     local, _, domain = address.partition("@")
-    if not local or "." not in domain or " " in address:
+    if not local or "." not in domain or " " in address or "@" in domain:
         raise AccountError(
             AccountRefusal.INVALID_EMAIL, f"Object didn't pass validation for format email: {email}"
         )
