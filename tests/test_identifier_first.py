@@ -80,7 +80,9 @@ def test_the_email_then_the_password(server: Server, setup: dict[str, Any]) -> N
     assert step.status_code == 200 and 'action="/u/login"' in step.text
     assert 'value="ada@example.com"' in step.text and "readonly" in step.text
     assert 'id="edit-email"' in step.text and 'action="/u/passwordless"' in step.text  # or a code
-    assert "email=ada%40example.com" in step.text  # the forgot-password link keeps the email
+    assert step.text.count("email=ada%40example.com") == 2  # the forgot and edit links keep the email
+    edit = browser.request("GET", "/u/login", params={"state": state, "email": "ada@example.com"})
+    assert 'action="/u/login/identifier"' in edit.text and 'value="ada@example.com"' in edit.text
 
     form = {"state": state, "email": "ada@example.com"}
     wrong = browser.request("POST", "/u/login", data={**form, "password": "not it"})

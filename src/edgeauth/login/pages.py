@@ -66,13 +66,15 @@ async def transaction(ctx: RequestContext, request: Request, state: str) -> Auth
 
 
 async def show_page(request: Request, page: str) -> Response:
+    """A form of the login in progress; `?email=` fills its email (identifier-first's "Edit email
+    address" keeps what was typed, as Auth0's does), else the request's `login_hint`."""
     ctx = request_context(request)
     state = request.query_params.get("state", "")
     try:
         authz = await transaction(ctx, request, state)
     except TransactionError:
         return await transaction_error(ctx, request)
-    return await render_form(ctx, request, page, authz, state)
+    return await render_form(ctx, request, page, authz, state, email=request.query_params.get("email", ""))
 
 
 def password_page(ctx: RequestContext) -> str:
