@@ -150,7 +150,8 @@ async def run(args: argparse.Namespace) -> int:
             await serve_command(runtime, args)
             return 0
         result = await args.handler(runtime.platform, args)
-        await runtime.drain_queues()  # user events reach D1 now, with or without a server
+        if args.delivers:  # what the command queued (user events, an import's parts) is delivered
+            await runtime.drain_queues()  # now, with or without a server
     except AdminError as exc:
         print(f"edgeauth: {exc.message}", file=sys.stderr)
         return 1

@@ -304,11 +304,15 @@ async def keys_rotate(platform: Platform, args: argparse.Namespace) -> JSON:
 def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     """Add the admin verbs to `verbs` (a subparsers action); `options` adds shared flags."""
 
-    def leaf(group: Any, name: str, handler: AdminCommand, help_text: str) -> argparse.ArgumentParser:
+    def leaf(
+        group: Any, name: str, handler: AdminCommand, help_text: str, *, delivers: bool = True
+    ) -> argparse.ArgumentParser:
+        """A verb; `delivers=False` for one that queues nothing, so the local CLI returns without
+        delivering what others queued (see `edgeauth.cli.run`)."""
         sub: argparse.ArgumentParser = group.add_parser(name, help=help_text)
         sub.add_argument("--tenant", default=None, help="tenant id (default: the default tenant)")
         options(sub)
-        sub.set_defaults(handler=handler)
+        sub.set_defaults(handler=handler, delivers=delivers)
         return sub
 
     def group(name: str) -> Any:
@@ -414,7 +418,9 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     exported.add_argument("--field", action="append", help="a field to export (repeatable)")
     exported.add_argument("--format", default="json", choices=("json", "csv"))
     exported.add_argument("--limit", type=int)
-    job = leaf(users_group, "job", users_job, "a users job's state and errors (and an export's file)")
+    job = leaf(
+        users_group, "job", users_job, "a users job's state and errors (and an export's file)", delivers=False
+    )
     job.add_argument("job_id")
     job.add_argument("--download", action="store_true", help="include a finished export's file")
 
