@@ -10,7 +10,8 @@ delegates to one collaborator:
 - `user.authentication.Authentication`: the password check and what a login ends in;
 - `user.grants.Grants`: SSO sessions, codes, refresh tokens, logout;
 - `user.emailed.EmailedSecrets`: passwordless codes and links, resets, verification, tickets;
-- `user.federation.Federation`: federated logins, the join by email, linking and unlinking.
+- `user.federation.Federation`: federated logins, the join by email, linking and unlinking;
+- `user.multifactor.MultiFactor`: second factors, through an mfa_token or the Management API.
 
 Refusals travel as `Refused(...).to_wire()` (`edgeauth.users.answers`).
 """
@@ -24,6 +25,7 @@ from durable_objects.user.authentication import Authentication
 from durable_objects.user.emailed import EmailedSecrets
 from durable_objects.user.federation import Federation
 from durable_objects.user.grants import Grants
+from durable_objects.user.multifactor import MultiFactor
 from durable_objects.user.routing import by_name, by_token, by_user_id, naming, rpc_surface, still_held
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
@@ -49,6 +51,7 @@ class UserObject:
         self.grants = Grants(self.profile, self.authentication)
         self.emailed = EmailedSecrets(self.profile, self.authentication)
         self.federation = Federation(self.profile, self.authentication)
+        self.multifactor = MultiFactor(self.profile, self.authentication)
 
     # --- the profile (Management API) ----------------------------------------------------------
 
@@ -132,7 +135,7 @@ class UserObject:
     @by_name(answers.refusal(answers.Refusal.WRONG_CREDENTIALS))
     async def login_with_password(
         self, tenant_id: str, password: str, finish: answers.Wire | None, ip: str = ""
-    ) -> answers.Login | answers.Wire:
+    ) -> answers.Login | answers.MfaPending | answers.Wire:
         return await self.authentication.login_with_password(password, finish, ip)
 
     @by_token(answers.refusal(answers.Refusal.LOGIN_REQUIRED))
@@ -144,7 +147,7 @@ class UserObject:
         max_age: int | None,
         lifetimes: sessions.Lifetimes,
     ) -> answers.Login | answers.Wire:
-        return self.grants.authorize_with_session(secret, request, max_age, lifetimes)
+        return await self.grants.authorize_with_session(secret, request, max_age, lifetimes)
 
     @by_token(answers.refusal(answers.Refusal.INVALID_CODE))
     async def redeem_code(
@@ -161,7 +164,7 @@ class UserObject:
     @by_user_id(answers.refusal(answers.Refusal.INVALID_REFRESH_TOKEN))
     async def exchange_upstream_refresh_token(
         self, tenant_id: str, digest: str, finish: answers.Wire, ip: str = ""
-    ) -> answers.Login | answers.Wire:
+    ) -> answers.Login | answers.MfaPending | answers.Wire:
         """Lazy migration: an upstream refresh token the Worker exchanged upstream for this user
         becomes a login here (new tokens of ours), once per token (its SHA-256 `digest`)."""
         return await self.authentication.exchange_upstream_refresh_token(digest, finish, ip)
@@ -169,8 +172,8 @@ class UserObject:
     @by_token(answers.refusal(answers.Refusal.INVALID_REFRESH_TOKEN))
     async def refresh(
         self, tenant_id: str, secret: str, client_id: str, scope: str
-    ) -> answers.Redeemed | answers.Wire:
-        return self.grants.refresh(secret, client_id, scope)
+    ) -> answers.Redeemed | answers.MfaPending | answers.Wire:
+        return await self.grants.refresh(secret, client_id, scope)
 
     @by_token(False)
     async def revoke_refresh_token(self, tenant_id: str, secret: str, client_id: str) -> bool:
@@ -191,20 +194,20 @@ class UserObject:
     @by_name(answers.refusal(answers.Refusal.WRONG_CODE))
     async def login_with_email_code(
         self, tenant_id: str, code: str, finish: answers.Wire | None, ip: str = ""
-    ) -> answers.Login | answers.Wire:
+    ) -> answers.Login | answers.MfaPending | answers.Wire:
         return await self.emailed.login_with_email_code(tenant_id, code, finish, ip)
 
     @by_token(answers.refusal(answers.Refusal.INVALID_LINK))
     async def login_with_magic_link(
         self, tenant_id: str, secret: str, ip: str = ""
-    ) -> answers.Login | answers.Wire:
+    ) -> answers.Login | answers.MfaPending | answers.Wire:
         return await self.emailed.login_with_magic_link(tenant_id, secret, ip)
 
     @by_token(answers.refusal(answers.Refusal.INVALID_TICKET))
     async def redeem_login_ticket(
         self, tenant_id: str, secret: str, client_id: str, request: answers.Wire | None, verifier: str
-    ) -> answers.Login | answers.Wire:
-        return self.emailed.redeem_login_ticket(tenant_id, secret, client_id, request, verifier)
+    ) -> answers.Login | answers.MfaPending | answers.Wire:
+        return await self.emailed.redeem_login_ticket(tenant_id, secret, client_id, request, verifier)
 
     @by_name(None)
     async def start_password_reset(self, tenant_id: str) -> str | None:
@@ -234,7 +237,7 @@ class UserObject:
         profile: answers.Wire,
         finish: answers.Wire | None,
         ip: str = "",
-    ) -> answers.Login | answers.Wire:
+    ) -> answers.Login | answers.MfaPending | answers.Wire:
         return await self.federation.login_with_identity(tenant_id, identity, profile, finish, ip)
 
     @by_name(answers.refusal(answers.Refusal.UNVERIFIED_OWNER), creates=True)
@@ -245,7 +248,7 @@ class UserObject:
         profile: answers.Wire,
         finish: answers.Wire | None,
         ip: str = "",
-    ) -> answers.Login | answers.Wire:
+    ) -> answers.Login | answers.MfaPending | answers.Wire:
         return await self.federation.join_by_email(tenant_id, identity, profile, finish, ip)
 
     @by_user_id(answers.refusal(answers.Refusal.NO_SUCH_USER))
@@ -265,6 +268,40 @@ class UserObject:
     @naming(None)
     async def restore_unlinked(self, tenant_id: str, identity: answers.Wire) -> None:
         await self.federation.restore_unlinked(tenant_id, identity)
+
+    # --- second factors -------------------------------------------------------------------------
+
+    @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
+    async def mfa_authenticators(self, tenant_id: str, secret: str) -> answers.Wire:
+        return self.multifactor.authenticators(tenant_id, secret)
+
+    @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
+    async def mfa_associate(
+        self, tenant_id: str, secret: str, issuer: str, with_recovery_code: bool
+    ) -> answers.Enrolled | answers.Wire:
+        return await self.multifactor.associate(tenant_id, secret, issuer, with_recovery_code)
+
+    @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
+    async def mfa_challenge(self, tenant_id: str, secret: str, client_id: str) -> answers.Wire:
+        return self.multifactor.challenge(tenant_id, secret, client_id)
+
+    @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
+    async def mfa_verify(
+        self, tenant_id: str, secret: str, client_id: str, factor: str, code: str, ip: str = ""
+    ) -> answers.Login | answers.Wire:
+        return await self.multifactor.verify(tenant_id, secret, client_id, factor, code, ip)
+
+    @by_user_id([])
+    async def authentication_methods(self, tenant_id: str) -> list[answers.Wire]:
+        return self.multifactor.authentication_methods()
+
+    @by_user_id(0)
+    async def delete_authenticators(self, tenant_id: str, authenticator_id: str | None) -> int:
+        return self.multifactor.delete_authenticators(authenticator_id)
+
+    @by_user_id(None)
+    async def regenerate_recovery_code(self, tenant_id: str) -> str | None:
+        return self.multifactor.regenerate_recovery_code()
 
     async def alarm(self) -> None:
         """Re-send events a failed queue send left in the outbox."""

@@ -115,9 +115,10 @@ class Chromium:
         return json.loads(line)["result"] if line else []
 
     # The operations the tests use, typed.
-    def new_session(self) -> None:
-        """A fresh browser context: no cookies, no storage (a new browser profile)."""
-        self.call("session")
+    def new_session(self, *, accept_test_certificates: bool = False) -> None:
+        """A fresh browser context: no cookies, no storage (a new browser profile).
+        `accept_test_certificates`: for an issuer on https with the tests' throwaway CA."""
+        self.call("session", accept_test_certificates=accept_test_certificates)
 
     def track(self, *origins: str) -> None:
         self.call("track", origins=list(origins))

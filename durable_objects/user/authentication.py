@@ -1,14 +1,24 @@
 """Authenticating the user, and what a successful login ends in (`edgeauth.users.completion`):
-an SSO session with maybe a code, tokens' inputs for the token endpoint, or a login ticket."""
+an SSO session with maybe a code, tokens' inputs for the token endpoint, or a login ticket; when
+the tenant requires MFA, a token grant ends in an mfa_token instead (`second_factors`)."""
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
-from durable_objects.user import brute_force, codes, one_time, refresh_tokens, sessions
+from durable_objects.user import (
+    brute_force,
+    codes,
+    names,
+    one_time,
+    refresh_tokens,
+    second_factors,
+    sessions,
+)
 from durable_objects.user.profile import Profile
-from edgeauth.users.answers import Login, Refusal, Wire, refusal
+from edgeauth.snapshots import Tenant, load_tenant
+from edgeauth.users.answers import Login, MfaPending, Refusal, Wire, refusal
 from edgeauth.users.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 
 
@@ -19,7 +29,7 @@ class Authentication:
 
     async def login_with_password(
         self, password: str, finish: dict[str, Any] | None, ip: str
-    ) -> Login | Wire:
+    ) -> Login | MfaPending | Wire:
         """Check the password (Auth0 database connection): the block, the lockouts, the hash; weaker
         hashes are upgraded. No user or no password costs one hash all the same, so the answer's
         timing does not tell whether the email has an account."""
@@ -39,12 +49,11 @@ class Authentication:
         if needs_rehash(stored):
             self.profile.set_password(await hash_password(self.profile.env.crypto, password))
         brute_force.record_success(self.storage, ip, now)
-        await self.profile.record_login(ip)
-        return self.finish(finish)
+        return await self.finish(finish, ip)
 
     async def exchange_upstream_refresh_token(
         self, digest: str, finish: dict[str, Any], ip: str
-    ) -> Login | Wire:
+    ) -> Login | MfaPending | Wire:
         """Once per upstream token: a second exchange of it is an unknown refresh token."""
         row = self.profile.row()
         taken = self.storage.exec("SELECT 1 FROM upstream_refresh_tokens WHERE digest = ?", digest)
@@ -57,14 +66,33 @@ class Authentication:
             digest,
             self.profile.now(),
         )
-        await self.profile.record_login(ip)
-        return self.finish(finish)
+        return await self.finish(finish, ip)
 
-    def finish(self, finish: dict[str, Any] | None) -> Login:
-        """After a successful login, what `finish` asks for (edgeauth.users.completion)."""
-        row = self.profile.user()
+    async def tenant(self) -> Tenant | None:
+        """The user's tenant as logins see it (its snapshot)."""
+        name = names.read(self.storage)  # recorded by the call's routing, before any user exists
+        return None if name is None else await load_tenant(self.profile.env.config, name.tenant_id)
+
+    async def requires_mfa(self) -> bool:
+        """The tenant's MFA policy, read from its snapshot here, where every login ends, so no
+        login path can skip it; a tenant that cannot be read requires it (fail closed)."""
+        tenant = await self.tenant()
+        return tenant is None or tenant.requires_mfa
+
+    async def finish(self, finish: dict[str, Any] | None, ip: str | None) -> Login | MfaPending | Wire:
+        """After the first factor, what `finish` asks for (edgeauth.users.completion). With MFA
+        required, a token grant gets an mfa_token; the hosted pages cannot ask for a second factor
+        yet, so a browser login is refused rather than let through without one. A completed login
+        is counted (`ip`; None: counted when its ticket was issued)."""
         finish = finish or {"kind": "session", "request": None}
         now = self.profile.now()
+        if await self.requires_mfa():
+            if finish["kind"] != "tokens":
+                return refusal(Refusal.MFA_REQUIRED)
+            return self.pending_mfa(self.profile.user(), finish, now)
+        if ip is not None:
+            await self.profile.record_login(ip)
+        row = self.profile.user()
         if finish["kind"] == "ticket":
             payload = {
                 "tenant_id": row["tenant_id"],
@@ -74,9 +102,23 @@ class Authentication:
             ticket = one_time.issue_token(self.storage, self.profile.state.id, "login_ticket", payload, now)
             return {"user": self.profile.user_json(row), "login_ticket": ticket}
         if finish["kind"] == "tokens":
-            return self._direct_grant(finish["request"], finish["refresh_allowed"], now)
+            return self.direct_grant(finish["request"], finish["refresh_allowed"], now)
         session = sessions.create_session(self.storage, self.profile.state.id, now)
         return {**self.grant(session, finish["request"]), "session_token": session["token"]}
+
+    def pending_mfa(self, row: dict[str, Any], finish: dict[str, Any], now: int) -> MfaPending:
+        """Auth0's `mfa_required`: an mfa_token that carries this login's finish to the second factor."""
+        payload = {
+            "tenant_id": row["tenant_id"],
+            "client_id": finish["request"]["client_id"],
+            "finish": finish,
+        }
+        token = one_time.issue_token(self.storage, self.profile.state.id, "mfa", payload, now)
+        return {
+            "user": self.profile.user_json(row),
+            "mfa_token": token,
+            "mfa_requirements": second_factors.requirements(self.storage),
+        }
 
     def grant(self, session: dict[str, Any], request: dict[str, Any] | None) -> Login:
         """The user and the session, and a code for an authorization request."""
@@ -96,22 +138,30 @@ class Authentication:
             )
         return result
 
-    def _direct_grant(self, request: dict[str, Any], refresh_allowed: bool, now: int) -> Login:
-        """Token endpoint grants: no SSO session (`sid` empty), a refresh token for offline access."""
+    def direct_grant(
+        self, request: dict[str, Any], refresh_allowed: bool, now: int, amr: list[str] | None = None
+    ) -> Login:
+        """Token endpoint grants: no SSO session (`sid` empty), a refresh token for offline access;
+        `amr` says how the user authenticated (`["mfa"]`: its refresh tokens carry that on)."""
         result: Login = {
             "user": self.profile.user_json(self.profile.user()),
             "sid": "",
             "auth_time": now,
             "request": request,
         }
+        if amr:
+            result["amr"] = amr
         if refresh_allowed and "offline_access" in request["scope"].split():
+            family = secrets.token_hex(16)
             result["refresh_token"] = refresh_tokens.issue_refresh_token(
                 self.storage,
                 self.profile.state.id,
-                family=secrets.token_hex(16),
+                family=family,
                 request=request,
                 sid="",
                 auth_time=now,
                 now=now,
             )
+            if amr and "mfa" in amr:
+                refresh_tokens.mark_mfa(self.storage, family)
         return result

@@ -13,7 +13,7 @@ from durable_objects.user.profile import Profile
 from durable_objects.user.routing import answers_to
 from edgeauth.connections import EMAIL_CONNECTION
 from edgeauth.users import completion
-from edgeauth.users.answers import Login, Refusal, Sent, UserJson, Wire, refusal
+from edgeauth.users.answers import Login, MfaPending, Refusal, Sent, UserJson, Wire, refusal
 from edgeauth.users.opaque import digest
 
 
@@ -38,7 +38,7 @@ class EmailedSecrets:
 
     async def login_with_email_code(
         self, tenant_id: str, code: str, finish: dict[str, Any] | None, ip: str
-    ) -> Login | Wire:
+    ) -> Login | MfaPending | Wire:
         """Auth0 passwordless OTP: the last code sent, once, within its lifetime; wrong tries burn
         the code (`one_time.spend_code`), never the owner's next one."""
         payload = one_time.spend_code(self.storage, self.profile.state.id, code, self.profile.now())
@@ -46,7 +46,7 @@ class EmailedSecrets:
             return refusal(Refusal.WRONG_CODE)
         return await self._passwordless_login(tenant_id, payload["email"], finish, ip)
 
-    async def login_with_magic_link(self, tenant_id: str, secret: str, ip: str) -> Login | Wire:
+    async def login_with_magic_link(self, tenant_id: str, secret: str, ip: str) -> Login | MfaPending | Wire:
         """Auth0 magic link: once; finishes the request it carries, if the address it was sent to
         still reaches this object."""
         payload = one_time.spend_token(self.storage, "magic_link", secret, tenant_id, self.profile.now())
@@ -58,7 +58,7 @@ class EmailedSecrets:
 
     async def _passwordless_login(
         self, tenant_id: str, email: str, finish: dict[str, Any] | None, ip: str
-    ) -> Login | Wire:
+    ) -> Login | MfaPending | Wire:
         """The email is proven: sign the user up on first use (Auth0 `email` connection), else
         attach the `email` identity and mark that email verified."""
         row = self.profile.row()
@@ -72,8 +72,7 @@ class EmailedSecrets:
             return refusal(Refusal.WRONG_CODE)
         else:
             self._claim_email(row)
-        await self.profile.record_login(ip)
-        return self.authentication.finish(finish)
+        return await self.authentication.finish(finish, ip)
 
     def _claim_email(self, row: dict[str, Any]) -> None:
         """Proof of the email joins the `email` identity to its user. If that user's email was never
@@ -89,9 +88,9 @@ class EmailedSecrets:
             self.profile.sign_out_everywhere()
             self.storage.exec("UPDATE user SET email_verified = 1")
 
-    def redeem_login_ticket(
+    async def redeem_login_ticket(
         self, tenant_id: str, secret: str, client_id: str, request: dict[str, Any] | None, verifier: str
-    ) -> Login | Wire:
+    ) -> Login | MfaPending | Wire:
         """`/authorize?login_ticket=` (auth0.js embedded login): the ticket once, by its client, in
         the browser that asked for it (its `co_verifier`); a wrong or missing verifier leaves the
         ticket for the verification fallback."""
@@ -107,7 +106,7 @@ class EmailedSecrets:
             return refusal(Refusal.INVALID_TICKET)
         if row["blocked"]:
             return refusal(Refusal.BLOCKED)
-        return self.authentication.finish(completion.browser_session(request))
+        return await self.authentication.finish(completion.browser_session(request), None)
 
     def start_password_reset(self, tenant_id: str) -> str | None:
         """A reset ticket when this email's database user exists, bound to the email it is sent to."""

@@ -11,7 +11,7 @@ from durable_objects.user import identities, names
 from durable_objects.user.authentication import Authentication
 from durable_objects.user.profile import Profile
 from edgeauth.connections import EMAIL_CONNECTION
-from edgeauth.users.answers import Identities, Login, Refusal, Refused, Unlinked, Wire, refusal
+from edgeauth.users.answers import Identities, Login, MfaPending, Refusal, Refused, Unlinked, Wire, refusal
 from edgeauth.users.objects import UserObjects
 
 
@@ -23,7 +23,7 @@ class Federation:
 
     async def login_with_identity(
         self, tenant_id: str, identity: Wire, profile: Wire, finish: Wire | None, ip: str
-    ) -> Login | Wire:
+    ) -> Login | MfaPending | Wire:
         """On the identity's own object (or, routed, on the user it joined). A returning identity
         signs in. A new one with a verified email joins the user who has that email now, or becomes
         it; an unverified or missing email never joins anyone: the user lives here, on its own."""
@@ -43,14 +43,14 @@ class Federation:
 
     async def join_by_email(
         self, tenant_id: str, identity: Wire, profile: Wire, finish: Wire | None, ip: str
-    ) -> Login | Wire:
+    ) -> Login | MfaPending | Wire:
         """Where a verified email is held: its user gains the identity if that user's email is
         verified too (account-takeover guard), or, no user yet, the identity's user is created
         here. The answer names this object (`object_id`) for the identity's object to point to."""
         row = self.profile.row()
         if row is not None and not row["email_verified"]:
             return refusal(Refusal.UNVERIFIED_OWNER)
-        result: Login | Wire
+        result: Login | MfaPending | Wire
         if row is None:
             result = await self._sign_up(tenant_id, profile["email"], profile, identity, finish, ip)
         else:
@@ -59,23 +59,28 @@ class Federation:
             result["object_id"] = self.profile.state.id
         return result
 
-    async def _sign_in(self, row: Wire, identity: Wire, finish: Wire | None, ip: str) -> Login | Wire:
-        """Attach (or refresh the profile data of) the identity, then log the user in."""
+    async def _sign_in(
+        self, row: Wire, identity: Wire, finish: Wire | None, ip: str
+    ) -> Login | MfaPending | Wire:
+        """Attach (or refresh the profile data of) the identity, then log the user in. While the
+        tenant requires MFA (which a federated login cannot pass yet) nothing is attached."""
         if row["blocked"]:
             return refusal(Refusal.BLOCKED)
+        if await self.authentication.requires_mfa():
+            return refusal(Refusal.MFA_REQUIRED)
         identities.add_identity(self.storage, identities.from_json(identity))
-        await self.profile.record_login(ip)
-        return self.authentication.finish(finish)
+        return await self.authentication.finish(finish, ip)
 
     async def _sign_up(
         self, tenant_id: str, email: str | None, profile: Wire, identity: Wire, finish: Wire | None, ip: str
-    ) -> Login:
+    ) -> Login | MfaPending | Wire:
         """A new user whose first identity is this one (`{provider}|{object id}{creation}`)."""
+        if await self.authentication.requires_mfa():
+            return refusal(Refusal.MFA_REQUIRED)
         first = identities.from_json(identity)
         self.profile.insert(tenant_id, self.profile.new_user_id(first.provider), email, profile, first)
         await self.profile.committed("user.created")
-        await self.profile.record_login(ip)
-        return self.authentication.finish(finish)
+        return await self.authentication.finish(finish, ip)
 
     def linkable_identities(self) -> Identities | Wire:
         """Auth0 link, on the secondary account: its identities, if it may be linked. Only

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from durable_objects.user import codes, refresh_tokens, sessions
 from durable_objects.user.authentication import Authentication
 from durable_objects.user.profile import Profile
-from edgeauth.users.answers import Login, Redeemed, Refusal, Refused, Wire, refusal
+from edgeauth.users import completion
+from edgeauth.users.answers import Login, MfaPending, Redeemed, Refusal, Refused, Wire, refusal
 
 
 class Grants:
@@ -17,10 +19,12 @@ class Grants:
         self.authentication = authentication
         self.storage = profile.storage
 
-    def authorize_with_session(
+    async def authorize_with_session(
         self, secret: str, request: dict[str, Any] | None, max_age: int | None, lifetimes: sessions.Lifetimes
     ) -> Login | Wire:
-        """SSO: a code for a live session, unless `max_age` asks for a fresher login (0: always)."""
+        """SSO: a code for a live session, unless `max_age` asks for a fresher login (0: always).
+        While the tenant requires MFA no session has passed a second factor (the hosted pages
+        cannot ask for one yet), so none is reused."""
         now = self.profile.now()
         session = sessions.find_session(self.storage, secret, now, lifetimes)
         row = self.profile.row()
@@ -28,6 +32,8 @@ class Grants:
             return refusal(Refusal.LOGIN_REQUIRED)
         if max_age is not None and now - session["auth_time"] >= max_age:
             return refusal(Refusal.STALE_SESSION)
+        if await self.authentication.requires_mfa():
+            return refusal(Refusal.MFA_REQUIRED)
         return self.authentication.grant(session, request)
 
     def redeem_code(
@@ -66,26 +72,35 @@ class Grants:
             )
         return result
 
-    def refresh(self, secret: str, client_id: str, scope: str) -> Redeemed | Wire:
+    async def refresh(self, secret: str, client_id: str, scope: str) -> Redeemed | MfaPending | Wire:
         """Rotate a refresh token, optionally narrowing its scope. A blocked user's token is
-        refused without being spent."""
+        refused without being spent. While the tenant requires MFA, a token whose login passed no
+        second factor is not rotated: the answer is an mfa_token for that login's request (Auth0's
+        step-up), and the tokens come from the MFA grant."""
         row = self.profile.row()
         if row is None:
             return refusal(Refusal.INVALID_REFRESH_TOKEN)
         if row["blocked"]:
             return refusal(Refusal.BLOCKED)
-        rotated = refresh_tokens.rotate(
-            self.storage, self.profile.state.id, secret, client_id, scope, self.profile.now()
-        )
+        now = self.profile.now()
+        current = refresh_tokens.live(self.storage, secret, client_id, now)
+        if current is not None and not refresh_tokens.passed_mfa(self.storage, current["family"]):
+            if await self.authentication.requires_mfa():
+                finish = completion.token_grant(json.loads(current["request"]), refresh_allowed=True)
+                return self.authentication.pending_mfa(row, finish, now)
+        rotated = refresh_tokens.rotate(self.storage, self.profile.state.id, secret, client_id, scope, now)
         if isinstance(rotated, Refused):
             return rotated.to_wire()
-        return {
+        result: Redeemed = {
             "request": rotated.request,
             "sid": rotated.sid,
             "auth_time": rotated.auth_time,
             "refresh_token": rotated.refresh_token,
             "user": self.profile.user_json(row),
         }
+        if rotated.mfa:
+            result["amr"] = ["mfa"]
+        return result
 
     def revoke_refresh_token(self, secret: str, client_id: str) -> bool:
         return refresh_tokens.revoke(self.storage, secret, client_id)

@@ -33,13 +33,14 @@ SCHEMA = (
     )""",
 )
 # Lifetimes in seconds: Auth0's passwordless OTP and link (300), its email-link tickets (5 days),
-# and a short one for the cross-origin login ticket, redeemed by the next request.
+# a short one for the cross-origin login ticket, redeemed by the next request, and the mfa_token's.
 LIFETIMES = {
     "email_code": 300,
     "magic_link": 300,
     "password_reset": 5 * 86400,
     "email_verification": 5 * 86400,
     "login_ticket": 120,
+    "mfa": 600,  # Auth0's mfa_token: ten minutes to pass the second factor
 }
 CODE_DIGITS = 6
 # A code is burned after this many wrong tries (a new code starts afresh) …
@@ -87,6 +88,11 @@ def spend_token(
     if payload is not None:
         storage.exec("DELETE FROM one_time WHERE digest = ?", digest(secret))
     return payload
+
+
+def revoke_kind(storage: ObjectStorage, kind: str) -> None:
+    """Every live secret of `kind` is void (a password reset ends pending mfa_tokens)."""
+    storage.exec("DELETE FROM one_time WHERE kind = ?", kind)
 
 
 def _code_digest(object_id: str, code: str) -> str:

@@ -14,7 +14,15 @@ import re
 import secrets
 from typing import Any
 
-from durable_objects.user import brute_force, codes, identities, one_time, refresh_tokens, sessions
+from durable_objects.user import (
+    brute_force,
+    codes,
+    identities,
+    one_time,
+    refresh_tokens,
+    second_factors,
+    sessions,
+)
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
 from edgeauth.rows import from_json_column, iso_now, to_json_column
@@ -61,6 +69,8 @@ SCHEMA = (
     codes.SCHEMA,
     *one_time.SCHEMA,
     refresh_tokens.SCHEMA,
+    refresh_tokens.MFA_SCHEMA,
+    second_factors.SCHEMA,
     # Upstream refresh tokens (lazy migration) this user exchanged: each is taken once.
     """CREATE TABLE IF NOT EXISTS upstream_refresh_tokens (
         digest       TEXT PRIMARY KEY,
@@ -391,6 +401,7 @@ class Profile:
         await self.committed("user.login")
 
     def sign_out_everywhere(self) -> None:
-        """Every SSO session ends and every refresh token is revoked."""
+        """Every SSO session ends and every refresh token and pending mfa_token is revoked."""
         sessions.end_all_sessions(self.storage)
         refresh_tokens.revoke_all(self.storage)
+        one_time.revoke_kind(self.storage, "mfa")

@@ -27,6 +27,9 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS refresh_tokens (
     used_at         INTEGER,
     revoked         INTEGER NOT NULL DEFAULT 0
 )"""
+# Families whose login passed a second factor (their tokens' ID tokens say `amr: ["mfa"]`; while
+# the tenant requires MFA, a family not listed here must pass one before it is rotated).
+MFA_SCHEMA = "CREATE TABLE IF NOT EXISTS mfa_families (family TEXT PRIMARY KEY)"
 ABSOLUTE_LIFETIME = 30 * 86400
 IDLE_LIFETIME = 15 * 86400
 
@@ -61,6 +64,25 @@ def issue_refresh_token(
     return token
 
 
+def mark_mfa(storage: ObjectStorage, family: str) -> None:
+    storage.exec("INSERT OR IGNORE INTO mfa_families (family) VALUES (?)", family)
+
+
+def passed_mfa(storage: ObjectStorage, family: str) -> bool:
+    return bool(storage.exec("SELECT 1 FROM mfa_families WHERE family = ?", family))
+
+
+def live(storage: ObjectStorage, secret: str, client_id: str, now: int) -> dict[str, Any] | None:
+    """The token's row if it could be rotated now by this client (not used, revoked or expired)."""
+    rows = storage.exec("SELECT * FROM refresh_tokens WHERE digest = ?", digest(secret))
+    if not rows or rows[0]["client_id"] != client_id or rows[0]["used_at"] is not None:
+        return None
+    row = rows[0]
+    if row["revoked"] or row["expires_at"] <= now or row["idle_expires_at"] <= now:
+        return None
+    return row
+
+
 def revoke_family(storage: ObjectStorage, family: str) -> None:
     storage.exec("UPDATE refresh_tokens SET revoked = 1 WHERE family = ?", family)
 
@@ -78,6 +100,7 @@ class Rotated:
     sid: str
     auth_time: int
     refresh_token: str
+    mfa: bool  # its login passed a second factor
 
 
 def rotate(
@@ -108,7 +131,7 @@ def rotate(
         now=now,
         expires_at=row["expires_at"],
     )
-    return Rotated(request, row["sid"], row["auth_time"], token)
+    return Rotated(request, row["sid"], row["auth_time"], token, passed_mfa(storage, row["family"]))
 
 
 def revoke(storage: ObjectStorage, secret: str, client_id: str) -> bool:

@@ -30,6 +30,7 @@ from edgeauth.login.forgot_password import forgot_page, forgot_submit
 from edgeauth.login.identifier_first import identifier_submit
 from edgeauth.login.logout import oidc_logout, v2_logout
 from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit, upstream_page
+from edgeauth.mfa import api as mfa_api
 from edgeauth.oauth.authorize.endpoint import authorize
 from edgeauth.oauth.discovery import discovery, jwks_document
 from edgeauth.oauth.revocation import revoke
@@ -103,6 +104,12 @@ ROUTES = [
     Route("/oauth/token", preflight, methods=["OPTIONS"]),
     Route("/oauth/revoke", revoke, methods=["POST"]),
     Route("/oauth/revoke", preflight, methods=["OPTIONS"]),
+    Route("/mfa/authenticators", mfa_api.list_authenticators, methods=["GET"]),
+    Route("/mfa/authenticators", bearer_preflight, methods=["OPTIONS"]),
+    Route("/mfa/associate", mfa_api.associate, methods=["POST"]),
+    Route("/mfa/associate", bearer_preflight, methods=["OPTIONS"]),
+    Route("/mfa/challenge", mfa_api.challenge, methods=["POST"]),
+    Route("/mfa/challenge", preflight, methods=["OPTIONS"]),
     Route("/userinfo", userinfo, methods=["GET", "POST"]),
     Route("/userinfo", bearer_preflight, methods=["OPTIONS"]),
     Route("/v2/logout", v2_logout, methods=["GET"]),

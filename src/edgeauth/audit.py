@@ -62,6 +62,12 @@ EXCHANGES = {
     "http://auth0.com/oauth/grant-type/passwordless/otp": Exchange(
         "seotpft", "feotpft", "Passwordless OTP for Access Token"
     ),
+    "http://auth0.com/oauth/grant-type/mfa-otp": Exchange(
+        "seotpft", "feotpft", "Password and OTP Challenge for Access Token"
+    ),
+    "http://auth0.com/oauth/grant-type/mfa-recovery-code": Exchange(
+        "sercft", "fercft", "Password and MFA Recovery code for Access Token"
+    ),
 }
 FIELDS = ("ip", "user_agent", "client_id", "client_name", "user_id", "user_name", "connection")
 

@@ -37,6 +37,10 @@ SCOPES = tuple(
         ("email_provider", ("read", "create", "update", "delete")),
         ("signing_keys", ("read", "create", "update")),
         ("tenants", ("create",)),
+        ("guardian_factors", ("read", "update")),
+        ("mfa_policies", ("read", "update")),
+        ("authentication_methods", ("read", "update", "delete")),
+        ("guardian_enrollments", ("read", "delete")),
     )
     for verb in verbs
 )

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from edgeauth.config_store import ConfigStore
+from edgeauth.mfa.factors import requires_mfa
 from edgeauth.ports import KeyValueStore
 
 
@@ -84,6 +85,14 @@ class Tenant:
     identifier_first: bool = False
     # A page template or prompt partials are set (`load_page_look`, read by the hosted pages only).
     has_page_look: bool = False
+    # Auth0 Guardian: the enabled factors (`/guardian/factors`) and the policies (`/guardian/policies`).
+    mfa_factors: list[str] = field(default_factory=list)
+    mfa_policies: list[str] = field(default_factory=list)
+
+    @property
+    def requires_mfa(self) -> bool:
+        """Every login of this tenant ends with a second factor (edgeauth.mfa.factors)."""
+        return requires_mfa(self.mfa_factors, self.mfa_policies)
 
     @property
     def session_lifetimes(self) -> dict[str, int]:

@@ -17,6 +17,7 @@ from edgeauth.admin import (
     clients,
     connections,
     grants,
+    guardian,
     jobs,
     outbox,
     page_look,
@@ -34,6 +35,7 @@ from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.keys.keyset import rotate_keyset
 from edgeauth.mail.outgoing import TEMPLATES, send_email
 from edgeauth.mail.providers import PROVIDERS
+from edgeauth.mfa.factors import OFFERED as MFA_FACTORS
 from edgeauth.platform import Platform
 from edgeauth.ports import JSON
 from edgeauth.users import bulk_export
@@ -92,6 +94,18 @@ async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
         changes[tenants.DEV_MODE_KEY] = args.dev_mode == "on"
     if args.identifier_first is not None:
         changes[tenants.PROMPTS_KEY] = {"identifier_first": args.identifier_first == "on"}
+    if args.mfa is not None:
+        factors = set(split_list(args.mfa)) - {"off"}
+        if unknown := factors - set(MFA_FACTORS):
+            raise AdminError(
+                400, f"Unknown or unavailable factors: {', '.join(sorted(unknown))}.", "invalid_body"
+            )
+        await guardian.configure(
+            platform,
+            tenant_of(platform, args),
+            factors={name: name in factors for name in MFA_FACTORS},
+            policies=["all-applications"] if factors else [],
+        )
     tenant = await tenants.update_settings(platform, tenant_of(platform, args), changes)
     return dataclasses.asdict(tenant)
 
@@ -341,6 +355,11 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
         "--identifier-first",
         choices=("on", "off"),
         help="the login page asks for the email first (Auth0's identifier-first prompt setting)",
+    )
+    update.add_argument(
+        "--mfa",
+        action="append",
+        help="factors every login needs one of (otp, recovery-code), or 'off' (Auth0 Guardian)",
     )
     template = leaf(
         tenants_group, "page-template", tenants_page_template, "set the Universal Login page template"

@@ -60,6 +60,7 @@ PROMPT_TEXT_KEY = "edgeauth_prompt_text"
 PROMPTS_KEY = "edgeauth_prompts"  # Auth0's `/prompts` settings (edgeauth.admin.prompt_settings)
 PAGE_TEMPLATE_KEY = "edgeauth_page_template"  # edgeauth.admin.page_look
 PARTIALS_KEY = "edgeauth_prompt_partials"  # edgeauth.admin.page_look
+MFA_KEY = "edgeauth_mfa"  # Auth0's `/guardian/factors` and `/guardian/policies` (edgeauth.admin.guardian)
 # What `GET /tenants/settings` shows for a setting never set (Auth0 defaults; `session_lifetime`
 # in hours is the session cookie's 7 days). `enabled_locales` unset: every shipped language.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -83,6 +84,7 @@ PRIVATE_SETTINGS = (
     PROMPTS_KEY,
     PAGE_TEMPLATE_KEY,
     PARTIALS_KEY,
+    MFA_KEY,
 )
 
 
@@ -130,6 +132,7 @@ def _tenant_snapshot(row: dict[str, Any]) -> Tenant:
     colors = branding.get("colors", {})
     background = colors.get("page_background")
     rate_limit = settings.get(RATE_LIMIT_KEY, {})
+    mfa = settings.get(MFA_KEY, {})
     return Tenant(
         id=row["id"],
         friendly_name=row["friendly_name"],
@@ -152,6 +155,8 @@ def _tenant_snapshot(row: dict[str, Any]) -> Tenant:
         custom_text=compile_custom_text(settings.get(PROMPT_TEXT_KEY, {})),
         identifier_first=settings.get(PROMPTS_KEY, {}).get("identifier_first") is True,
         has_page_look=bool(settings.get(PAGE_TEMPLATE_KEY) or settings.get(PARTIALS_KEY)),
+        mfa_factors=sorted(name for name, on in mfa.get("factors", {}).items() if on is True),
+        mfa_policies=list(mfa.get("policies", [])),
     )
 
 

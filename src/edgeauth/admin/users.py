@@ -122,7 +122,7 @@ def stored_hash(password_hash: str | None = None, custom_password_hash: Any = No
     return None
 
 
-async def _find(platform: Platform, tenant_id: str, user_id: str) -> tuple[UserById, dict[str, Any]]:
+async def find_user(platform: Platform, tenant_id: str, user_id: str) -> tuple[UserById, dict[str, Any]]:
     """The user with this id in the tenant and its profile, from its object (read-your-writes)."""
     found = await UserObjects(platform, tenant_id).find(user_id)
     if found is None or found[1]["user"] is None:
@@ -132,7 +132,7 @@ async def _find(platform: Platform, tenant_id: str, user_id: str) -> tuple[UserB
 
 async def get_user(platform: Platform, tenant_id: str, user_id: str) -> dict[str, Any]:
     """Auth0 `GET /users/{id}`."""
-    return (await _find(platform, tenant_id, user_id))[1]
+    return (await find_user(platform, tenant_id, user_id))[1]
 
 
 async def users_by_email(platform: Platform, tenant_id: str, email: str) -> list[dict[str, Any]]:
@@ -161,7 +161,7 @@ async def update_user(
     """Auth0 `PATCH /users/{id}`. A new email is claimed first (from then on it reaches this user)
     and resets `email_verified` unless given; the old email then reaches nobody and may sign up
     again. A new password, a block or a new email signs the user out everywhere."""
-    user, current = await _find(platform, tenant_id, user_id)
+    user, current = await find_user(platform, tenant_id, user_id)
     try:
         values, new_email = await _checked_changes(platform, tenant_id, changes)
     except AccountError as exc:
@@ -185,7 +185,7 @@ async def update_user(
 async def delete_user(platform: Platform, tenant_id: str, user_id: str) -> None:
     """Auth0 `DELETE /users/{id}`: the object forgets everything (its id is never given again);
     the user's roles go, and so does every tenant-admin grant made to it."""
-    user, current = await _find(platform, tenant_id, user_id)
+    user, current = await find_user(platform, tenant_id, user_id)
     if not await user.delete_user():
         raise inexistent_user()
     objects = UserObjects(platform, tenant_id)
@@ -306,7 +306,7 @@ async def link_user(
     identities' logins reach the primary from then on. Returns the primary's identities."""
     if primary_id == secondary_id:
         raise bad_request("The primary and the secondary account must differ.", "invalid_body")
-    primary, _ = await _find(platform, tenant_id, primary_id)
+    primary, _ = await find_user(platform, tenant_id, primary_id)
     objects = UserObjects(platform, tenant_id)
     found = await objects.find(secondary_id)
     secondary = await found[0].linkable_identities() if found else None
@@ -327,7 +327,7 @@ async def unlink_user(
     platform: Platform, tenant_id: str, primary_id: str, provider: str, user_id: str
 ) -> list[dict[str, Any]]:
     """The identity leaves the primary and is a user of its own again. Returns what remains."""
-    result = await (await _find(platform, tenant_id, primary_id))[0].unlink_identity(provider, user_id)
+    result = await (await find_user(platform, tenant_id, primary_id))[0].unlink_identity(provider, user_id)
     if isinstance(result, Refused):
         raise linking_refusal(result)
     removed = result["removed"]

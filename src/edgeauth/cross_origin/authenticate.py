@@ -26,7 +26,7 @@ from edgeauth.oauth.grants.passwordless_otp import GRANT_TYPE as PASSWORDLESS_OT
 from edgeauth.oauth.grants.rules import login_refusal, required_param
 from edgeauth.snapshots import Client, load_client
 from edgeauth.users import completion, lazy_migration
-from edgeauth.users.answers import Login, Refusal, Refused
+from edgeauth.users.answers import Login, Refusal, Refused, in_browser
 
 # credential_type → the strategy its realm must have (`password` uses the database connection).
 REALM_STRATEGIES = {
@@ -74,12 +74,14 @@ async def check_credentials(
     username = required_param(params, "username")
     ticket = completion.login_ticket(client.client_id, verifier_digest)
     if credential_type == PASSWORDLESS_OTP:
-        return await ctx.users.by_email(username).login_with_email_code(
-            required_param(params, "otp"), ticket, ctx.ip
+        return in_browser(
+            await ctx.users.by_email(username).login_with_email_code(
+                required_param(params, "otp"), ticket, ctx.ip
+            )
         )
     password = required_param(params, "password")
-    return await lazy_migration.login_with_password(
-        ctx.platform, ctx.tenant, username, password, ticket, ctx.ip
+    return in_browser(
+        await lazy_migration.login_with_password(ctx.platform, ctx.tenant, username, password, ticket, ctx.ip)
     )
 
 

@@ -35,7 +35,7 @@ from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.authorize.respond import error_response
 from edgeauth.snapshots import Client, load_client
 from edgeauth.templates import render
-from edgeauth.users.answers import MESSAGES, Login, Refusal, Refused, refused
+from edgeauth.users.answers import MESSAGES, Login, Refusal, Refused, in_browser, refused
 
 VERIFIER_COOKIE = "edgeauth_co"
 VERIFIER_MAX_AGE = 120  # the login ticket's lifetime
@@ -108,7 +108,7 @@ async def redeem(
     if found is None:
         return refused(Refusal.INVALID_TICKET)
     user, secret = found
-    return await user.redeem_login_ticket(secret, authz.client_id, code_request(authz), verifier)
+    return in_browser(await user.redeem_login_ticket(secret, authz.client_id, code_request(authz), verifier))
 
 
 async def login_with_ticket(

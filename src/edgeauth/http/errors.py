@@ -3,6 +3,8 @@ bodies")."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import JSONResponse
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -15,16 +17,18 @@ class OAuthError(Exception):
         description: str,
         status: int = 400,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(f"{error}: {description}")
         self.error = error
         self.description = description
         self.status = status
         self.headers = headers or {}
+        self.extra = extra or {}  # members beside the two (Auth0's `mfa_token`, `mfa_requirements`)
 
     def response(self) -> JSONResponse:
         return JSONResponse(
-            {"error": self.error, "error_description": self.description},
+            {"error": self.error, "error_description": self.description, **self.extra},
             status_code=self.status,
             headers={**NO_STORE, **self.headers},
         )

@@ -27,12 +27,13 @@ from edgeauth.snapshots import load_client
 from edgeauth.upstream.start import start_upstream
 from edgeauth.users import completion, lazy_migration
 from edgeauth.users.accounts import AccountError, AccountRefusal, create_database_user
-from edgeauth.users.answers import Login, Refusal, Refused
+from edgeauth.users.answers import Login, Refusal, Refused, in_browser
 
 # A refused login, in the page's words (`locales`); anything else reads as wrong credentials.
 LOGIN_ERRORS = {
     Refusal.BLOCKED: "error.blocked",
     Refusal.TOO_MANY_ATTEMPTS: "error.too_many_attempts",
+    Refusal.MFA_REQUIRED: "error.mfa_unavailable",
 }
 
 
@@ -154,8 +155,8 @@ async def submit(request: Request, page: str) -> Response:
         client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
         await send_verification_email(ctx, request, user, client, authz.ui_locales)
     finish = completion.browser_session(code_request(authz))
-    grant = await lazy_migration.login_with_password(
-        ctx.platform, ctx.tenant, email, password, finish, ctx.ip
+    grant = in_browser(
+        await lazy_migration.login_with_password(ctx.platform, ctx.tenant, email, password, finish, ctx.ip)
     )
     if isinstance(grant, Refused):
         failure = audit.BLOCKED_ACCOUNT if grant.code == Refusal.TOO_MANY_ATTEMPTS else audit.FAILED_LOGIN

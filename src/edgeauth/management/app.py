@@ -17,6 +17,7 @@ from edgeauth.management.routes import (
     clients,
     connections,
     emails,
+    guardian,
     jobs,
     keys,
     logs,
@@ -45,6 +46,7 @@ ROUTERS = (
     emails.router,
     tenant_admin.router,
     prompts.router,
+    guardian.router,
     unavailable.router,
 )
 

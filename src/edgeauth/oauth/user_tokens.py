@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from edgeauth import management_api
 from edgeauth.encoding import b64url_encode
 from edgeauth.http.context import RequestContext
+from edgeauth.http.errors import OAuthError
 from edgeauth.jose import sign_jwt
 from edgeauth.keys.keyset import load_keyset
 from edgeauth.oauth.access_token import issue_access_token
@@ -24,7 +25,7 @@ from edgeauth.oauth.authorize.request import OIDC_SCOPES, AuthorizationRequest
 from edgeauth.oauth.grants.issued import Issued
 from edgeauth.permissions import permissions_for
 from edgeauth.snapshots import AUTHZ_DIALECTS, ResourceServer
-from edgeauth.users.answers import Login, Redeemed
+from edgeauth.users.answers import Login, MfaPending, Redeemed
 
 ID_TOKEN_LIFETIME = 36000  # Auth0's default: 10 hours
 USERINFO_TOKEN_LIFETIME = 86400
@@ -103,6 +104,7 @@ async def issue_id_token(
     sid: str,
     auth_time: int,
     access_token: str | None = None,
+    amr: list[str] | None = None,
 ) -> str:
     now = ctx.platform.now()
     claims: dict[str, Any] = {
@@ -120,17 +122,30 @@ async def issue_id_token(
         claims["nonce"] = request.nonce
     if access_token is not None:
         claims["at_hash"] = at_hash(access_token)
+    if amr:  # OIDC Core §2: how the user authenticated; Auth0 puts `mfa` there after a second factor
+        claims["amr"] = amr
     keyset = await load_keyset(ctx.platform, ctx.tenant.id)
     return await sign_jwt(ctx.platform, keyset.current, claims)
 
 
+def mfa_required(pending: MfaPending) -> OAuthError:
+    """Auth0's answer when the login still needs its second factor: 403 `mfa_required` with the
+    `mfa_token` to continue with (`/mfa/*`, the MFA grants) and the `mfa_requirements`."""
+    extra = {"mfa_token": pending["mfa_token"], "mfa_requirements": pending["mfa_requirements"]}
+    return OAuthError("mfa_required", "Multifactor authentication required", 403, extra=extra)
+
+
 async def user_token_response(
-    ctx: RequestContext, grant: Login | Redeemed, scope_request: str = ""
+    ctx: RequestContext, answer: Login | MfaPending | Redeemed, scope_request: str = ""
 ) -> Issued:
     """The token endpoint's answer for a user grant (code or refresh): access token, the ID token
-    whenever `openid` was granted (spa-js verifies one on every grant), the rotated refresh token.
+    whenever `openid` was granted (spa-js verifies one on every grant), the rotated refresh token;
+    `mfa_required` when the login still needs its second factor.
 
     `scope_request` narrows the originally granted scope (RFC 6749 §6)."""
+    if "mfa_token" in answer:
+        raise mfa_required(cast(MfaPending, answer))
+    grant: Login | Redeemed = answer
     authz = AuthorizationRequest.from_json(grant["request"])
     access = await granted_access(ctx, authz, grant["user"]["user_id"])
     if scope_request:
@@ -146,8 +161,16 @@ async def user_token_response(
     }
     if "openid" in scope.split():
         response["id_token"] = await issue_id_token(
-            ctx, authz, grant["user"], scope=scope, sid=grant["sid"], auth_time=grant["auth_time"]
+            ctx,
+            authz,
+            grant["user"],
+            scope=scope,
+            sid=grant["sid"],
+            auth_time=grant["auth_time"],
+            amr=grant.get("amr"),
         )
     if "refresh_token" in grant:
         response["refresh_token"] = grant["refresh_token"]
+    if "recovery_code" in grant:  # Auth0: a recovery code used is replaced, and the new one shown once
+        response["recovery_code"] = grant["recovery_code"]
     return Issued(response, grant["user"]["user_id"])

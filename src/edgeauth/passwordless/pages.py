@@ -27,7 +27,7 @@ from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import load_client
 from edgeauth.users import completion
 from edgeauth.users.accounts import AccountError, check_email
-from edgeauth.users.answers import Refusal, Refused
+from edgeauth.users.answers import Refusal, Refused, in_browser
 
 CODE_ERRORS = {**LOGIN_ERRORS, Refusal.WRONG_CODE: "error.wrong_code"}
 
@@ -114,7 +114,7 @@ async def code_checked(
 ) -> Response:
     email = form["email"]
     finish = completion.browser_session(code_request(authz))
-    grant = await ctx.users.by_email(email).login_with_email_code(form["code"], finish, ctx.ip)
+    grant = in_browser(await ctx.users.by_email(email).login_with_email_code(form["code"], finish, ctx.ip))
     client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
     if isinstance(grant, Refused):
         await record_user_event(

@@ -14,13 +14,15 @@ from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.pages import signed_in
 from edgeauth.login.rendering import error_page
 from edgeauth.oauth.authorize.request import AuthorizationRequest
-from edgeauth.users.answers import Refusal, Refused, refused
+from edgeauth.users.answers import Refusal, Refused, in_browser, refused
 
 
 async def verify_redirect(request: Request) -> Response:
     ctx = request_context(request)
     found = ctx.users.by_token(request.query_params.get("token", ""))
-    grant = await found[0].login_with_magic_link(found[1], ctx.ip) if found else refused(Refusal.INVALID_LINK)
+    grant = in_browser(
+        await found[0].login_with_magic_link(found[1], ctx.ip) if found else refused(Refusal.INVALID_LINK)
+    )
     if isinstance(grant, Refused):
         await record_user_event(
             ctx, request, audit.FAILED_LOGIN, grant.message, client=None, connection=EMAIL_CONNECTION

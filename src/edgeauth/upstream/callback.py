@@ -29,7 +29,7 @@ from edgeauth.upstream.profile import federated_identity
 from edgeauth.upstream.provider import UpstreamError, provider_for
 from edgeauth.upstream.start import CALLBACK_PATH
 from edgeauth.users import completion
-from edgeauth.users.answers import Login, Refused
+from edgeauth.users.answers import Login, Refused, in_browser
 
 
 async def callback_params(request: Request) -> dict[str, Any]:
@@ -61,7 +61,7 @@ async def federated_user(
     identity, profile = await federated_identity(ctx.platform, provider, tokens, claims, params)
     user = ctx.users.by_identity(connection.name, identity["user_id"])
     finish = completion.browser_session(code_request(authz))
-    grant = await user.login_with_identity(identity, profile, finish, ctx.ip)
+    grant = in_browser(await user.login_with_identity(identity, profile, finish, ctx.ip))
     if isinstance(grant, Refused):
         raise UpstreamError(grant.message)
     return grant, connection.name

@@ -42,6 +42,13 @@ class Refusal(StrEnum):
     NO_SUCH_USER = "no_such_user"
     NO_SUCH_IDENTITY = "no_such_identity"
     UNSUPPORTED_SECONDARY = "unsupported_secondary"
+    MFA_REQUIRED = "mfa_required"  # the tenant requires MFA where no second factor can be asked yet
+    INVALID_MFA_TOKEN = "invalid_mfa_token"  # unknown, expired, spent, or another client's
+    ALREADY_ENROLLED = "already_enrolled"
+    WRONG_OTP = "wrong_otp"
+    WRONG_RECOVERY_CODE = "wrong_recovery_code"
+    MFA_LOCKED = "mfa_locked"  # too many wrong codes for this factor
+    FACTOR_DISABLED = "factor_disabled"  # a second factor the tenant does not enable
 
 
 # Auth0's words where an SDK or a person reads them.
@@ -64,6 +71,13 @@ MESSAGES = {
     Refusal.NO_SUCH_USER: "The user does not exist.",
     Refusal.NO_SUCH_IDENTITY: "The user has no such secondary identity.",
     Refusal.UNSUPPORTED_SECONDARY: "Only enterprise and social accounts can be linked as secondary accounts.",
+    Refusal.MFA_REQUIRED: "Multifactor authentication required",
+    Refusal.INVALID_MFA_TOKEN: "Malformed mfa_token",
+    Refusal.ALREADY_ENROLLED: "User is already enrolled.",
+    Refusal.WRONG_OTP: "Invalid otp_code.",
+    Refusal.WRONG_RECOVERY_CODE: "Invalid recovery_code.",
+    Refusal.MFA_LOCKED: "Too many failed attempts. Try again later.",
+    Refusal.FACTOR_DISABLED: "This factor is not enabled for the tenant.",
 }
 
 
@@ -121,6 +135,29 @@ class Login(TypedDict):
     refresh_token: NotRequired[str]
     login_ticket: NotRequired[str]
     object_id: NotRequired[str]
+    # Passed with a second factor: `amr` for the ID token, and a recovery code that replaced the one used.
+    amr: NotRequired[list[str]]
+    recovery_code: NotRequired[str]
+
+
+class MfaPending(TypedDict):
+    """A login that still needs its second factor (Auth0 `mfa_required`): the token to continue
+    with and what the user can do, `{"challenge": [...]}` or `{"enroll": [...]}`."""
+
+    user: UserJson
+    mfa_token: str
+    mfa_requirements: dict[str, list[dict[str, str]]]
+    object_id: NotRequired[str]
+
+
+class Enrolled(TypedDict):
+    """Auth0 `POST /mfa/associate` for `otp`: the secret, its QR code URI, maybe a recovery code."""
+
+    client_id: str  # the mfa_token's client (for CORS); not part of Auth0's answer
+    authenticator_type: str
+    secret: str
+    barcode_uri: str
+    recovery_codes: NotRequired[list[str]]
 
 
 class Redeemed(TypedDict):
@@ -131,6 +168,8 @@ class Redeemed(TypedDict):
     auth_time: int
     user: UserJson
     refresh_token: NotRequired[str]
+    amr: NotRequired[list[str]]
+    recovery_code: NotRequired[str]
 
 
 class Sent(TypedDict, total=False):
@@ -147,3 +186,14 @@ class Identities(TypedDict):
 class Unlinked(TypedDict):
     identities: list[dict[str, Any]]
     removed: dict[str, Any]
+
+
+def in_browser(answer: Login | MfaPending | Refused) -> Login | Refused:
+    """A login a browser finishes (hosted page, link, social, ticket). The object refuses one that
+    needs a second factor where none can be asked yet, so an mfa_token never reaches a browser; if
+    one did, it is refused the same way."""
+    if isinstance(answer, Refused):
+        return answer
+    if "mfa_token" in answer:
+        return refused(Refusal.MFA_REQUIRED)
+    return answer

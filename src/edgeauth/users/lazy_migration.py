@@ -26,7 +26,7 @@ from edgeauth.jwks_cache import jwks_keys
 from edgeauth.platform import Platform
 from edgeauth.snapshots import Tenant
 from edgeauth.users.accounts import AccountError, check_email, create_account
-from edgeauth.users.answers import MESSAGES, Login, Refusal, Refused
+from edgeauth.users.answers import MESSAGES, Login, MfaPending, Refusal, Refused
 from edgeauth.users.completion import token_grant
 from edgeauth.users.objects import UserObjects
 from edgeauth.users.passwords import hash_password
@@ -46,7 +46,7 @@ async def login_with_password(
     password: str,
     finish: dict[str, Any] | None,
     ip: str,
-) -> Login | Refused:
+) -> Login | MfaPending | Refused:
     """The database connection's password check, migrating first a user unknown here, or one
     here without a password yet (imported without a hash, or by a refresh token), when the
     connection imports from an upstream tenant. Every refusal reads as a wrong password."""
@@ -98,7 +98,7 @@ async def exchange_refresh_token(
     token: str,
     request: dict[str, Any],
     ip: str,
-) -> Login | Refused | None:
+) -> Login | MfaPending | Refused | None:
     """An upstream refresh token presented here: exchanged once upstream (the same `client_id`:
     a tenant copied with its apps' ids), the user found or created here by the upstream `sub`, and
     replaced by tokens of ours. None when the connection does not migrate or upstream refuses."""

@@ -23,8 +23,10 @@ from edgeauth.platform import Platform
 from edgeauth.ports import ObjectStub
 from edgeauth.users.answers import (
     Created,
+    Enrolled,
     Identities,
     Login,
+    MfaPending,
     Redeemed,
     Refused,
     Sent,
@@ -78,7 +80,7 @@ class EmailUser(_Handle):
 
     async def login_with_password(
         self, password: str, finish: dict[str, Any] | None, ip: str
-    ) -> Login | Refused:
+    ) -> Login | MfaPending | Refused:
         return await self._call("login_with_password", password, finish, ip)
 
     async def start_passwordless(self, send: str, request: dict[str, Any] | None) -> Sent:
@@ -86,7 +88,7 @@ class EmailUser(_Handle):
 
     async def login_with_email_code(
         self, code: str, finish: dict[str, Any] | None, ip: str
-    ) -> Login | Refused:
+    ) -> Login | MfaPending | Refused:
         return await self._call("login_with_email_code", code, finish, ip)
 
     async def start_password_reset(self) -> str | None:
@@ -94,7 +96,7 @@ class EmailUser(_Handle):
 
     async def join_by_email(
         self, identity: dict[str, Any], profile: dict[str, Any], finish: dict[str, Any] | None, ip: str
-    ) -> Login | Refused:
+    ) -> Login | MfaPending | Refused:
         """A federated identity with this verified email joins its user (or becomes it)."""
         return await self._call("join_by_email", identity, profile, finish, ip)
 
@@ -104,7 +106,7 @@ class IdentityUser(_Handle):
 
     async def login_with_identity(
         self, identity: dict[str, Any], profile: dict[str, Any], finish: dict[str, Any] | None, ip: str
-    ) -> Login | Refused:
+    ) -> Login | MfaPending | Refused:
         return await self._call("login_with_identity", identity, profile, finish, ip)
 
     async def point_to(self, user: UserById) -> None:
@@ -148,7 +150,7 @@ class UserById(_Handle):
 
     async def exchange_upstream_refresh_token(
         self, digest: str, finish: dict[str, Any], ip: str
-    ) -> Login | Refused:
+    ) -> Login | MfaPending | Refused:
         return await self._call("exchange_upstream_refresh_token", digest, finish, ip)
 
     async def exported_password(self) -> dict[str, Any] | None:
@@ -166,6 +168,16 @@ class UserById(_Handle):
     async def unlink_identity(self, provider: str, user_id: str) -> Unlinked | Refused:
         return await self._call("unlink_identity", provider, user_id)
 
+    async def authentication_methods(self) -> list[dict[str, Any]]:
+        return await self._call("authentication_methods")
+
+    async def delete_authenticators(self, authenticator_id: str | None = None) -> int:
+        """One authenticator, or all of them; how many were deleted."""
+        return await self._call("delete_authenticators", authenticator_id)
+
+    async def regenerate_recovery_code(self) -> str | None:
+        return await self._call("regenerate_recovery_code")
+
 
 class TokenUser(_Handle):
     """The object an opaque token names; the secret is checked by the object."""
@@ -182,7 +194,7 @@ class TokenUser(_Handle):
             "redeem_code", secret, client_id, redirect_uri, code_verifier, refresh_allowed
         )
 
-    async def refresh(self, secret: str, client_id: str, scope: str) -> Redeemed | Refused:
+    async def refresh(self, secret: str, client_id: str, scope: str) -> Redeemed | MfaPending | Refused:
         return await self._call("refresh", secret, client_id, scope)
 
     async def revoke_refresh_token(self, secret: str, client_id: str) -> bool:
@@ -191,13 +203,29 @@ class TokenUser(_Handle):
     async def end_session(self, secret: str) -> str | None:
         return await self._call("end_session", secret)
 
-    async def login_with_magic_link(self, secret: str, ip: str) -> Login | Refused:
+    async def login_with_magic_link(self, secret: str, ip: str) -> Login | MfaPending | Refused:
         return await self._call("login_with_magic_link", secret, ip)
 
     async def redeem_login_ticket(
         self, secret: str, client_id: str, request: dict[str, Any] | None, verifier: str
-    ) -> Login | Refused:
+    ) -> Login | MfaPending | Refused:
         return await self._call("redeem_login_ticket", secret, client_id, request, verifier)
+
+    async def mfa_authenticators(self, secret: str) -> dict[str, Any] | Refused:
+        """`{"client_id": the token's client, "authenticators": [...]}`."""
+        return await self._call("mfa_authenticators", secret)
+
+    async def mfa_associate(self, secret: str, issuer: str, with_recovery_code: bool) -> Enrolled | Refused:
+        return await self._call("mfa_associate", secret, issuer, with_recovery_code)
+
+    async def mfa_challenge(self, secret: str, client_id: str) -> dict[str, Any] | Refused:
+        return await self._call("mfa_challenge", secret, client_id)
+
+    async def mfa_verify(
+        self, secret: str, client_id: str, factor: str, code: str, ip: str
+    ) -> Login | Refused:
+        """The second factor (`otp` or `recovery-code`) of the login the mfa_token stands for."""
+        return await self._call("mfa_verify", secret, client_id, factor, code, ip)
 
     async def reset_password(self, secret: str, password_hash: str) -> UserJson | None:
         return await self._call("reset_password", secret, password_hash)

@@ -7,9 +7,6 @@ does not offer").
   had them, and so does edgeauth.
 - Actions: every Auth0 tenant has them; here there are none, so the list is empty, and so are the
   triggers an action could be bound to.
-- MFA (Guardian): every factor disabled, no policy, as on a tenant that never turned MFA on;
-  writing that same state back (a factor disabled, no policy) is accepted, anything else is a
-  403 until MFA exists.
 - Custom domains, phone providers and phone templates: none.
 - Attack protection: brute-force protection as edgeauth applies it (always on: ten failures from
   one IP lock that IP out of the account, docs/security.md); breached-password detection and
@@ -72,54 +69,6 @@ async def list_actions(
 @router.get("/actions/triggers", summary="Action triggers: none")
 async def list_action_triggers(caller: Annotated[Caller, allowed()]) -> dict[str, object]:
     return {"triggers": []}
-
-
-GUARDIAN_FACTORS = (
-    "sms",
-    "push-notification",
-    "otp",
-    "email",
-    "duo",
-    "webauthn-roaming",
-    "webauthn-platform",
-    "recovery-code",
-)
-
-
-@router.get("/guardian/factors", summary="MFA factors: all disabled")
-async def list_guardian_factors(caller: Annotated[Caller, allowed()]) -> list[dict[str, object]]:
-    return [{"name": name, "enabled": False, "trial_expired": False} for name in GUARDIAN_FACTORS]
-
-
-@router.get("/guardian/policies", summary="MFA policies: none")
-async def list_guardian_policies(caller: Annotated[Caller, allowed()]) -> list[str]:
-    return []
-
-
-def mfa_not_offered() -> AdminError:
-    return AdminError(
-        403, "Multi-factor authentication is not available for this tenant.", "feature_not_enabled"
-    )
-
-
-@router.put("/guardian/factors/{name}", summary="MFA factor: may only stay disabled")
-async def set_guardian_factor(
-    name: str, enabled: Annotated[bool, Body(embed=True)], caller: Annotated[Caller, allowed()]
-) -> dict[str, bool]:
-    if name not in GUARDIAN_FACTORS:
-        raise AdminError(404, f"The factor {name} does not exist.", "inexistent_factor")
-    if enabled:
-        raise mfa_not_offered()
-    return {"enabled": False}
-
-
-@router.put("/guardian/policies", summary="MFA policies: may only stay empty")
-async def set_guardian_policies(
-    policies: Annotated[list[str], Body(max_length=2)], caller: Annotated[Caller, allowed()]
-) -> list[str]:
-    if policies:
-        raise mfa_not_offered()
-    return []
 
 
 @router.get("/custom-domains", summary="Custom domains: none (tenant hosts are the operator's)")

@@ -67,10 +67,15 @@ async def authorize(request: Request) -> Response:
         return error_response(exc.reply, exc.error, exc.description)
     if ticket := request.query_params.get("login_ticket"):
         return await login_with_ticket(ctx, request, authz, ticket)
+    refusal = refused(Refusal.LOGIN_REQUIRED)
     if "login" not in authz.prompt:
         grant = await sso_grant(ctx, request, authz)
         if not isinstance(grant, Refused):
             return await complete_authorization(ctx, authz, grant)
+        refusal = grant
     if "none" in authz.prompt:
-        return error_response(authz.reply, "login_required", "Login required")
+        # Auth0's words when a second factor is due: auth0-spa-js tells this apart from a plain
+        # `login_required`.
+        mfa = refusal.code == Refusal.MFA_REQUIRED
+        return error_response(authz.reply, "login_required", refusal.message if mfa else "Login required")
     return await start_login(ctx, request, authz)

@@ -17,7 +17,7 @@ from edgeauth.oauth.grants.rules import (
 from edgeauth.oauth.user_tokens import user_token_response
 from edgeauth.snapshots import Client
 from edgeauth.users import lazy_migration
-from edgeauth.users.answers import MESSAGES, Login, Redeemed, Refusal, Refused
+from edgeauth.users.answers import MESSAGES, Login, MfaPending, Redeemed, Refusal, Refused
 
 GRANT_TYPE = "refresh_token"
 
@@ -29,7 +29,7 @@ async def refresh_token(ctx: RequestContext, client: Client, params: dict[str, A
     token = required_param(params, "refresh_token")
     requested = string_param(params, "scope")
     found = ctx.users.by_token(token)
-    rotated: Login | Redeemed | Refused | None = None
+    rotated: Login | MfaPending | Redeemed | Refused | None = None
     if found is not None:
         rotated = await found[0].refresh(found[1], client.client_id, requested)
     if rotated is None or (isinstance(rotated, Refused) and rotated.code == Refusal.INVALID_REFRESH_TOKEN):

@@ -52,11 +52,11 @@ async def direct_request(ctx: RequestContext, client: Client, params: dict[str, 
 
 
 def login_refusal(refusal: Refused) -> OAuthError:
-    """A credential refused (password, OTP), as Auth0's token endpoint words it: a blocked user is
-    401 `unauthorized`, a locked-out one 429 `too_many_attempts`."""
+    """A credential refused (password, OTP, second factor), as Auth0's token endpoint words it: a
+    blocked user is 401 `unauthorized`, a locked-out one (or factor) 429 `too_many_attempts`."""
     if refusal.code == Refusal.BLOCKED:
         return OAuthError("unauthorized", refusal.message, 401)
-    if refusal.code == Refusal.TOO_MANY_ATTEMPTS:
+    if refusal.code in (Refusal.TOO_MANY_ATTEMPTS, Refusal.MFA_LOCKED):
         return OAuthError("too_many_attempts", refusal.message, 429)
     return grant_refusal(refusal)
 

@@ -1,0 +1,203 @@
+"""Second factors in the user's object (Auth0 Guardian's `otp` and `recovery-code`), reached with
+an mfa_token: the proof that the password was right, which is all a second-factor attempt can
+start from.
+
+- The mfa_token is a one-time secret of kind `mfa` (ten minutes, Auth0's lifetime) carrying the
+  login's finish; a grant that passes the second factor spends it.
+- An OTP authenticator is stored inactive at `/mfa/associate` and becomes active with its first
+  good code (Auth0: the enrolment is confirmed by the `mfa-otp` grant). Its secret is sealed with
+  the deployment key; a code is good once (the last accepted time step is kept).
+- A recovery code is given with the first enrolment, stored as its SHA-256, good once; using it
+  gives a new one (Auth0).
+- Wrong codes count per authenticator, a leaky bucket (`MAX_FAILURES`, one more try every
+  `REFILL_SECONDS`); the other factor still works, so a thief with the password cannot lock the
+  owner out of every factor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from edgeauth.mfa import totp
+from edgeauth.ports import Crypto, ObjectStorage
+from edgeauth.rows import iso_now
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS authenticators (
+    id           TEXT PRIMARY KEY,
+    type         TEXT NOT NULL,
+    secret       TEXT NOT NULL,
+    active       INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_step    INTEGER NOT NULL DEFAULT 0,
+    failures     INTEGER NOT NULL DEFAULT 0,
+    last_failure INTEGER NOT NULL DEFAULT 0
+)"""
+OTP = "otp"
+RECOVERY_CODE = "recovery-code"
+# Wrong codes per authenticator, a leaky bucket as Auth0's: ten in a row, then one more try every
+# six minutes (at most ten an hour); a good code empties the bucket.
+MAX_FAILURES = 10
+REFILL_SECONDS = 6 * 60
+# Auth0's recovery codes: 24 characters of capitals and digits.
+RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+RECOVERY_LENGTH = 24
+ID_PREFIX = {OTP: "totp|dev_", RECOVERY_CODE: "recovery-code|dev_"}
+
+
+def new_recovery_code() -> str:
+    return "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().replace(" ", "").encode()).hexdigest()
+
+
+def listed(storage: ObjectStorage) -> list[dict[str, Any]]:
+    """Auth0 `GET /mfa/authenticators`: each authenticator, `active` once confirmed."""
+    rows = storage.exec("SELECT id, type, active, created_at FROM authenticators ORDER BY created_at, id")
+    return [
+        {"id": row["id"], "authenticator_type": row["type"], "active": bool(row["active"])} for row in rows
+    ]
+
+
+def is_enrolled(storage: ObjectStorage) -> bool:
+    """An active first factor (a recovery code alone is not an enrolment)."""
+    return bool(storage.exec("SELECT 1 FROM authenticators WHERE type = ? AND active = 1", OTP))
+
+
+def requirements(storage: ObjectStorage) -> dict[str, list[dict[str, str]]]:
+    """Auth0's `mfa_requirements`: what the user can be challenged with, or must enroll."""
+    if is_enrolled(storage):
+        return {"challenge": [{"type": OTP}]}
+    return {"enroll": [{"type": OTP}]}
+
+
+def _insert(storage: ObjectStorage, kind: str, secret: str, active: bool, now: int) -> str:
+    authenticator_id = ID_PREFIX[kind] + secrets.token_urlsafe(12)
+    storage.exec(
+        "INSERT INTO authenticators (id, type, secret, active, created_at) VALUES (?, ?, ?, ?, ?)",
+        authenticator_id,
+        kind,
+        secret,
+        int(active),
+        now,
+    )
+    return authenticator_id
+
+
+def replace_recovery_code(storage: ObjectStorage, now: int) -> str:
+    """A new recovery code, the old one (if any) gone."""
+    storage.exec("DELETE FROM authenticators WHERE type = ?", RECOVERY_CODE)
+    code = new_recovery_code()
+    _insert(storage, RECOVERY_CODE, _digest(code), True, now)
+    return code
+
+
+async def associate_otp(
+    storage: ObjectStorage, crypto: Crypto, with_recovery_code: bool, now: int
+) -> tuple[str, str | None] | None:
+    """A new inactive OTP authenticator (an earlier unconfirmed one is replaced): its secret, and a
+    recovery code when asked for; None when the user has an active one. The secret is sealed
+    first, so the check and the writes run with nothing awaited between them (no other call of
+    this object can slip in)."""
+    secret = totp.new_secret()
+    sealed = await crypto.seal(secret.encode())
+    if is_enrolled(storage):
+        return None
+    storage.exec("DELETE FROM authenticators WHERE type = ? AND active = 0", OTP)
+    _insert(storage, OTP, sealed, False, now)
+    return secret, replace_recovery_code(storage, now) if with_recovery_code else None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A second factor's answer: passed, or why not."""
+
+    passed: bool
+    locked: bool = False
+
+
+def _failures(row: dict[str, Any], now: int) -> int:
+    """The bucket's level now: the failures recorded, less one per `REFILL_SECONDS` since the last."""
+    return max(0, int(row["failures"]) - (now - int(row["last_failure"])) // REFILL_SECONDS)
+
+
+def _checked(storage: ObjectStorage, row: dict[str, Any], passed: bool, now: int) -> Checked:
+    """Record a wrong code in the bucket (a full bucket is the lock), or empty it for a good one."""
+    if passed:
+        storage.exec("UPDATE authenticators SET failures = 0 WHERE id = ?", row["id"])
+        return Checked(True)
+    failures = _failures(row, now) + 1
+    storage.exec(
+        "UPDATE authenticators SET failures = ?, last_failure = ? WHERE id = ?", failures, now, row["id"]
+    )
+    return Checked(False, locked=failures >= MAX_FAILURES)
+
+
+def _current(storage: ObjectStorage, kind: str) -> dict[str, Any] | None:
+    """The authenticator of `kind` to check (an active one first)."""
+    rows = storage.exec("SELECT * FROM authenticators WHERE type = ? ORDER BY active DESC", kind)
+    return rows[0] if rows else None
+
+
+async def check_otp(storage: ObjectStorage, crypto: Crypto, code: str, now: int) -> Checked:
+    """The code of the OTP authenticator (the active one, else the one being enrolled), once per
+    time step; the first good code activates an enrolment. The secret is unsealed first; the
+    lock, the comparison and the writes then run with nothing awaited between them, so parallel
+    attempts are counted one by one and a code cannot pass twice."""
+    found = _current(storage, OTP)
+    if found is None:
+        return Checked(False)
+    secret = (await crypto.unseal(found["secret"])).decode()
+    row = _current(storage, OTP)
+    if row is None or row["id"] != found["id"]:
+        return Checked(False)
+    if _failures(row, now) >= MAX_FAILURES:
+        return Checked(False, locked=True)
+    step = totp.matching_step(secret, code, now, row["last_step"])
+    if step is not None:
+        storage.exec("UPDATE authenticators SET active = 1, last_step = ? WHERE id = ?", step, row["id"])
+    return _checked(storage, row, step is not None, now)
+
+
+def check_recovery_code(storage: ObjectStorage, code: str, now: int) -> Checked:
+    """The user's recovery code, compared as digests in constant time; spent when right."""
+    row = _current(storage, RECOVERY_CODE)
+    if row is None:
+        return Checked(False)
+    if _failures(row, now) >= MAX_FAILURES:
+        return Checked(False, locked=True)
+    passed = hmac.compare_digest(row["secret"], _digest(code))
+    checked = _checked(storage, row, passed, now)
+    if passed:
+        storage.exec("DELETE FROM authenticators WHERE id = ?", row["id"])
+    return checked
+
+
+def delete(storage: ObjectStorage, authenticator_id: str | None = None) -> int:
+    """One authenticator, or every one (Auth0 `DELETE /users/{id}/authenticators`); how many went."""
+    if authenticator_id is None:
+        count = len(storage.exec("SELECT id FROM authenticators"))
+        storage.exec("DELETE FROM authenticators")
+        return count
+    found = storage.exec("SELECT id FROM authenticators WHERE id = ?", authenticator_id)
+    storage.exec("DELETE FROM authenticators WHERE id = ?", authenticator_id)
+    return len(found)
+
+
+def authentication_methods(storage: ObjectStorage) -> list[dict[str, Any]]:
+    """Auth0 `GET /users/{id}/authentication-methods` (the MFA ones): `totp`, `recovery-code`."""
+    rows = storage.exec("SELECT id, type, active, created_at FROM authenticators ORDER BY created_at, id")
+    return [
+        {
+            "id": row["id"],
+            "type": "totp" if row["type"] == OTP else row["type"],
+            "confirmed": bool(row["active"]),
+            "created_at": iso_now(row["created_at"]),
+        }
+        for row in rows
+    ]

@@ -1,0 +1,116 @@
+"""Auth0's MFA API for apps that log users in themselves (the password grants, embedded login):
+`GET /mfa/authenticators`, `POST /mfa/associate`, `POST /mfa/challenge`, each with the mfa_token of
+a login that answered `mfa_required`; the codes then go to the token endpoint's MFA grants
+(`oauth/grants/mfa.py`). Shapes as auth0-spa-js's MFA client sends and reads them (docs/mfa.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from edgeauth.http.body import read_params, string_param
+from edgeauth.http.context import RequestContext, request_context
+from edgeauth.http.cors import allow_listed_origin
+from edgeauth.http.errors import NO_STORE, OAuthError, invalid_grant, invalid_request
+from edgeauth.mfa.factors import FIRST_FACTORS
+from edgeauth.oauth.bearer import bearer_token, invalid_token
+from edgeauth.oauth.client_auth import request_client
+from edgeauth.oauth.grants.rules import required_param
+from edgeauth.snapshots import load_client
+from edgeauth.users.answers import MESSAGES, Refusal, Refused
+from edgeauth.users.objects import TokenUser
+
+BadToken = Callable[[str], OAuthError]
+
+
+def token_user(ctx: RequestContext, mfa_token: str, bad: BadToken = invalid_token) -> tuple[TokenUser, str]:
+    found = ctx.users.by_token(mfa_token)
+    if found is None:
+        raise bad(MESSAGES[Refusal.INVALID_MFA_TOKEN])
+    return found
+
+
+def refusal_error(refusal: Refused, bad: BadToken = invalid_token) -> OAuthError:
+    """An unknown, expired or spent mfa_token: as a bearer token, `invalid_token` (RFC 6750 §3.1);
+    in a body, Auth0's `invalid_grant`. A user who already has a factor must pass it first
+    (Auth0: 403 "User is already enrolled.")."""
+    if refusal.code == Refusal.INVALID_MFA_TOKEN:
+        return bad(refusal.message)
+    if refusal.code == Refusal.ALREADY_ENROLLED:
+        return OAuthError("access_denied", refusal.message, 403)
+    return OAuthError("unsupported_challenge_type", "The user has no authenticator for this challenge.", 400)
+
+
+def check_authenticator_types(ctx: RequestContext, params: dict[str, Any]) -> None:
+    """`authenticator_types` must ask for a factor the tenant enabled and edgeauth can enroll (`otp`)."""
+    types = params.get("authenticator_types")
+    if isinstance(types, str):  # a form body: space-separated, as OAuth lists are
+        types = types.split()
+    if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
+        raise invalid_request("authenticator_types must be a non-empty array of strings.")
+    if types != ["otp"] or not any(name in ctx.tenant.mfa_factors for name in FIRST_FACTORS):
+        raise invalid_request(
+            f"Unsupported authenticator types: {', '.join(types)}; this tenant enrolls otp."
+        )
+
+
+async def answered(
+    ctx: RequestContext, request: Request, body: Any, client_id: str, status: int = 200
+) -> Response:
+    """The answer, readable by the token's application's web origins (CORS)."""
+    client = await load_client(ctx.platform.config, ctx.tenant.id, client_id)
+    response = JSONResponse(body, status_code=status, headers=NO_STORE)
+    return allow_listed_origin(request, response, client.web_origins if client else [])
+
+
+async def list_authenticators(request: Request) -> Response:
+    """Auth0 `GET /mfa/authenticators` (Bearer mfa_token)."""
+    ctx = request_context(request)
+    try:
+        user, secret = token_user(ctx, bearer_token(request))
+        result = await user.mfa_authenticators(secret)
+        if isinstance(result, Refused):
+            raise refusal_error(result)
+    except OAuthError as exc:
+        return exc.response()
+    return await answered(ctx, request, result["authenticators"], result["client_id"])
+
+
+async def associate(request: Request) -> Response:
+    """Auth0 `POST /mfa/associate` (Bearer mfa_token, `authenticator_types: ["otp"]`): the secret
+    and its `otpauth://` URI, and the recovery code with a first enrolment when that factor is on."""
+    ctx = request_context(request)
+    try:
+        mfa_token = bearer_token(request)
+        check_authenticator_types(ctx, await read_params(request))
+        user, secret = token_user(ctx, mfa_token)
+        with_recovery = "recovery-code" in ctx.tenant.mfa_factors
+        result = await user.mfa_associate(secret, ctx.tenant.friendly_name, with_recovery)
+        if isinstance(result, Refused):
+            raise refusal_error(result)
+    except OAuthError as exc:
+        return exc.response()
+    body = {name: value for name, value in result.items() if name != "client_id"}
+    return await answered(ctx, request, body, result["client_id"])
+
+
+async def challenge(request: Request) -> Response:
+    """Auth0 `POST /mfa/challenge` (`mfa_token`, `client_id`, `challenge_type`): for `otp` there is
+    nothing to send; the answer tells the app to ask for the code."""
+    ctx = request_context(request)
+    try:
+        params = await read_params(request)
+        client = await request_client(ctx, None, params)
+        types = (string_param(params, "challenge_type") or "otp").split()
+        if "otp" not in types:
+            raise OAuthError("unsupported_challenge_type", "Only otp challenges are offered.", 400)
+        user, secret = token_user(ctx, required_param(params, "mfa_token"), invalid_grant)
+        result = await user.mfa_challenge(secret, client.client_id)
+        if isinstance(result, Refused):
+            raise refusal_error(result, invalid_grant)
+    except OAuthError as exc:
+        return exc.response()
+    return await answered(ctx, request, result, client.client_id)

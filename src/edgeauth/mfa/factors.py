@@ -1,0 +1,30 @@
+"""Auth0's MFA factors and policies (`/api/v2/guardian/factors`, `/guardian/policies`), and what a
+tenant's choice of them means for a login."""
+
+from __future__ import annotations
+
+# Every factor name Auth0 knows, in the order `GET /guardian/factors` lists them.
+FACTORS = (
+    "sms",
+    "push-notification",
+    "otp",
+    "email",
+    "duo",
+    "webauthn-roaming",
+    "webauthn-platform",
+    "recovery-code",
+)
+# What edgeauth can enroll and check today; enabling another factor is refused (403).
+OFFERED = ("otp", "recovery-code")
+# Factors a user can enroll as their first one (a recovery code comes with one of these).
+FIRST_FACTORS = ("otp",)
+# `all-applications`: every login needs a second factor. (`confidence-score`, Auth0's adaptive MFA,
+# needs risk signals edgeauth does not have.)
+POLICIES = ("all-applications", "confidence-score")
+OFFERED_POLICIES = ("all-applications",)
+
+
+def requires_mfa(factors: list[str], policies: list[str]) -> bool:
+    """MFA is required at every login when the policy says so and a first factor is enabled (Auth0:
+    a policy with no factor enabled asks for nothing)."""
+    return "all-applications" in policies and any(name in FIRST_FACTORS for name in factors)

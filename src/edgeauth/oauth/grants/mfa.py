@@ -1,0 +1,40 @@
+"""Auth0's MFA grants: `http://auth0.com/oauth/grant-type/mfa-otp` (`mfa_token` + `otp`) and
+`…/mfa-recovery-code` (`mfa_token` + `recovery_code`): the second factor of a login that answered
+`mfa_required`, then its tokens (docs/mfa.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edgeauth.http.context import RequestContext
+from edgeauth.oauth.grants.issued import Issued
+from edgeauth.oauth.grants.rules import check_grant_enabled, login_refusal, required_param, token_object
+from edgeauth.oauth.user_tokens import user_token_response
+from edgeauth.snapshots import Client
+from edgeauth.users.answers import MESSAGES, Refusal, Refused
+
+MFA_OTP = "http://auth0.com/oauth/grant-type/mfa-otp"
+MFA_RECOVERY_CODE = "http://auth0.com/oauth/grant-type/mfa-recovery-code"
+
+
+async def second_factor(
+    ctx: RequestContext, client: Client, params: dict[str, Any], factor: str, code_param: str
+) -> Issued:
+    """The factor's code checked by the user's object the mfa_token names, for this client."""
+    user, secret = token_object(ctx, required_param(params, "mfa_token"), MESSAGES[Refusal.INVALID_MFA_TOKEN])
+    result = await user.mfa_verify(
+        secret, client.client_id, factor, required_param(params, code_param), ctx.ip
+    )
+    if isinstance(result, Refused):
+        raise login_refusal(result)
+    return await user_token_response(ctx, result)
+
+
+async def mfa_otp(ctx: RequestContext, client: Client, params: dict[str, Any]) -> Issued:
+    check_grant_enabled(client, MFA_OTP)
+    return await second_factor(ctx, client, params, "otp", "otp")
+
+
+async def mfa_recovery_code(ctx: RequestContext, client: Client, params: dict[str, Any]) -> Issued:
+    check_grant_enabled(client, MFA_RECOVERY_CODE)
+    return await second_factor(ctx, client, params, "recovery-code", "recovery_code")

@@ -1,0 +1,177 @@
+"""MFA settings and a user's second factors through Auth0's Management API: `/guardian/factors`,
+`/guardian/policies` (logins follow at once), `/users/{id}/authentication-methods`,
+`/users/{id}/authenticators`, `/users/{id}/recovery-code-regeneration`; raw HTTP and the official
+auth0-python `ManagementClient`."""
+
+from __future__ import annotations
+
+import ssl
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from auth0.authentication.exceptions import Auth0Error
+from auth0.management import ManagementClient
+
+from edgeauth.runtime.local.process import ServerProcess
+from tests.conftest import Server
+from tests.management.conftest import Management
+from tests.management.test_auth0_python import management as management
+from tests.test_mfa import (
+    MFA_OTP,
+    MFA_RECOVERY_CODE,
+    PASSWORD,
+    PASSWORD_REALM,
+    associate,
+    mfa_grant,
+    mfa_required,
+    rfc6238,
+)
+
+# Auth0's factor names, in the order `GET /guardian/factors` lists them.
+FACTORS = "sms push-notification otp email duo webauthn-roaming webauthn-platform recovery-code".split()
+
+
+@pytest.fixture(scope="module")
+def app(mgmt: Management) -> dict[str, Any]:
+    grants = f"{PASSWORD_REALM},{MFA_OTP},{MFA_RECOVERY_CODE}"
+    return mgmt.server.cli("apps", "create", "--name", "MFA", "--type", "native", "--grants", grants)
+
+
+def enabled(api: httpx.Client) -> dict[str, bool]:
+    return {f["name"]: f["enabled"] for f in api.get("/guardian/factors").json()}
+
+
+def test_factors_and_policies(mgmt: Management, app: dict[str, Any]) -> None:
+    email = "policy@example.com"
+    mgmt.server.cli("users", "create", "--email", email, "--password", PASSWORD)
+    with mgmt.api() as api:
+        listed = api.get("/guardian/factors").json()
+        assert [f["name"] for f in listed] == FACTORS and not any(f["enabled"] for f in listed)
+        assert api.get("/guardian/policies").json() == []
+
+        assert api.put("/guardian/factors/otp", json={"enabled": True}).json() == {"enabled": True}
+        assert api.put("/guardian/factors/recovery-code", json={"enabled": True}).json() == {"enabled": True}
+        refused = api.put("/guardian/factors/sms", json={"enabled": True})
+        assert refused.status_code == 403 and refused.json()["errorCode"] == "feature_not_enabled"
+        assert api.put("/guardian/factors/sms", json={"enabled": False}).status_code == 200
+        unknown = api.put("/guardian/factors/carrier-pigeon", json={"enabled": True})
+        assert unknown.status_code == 404 and unknown.json()["errorCode"] == "inexistent_factor"
+        assert api.put("/guardian/factors/otp", json={"enabled": "yes"}).status_code == 400
+        assert enabled(api) == {name: name in ("otp", "recovery-code") for name in FACTORS}
+
+        # Factors on, no policy: logins go through without a second factor.
+        with mgmt.server.client() as http:
+            plain = http.post(
+                "/oauth/token",
+                data={"grant_type": PASSWORD_REALM, "client_id": app["client_id"], "username": email,
+                      "password": PASSWORD, "realm": "Username-Password-Authentication"},
+            )  # fmt: skip
+        assert plain.status_code == 200, plain.text
+
+        assert api.put("/guardian/policies", json=["all-applications"]).json() == ["all-applications"]
+        assert api.get("/guardian/policies").json() == ["all-applications"]
+        adaptive = api.put("/guardian/policies", json=["confidence-score"])
+        assert adaptive.status_code == 403 and adaptive.json()["errorCode"] == "feature_not_enabled"
+        assert api.put("/guardian/policies", json=["sometimes"]).status_code == 400
+        assert api.put("/guardian/policies", json="all-applications").status_code == 400
+        assert api.get("/guardian/policies").json() == ["all-applications"]  # refusals changed nothing
+    pending = mfa_required(mgmt.server, app, email)  # at once
+    assert pending["mfa_requirements"] == {"enroll": [{"type": "otp"}]}
+
+
+def enroll(server: Server, app: dict[str, Any], email: str) -> tuple[str, str]:
+    """A new user enrolled in OTP through the MFA API: its id and recovery code."""
+    user = server.cli("users", "create", "--email", email, "--password", PASSWORD)
+    pending = mfa_required(server, app, email)
+    answer = associate(server, pending["mfa_token"]).json()
+    mfa_grant(
+        server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=rfc6238(answer["secret"], time.time())
+    )
+    return user["user_id"], answer["recovery_codes"][0]
+
+
+def test_a_users_authentication_methods(mgmt: Management, app: dict[str, Any]) -> None:
+    with mgmt.api() as api:  # the policy, whatever order the tests run in
+        api.put("/guardian/factors/otp", json={"enabled": True})
+        api.put("/guardian/factors/recovery-code", json={"enabled": True})
+        api.put("/guardian/policies", json=["all-applications"])
+    email = "methods@example.com"
+    user_id, recovery_code = enroll(mgmt.server, app, email)
+    with mgmt.api() as api:
+        methods = api.get(f"/users/{user_id}/authentication-methods").json()
+        assert sorted((m["type"], m["confirmed"]) for m in methods) == [
+            ("recovery-code", True),
+            ("totp", True),
+        ]
+        paged = api.get(f"/users/{user_id}/authentication-methods", params={"include_totals": "true"}).json()
+        assert paged["total"] == 2 and len(paged["authenticators"]) == 2
+
+        regenerated = api.post(f"/users/{user_id}/recovery-code-regeneration").json()["recovery_code"]
+        assert len(regenerated) == 24 and regenerated != recovery_code
+    pending = mfa_required(mgmt.server, app, email)
+    with pytest.raises(Auth0Error):  # the old code is void
+        mfa_grant(
+            mgmt.server, app, MFA_RECOVERY_CODE, mfa_token=pending["mfa_token"], recovery_code=recovery_code
+        )
+    assert mfa_grant(
+        mgmt.server, app, MFA_RECOVERY_CODE, mfa_token=pending["mfa_token"], recovery_code=regenerated
+    )
+
+    with mgmt.api() as api:
+        totp = next(
+            m for m in api.get(f"/users/{user_id}/authentication-methods").json() if m["type"] == "totp"
+        )
+        assert api.delete(f"/users/{user_id}/authentication-methods/{totp['id']}").status_code == 204
+        gone = api.delete(f"/users/{user_id}/authentication-methods/{totp['id']}")
+        assert gone.status_code == 404 and gone.json()["statusCode"] == 404
+        assert [m["type"] for m in api.get(f"/users/{user_id}/authentication-methods").json()] == [
+            "recovery-code"
+        ]
+    # Without its authenticator app the user enrolls again at the next login.
+    assert mfa_required(mgmt.server, app, email)["mfa_requirements"] == {"enroll": [{"type": "otp"}]}
+    with mgmt.api() as api:
+        assert api.delete(f"/users/{user_id}/authenticators").status_code == 204
+        assert api.get(f"/users/{user_id}/authentication-methods").json() == []
+        missing = api.get("/users/auth0|nobody/authentication-methods")
+        assert missing.status_code == 404
+        scoped = httpx.get(
+            f"{mgmt.server.base_url}/api/v2/guardian/factors",
+            headers={"Host": mgmt.host, "Authorization": f"Bearer {mgmt.token('read:users')}"},
+        )
+        assert scoped.status_code == 403  # needs read:guardian_factors
+
+
+def test_the_official_management_client(
+    management: ManagementClient, tls_server: tuple[ServerProcess, Path]
+) -> None:
+    process, ca_path = tls_server
+    server = Server(process, "local")
+    assert {f.name for f in management.guardian.factors.list()} == set(FACTORS)
+    assert management.guardian.factors.set("otp", enabled=True).enabled is True
+    management.guardian.factors.set("recovery-code", enabled=True)
+    assert list(management.guardian.policies.set(request=["all-applications"])) == ["all-applications"]
+    assert list(management.guardian.policies.list()) == ["all-applications"]
+
+    grants = f"{PASSWORD_REALM},{MFA_OTP}"
+    app = server.cli("apps", "create", "--name", "SDK MFA", "--type", "native", "--grants", grants)
+    email = "sdk-mfa@example.com"
+    user_id = server.cli("users", "create", "--email", email, "--password", PASSWORD)["user_id"]
+    login = {"client_id": app["client_id"], "username": email, "password": PASSWORD}
+    tls = ssl.create_default_context(cafile=str(ca_path))
+    with httpx.Client(base_url=process.base_url, verify=tls, headers={"Host": server.domain}) as http:
+        realm = {"grant_type": PASSWORD_REALM, "realm": "Username-Password-Authentication", **login}
+        mfa_token = http.post("/oauth/token", data=realm).json()["mfa_token"]
+        bearer = {"Authorization": f"Bearer {mfa_token}"}
+        enrolled = http.post("/mfa/associate", json={"authenticator_types": ["otp"]}, headers=bearer)
+        secret = enrolled.json()["secret"]
+        otp = {"grant_type": MFA_OTP, "client_id": app["client_id"], "mfa_token": mfa_token}
+        assert http.post("/oauth/token", data={**otp, "otp": rfc6238(secret, time.time())}).status_code == 200
+
+    methods = list(management.users.authentication_methods.list(user_id))
+    assert sorted(m.type for m in methods) == ["recovery-code", "totp"]
+    assert all(m.confirmed and m.created_at.year >= 2026 for m in methods)
+    management.users.authenticators.delete_all(user_id)
+    assert list(management.users.authentication_methods.list(user_id)) == []

@@ -1,0 +1,392 @@
+"""MFA through Auth0's MFA API, in both runtimes: with the tenant's policy on, auth0-python's
+password login answers `mfa_required` with an mfa_token; `/mfa/associate` (as auth0-spa-js's MFA
+client sends it) enrolls an authenticator app; a TOTP code this test computes by RFC 6238 itself
+completes the login through the `mfa-otp` grant (refresh token, `amr: ["mfa"]`); a code is good
+once; the recovery code works once and is replaced; wrong codes lock one factor, not the other;
+a second authenticator cannot be added with the password alone; browser logins, which cannot ask
+for a second factor yet, are refused rather than let through."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import jwt
+import pytest
+from auth0.authentication import GetToken
+from auth0.authentication.exceptions import Auth0Error
+
+from edgeauth.mfa import totp
+from tests.browser import Browser, code_query, pkce_pair, redirect_params
+from tests.conftest import Server
+
+PASSWORD = "second factor please"
+DATABASE = "Username-Password-Authentication"
+PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"
+MFA_OTP = "http://auth0.com/oauth/grant-type/mfa-otp"
+MFA_RECOVERY_CODE = "http://auth0.com/oauth/grant-type/mfa-recovery-code"
+SPA_ORIGIN = "https://spa.example"
+CALLBACK = f"{SPA_ORIGIN}/callback"
+
+
+def rfc6238(secret: str, at: float, step_offset: int = 0) -> str:
+    """RFC 6238 written out here (not edgeauth's): HMAC-SHA-1 over the 30-second counter."""
+    counter = int(at) // 30 + step_offset
+    mac = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return f"{(struct.unpack('>I', mac[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+@pytest.fixture(scope="module")
+def app(server: Server) -> dict[str, Any]:
+    """MFA required for every login (otp and recovery codes); a native app with the MFA grants."""
+    server.cli("tenants", "update", "--mfa", "otp,recovery-code")
+    grants = [PASSWORD_REALM, MFA_OTP, MFA_RECOVERY_CODE, "refresh_token", "authorization_code"]
+    return server.cli(
+        "apps", "create", "--name", "Second Factor", "--type", "native", "--grants", ",".join(grants),
+        "--callbacks", CALLBACK, "--web-origins", SPA_ORIGIN,
+    )  # fmt: skip
+
+
+def user(server: Server, email: str) -> str:
+    server.cli("users", "create", "--email", email, "--password", PASSWORD)
+    return email
+
+
+def get_token(server: Server, app: dict[str, Any]) -> GetToken:
+    return GetToken(server.domain, app["client_id"], protocol="http")
+
+
+def mfa_required(server: Server, app: dict[str, Any], email: str) -> dict[str, Any]:
+    """auth0-python's password-realm login, refused with Auth0's `mfa_required` body."""
+    with pytest.raises(Auth0Error) as refused:
+        get_token(server, app).login(email, PASSWORD, realm=DATABASE, scope="openid email offline_access")
+    assert (refused.value.status_code, refused.value.error_code) == (403, "mfa_required")
+    assert refused.value.message == "Multifactor authentication required"
+    body: dict[str, Any] = refused.value.content  # the SDK keeps the body for mfa_required
+    assert body["mfa_token"]
+    return body
+
+
+def mfa_grant(server: Server, app: dict[str, Any], grant_type: str, **fields: str) -> dict[str, Any]:
+    """An MFA grant through auth0-python's own authenticated token request."""
+    sdk = get_token(server, app)
+    url = f"{sdk.protocol}://{sdk.domain}/oauth/token"
+    data = {"client_id": sdk.client_id, "grant_type": grant_type, **fields}
+    result: dict[str, Any] = sdk.authenticated_post(url, data=data)
+    return result
+
+
+def associate(server: Server, mfa_token: str) -> httpx.Response:
+    """`POST /mfa/associate` exactly as auth0-spa-js's MFA client sends it."""
+    with server.client() as http:
+        return http.post(
+            "/mfa/associate",
+            json={"authenticator_types": ["otp"]},
+            headers={"Authorization": f"Bearer {mfa_token}", "Origin": SPA_ORIGIN},
+        )
+
+
+def authenticators(server: Server, mfa_token: str) -> httpx.Response:
+    with server.client() as http:
+        return http.get(
+            "/mfa/authenticators",
+            headers={"Authorization": f"Bearer {mfa_token}", "Content-Type": "application/json"},
+        )
+
+
+def enrolled(server: Server, app: dict[str, Any], email: str) -> tuple[str, str, float]:
+    """A user enrolled through the MFA API: its TOTP secret, recovery code, and when it enrolled."""
+    pending = mfa_required(server, app, email)
+    answer = associate(server, pending["mfa_token"]).json()
+    now = time.time()
+    mfa_grant(server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=rfc6238(answer["secret"], now))
+    return answer["secret"], answer["recovery_codes"][0], now
+
+
+def test_totp_matches_rfc_6238s_test_vectors() -> None:
+    """RFC 6238 Appendix B (SHA-1 seed "12345678901234567890"), the six low digits."""
+    secret = base64.b32encode(b"12345678901234567890").decode()
+    for at, eight_digits in ((59, "94287082"), (1111111109, "07081804"), (2000000000, "69279037")):
+        assert totp.hotp(base64.b32decode(secret), at // 30) == eight_digits[2:]
+        assert rfc6238(secret, at) == eight_digits[2:]
+
+
+def test_enrollment_and_otp_complete_a_password_login(server: Server, app: dict[str, Any]) -> None:
+    email = user(server, "ada@example.com")
+    pending = mfa_required(server, app, email)
+    assert pending["mfa_requirements"] == {"enroll": [{"type": "otp"}]}
+
+    enrollment = associate(server, pending["mfa_token"])
+    assert enrollment.status_code == 200, enrollment.text
+    assert enrollment.headers["access-control-allow-origin"] == SPA_ORIGIN
+    body = enrollment.json()
+    assert set(body) == {"authenticator_type", "secret", "barcode_uri", "recovery_codes"}
+    assert body["authenticator_type"] == "otp" and len(body["secret"]) == 32
+    uri = urlsplit(body["barcode_uri"])
+    assert (uri.scheme, uri.netloc) == ("otpauth", "totp")
+    query = {k: v[0] for k, v in parse_qs(uri.query).items()}
+    assert query == {
+        "secret": body["secret"],
+        "issuer": "default",
+        "algorithm": "SHA1",
+        "digits": "6",
+        "period": "30",
+    }
+    assert uri.path == "/default:ada@example.com"
+    (recovery_code,) = body["recovery_codes"]
+    assert len(recovery_code) == 24 and recovery_code.isalnum() and recovery_code.isupper()
+
+    listed = authenticators(server, pending["mfa_token"])
+    assert listed.status_code == 200, listed.text
+    assert sorted((a["authenticator_type"], a["active"]) for a in listed.json()) == [
+        ("otp", False),
+        ("recovery-code", True),
+    ]
+    with pytest.raises(Auth0Error) as wrong:
+        mfa_grant(server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp="12345")
+    assert (wrong.value.status_code, wrong.value.error_code) == (403, "invalid_grant")
+    assert wrong.value.message == "Invalid otp_code."
+
+    code = rfc6238(body["secret"], time.time())
+    tokens = mfa_grant(server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=code)
+    claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+    assert claims["amr"] == ["mfa"] and claims["email"] == email
+    assert tokens["refresh_token"] and tokens["scope"] == "openid email offline_access"
+    assert get_token(server, app).refresh_token(tokens["refresh_token"])["access_token"]
+
+    with pytest.raises(Auth0Error) as spent:  # the mfa_token is spent once the login is done
+        mfa_grant(server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=code)
+    assert spent.value.message == "Malformed mfa_token"
+
+    again = mfa_required(server, app, email)  # enrolled now: challenged, not enrolled
+    assert again["mfa_requirements"] == {"challenge": [{"type": "otp"}]}
+    assert [a["active"] for a in authenticators(server, again["mfa_token"]).json()] == [True, True]
+    with pytest.raises(Auth0Error) as replayed:  # the same code, a new login: refused
+        mfa_grant(server, app, MFA_OTP, mfa_token=again["mfa_token"], otp=code)
+    assert replayed.value.message == "Invalid otp_code."
+    next_code = rfc6238(body["secret"], time.time(), step_offset=1)  # the next step, within the window
+    assert mfa_grant(server, app, MFA_OTP, mfa_token=again["mfa_token"], otp=next_code)["access_token"]
+
+
+def test_a_second_authenticator_needs_the_first(server: Server, app: dict[str, Any]) -> None:
+    """With the password alone (an mfa_token), nobody can add an authenticator to an enrolled user."""
+    email = user(server, "grace@example.com")
+    enrolled(server, app, email)
+    pending = mfa_required(server, app, email)
+    refused = associate(server, pending["mfa_token"])
+    assert refused.status_code == 403, refused.text
+    assert refused.json() == {"error": "access_denied", "error_description": "User is already enrolled."}
+
+
+def test_the_recovery_code_works_once_and_is_replaced(server: Server, app: dict[str, Any]) -> None:
+    email = user(server, "edsger@example.com")
+    _, recovery_code, _ = enrolled(server, app, email)
+    pending = mfa_required(server, app, email)
+    tokens = mfa_grant(
+        server, app, MFA_RECOVERY_CODE, mfa_token=pending["mfa_token"], recovery_code=recovery_code
+    )
+    assert tokens["access_token"] and tokens["recovery_code"] != recovery_code
+    assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["amr"] == ["mfa"]
+
+    pending = mfa_required(server, app, email)
+    with pytest.raises(Auth0Error) as used:
+        mfa_grant(server, app, MFA_RECOVERY_CODE, mfa_token=pending["mfa_token"], recovery_code=recovery_code)
+    assert (used.value.error_code, used.value.message) == ("invalid_grant", "Invalid recovery_code.")
+    replacement = tokens["recovery_code"]
+    assert mfa_grant(
+        server, app, MFA_RECOVERY_CODE, mfa_token=pending["mfa_token"], recovery_code=replacement
+    )
+
+
+def test_wrong_codes_lock_that_factor_only(server: Server, app: dict[str, Any]) -> None:
+    email = user(server, "barbara@example.com")
+    secret, recovery_code, _ = enrolled(server, app, email)
+    pending = mfa_required(server, app, email)
+    good = {rfc6238(secret, time.time(), offset) for offset in (-1, 0, 1)}
+    wrong = next(code for code in ("000000", "111111", "222222") if code not in good)
+    for _ in range(9):
+        with pytest.raises(Auth0Error) as refused:
+            mfa_grant(server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=wrong)
+        assert refused.value.error_code == "invalid_grant"
+    with pytest.raises(Auth0Error) as locked:
+        mfa_grant(server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=wrong)
+    assert (locked.value.status_code, locked.value.error_code) == (429, "too_many_attempts")
+    with pytest.raises(Auth0Error) as still_locked:  # the right code too, while it is locked
+        mfa_grant(server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=rfc6238(secret, time.time(), 1))
+    assert still_locked.value.error_code == "too_many_attempts"
+    # The owner still has the other factor.
+    assert mfa_grant(
+        server, app, MFA_RECOVERY_CODE, mfa_token=pending["mfa_token"], recovery_code=recovery_code
+    )
+
+
+def test_mfa_tokens_are_bearer_secrets_of_one_login(server: Server, app: dict[str, Any]) -> None:
+    email = user(server, "frances@example.com")
+    pending = mfa_required(server, app, email)
+    assert authenticators(server, "not-a-token").status_code == 401
+    forged = pending["mfa_token"][:-4] + "AAAA"
+    listed = authenticators(server, forged)
+    assert listed.status_code == 401 and listed.json()["error"] == "invalid_token"
+    assert associate(server, forged).status_code == 401
+    other_app = server.cli("apps", "create", "--name", "Other", "--type", "native", "--grants", MFA_OTP)
+    with pytest.raises(Auth0Error) as elsewhere:  # another client cannot finish this login
+        mfa_grant(server, other_app, MFA_OTP, mfa_token=pending["mfa_token"], otp="123456")
+    assert elsewhere.value.message == "Malformed mfa_token"
+    with server.client() as http:
+        challenge = http.post(
+            "/mfa/challenge",
+            json={"client_id": app["client_id"], "mfa_token": pending["mfa_token"], "challenge_type": "otp"},
+        )
+    assert challenge.status_code == 400  # not enrolled: nothing to challenge
+    assert challenge.json()["error"] == "unsupported_challenge_type"
+
+
+def test_browser_logins_are_refused_while_mfa_is_required(server: Server, app: dict[str, Any]) -> None:
+    """The hosted page cannot ask for a second factor yet: it says so instead of logging in, and
+    auth0.js's embedded login gets no login ticket."""
+    email = user(server, "margaret@example.com")
+    browser = Browser(server)
+    page = browser.login(code_query(app["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
+    assert page.status_code == 400
+    assert "needs a second factor" in page.text
+    assert "edgeauth_session" not in browser.cookies
+    embedded = server.cli(
+        "apps", "create", "--name", "Embedded", "--type", "spa", "--callbacks", CALLBACK,
+        "--web-origins", SPA_ORIGIN, "--cross-origin",
+    )  # fmt: skip
+    body = {"client_id": embedded["client_id"], "username": email, "password": PASSWORD,
+            "realm": DATABASE, "credential_type": PASSWORD_REALM}  # fmt: skip
+    ticket = browser.request("POST", "/co/authenticate", json=body, headers={"Origin": SPA_ORIGIN})
+    assert ticket.status_code == 403, ticket.text  # auth0.js embedded login: no ticket
+    assert ticket.json() == {
+        "error": "access_denied",
+        "error_description": "Multifactor authentication required",
+    }
+
+
+def test_turning_the_policy_off_lets_logins_through(server: Server, app: dict[str, Any]) -> None:
+    email = user(server, "katherine@example.com")
+    mfa_required(server, app, email)
+    server.cli("tenants", "update", "--mfa", "off")
+    try:
+        tokens = get_token(server, app).login(email, PASSWORD, realm=DATABASE, scope="openid")
+        assert "amr" not in jwt.decode(tokens["id_token"], options={"verify_signature": False})
+    finally:
+        server.cli("tenants", "update", "--mfa", "otp,recovery-code")
+    mfa_required(server, app, email)
+
+
+def test_sessions_from_before_the_policy_are_not_reused(server: Server, app: dict[str, Any]) -> None:
+    """An SSO session that never passed a second factor gets no code once MFA is required; silent
+    authentication hears Auth0's `login_required` for MFA."""
+    email = user(server, "sophie@example.com")
+    browser = Browser(server)
+    query = code_query(app["client_id"], CALLBACK, pkce_pair()[1])
+    server.cli("tenants", "update", "--mfa", "off")
+    try:
+        assert redirect_params(browser.login(query, email, PASSWORD))["code"]
+        assert redirect_params(browser.request("GET", "/authorize", params={**query, "prompt": "none"}))[
+            "code"
+        ]
+    finally:
+        server.cli("tenants", "update", "--mfa", "otp,recovery-code")
+    silent = redirect_params(browser.request("GET", "/authorize", params={**query, "prompt": "none"}))
+    assert (silent["error"], silent["error_description"]) == (
+        "login_required",
+        "Multifactor authentication required",
+    )
+    assert "code" not in silent
+
+
+def test_refresh_tokens_from_before_the_policy_step_up(server: Server, app: dict[str, Any]) -> None:
+    """A refresh token whose login passed no second factor answers `mfa_required` once MFA is
+    required; the MFA grant then gives a new family, which rotates with `amr: ["mfa"]`."""
+    email = user(server, "hedy@example.com")
+    server.cli("tenants", "update", "--mfa", "off")
+    try:
+        tokens = get_token(server, app).login(email, PASSWORD, realm=DATABASE, scope="openid offline_access")
+    finally:
+        server.cli("tenants", "update", "--mfa", "otp,recovery-code")
+    with pytest.raises(Auth0Error) as step_up:
+        get_token(server, app).refresh_token(tokens["refresh_token"])
+    assert (step_up.value.status_code, step_up.value.error_code) == (403, "mfa_required")
+    mfa_token = step_up.value.content["mfa_token"]
+    secret = associate(server, mfa_token).json()["secret"]
+    done = mfa_grant(server, app, MFA_OTP, mfa_token=mfa_token, otp=rfc6238(secret, time.time()))
+    assert done["scope"] == "openid offline_access" and done["refresh_token"] != tokens["refresh_token"]
+    refreshed = get_token(server, app).refresh_token(done["refresh_token"])
+    assert jwt.decode(refreshed["id_token"], options={"verify_signature": False})["amr"] == ["mfa"]
+
+
+def test_parallel_wrong_codes_are_each_counted(server: Server, app: dict[str, Any]) -> None:
+    """Wrong codes sent at once still fill the factor's bucket one by one."""
+    email = user(server, "radia@example.com")
+    secret, _, _ = enrolled(server, app, email)
+    pending = mfa_required(server, app, email)
+    good = {rfc6238(secret, time.time(), offset) for offset in (-1, 0, 1, 2)}
+    wrong = [code for code in (f"{n:06d}" for n in range(100_000, 100_020)) if code not in good][:12]
+    form = {"grant_type": MFA_OTP, "client_id": app["client_id"], "mfa_token": pending["mfa_token"]}
+
+    def attempt(code: str) -> int:
+        with server.client() as http:
+            return http.post("/oauth/token", data={**form, "otp": code}).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(attempt, wrong))
+    assert sorted(statuses) == [403] * 9 + [429] * 3
+    with pytest.raises(Auth0Error) as locked:
+        mfa_grant(server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=rfc6238(secret, time.time()))
+    assert locked.value.error_code == "too_many_attempts"
+
+
+def test_what_ends_an_mfa_token_or_a_factor(server: Server, app: dict[str, Any]) -> None:
+    """Another tenant's host, a password change, a factor turned off; form bodies and body tokens
+    get Auth0's errors."""
+    email = "annie@example.com"
+    user_id = server.cli("users", "create", "--email", email, "--password", PASSWORD)["user_id"]
+    _, recovery_code, _ = enrolled(server, app, email)
+    assert server.cli("users", "get", user_id)["logins_count"] == 1
+    pending = mfa_required(server, app, email)
+    assert server.cli("users", "get", user_id)["logins_count"] == 1  # a password alone is no login
+    server.cli("tenants", "create", "elsewhere")
+    with server.client("elsewhere") as http:
+        foreign = http.get("/mfa/authenticators", headers={"Authorization": f"Bearer {pending['mfa_token']}"})
+    assert foreign.status_code == 401  # the token's object refuses another tenant
+    with server.client() as http:
+        challenge = http.post(
+            "/mfa/challenge",
+            json={
+                "client_id": app["client_id"],
+                "mfa_token": pending["mfa_token"] + "x",
+                "challenge_type": "otp",
+            },
+        )
+        assert challenge.status_code == 403, challenge.text
+        assert challenge.json() == {"error": "invalid_grant", "error_description": "Malformed mfa_token"}
+        as_form = http.post(
+            "/mfa/associate",
+            data={"authenticator_types": "otp"},
+            headers={"Authorization": f"Bearer {pending['mfa_token']}"},
+        )
+        assert as_form.status_code == 403 and as_form.json()["error"] == "access_denied"  # read, then refused
+
+    server.cli("tenants", "update", "--mfa", "otp")  # recovery codes off
+    try:
+        with pytest.raises(Auth0Error) as disabled:
+            mfa_grant(
+                server, app, MFA_RECOVERY_CODE, mfa_token=pending["mfa_token"], recovery_code=recovery_code
+            )
+        assert disabled.value.message == "This factor is not enabled for the tenant."
+    finally:
+        server.cli("tenants", "update", "--mfa", "otp,recovery-code")
+
+    server.cli("users", "update", user_id, "--password", "a new password 42")
+    assert authenticators(server, pending["mfa_token"]).status_code == 401  # signed out everywhere
