@@ -19,6 +19,7 @@ from tests.browser import pkce_pair
 from tests.conftest import Server, server_process
 from tests.e2e_support import Chromium
 from tests.mail_support import last_email
+from tests.test_mfa import hosted_enrolment
 
 LANGUAGES = ("en", "ar")  # each direction
 CALLBACK = "https://app.example/callback"
@@ -261,3 +262,51 @@ def test_identifier_first_pages_pass_axe(
         assert_error_on(browser, "password")
     print(f"axe-core checked {len(audit.checked)} page states:", *audit.checked, sep="\n  ")
     assert len(audit.checked) == len(LANGUAGES) * 4 and audit.violations == {}, audit.violations
+
+
+def test_second_factor_pages_pass_axe(server: Server, browser: Chromium) -> None:
+    """The hosted MFA pages: enrolment (QR code, key, recovery code), the challenge and the
+    recovery code, each also with a wrong code, and the new recovery code; in each direction,
+    plain and with a pale brand colour."""
+    audit = Audit(browser)
+    for brand, options in BRANDS.items():
+        tenant = f"mfa-{brand}"
+        server.cli("tenants", "create", tenant)
+        server.cli("tenants", "update", "--tenant", tenant, "--mfa", "otp,recovery-code", *options)
+        app = server.cli(
+            "apps", "create", "--name", "Second factor", "--type", "spa",
+            "--callbacks", CALLBACK, "--tenant", tenant,
+        )  # fmt: skip
+        for language in LANGUAGES:
+            for who in ("new", "enrolled"):
+                email = f"{who}-{language}@{tenant}.example"
+                server.cli("users", "create", "--email", email, "--password", PASSWORD, "--tenant", tenant)
+            _, recovery_code = hosted_enrolment(
+                server, app, f"enrolled-{language}@{tenant}.example", tenant, CALLBACK, PASSWORD
+            )
+            for who, page in (("new", "enrolment"), ("enrolled", "challenge")):
+                tag = f"{brand}/{language} {page}"
+                browser.new_session()
+                browser.goto(login_url(server, tenant, app, language))
+                submit(browser, {"#email": f"{who}-{language}@{tenant}.example", "#password": PASSWORD})
+                browser.wait_for_url(f"{server.host_origin(tenant)}/u/login")
+                browser.wait_for_text("h1", "")
+                assert browser.focused() == "code"
+                audit.check(tag)
+                submit(browser, {"#code": "000000"})
+                browser.wait_for_text("#error", "")
+                audit.check(f"{tag}, wrong code")
+                assert_error_on(browser, "code")
+            browser.click("form.alt-method button")  # the challenge page: "Use a recovery code"
+            browser.wait_for_text("h1", "")
+            audit.check(f"{brand}/{language} recovery code")
+            assert browser.focused() == "recovery"
+            submit(browser, {"#recovery": "NOT A RECOVERY CODE"})
+            browser.wait_for_text("#error", "")
+            audit.check(f"{brand}/{language} recovery code, wrong code")
+            assert_error_on(browser, "recovery")
+            submit(browser, {"#recovery": recovery_code})
+            browser.wait_for_text("#new-recovery-code", "")
+            audit.check(f"{brand}/{language} new recovery code")
+    print(f"axe-core checked {len(audit.checked)} page states:", *audit.checked, sep="\n  ")
+    assert len(audit.checked) == len(BRANDS) * len(LANGUAGES) * 7 and audit.violations == {}, audit.violations

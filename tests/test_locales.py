@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from tests.browser import Browser, form_state, pkce_pair
 from tests.conftest import Server
 from tests.mail_support import last_email
 from tests.test_login_flow import authorize_query
+from tests.test_mfa import hidden, rfc6238
 
 LOCALES = Path(__file__).resolve().parents[1] / "templates" / "locales"
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt-BR", "nl", "pl", "ja", "ko", "zh-CN", "ar")
@@ -128,15 +130,20 @@ def test_signup_verification_and_code_pages_and_emails_in_every_language(
     speaks(wrong, language, "error.wrong_code")
 
 
+def tenant_app(server: Server, tenant: str, *settings: str) -> dict[str, Any]:
+    """A new tenant with `settings` (`tenants update` flags) and a SPA of it."""
+    server.cli("tenants", "create", tenant)
+    server.cli("tenants", "update", "--tenant", tenant, *settings)
+    return server.cli(
+        "apps", "create", "--name", f"{tenant} app", "--type", "spa", "--callbacks", "https://app.example/callback",
+        "--tenant", tenant,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def two_steps(server: Server) -> dict[str, Any]:
     """An app of a tenant whose login is identifier-first."""
-    server.cli("tenants", "create", "steps")
-    server.cli("tenants", "update", "--tenant", "steps", "--identifier-first", "on")
-    return server.cli(
-        "apps", "create", "--name", "Stepwise", "--type", "spa", "--callbacks", "https://app.example/callback",
-        "--tenant", "steps",
-    )  # fmt: skip
+    return tenant_app(server, "steps", "--identifier-first", "on")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -189,3 +196,57 @@ def test_weights_and_regional_tags() -> None:
     assert choose_locale("", "pt, ja;q=0.9") == "pt-BR"
     assert choose_locale("", "", ["fr-CA"]) == "fr"
     assert choose_locale("ja", "de", ["fr-CA", "en"]) == "fr"
+
+
+@pytest.fixture(scope="module")
+def second_factor(server: Server) -> dict[str, Any]:
+    """An app of a tenant that requires MFA."""
+    return tenant_app(server, "twofactor", "--mfa", "otp,recovery-code")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_second_factor_pages_in_every_language(
+    server: Server, second_factor: dict[str, Any], language: str
+) -> None:
+    """Enrolment, a wrong code, the challenge of the next login, the recovery code (a wrong one,
+    then the right one) and the new recovery code."""
+    email = f"twofold.{language.lower()}@example.com"
+    server.cli("users", "create", "--email", email, "--password", "a good password", "--tenant", "twofactor")
+    query = authorize_query(second_factor, pkce_pair()[1], ui_locales=language)
+    browser = Browser(server, tenant="twofactor")
+    enrol = browser.login(query, email, "a good password")
+    speaks(
+        enrol,
+        language,
+        "mfa.enroll_title",
+        "mfa.enroll_description",
+        "mfa.secret",
+        "mfa.recovery",
+        "mfa.code",
+    )
+    secret = re.search(r'<code id="secret">([A-Z2-7]{32})</code>', enrol.text)[1]  # type: ignore[index]
+    form = {"state": form_state(enrol), "mfa_token": hidden(enrol, "mfa_token")}
+    wrong = browser.request("POST", "/u/mfa", data={**form, "code": "12345"})
+    speaks(wrong, language, "error.wrong_otp")
+    assert (
+        browser.request("POST", "/u/mfa", data={**form, "code": rfc6238(secret, time.time())}).status_code
+        == 302
+    )
+    other = Browser(server, tenant="twofactor")
+    challenge = other.login(query, email, "a good password")
+    speaks(challenge, language, "mfa.title", "mfa.description", "mfa.submit", "mfa.use_recovery")
+    recovery = {
+        "state": form_state(challenge),
+        "mfa_token": hidden(challenge, "mfa_token"),
+        "factor": "recovery-code",
+    }
+    asked = other.request("POST", "/u/mfa", data=recovery)
+    speaks(asked, language, "mfa.recovery_title", "mfa.recovery_description", "mfa.recovery_label")
+    speaks(
+        other.request("POST", "/u/mfa", data={**recovery, "recovery": "X"}),
+        language,
+        "error.wrong_recovery_code",
+    )
+    code = re.search(r'<code id="recovery-code">([A-Z0-9]{24})</code>', enrol.text)[1]  # type: ignore[index]
+    renewed = other.request("POST", "/u/mfa", data={**recovery, "recovery": code})
+    speaks(renewed, language, "mfa.new_recovery_title", "mfa.new_recovery_message", "mfa.continue")

@@ -3,17 +3,19 @@ password login answers `mfa_required` with an mfa_token; `/mfa/associate` (as au
 client sends it) enrolls an authenticator app; a TOTP code this test computes by RFC 6238 itself
 completes the login through the `mfa-otp` grant (refresh token, `amr: ["mfa"]`); a code is good
 once; the recovery code works once and is replaced; wrong codes lock one factor, not the other;
-a second authenticator cannot be added with the password alone; browser logins, which cannot ask
-for a second factor yet, are refused rather than let through."""
+a second authenticator cannot be added with the password alone; the hosted page enrolls and
+challenges; logins that cannot ask for a second factor (embedded auth0.js) are refused."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import re
 import struct
 import time
 from concurrent.futures import ThreadPoolExecutor
+from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -249,23 +251,68 @@ def test_mfa_tokens_are_bearer_secrets_of_one_login(server: Server, app: dict[st
     assert challenge.json()["error"] == "unsupported_challenge_type"
 
 
-def test_browser_logins_are_refused_while_mfa_is_required(server: Server, app: dict[str, Any]) -> None:
-    """The hosted page cannot ask for a second factor yet: it says so instead of logging in, and
-    auth0.js's embedded login gets no login ticket."""
+def hidden(page: httpx.Response, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', page.text)
+    assert match, page.text
+    return unescape(match.group(1))
+
+
+def test_the_hosted_page_enrolls_then_challenges(server: Server, app: dict[str, Any]) -> None:
+    """First login: the QR code, the key and the recovery code, then the app's code (a wrong one
+    keeps the same key on the page); the session passed MFA (SSO reuses it, the ID token says
+    `amr: ["mfa"]`); another browser is challenged; the form is bound to its browser."""
     email = user(server, "margaret@example.com")
     browser = Browser(server)
-    page = browser.login(code_query(app["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
-    assert page.status_code == 400
-    assert "needs a second factor" in page.text
-    assert "edgeauth_session" not in browser.cookies
+    verifier, challenge = pkce_pair()
+    query = code_query(app["client_id"], CALLBACK, challenge)
+    page = browser.login(query, email, PASSWORD)
+    assert page.status_code == 200, page.text
+    assert '<svg role="img"' in page.text and "edgeauth_session" not in browser.cookies
+    secret = re.search(r'<code id="secret">([A-Z2-7]{32})</code>', page.text)
+    recovery = re.search(r'<code id="recovery-code">([A-Z0-9]{24})</code>', page.text)
+    assert secret and recovery
+    form = {
+        name: hidden(page, name)
+        for name in ("state", "mfa_token", "secret", "barcode_uri", "shown_recovery_code")
+    }
+    good = {rfc6238(secret[1], time.time(), offset) for offset in (-1, 0, 1)}
+
+    stranger = Browser(server).request(
+        "POST", "/u/mfa", data={**form, "code": rfc6238(secret[1], time.time())}
+    )
+    assert stranger.status_code == 400 and "invalid_request" in stranger.text  # no transaction cookie
+    wrong = browser.request(
+        "POST", "/u/mfa", data={**form, "code": next(c for c in ("000000", "111111") if c not in good)}
+    )
+    assert wrong.status_code == 400 and secret[1] in wrong.text and 'aria-invalid="true"' in wrong.text
+    done = browser.request("POST", "/u/mfa", data={**form, "code": rfc6238(secret[1], time.time())})
+    params = redirect_params(done)
+    assert "edgeauth_session" in browser.cookies
+    tokens = get_token(server, app).authorization_code_pkce(verifier, params["code"], CALLBACK)
+    assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["amr"] == ["mfa"]
+    silent = redirect_params(browser.request("GET", "/authorize", params={**query, "prompt": "none"}))
+    assert "code" in silent  # this session passed a second factor: SSO as usual
+
+    other = Browser(server)
+    again = other.login(query, email, PASSWORD)
+    assert again.status_code == 200 and 'id="secret"' not in again.text and 'name="code"' in again.text
+    answer = {"state": hidden(again, "state"), "mfa_token": hidden(again, "mfa_token")}
+    assert redirect_params(
+        other.request("POST", "/u/mfa", data={**answer, "code": rfc6238(secret[1], time.time(), 1)})
+    )["code"]
+
+
+def test_embedded_logins_are_refused_while_mfa_is_required(server: Server, app: dict[str, Any]) -> None:
+    """auth0.js's embedded login (`/co/authenticate`) cannot ask for a second factor: no ticket."""
+    email = user(server, "mary@example.com")
     embedded = server.cli(
         "apps", "create", "--name", "Embedded", "--type", "spa", "--callbacks", CALLBACK,
         "--web-origins", SPA_ORIGIN, "--cross-origin",
     )  # fmt: skip
     body = {"client_id": embedded["client_id"], "username": email, "password": PASSWORD,
             "realm": DATABASE, "credential_type": PASSWORD_REALM}  # fmt: skip
-    ticket = browser.request("POST", "/co/authenticate", json=body, headers={"Origin": SPA_ORIGIN})
-    assert ticket.status_code == 403, ticket.text  # auth0.js embedded login: no ticket
+    ticket = Browser(server).request("POST", "/co/authenticate", json=body, headers={"Origin": SPA_ORIGIN})
+    assert ticket.status_code == 403, ticket.text
     assert ticket.json() == {
         "error": "access_denied",
         "error_description": "Multifactor authentication required",
@@ -390,3 +437,56 @@ def test_what_ends_an_mfa_token_or_a_factor(server: Server, app: dict[str, Any])
 
     server.cli("users", "update", user_id, "--password", "a new password 42")
     assert authenticators(server, pending["mfa_token"]).status_code == 401  # signed out everywhere
+
+
+def hosted_enrolment(
+    server: Server,
+    app: dict[str, Any],
+    email: str,
+    tenant: str | None = None,
+    callback: str = CALLBACK,
+    password: str = PASSWORD,
+) -> tuple[str, str]:
+    """A user enrolled through the hosted page, as a browser without JavaScript would: the app's
+    key and the recovery code the page showed."""
+    browser = Browser(server, tenant=tenant)
+    page = browser.login(code_query(app["client_id"], callback, pkce_pair()[1]), email, password)
+    secret = re.search(r'<code id="secret">([A-Z2-7]{32})</code>', page.text)
+    recovery = re.search(r'<code id="recovery-code">([A-Z0-9]{24})</code>', page.text)
+    assert secret and recovery, page.text
+    form = {
+        "state": hidden(page, "state"),
+        "mfa_token": hidden(page, "mfa_token"),
+        "code": rfc6238(secret[1], time.time()),
+    }
+    assert browser.request("POST", "/u/mfa", data=form).status_code == 302
+    return secret[1], recovery[1]
+
+
+def test_the_hosted_page_takes_the_recovery_code(server: Server, app: dict[str, Any]) -> None:
+    """ "Use a recovery code" on the challenge page; the new code is shown once, with the way on."""
+    email = user(server, "ida@example.com")
+    _, recovery_code = hosted_enrolment(server, app, email)
+    browser = Browser(server)
+    verifier, challenge = pkce_pair()
+    page = browser.login(code_query(app["client_id"], CALLBACK, challenge), email, PASSWORD)
+    form = {"state": hidden(page, "state"), "mfa_token": hidden(page, "mfa_token"), "factor": "recovery-code"}
+    asked = browser.request("POST", "/u/mfa", data=form)
+    assert asked.status_code == 200 and 'id="recovery"' in asked.text and 'id="code"' not in asked.text
+    wrong = browser.request("POST", "/u/mfa", data={**form, "recovery": "A" * 24})
+    assert wrong.status_code == 400 and 'aria-invalid="true"' in wrong.text
+    done = browser.request("POST", "/u/mfa", data={**form, "recovery": recovery_code.lower()})
+    assert done.status_code == 200, done.text
+    new_code = re.search(r'<code id="new-recovery-code">([A-Z0-9]{24})</code>', done.text)
+    assert new_code and new_code[1] != recovery_code
+    link = re.search(r'<a id="continue" href="([^"]+)"', done.text)
+    assert link and "edgeauth_session" in browser.cookies
+    params = parse_qs(urlsplit(unescape(link[1])).query)
+    tokens = get_token(server, app).authorization_code_pkce(verifier, params["code"][0], CALLBACK)
+    assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["amr"] == ["mfa"]
+    # The old code is spent, the new one works.
+    again = Browser(server)
+    page = again.login(code_query(app["client_id"], CALLBACK, challenge), email, PASSWORD)
+    form = {"state": hidden(page, "state"), "mfa_token": hidden(page, "mfa_token"), "factor": "recovery-code"}
+    assert again.request("POST", "/u/mfa", data={**form, "recovery": recovery_code}).status_code == 400
+    assert again.request("POST", "/u/mfa", data={**form, "recovery": new_code[1]}).status_code == 200

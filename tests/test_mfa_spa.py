@@ -1,4 +1,5 @@
-"""auth0-spa-js's own MFA client in Chromium: a user signed in before the tenant required MFA;
+"""auth0-spa-js in Chromium with MFA: a login through the hosted page's second factor (both
+runtimes), and the SDK's own MFA client: a user signed in before the tenant required MFA;
 once it does, `getTokenSilently` (a refresh grant) throws the SDK's `MfaRequiredError`, and
 `client.mfa.getEnrollmentFactors` / `enroll` / `verify` (the `/mfa/associate` call and the
 `mfa-otp` grant, as the SDK makes them) enroll an authenticator app and finish the step-up.
@@ -48,6 +49,16 @@ def setup(tls_server: tuple[ServerProcess, Path], site: StaticSite) -> Iterator[
     yield server, page
 
 
+def sign_in(browser: Chromium, page: str, issuer: str, email: str) -> None:
+    """The SPA's login button, then the hosted login page, typed like a user."""
+    browser.goto(page)
+    browser.click("#login")
+    browser.wait_for_url(f"{issuer}/u/login")
+    browser.type("#email", email)
+    browser.type("#password", PASSWORD)
+    browser.press("#password", "Enter")
+
+
 def run(browser: Chromium, body: str, arg: Any = None) -> Any:
     """`body` runs in the page once the client is ready, with `client` and `arg` in scope."""
     return browser.evaluate(f"async (arg) => {{ await window.ready; {body} }}", arg)
@@ -58,12 +69,7 @@ def test_spa_js_steps_up_with_its_mfa_client(browser: Chromium, setup: tuple[Ser
     issuer = f"https://localhost:{server.port}"
     server.cli("tenants", "update", "--mfa", "off")
     browser.new_session(accept_test_certificates=True)
-    browser.goto(page)
-    browser.click("#login")
-    browser.wait_for_url(f"{issuer}/u/login")
-    browser.type("#email", EMAIL)
-    browser.type("#password", PASSWORD)
-    browser.press("#password", "Enter")
+    sign_in(browser, page, issuer, EMAIL)
     browser.wait_for_url(page)
     assert run(browser, "return (await client.getUser()).email") == EMAIL
 
@@ -93,3 +99,29 @@ def test_spa_js_steps_up_with_its_mfa_client(browser: Chromium, setup: tuple[Ser
     assert run(browser, "return (await client.getIdTokenClaims()).amr") == ["mfa"]
     # The new refresh token's login passed MFA: it rotates.
     assert run(browser, "return await client.getTokenSilently({ cacheMode: 'off' })")
+
+
+def test_spa_js_login_passes_the_hosted_second_factor(
+    server: Server, site: StaticSite, browser: Chromium
+) -> None:
+    """loginWithRedirect → the hosted page → the enrolment page (its QR code and key) → the code
+    typed like a user would → back in the app, signed in with `amr: ["mfa"]`; both runtimes."""
+    email = "hosted-mfa@example.com"
+    server.cli("tenants", "update", "--mfa", "otp,recovery-code")
+    server.cli("users", "create", "--email", email, "--password", PASSWORD)
+    page = f"{site.origin}/hosted-{server.mode}/"
+    app = server.cli(
+        "apps", "create", "--name", "Hosted MFA", "--type", "spa", "--callbacks", page,
+        "--web-origins", site.origin,
+    )  # fmt: skip
+    site.page(f"hosted-{server.mode}", {"client": {"domain": server.origin, "clientId": app["client_id"]}})
+    browser.new_session()
+    sign_in(browser, page, server.origin, email)
+    browser.wait_for_text("#secret", "")
+    assert browser.focused() == "code"
+    assert browser.evaluate("() => document.querySelector('.qr svg').getAttribute('role')") == "img"
+    browser.type("#code", rfc6238(browser.text("#secret"), time.time()))
+    browser.press("#code", "Enter")
+    browser.wait_for_url(page)
+    claims = run(browser, "return await client.getIdTokenClaims()")
+    assert claims["email"] == email and claims["amr"] == ["mfa"]

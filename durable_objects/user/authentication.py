@@ -87,9 +87,16 @@ class Authentication:
         finish = finish or {"kind": "session", "request": None}
         now = self.profile.now()
         if await self.requires_mfa():
-            if finish["kind"] != "tokens":
+            if finish["kind"] == "ticket" or finish["request"] is None:
                 return refusal(Refusal.MFA_REQUIRED)
             return self.pending_mfa(self.profile.user(), finish, now)
+        return await self.complete(finish, ip, now)
+
+    async def complete(
+        self, finish: dict[str, Any], ip: str | None, now: int, amr: list[str] | None = None
+    ) -> Login:
+        """The login done (after its second factor, when `amr` says so): counted, then what
+        `finish` asks for; a session or refresh family that passed MFA is marked so."""
         if ip is not None:
             await self.profile.record_login(ip)
         row = self.profile.user()
@@ -102,8 +109,10 @@ class Authentication:
             ticket = one_time.issue_token(self.storage, self.profile.state.id, "login_ticket", payload, now)
             return {"user": self.profile.user_json(row), "login_ticket": ticket}
         if finish["kind"] == "tokens":
-            return self.direct_grant(finish["request"], finish["refresh_allowed"], now)
+            return self.direct_grant(finish["request"], finish["refresh_allowed"], now, amr)
         session = sessions.create_session(self.storage, self.profile.state.id, now)
+        if amr and "mfa" in amr:
+            sessions.mark_mfa(self.storage, session["sid"])
         return {**self.grant(session, finish["request"]), "session_token": session["token"]}
 
     def pending_mfa(self, row: dict[str, Any], finish: dict[str, Any], now: int) -> MfaPending:

@@ -23,8 +23,8 @@ class Grants:
         self, secret: str, request: dict[str, Any] | None, max_age: int | None, lifetimes: sessions.Lifetimes
     ) -> Login | Wire:
         """SSO: a code for a live session, unless `max_age` asks for a fresher login (0: always).
-        While the tenant requires MFA no session has passed a second factor (the hosted pages
-        cannot ask for one yet), so none is reused."""
+        While the tenant requires MFA only a session whose login passed a second factor is
+        reused."""
         now = self.profile.now()
         session = sessions.find_session(self.storage, secret, now, lifetimes)
         row = self.profile.row()
@@ -32,7 +32,7 @@ class Grants:
             return refusal(Refusal.LOGIN_REQUIRED)
         if max_age is not None and now - session["auth_time"] >= max_age:
             return refusal(Refusal.STALE_SESSION)
-        if await self.authentication.requires_mfa():
+        if not sessions.passed_mfa(self.storage, session["sid"]) and await self.authentication.requires_mfa():
             return refusal(Refusal.MFA_REQUIRED)
         return self.authentication.grant(session, request)
 
@@ -60,6 +60,10 @@ class Grants:
             "auth_time": outcome.auth_time,
             "user": self.profile.user_json(row),
         }
+        mfa = sessions.passed_mfa(self.storage, outcome.sid)
+        if mfa:
+            result["amr"] = ["mfa"]
+            refresh_tokens.mark_mfa(self.storage, outcome.family)
         if refresh_allowed and "offline_access" in outcome.request["scope"].split():
             result["refresh_token"] = refresh_tokens.issue_refresh_token(
                 self.storage,

@@ -94,9 +94,7 @@ class MultiFactor:
             return refusal(Refusal.MFA_LOCKED if checked.locked else wrong)
         if one_time.spend_token(self.storage, MFA, secret, tenant_id, now) is None:
             return refusal(Refusal.INVALID_MFA_TOKEN)
-        await self.profile.record_login(ip)
-        finish = payload["finish"]
-        login = self.authentication.direct_grant(finish["request"], finish["refresh_allowed"], now, ["mfa"])
+        login = await self.authentication.complete(payload["finish"], ip, now, ["mfa"])
         if factor == second_factors.RECOVERY_CODE:
             login["recovery_code"] = second_factors.replace_recovery_code(self.storage, now)
         return login

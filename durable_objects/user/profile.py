@@ -66,6 +66,7 @@ SCHEMA = (
     )""",
     *brute_force.SCHEMA,
     sessions.SCHEMA,
+    sessions.MFA_SCHEMA,
     codes.SCHEMA,
     *one_time.SCHEMA,
     refresh_tokens.SCHEMA,

@@ -23,6 +23,19 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS sessions (
 )"""
 
 
+# Sessions whose login passed a second factor: while the tenant requires MFA, only these are
+# reused at `/authorize`, and their codes' ID tokens say `amr: ["mfa"]`.
+MFA_SCHEMA = "CREATE TABLE IF NOT EXISTS mfa_sessions (sid TEXT PRIMARY KEY)"
+
+
+def mark_mfa(storage: ObjectStorage, sid: str) -> None:
+    storage.exec("INSERT OR IGNORE INTO mfa_sessions (sid) VALUES (?)", sid)
+
+
+def passed_mfa(storage: ObjectStorage, sid: str) -> bool:
+    return bool(sid) and bool(storage.exec("SELECT 1 FROM mfa_sessions WHERE sid = ?", sid))
+
+
 class Lifetimes(TypedDict):
     """Seconds: `absolute` from the login, `idle` from the last use."""
 

@@ -5,7 +5,8 @@ On Cloudflare, pywrangler vendors `[project].dependencies` (and the workers SDK)
 Pyodide's site-packages instead. Versions are pinned to what the running interpreter has
 installed, so the local runtime (CPython, this venv) and the edge host run the same code:
 
-    starlette anyio sniffio idna typing_extensions python-multipart jinja2 pyjwt libpass  (wheels)
+    starlette anyio sniffio idna typing_extensions python-multipart jinja2 pyjwt libpass segno
+                                                                                  (wheels)
     workers-runtime-sdk 1.9.5                                                     (wheel)
     markupsafe: only `__init__.py` and `_native.py` from its sdist (the C speedups are optional,
     and npm Pyodide has no build of them)
@@ -45,6 +46,7 @@ WHEELS = (
     "jinja2",
     "pyjwt",
     "libpass",
+    "segno",
 )
 # The runtime no longer ships `workers` (compat date >= 2026-04-21); this is the SDK version the
 # project targets (docs/workers-platform.md, "Versions"), not something the local runtime installs.

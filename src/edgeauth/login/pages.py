@@ -19,6 +19,7 @@ from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import email_connection_for, upstream_connections_for
 from edgeauth.login.events import record_user_event
 from edgeauth.login.rendering import error_page, form_error, page_context, render_page, transaction_error
+from edgeauth.login.second_factor import start_second_factor
 from edgeauth.login.transaction import TransactionError, open_transaction
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization
 from edgeauth.oauth.authorize.request import AuthorizationRequest
@@ -27,7 +28,7 @@ from edgeauth.snapshots import load_client
 from edgeauth.upstream.start import start_upstream
 from edgeauth.users import completion, lazy_migration
 from edgeauth.users.accounts import AccountError, AccountRefusal, create_database_user
-from edgeauth.users.answers import Login, Refusal, Refused, in_browser
+from edgeauth.users.answers import Login, Refusal, Refused, in_browser, second_factor_due
 
 # A refused login, in the page's words (`locales`); anything else reads as wrong credentials.
 LOGIN_ERRORS = {
@@ -155,9 +156,12 @@ async def submit(request: Request, page: str) -> Response:
         client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
         await send_verification_email(ctx, request, user, client, authz.ui_locales)
     finish = completion.browser_session(code_request(authz))
-    grant = in_browser(
-        await lazy_migration.login_with_password(ctx.platform, ctx.tenant, email, password, finish, ctx.ip)
+    answer = await lazy_migration.login_with_password(
+        ctx.platform, ctx.tenant, email, password, finish, ctx.ip
     )
+    if pending := second_factor_due(answer):
+        return await start_second_factor(ctx, request, authz, state, pending)
+    grant = in_browser(answer)
     if isinstance(grant, Refused):
         failure = audit.BLOCKED_ACCOUNT if grant.code == Refusal.TOO_MANY_ATTEMPTS else audit.FAILED_LOGIN
         await record_login(ctx, request, authz, failure, grant.message, email=email)

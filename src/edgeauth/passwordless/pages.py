@@ -20,6 +20,7 @@ from edgeauth.login.connections import email_connection_for
 from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.pages import LOGIN_ERRORS, email_page, render_form, signed_in, transaction
 from edgeauth.login.rendering import error_page, transaction_error
+from edgeauth.login.second_factor import start_second_factor
 from edgeauth.login.transaction import TransactionError
 from edgeauth.notifications import email_user
 from edgeauth.oauth.authorize.complete import code_request
@@ -27,7 +28,7 @@ from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import load_client
 from edgeauth.users import completion
 from edgeauth.users.accounts import AccountError, check_email
-from edgeauth.users.answers import Refusal, Refused, in_browser
+from edgeauth.users.answers import Refusal, Refused, in_browser, second_factor_due
 
 CODE_ERRORS = {**LOGIN_ERRORS, Refusal.WRONG_CODE: "error.wrong_code"}
 
@@ -114,7 +115,10 @@ async def code_checked(
 ) -> Response:
     email = form["email"]
     finish = completion.browser_session(code_request(authz))
-    grant = in_browser(await ctx.users.by_email(email).login_with_email_code(form["code"], finish, ctx.ip))
+    answer = await ctx.users.by_email(email).login_with_email_code(form["code"], finish, ctx.ip)
+    if pending := second_factor_due(answer):
+        return await start_second_factor(ctx, request, authz, form["state"], pending)
+    grant = in_browser(answer)
     client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
     if isinstance(grant, Refused):
         await record_user_event(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 # The Auth0 Management API user object (`user_id`, `email`, `identities`, metadata, …).
 UserJson = dict[str, Any]
@@ -186,6 +186,13 @@ class Identities(TypedDict):
 class Unlinked(TypedDict):
     identities: list[dict[str, Any]]
     removed: dict[str, Any]
+
+
+def second_factor_due(answer: Login | MfaPending | Refused) -> MfaPending | None:
+    """The mfa_token answer of a login that needs its second factor, else None."""
+    if isinstance(answer, Refused) or "mfa_token" not in answer:
+        return None
+    return cast(MfaPending, answer)
 
 
 def in_browser(answer: Login | MfaPending | Refused) -> Login | Refused:
