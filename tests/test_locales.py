@@ -130,12 +130,12 @@ def test_signup_verification_and_code_pages_and_emails_in_every_language(
     speaks(wrong, language, "error.wrong_code")
 
 
-def tenant_app(server: Server, tenant: str, *settings: str) -> dict[str, Any]:
-    """A new tenant with `settings` (`tenants update` flags) and a SPA of it."""
+def tenant_app(server: Server, tenant: str, name: str, *settings: str) -> dict[str, Any]:
+    """A new tenant with `settings` (`tenants update` flags) and a SPA of it called `name`."""
     server.cli("tenants", "create", tenant)
     server.cli("tenants", "update", "--tenant", tenant, *settings)
     return server.cli(
-        "apps", "create", "--name", f"{tenant} app", "--type", "spa", "--callbacks", "https://app.example/callback",
+        "apps", "create", "--name", name, "--type", "spa", "--callbacks", "https://app.example/callback",
         "--tenant", tenant,
     )  # fmt: skip
 
@@ -143,7 +143,7 @@ def tenant_app(server: Server, tenant: str, *settings: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def two_steps(server: Server) -> dict[str, Any]:
     """An app of a tenant whose login is identifier-first."""
-    return tenant_app(server, "steps", "--identifier-first", "on")
+    return tenant_app(server, "steps", "Stepwise", "--identifier-first", "on")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -201,7 +201,7 @@ def test_weights_and_regional_tags() -> None:
 @pytest.fixture(scope="module")
 def second_factor(server: Server) -> dict[str, Any]:
     """An app of a tenant that requires MFA."""
-    return tenant_app(server, "twofactor", "--mfa", "otp,recovery-code")
+    return tenant_app(server, "twofactor", "Twofold", "--mfa", "otp,recovery-code")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -34,6 +34,7 @@ DATABASE = "Username-Password-Authentication"
 PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"
 MFA_OTP = "http://auth0.com/oauth/grant-type/mfa-otp"
 MFA_RECOVERY_CODE = "http://auth0.com/oauth/grant-type/mfa-recovery-code"
+MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 SPA_ORIGIN = "https://spa.example"
 CALLBACK = f"{SPA_ORIGIN}/callback"
 
@@ -490,3 +491,43 @@ def test_the_hosted_page_takes_the_recovery_code(server: Server, app: dict[str, 
     form = {"state": hidden(page, "state"), "mfa_token": hidden(page, "mfa_token"), "factor": "recovery-code"}
     assert again.request("POST", "/u/mfa", data={**form, "recovery": recovery_code}).status_code == 400
     assert again.request("POST", "/u/mfa", data={**form, "recovery": new_code[1]}).status_code == 200
+
+
+def test_acr_values_ask_for_mfa_on_one_login(server: Server, app: dict[str, Any]) -> None:
+    """Factors on, no policy: a login asking `acr_values=…/multi-factor` gets the second factor and
+    an ID token with `acr` and `amr`; one without it logs in as before; a session that did not
+    pass MFA is not reused for such a request; an implicit request asking for it is refused."""
+    email = user(server, "grace.hopper@example.com")
+    server.cli("tenants", "update", "--mfa-policy", "never")
+    try:
+        browser = Browser(server)
+        plain = browser.login(code_query(app["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
+        assert redirect_params(plain)["code"]  # no second factor asked
+        verifier, challenge = pkce_pair()
+        query = code_query(app["client_id"], CALLBACK, challenge, acr_values=MFA_ACR)
+        silent = redirect_params(browser.request("GET", "/authorize", params={**query, "prompt": "none"}))
+        assert (silent["error"], silent["error_description"]) == (
+            "login_required",
+            "Multifactor authentication required",
+        )
+        asked = Browser(server)
+        page = asked.login(query, email, PASSWORD)
+        secret = re.search(r'<code id="secret">([A-Z2-7]{32})</code>', page.text)
+        assert page.status_code == 200 and secret, page.text
+        answer = {"state": hidden(page, "state"), "mfa_token": hidden(page, "mfa_token")}
+        done = asked.request("POST", "/u/mfa", data={**answer, "code": rfc6238(secret[1], time.time())})
+        tokens = get_token(server, app).authorization_code_pkce(
+            verifier, redirect_params(done)["code"], CALLBACK
+        )
+        claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+        assert (claims["acr"], claims["amr"]) == (MFA_ACR, ["mfa"])
+        spa = server.cli(
+            "apps", "create", "--name", "Implicit", "--type", "spa", "--callbacks", CALLBACK,
+            "--grants", "implicit,authorization_code",
+        )  # fmt: skip
+        implicit = {**query, "client_id": spa["client_id"], "response_type": "id_token", "nonce": "n"}
+        implicit.pop("code_challenge"), implicit.pop("code_challenge_method")
+        refused = redirect_params(Browser(server).request("GET", "/authorize", params=implicit))
+        assert refused["error"] == "invalid_request"
+    finally:
+        server.cli("tenants", "update", "--mfa-policy", "all-applications")

@@ -17,6 +17,7 @@ from durable_objects.user import (
     sessions,
 )
 from durable_objects.user.profile import Profile
+from edgeauth.mfa.factors import asks_for_mfa, offers_mfa
 from edgeauth.snapshots import Tenant, load_tenant
 from edgeauth.users.answers import Login, MfaPending, Refusal, Wire, refusal
 from edgeauth.users.passwords import hash_password, needs_rehash, verify_dummy, verify_password
@@ -73,20 +74,28 @@ class Authentication:
         name = names.read(self.storage)  # recorded by the call's routing, before any user exists
         return None if name is None else await load_tenant(self.profile.env.config, name.tenant_id)
 
-    async def requires_mfa(self) -> bool:
+    async def requires_mfa(self, request: dict[str, Any] | None = None) -> bool:
         """The tenant's MFA policy, read from its snapshot here, where every login ends, so no
-        login path can skip it; a tenant that cannot be read requires it (fail closed)."""
+        login path can skip it; a tenant that cannot be read requires it (fail closed). The
+        login's own request may ask for MFA too (Auth0's `acr_values` multi-factor policy)."""
         tenant = await self.tenant()
-        return tenant is None or tenant.requires_mfa
+        if tenant is None or tenant.requires_mfa:
+            return True
+        return (
+            request is not None
+            and asks_for_mfa(request.get("acr_values", ""))
+            and offers_mfa(tenant.mfa_factors)
+        )
 
     async def finish(self, finish: dict[str, Any] | None, ip: str | None) -> Login | MfaPending | Wire:
         """After the first factor, what `finish` asks for (edgeauth.users.completion). With MFA
-        required, a token grant gets an mfa_token; the hosted pages cannot ask for a second factor
-        yet, so a browser login is refused rather than let through without one. A completed login
-        is counted (`ip`; None: counted when its ticket was issued)."""
+        required, a login that can go on to a second factor (a token grant, or a request the hosted
+        page carries) gets an mfa_token; one that cannot (a login ticket, no request) is refused
+        rather than let through. A completed login is counted (`ip`; None: counted when its
+        ticket was issued)."""
         finish = finish or {"kind": "session", "request": None}
         now = self.profile.now()
-        if await self.requires_mfa():
+        if await self.requires_mfa(finish.get("request")):
             if finish["kind"] == "ticket" or finish["request"] is None:
                 return refusal(Refusal.MFA_REQUIRED)
             return self.pending_mfa(self.profile.user(), finish, now)

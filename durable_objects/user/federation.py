@@ -66,7 +66,7 @@ class Federation:
         tenant requires MFA (which a federated login cannot pass yet) nothing is attached."""
         if row["blocked"]:
             return refusal(Refusal.BLOCKED)
-        if await self.authentication.requires_mfa():
+        if await self.authentication.requires_mfa((finish or {}).get("request")):
             return refusal(Refusal.MFA_REQUIRED)
         identities.add_identity(self.storage, identities.from_json(identity))
         return await self.authentication.finish(finish, ip)
@@ -75,7 +75,7 @@ class Federation:
         self, tenant_id: str, email: str | None, profile: Wire, identity: Wire, finish: Wire | None, ip: str
     ) -> Login | MfaPending | Wire:
         """A new user whose first identity is this one (`{provider}|{object id}{creation}`)."""
-        if await self.authentication.requires_mfa():
+        if await self.authentication.requires_mfa((finish or {}).get("request")):
             return refusal(Refusal.MFA_REQUIRED)
         first = identities.from_json(identity)
         self.profile.insert(tenant_id, self.profile.new_user_id(first.provider), email, profile, first)

@@ -32,7 +32,9 @@ class Grants:
             return refusal(Refusal.LOGIN_REQUIRED)
         if max_age is not None and now - session["auth_time"] >= max_age:
             return refusal(Refusal.STALE_SESSION)
-        if not sessions.passed_mfa(self.storage, session["sid"]) and await self.authentication.requires_mfa():
+        if not sessions.passed_mfa(self.storage, session["sid"]) and await self.authentication.requires_mfa(
+            request
+        ):
             return refusal(Refusal.MFA_REQUIRED)
         return self.authentication.grant(session, request)
 

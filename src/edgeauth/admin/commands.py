@@ -94,20 +94,28 @@ async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
         changes[tenants.DEV_MODE_KEY] = args.dev_mode == "on"
     if args.identifier_first is not None:
         changes[tenants.PROMPTS_KEY] = {"identifier_first": args.identifier_first == "on"}
-    if args.mfa is not None:
-        factors = set(split_list(args.mfa)) - {"off"}
-        if unknown := factors - set(MFA_FACTORS):
-            raise AdminError(
-                400, f"Unknown or unavailable factors: {', '.join(sorted(unknown))}.", "invalid_body"
-            )
-        await guardian.configure(
-            platform,
-            tenant_of(platform, args),
-            factors={name: name in factors for name in MFA_FACTORS},
-            policies=["all-applications"] if factors else [],
-        )
+    if args.mfa is not None or args.mfa_policy is not None:
+        await configure_mfa(platform, tenant_of(platform, args), args.mfa, args.mfa_policy)
     tenant = await tenants.update_settings(platform, tenant_of(platform, args), changes)
     return dataclasses.asdict(tenant)
+
+
+async def configure_mfa(
+    platform: Platform, tenant_id: str, mfa: list[str] | None, policy: str | None
+) -> None:
+    """`--mfa`: the factors (or `off`), and with them the `all-applications` policy unless
+    `--mfa-policy never` (MFA then only when a login's `acr_values` asks for it)."""
+    factors = None if mfa is None else set(split_list(mfa)) - {"off"}
+    if factors is not None and (unknown := factors - set(MFA_FACTORS)):
+        listed = ", ".join(sorted(unknown))
+        raise AdminError(400, f"Unknown or unavailable factors: {listed}.", "invalid_body")
+    every_login = policy == "all-applications" or (policy is None and bool(factors))
+    await guardian.configure(
+        platform,
+        tenant_id,
+        factors=None if factors is None else {name: name in factors for name in MFA_FACTORS},
+        policies=["all-applications"] if every_login else [],
+    )
 
 
 async def tenants_page_template(platform: Platform, args: argparse.Namespace) -> JSON:
@@ -360,6 +368,11 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
         "--mfa",
         action="append",
         help="factors every login needs one of (otp, recovery-code), or 'off' (Auth0 Guardian)",
+    )
+    update.add_argument(
+        "--mfa-policy",
+        choices=("all-applications", "never"),
+        help="every login needs MFA, or only those whose acr_values ask for it (default with --mfa: all)",
     )
     template = leaf(
         tenants_group, "page-template", tenants_page_template, "set the Universal Login page template"

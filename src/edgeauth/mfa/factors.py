@@ -24,7 +24,21 @@ POLICIES = ("all-applications", "confidence-score")
 OFFERED_POLICIES = ("all-applications",)
 
 
+# Auth0: `acr_values` with this policy asks for MFA on one login (whatever the tenant's policy), and
+# the ID token then says it in `acr`.
+MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+
+
+def asks_for_mfa(acr_values: str) -> bool:
+    return MFA_ACR in acr_values.split()
+
+
 def requires_mfa(factors: list[str], policies: list[str]) -> bool:
     """MFA is required at every login when the policy says so and a first factor is enabled (Auth0:
     a policy with no factor enabled asks for nothing)."""
-    return "all-applications" in policies and any(name in FIRST_FACTORS for name in factors)
+    return "all-applications" in policies and offers_mfa(factors)
+
+
+def offers_mfa(factors: list[str]) -> bool:
+    """A factor a user can enroll first is enabled (what `acr_values` needs to ask for MFA)."""
+    return any(name in FIRST_FACTORS for name in factors)

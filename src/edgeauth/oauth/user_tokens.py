@@ -19,6 +19,7 @@ from edgeauth.http.context import RequestContext
 from edgeauth.http.errors import OAuthError
 from edgeauth.jose import sign_jwt
 from edgeauth.keys.keyset import load_keyset
+from edgeauth.mfa.factors import MFA_ACR, asks_for_mfa
 from edgeauth.oauth.access_token import issue_access_token
 from edgeauth.oauth.apis import find_api
 from edgeauth.oauth.authorize.request import OIDC_SCOPES, AuthorizationRequest
@@ -124,6 +125,8 @@ async def issue_id_token(
         claims["at_hash"] = at_hash(access_token)
     if amr:  # OIDC Core §2: how the user authenticated; Auth0 puts `mfa` there after a second factor
         claims["amr"] = amr
+        if "mfa" in amr and asks_for_mfa(request.acr_values):  # the policy the request asked for, met
+            claims["acr"] = MFA_ACR
     keyset = await load_keyset(ctx.platform, ctx.tenant.id)
     return await sign_jwt(ctx.platform, keyset.current, claims)
 
