@@ -72,15 +72,21 @@ def passed_mfa(storage: ObjectStorage, family: str) -> bool:
     return bool(storage.exec("SELECT 1 FROM mfa_families WHERE family = ?", family))
 
 
+def _clients_row(storage: ObjectStorage, secret: str, client_id: str) -> dict[str, Any] | None:
+    """The token's row, if it was issued to this client."""
+    rows = storage.exec("SELECT * FROM refresh_tokens WHERE digest = ?", digest(secret))
+    return rows[0] if rows and rows[0]["client_id"] == client_id else None
+
+
+def _ended(row: dict[str, Any], now: int) -> bool:
+    """Revoked, or past its absolute or idle lifetime."""
+    return bool(row["revoked"] or row["expires_at"] <= now or row["idle_expires_at"] <= now)
+
+
 def live(storage: ObjectStorage, secret: str, client_id: str, now: int) -> dict[str, Any] | None:
     """The token's row if it could be rotated now by this client (not used, revoked or expired)."""
-    rows = storage.exec("SELECT * FROM refresh_tokens WHERE digest = ?", digest(secret))
-    if not rows or rows[0]["client_id"] != client_id or rows[0]["used_at"] is not None:
-        return None
-    row = rows[0]
-    if row["revoked"] or row["expires_at"] <= now or row["idle_expires_at"] <= now:
-        return None
-    return row
+    row = _clients_row(storage, secret, client_id)
+    return row if row is not None and row["used_at"] is None and not _ended(row, now) else None
 
 
 def revoke_family(storage: ObjectStorage, family: str) -> None:
@@ -108,14 +114,13 @@ def rotate(
 ) -> Rotated | Refused:
     """Use a refresh token once. A `scope` wider than the original request is refused before the
     token is spent; a second use of a rotated token revokes its family (it leaked)."""
-    rows = storage.exec("SELECT * FROM refresh_tokens WHERE digest = ?", digest(secret))
-    if not rows or rows[0]["client_id"] != client_id:
+    row = _clients_row(storage, secret, client_id)
+    if row is None:
         return refused(Refusal.INVALID_REFRESH_TOKEN)
-    row = rows[0]
     if row["used_at"] is not None and not row["revoked"]:
         revoke_family(storage, row["family"])
         return refused(Refusal.INVALID_REFRESH_TOKEN)
-    if row["revoked"] or row["expires_at"] <= now or row["idle_expires_at"] <= now:
+    if _ended(row, now):
         return refused(Refusal.INVALID_REFRESH_TOKEN)
     request = json.loads(row["request"])
     if set(scope.split()) - set(request["scope"].split()):

@@ -56,11 +56,16 @@ def _digest(code: str) -> str:
     return hashlib.sha256(code.strip().upper().replace(" ", "").encode()).hexdigest()
 
 
+def _all(storage: ObjectStorage) -> list[dict[str, Any]]:
+    """Every authenticator, oldest first."""
+    return storage.exec("SELECT id, type, active, created_at FROM authenticators ORDER BY created_at, id")
+
+
 def listed(storage: ObjectStorage) -> list[dict[str, Any]]:
     """Auth0 `GET /mfa/authenticators`: each authenticator, `active` once confirmed."""
-    rows = storage.exec("SELECT id, type, active, created_at FROM authenticators ORDER BY created_at, id")
     return [
-        {"id": row["id"], "authenticator_type": row["type"], "active": bool(row["active"])} for row in rows
+        {"id": row["id"], "authenticator_type": row["type"], "active": bool(row["active"])}
+        for row in _all(storage)
     ]
 
 
@@ -181,7 +186,7 @@ def check_recovery_code(storage: ObjectStorage, code: str, now: int) -> Checked:
 def delete(storage: ObjectStorage, authenticator_id: str | None = None) -> int:
     """One authenticator, or every one (Auth0 `DELETE /users/{id}/authenticators`); how many went."""
     if authenticator_id is None:
-        count = len(storage.exec("SELECT id FROM authenticators"))
+        count = len(_all(storage))
         storage.exec("DELETE FROM authenticators")
         return count
     found = storage.exec("SELECT id FROM authenticators WHERE id = ?", authenticator_id)
@@ -191,7 +196,6 @@ def delete(storage: ObjectStorage, authenticator_id: str | None = None) -> int:
 
 def authentication_methods(storage: ObjectStorage) -> list[dict[str, Any]]:
     """Auth0 `GET /users/{id}/authentication-methods` (the MFA ones): `totp`, `recovery-code`."""
-    rows = storage.exec("SELECT id, type, active, created_at FROM authenticators ORDER BY created_at, id")
     return [
         {
             "id": row["id"],
@@ -199,5 +203,5 @@ def authentication_methods(storage: ObjectStorage) -> list[dict[str, Any]]:
             "confirmed": bool(row["active"]),
             "created_at": iso_now(row["created_at"]),
         }
-        for row in rows
+        for row in _all(storage)
     ]
