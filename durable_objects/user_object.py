@@ -291,6 +291,26 @@ class UserObject:
     ) -> answers.Login | answers.Wire:
         return await self.multifactor.verify(tenant_id, secret, client_id, factor, code, ip)
 
+    @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
+    async def mfa_webauthn_options(self, tenant_id: str, secret: str) -> answers.Wire:
+        return self.multifactor.webauthn_options(tenant_id, secret)
+
+    @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
+    async def mfa_webauthn(
+        self,
+        tenant_id: str,
+        secret: str,
+        client_id: str,
+        kind: str,
+        credential: answers.Wire,
+        expected: answers.Wire,
+        enroll: bool,
+        ip: str,
+    ) -> answers.Login | answers.Wire:
+        return await self.multifactor.webauthn(
+            tenant_id, secret, client_id, kind, credential, expected, enroll, ip
+        )
+
     @by_user_id([])
     async def authentication_methods(self, tenant_id: str) -> list[answers.Wire]:
         return self.multifactor.authentication_methods()

@@ -169,6 +169,16 @@ class Chromium:
         browser that blocks third-party cookies would treat them)."""
         self.call("block_cookies", part=part)
 
+    def virtual_authenticator(self, **options: Any) -> str:
+        """A CDP virtual WebAuthn authenticator in this session (`WebAuthn.addVirtualAuthenticator`)."""
+        return str(self.call("virtual_authenticator", options=options))
+
+    def authenticator_credentials(self, authenticator_id: str) -> list[dict[str, Any]]:
+        return list(self.call("authenticator_credentials", authenticator=authenticator_id))
+
+    def clear_cookies(self) -> None:
+        self.call("clear_cookies")
+
     def cookies(self) -> list[dict[str, Any]]:
         return self.call("cookies")
 

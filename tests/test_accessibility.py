@@ -264,19 +264,24 @@ def test_identifier_first_pages_pass_axe(
     assert len(audit.checked) == len(LANGUAGES) * 4 and audit.violations == {}, audit.violations
 
 
+def mfa_tenant(server: Server, tenant: str, factors: str, options: list[str]) -> tuple[str, dict[str, Any]]:
+    """A tenant of one brand requiring MFA with `factors`, and its SPA."""
+    server.cli("tenants", "create", tenant)
+    server.cli("tenants", "update", "--tenant", tenant, "--mfa", factors, *options)
+    app = server.cli(
+        "apps", "create", "--name", "Second factor", "--type", "spa", "--callbacks", CALLBACK,
+        "--tenant", tenant,
+    )  # fmt: skip
+    return tenant, app
+
+
 def test_second_factor_pages_pass_axe(server: Server, browser: Chromium) -> None:
     """The hosted MFA pages: enrolment (QR code, key, recovery code), the challenge and the
     recovery code, each also with a wrong code, and the new recovery code; in each direction,
     plain and with a pale brand colour."""
     audit = Audit(browser)
     for brand, options in BRANDS.items():
-        tenant = f"mfa-{brand}"
-        server.cli("tenants", "create", tenant)
-        server.cli("tenants", "update", "--tenant", tenant, "--mfa", "otp,recovery-code", *options)
-        app = server.cli(
-            "apps", "create", "--name", "Second factor", "--type", "spa",
-            "--callbacks", CALLBACK, "--tenant", tenant,
-        )  # fmt: skip
+        tenant, app = mfa_tenant(server, f"mfa-{brand}", "otp,recovery-code", options)
         for language in LANGUAGES:
             for who in ("new", "enrolled"):
                 email = f"{who}-{language}@{tenant}.example"
@@ -310,3 +315,35 @@ def test_second_factor_pages_pass_axe(server: Server, browser: Chromium) -> None
             audit.check(f"{brand}/{language} new recovery code")
     print(f"axe-core checked {len(audit.checked)} page states:", *audit.checked, sep="\n  ")
     assert len(audit.checked) == len(BRANDS) * len(LANGUAGES) * 7 and audit.violations == {}, audit.violations
+
+
+# What a broken authenticator might post: the form's credential that no check accepts.
+SEND_NONSENSE = """() => { const form = document.getElementById('webauthn-form');
+  form.elements.credential.value = '{"id": "x", "response": {}}'; form.submit(); }"""
+
+
+def test_security_key_pages_pass_axe(server: Server, browser: Chromium) -> None:
+    """The choice of factors, a security key's enrolment, and the same page after the server
+    refused what came back (its error tied to the button, which has the focus); in each
+    direction, plain and with a pale brand colour."""
+    audit = Audit(browser)
+    for brand, options in BRANDS.items():
+        tenant, app = mfa_tenant(server, f"keys-{brand}", "otp,webauthn-roaming", options)
+        for language in LANGUAGES:
+            email = f"key-{language}@{tenant}.example"
+            server.cli("users", "create", "--email", email, "--password", PASSWORD, "--tenant", tenant)
+            browser.new_session()
+            browser.goto(login_url(server, tenant, app, language))
+            submit(browser, {"#email": email, "#password": PASSWORD})
+            browser.wait_for_text("#use-webauthn-roaming", "")
+            audit.check(f"{brand}/{language} choice of factors")
+            browser.click("#use-webauthn-roaming")
+            browser.wait_for_text("#webauthn-start", "")
+            assert browser.focused() == "webauthn-start"
+            audit.check(f"{brand}/{language} security key enrolment")
+            browser.evaluate(SEND_NONSENSE)
+            browser.wait_for_text("#error", "")
+            audit.check(f"{brand}/{language} security key enrolment, refused")
+            assert_error_on(browser, "webauthn-start")
+    print(f"axe-core checked {len(audit.checked)} page states:", *audit.checked, sep="\n  ")
+    assert len(audit.checked) == len(BRANDS) * len(LANGUAGES) * 3 and audit.violations == {}, audit.violations

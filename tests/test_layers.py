@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, tuple[str, ...], bool]] = [
             "edgeauth.page_template",
             "edgeauth.mail",
             "edgeauth.mfa",
+            "edgeauth.webauthn",
         ),
         True,
     ),

@@ -98,7 +98,7 @@ class Authentication:
         if await self.requires_mfa(finish.get("request")):
             if finish["kind"] == "ticket" or finish["request"] is None:
                 return refusal(Refusal.MFA_REQUIRED)
-            return self.pending_mfa(self.profile.user(), finish, now)
+            return await self.pending_mfa(self.profile.user(), finish, now)
         return await self.complete(finish, ip, now)
 
     async def complete(
@@ -124,8 +124,10 @@ class Authentication:
             sessions.mark_mfa(self.storage, session["sid"])
         return {**self.grant(session, finish["request"]), "session_token": session["token"]}
 
-    def pending_mfa(self, row: dict[str, Any], finish: dict[str, Any], now: int) -> MfaPending:
-        """Auth0's `mfa_required`: an mfa_token that carries this login's finish to the second factor."""
+    async def pending_mfa(self, row: dict[str, Any], finish: dict[str, Any], now: int) -> MfaPending:
+        """Auth0's `mfa_required`: an mfa_token that carries this login's finish to the second
+        factor, and what the user can be challenged with or enroll."""
+        tenant = await self.tenant()
         payload = {
             "tenant_id": row["tenant_id"],
             "client_id": finish["request"]["client_id"],
@@ -135,7 +137,9 @@ class Authentication:
         return {
             "user": self.profile.user_json(row),
             "mfa_token": token,
-            "mfa_requirements": second_factors.requirements(self.storage),
+            "mfa_requirements": second_factors.requirements(
+                self.storage, tenant.mfa_factors if tenant else []
+            ),
         }
 
     def grant(self, session: dict[str, Any], request: dict[str, Any] | None) -> Login:

@@ -93,7 +93,7 @@ class Grants:
         if current is not None and not refresh_tokens.passed_mfa(self.storage, current["family"]):
             if await self.authentication.requires_mfa():
                 finish = completion.token_grant(json.loads(current["request"]), refresh_allowed=True)
-                return self.authentication.pending_mfa(row, finish, now)
+                return await self.authentication.pending_mfa(row, finish, now)
         rotated = refresh_tokens.rotate(self.storage, self.profile.state.id, secret, client_id, scope, now)
         if isinstance(rotated, Refused):
             return rotated.to_wire()

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from durable_objects.user import one_time, second_factors
+from durable_objects.user import one_time, second_factors, security_keys
 from durable_objects.user.authentication import Authentication
 from durable_objects.user.profile import Profile
 from edgeauth.mfa import totp
 from edgeauth.users.answers import Enrolled, Login, Refusal, Wire, refusal
+from edgeauth.webauthn.client_data import Expected
+from edgeauth.webauthn.errors import WebAuthnError
 
 MFA = "mfa"
 
@@ -75,15 +77,10 @@ class MultiFactor:
         """The `mfa-otp` or `mfa-recovery-code` grant: the factor's code (a factor the tenant
         enables), then the login's tokens (`amr: ["mfa"]`), the mfa_token spent, the login
         counted; a used recovery code is replaced by a new one."""
-        payload = self._pending(tenant_id, secret, client_id)
-        if payload is None:
-            return refusal(Refusal.INVALID_MFA_TOKEN)
-        tenant = await self.authentication.tenant()
-        if tenant is None or factor not in tenant.mfa_factors:
-            return refusal(Refusal.FACTOR_DISABLED)
+        payload = await self._ready(tenant_id, secret, client_id, factor)
+        if "finish" not in payload:
+            return payload
         now = self.profile.now()
-        if self.profile.user()["blocked"]:
-            return refusal(Refusal.BLOCKED)
         if factor == second_factors.OTP:
             checked = await second_factors.check_otp(self.storage, self.profile.env.crypto, code, now)
             wrong = Refusal.WRONG_OTP
@@ -92,10 +89,78 @@ class MultiFactor:
             wrong = Refusal.WRONG_RECOVERY_CODE
         if not checked.passed:
             return refusal(Refusal.MFA_LOCKED if checked.locked else wrong)
+        return await self._passed(tenant_id, secret, payload, ip, now, factor == second_factors.RECOVERY_CODE)
+
+    # --- security keys and the device's authenticator (the hosted page) ----------------------
+
+    def webauthn_options(self, tenant_id: str, secret: str) -> Wire:
+        """What the page's WebAuthn call needs: the user entity, the credentials to exclude at
+        enrolment, those to allow at a challenge (by kind)."""
+        if self._pending(tenant_id, secret, None) is None:
+            return refusal(Refusal.INVALID_MFA_TOKEN)
+        factors = security_keys.SECOND_FACTORS
+        return {
+            "user": security_keys.user_entity(self.profile.state.id, self.profile.user()),
+            "exclude": security_keys.descriptors(self.storage, (*factors, security_keys.PASSKEY)),
+            "allow": {kind: security_keys.descriptors(self.storage, (kind,)) for kind in factors},
+            "enrolled": second_factors.enrolled(self.storage),
+        }
+
+    async def webauthn(
+        self,
+        tenant_id: str,
+        secret: str,
+        client_id: str,
+        kind: str,
+        credential: dict[str, Any],
+        expected: dict[str, Any],
+        enroll: bool,
+        ip: str,
+    ) -> Login | Wire:
+        """A security key's or the device's answer: at enrolment (only while the user has no
+        second factor) a registration, checked and kept, with the first recovery code when that
+        factor is on; else an assertion by one of the user's credentials of `kind`. Then the login
+        completes with `amr: ["mfa"]`."""
+        ready = await self._ready(tenant_id, secret, client_id, kind)
+        if "finish" not in ready:
+            return ready
+        if enroll and second_factors.is_enrolled(self.storage):
+            return refusal(Refusal.ALREADY_ENROLLED)
+        now = self.profile.now()
+        crypto, checks = self.profile.env.crypto, Expected(**expected)
+        try:
+            if enroll:
+                await security_keys.register(self.storage, crypto, kind, credential, checks, now)
+            else:
+                await security_keys.authenticate(self.storage, crypto, (kind,), credential, checks, now)
+        except WebAuthnError:
+            return refusal(Refusal.WRONG_CREDENTIAL)
+        tenant = await self.authentication.tenant()
+        with_recovery_code = (
+            enroll and tenant is not None and second_factors.RECOVERY_CODE in tenant.mfa_factors
+        )
+        return await self._passed(tenant_id, secret, ready, ip, now, with_recovery_code)
+
+    async def _ready(self, tenant_id: str, secret: str, client_id: str, factor: str) -> Wire:
+        """The mfa_token's payload, when the token is live, the factor enabled, the user not blocked."""
+        payload = self._pending(tenant_id, secret, client_id)
+        if payload is None:
+            return refusal(Refusal.INVALID_MFA_TOKEN)
+        tenant = await self.authentication.tenant()
+        if tenant is None or factor not in tenant.mfa_factors:
+            return refusal(Refusal.FACTOR_DISABLED)
+        if self.profile.user()["blocked"]:
+            return refusal(Refusal.BLOCKED)
+        return payload
+
+    async def _passed(
+        self, tenant_id: str, secret: str, payload: Wire, ip: str, now: int, with_recovery_code: bool
+    ) -> Login | Wire:
+        """The second factor passed: the mfa_token spent, the login completed with `amr: ["mfa"]`."""
         if one_time.spend_token(self.storage, MFA, secret, tenant_id, now) is None:
             return refusal(Refusal.INVALID_MFA_TOKEN)
         login = await self.authentication.complete(payload["finish"], ip, now, ["mfa"])
-        if factor == second_factors.RECOVERY_CODE:
+        if with_recovery_code:
             login["recovery_code"] = second_factors.replace_recovery_code(self.storage, now)
         return login
 

@@ -21,6 +21,7 @@ from durable_objects.user import (
     one_time,
     refresh_tokens,
     second_factors,
+    security_keys,
     sessions,
 )
 from edgeauth.platform import Platform
@@ -72,6 +73,7 @@ SCHEMA = (
     refresh_tokens.SCHEMA,
     refresh_tokens.MFA_SCHEMA,
     second_factors.SCHEMA,
+    *security_keys.SCHEMA,
     # Upstream refresh tokens (lazy migration) this user exchanged: each is taken once.
     """CREATE TABLE IF NOT EXISTS upstream_refresh_tokens (
         digest       TEXT PRIMARY KEY,

@@ -22,7 +22,9 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from durable_objects.user import security_keys
 from edgeauth.mfa import totp
+from edgeauth.mfa.factors import FIRST_FACTORS
 from edgeauth.ports import Crypto, ObjectStorage
 from edgeauth.rows import iso_now
 
@@ -63,22 +65,35 @@ def _all(storage: ObjectStorage) -> list[dict[str, Any]]:
 
 def listed(storage: ObjectStorage) -> list[dict[str, Any]]:
     """Auth0 `GET /mfa/authenticators`: each authenticator, `active` once confirmed."""
-    return [
+    codes = [
         {"id": row["id"], "authenticator_type": row["type"], "active": bool(row["active"])}
         for row in _all(storage)
     ]
+    keys = security_keys.rows(storage, security_keys.SECOND_FACTORS)
+    return codes + [{"id": row["id"], "authenticator_type": row["type"], "active": True} for row in keys]
+
+
+def enrolled(storage: ObjectStorage) -> list[str]:
+    """The kinds of second factor the user can be challenged with (a recovery code alone is not
+    an enrolment), security keys first."""
+    kinds = [row["type"] for row in security_keys.rows(storage, security_keys.SECOND_FACTORS)]
+    if storage.exec("SELECT 1 FROM authenticators WHERE type = ? AND active = 1", OTP):
+        kinds.append(OTP)
+    return list(dict.fromkeys(kinds))
 
 
 def is_enrolled(storage: ObjectStorage) -> bool:
-    """An active first factor (a recovery code alone is not an enrolment)."""
-    return bool(storage.exec("SELECT 1 FROM authenticators WHERE type = ? AND active = 1", OTP))
+    return bool(enrolled(storage))
 
 
-def requirements(storage: ObjectStorage) -> dict[str, list[dict[str, str]]]:
-    """Auth0's `mfa_requirements`: what the user can be challenged with, or must enroll."""
-    if is_enrolled(storage):
-        return {"challenge": [{"type": OTP}]}
-    return {"enroll": [{"type": OTP}]}
+def requirements(storage: ObjectStorage, factors: list[str]) -> dict[str, list[dict[str, str]]]:
+    """Auth0's `mfa_requirements`: what the user can be challenged with, or must enroll (the
+    tenant's enabled first factors; `otp` when nothing is known)."""
+    kinds = enrolled(storage)
+    if kinds:
+        return {"challenge": [{"type": kind} for kind in kinds]}
+    offered = [name for name in FIRST_FACTORS if name in factors] or [OTP]
+    return {"enroll": [{"type": name} for name in offered]}
 
 
 def _insert(storage: ObjectStorage, kind: str, secret: str, active: bool, now: int) -> str:
@@ -185,18 +200,26 @@ def check_recovery_code(storage: ObjectStorage, code: str, now: int) -> Checked:
 
 def delete(storage: ObjectStorage, authenticator_id: str | None = None) -> int:
     """One authenticator, or every one (Auth0 `DELETE /users/{id}/authenticators`); how many went."""
-    if authenticator_id is None:
-        count = len(_all(storage))
-        storage.exec("DELETE FROM authenticators")
-        return count
-    found = storage.exec("SELECT id FROM authenticators WHERE id = ?", authenticator_id)
-    storage.exec("DELETE FROM authenticators WHERE id = ?", authenticator_id)
-    return len(found)
+    everything = authenticator_id is None
+    count = len(storage.exec("SELECT id FROM authenticators WHERE ? OR id = ?", everything, authenticator_id))
+    count += len(
+        storage.exec("SELECT id FROM webauthn_credentials WHERE ? OR id = ?", everything, authenticator_id)
+    )
+    storage.exec("DELETE FROM authenticators WHERE ? OR id = ?", everything, authenticator_id)
+    storage.exec("DELETE FROM webauthn_credentials WHERE ? OR id = ?", everything, authenticator_id)
+    return count
 
 
 def authentication_methods(storage: ObjectStorage) -> list[dict[str, Any]]:
-    """Auth0 `GET /users/{id}/authentication-methods` (the MFA ones): `totp`, `recovery-code`."""
-    return [
+    """Auth0 `GET /users/{id}/authentication-methods` (the MFA ones and passkeys): `totp`,
+    `recovery-code`, `webauthn-roaming`, `webauthn-platform`, `passkey`."""
+    keys = [
+        {**row, "created_at": iso_now(row["created_at"])}
+        for row in security_keys.authentication_methods(storage)
+    ]
+    for key in keys:
+        key["last_auth_at"] = iso_now(key["last_auth_at"]) if key["last_auth_at"] else None
+    return keys + [
         {
             "id": row["id"],
             "type": "totp" if row["type"] == OTP else row["type"],

@@ -141,6 +141,13 @@ class Crypto(Protocol):
         PEM key (Apple's `.p8`); `ValueError` for a key that is not one."""
         ...
 
+    async def verify_signature(
+        self, alg: int, public_jwk: dict[str, str], data: bytes, signature: bytes
+    ) -> bool:
+        """Whether `signature` over `data` verifies with the public JWK: COSE `alg` -7 (ECDSA P-256
+        with SHA-256, `r || s`) or -257 (RSASSA-PKCS1-v1_5 with SHA-256); False for a bad key."""
+        ...
+
     async def seal(self, plaintext: bytes) -> str:
         """Encrypt and authenticate with the deployment's secret key (AES-256-GCM); URL-safe text."""
         ...

@@ -31,6 +31,7 @@ let tracked = [];
 let log = [];
 const pending = new Set(); // response bodies still being read
 const consoleLines = [];
+const authenticators = new Map(); // virtual WebAuthn authenticator id -> its CDP session
 
 function isTracked(url) {
   return tracked.some((origin) => url.startsWith(origin));
@@ -70,6 +71,7 @@ async function record(response) {
 // (tests/management/conftest.py tls_server); only that session skips certificate checks.
 async function newSession(acceptTestCertificates = false) {
   if (context) await context.close();
+  authenticators.clear();
   context = await browser.newContext({ ignoreHTTPSErrors: acceptTestCertificates });
   page = await context.newPage();
   page.setDefaultTimeout(15000);
@@ -162,6 +164,25 @@ const ops = {
       delete headers['set-cookie'];
       await route.fulfill({ response, headers });
     });
+    return null;
+  },
+  // A WebAuthn authenticator the browser talks to as to a real one (Chrome DevTools Protocol's
+  // WebAuthn domain): `options` as `WebAuthn.addVirtualAuthenticator` takes them; it answers
+  // every ceremony at once (presence and verification simulated). Returns its id.
+  async virtual_authenticator({ options }) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options });
+    authenticators.set(authenticatorId, cdp);
+    return authenticatorId;
+  },
+  // The credentials an authenticator holds (id, rpId, userHandle, signCount, isResidentCredential).
+  async authenticator_credentials({ authenticator }) {
+    const { credentials } = await authenticators.get(authenticator).send('WebAuthn.getCredentials', { authenticatorId: authenticator });
+    return credentials.map(({ privateKey, ...rest }) => rest);
+  },
+  async clear_cookies() {
+    await context.clearCookies();
     return null;
   },
   async console() {

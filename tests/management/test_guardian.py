@@ -61,6 +61,9 @@ def test_factors_and_policies(mgmt: Management, app: dict[str, Any]) -> None:
         assert unknown.status_code == 404 and unknown.json()["errorCode"] == "inexistent_factor"
         assert api.put("/guardian/factors/otp", json={"enabled": "yes"}).status_code == 400
         assert enabled(api) == {name: name in ("otp", "recovery-code") for name in FACTORS}
+        for name in ("webauthn-roaming", "webauthn-platform"):  # security keys, the device's authenticator
+            assert api.put(f"/guardian/factors/{name}", json={"enabled": True}).json() == {"enabled": True}
+            assert api.put(f"/guardian/factors/{name}", json={"enabled": False}).json() == {"enabled": False}
 
         # Factors on, no policy: logins go through without a second factor.
         with mgmt.server.client() as http:

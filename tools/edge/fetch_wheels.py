@@ -6,7 +6,7 @@ Pyodide's site-packages instead. Versions are pinned to what the running interpr
 installed, so the local runtime (CPython, this venv) and the edge host run the same code:
 
     starlette anyio sniffio idna typing_extensions python-multipart jinja2 pyjwt libpass segno
-                                                                                  (wheels)
+    cbor2                                                       (pure wheels, `--platform any`)
     workers-runtime-sdk 1.9.5                                                     (wheel)
     markupsafe: only `__init__.py` and `_native.py` from its sdist (the C speedups are optional,
     and npm Pyodide has no build of them)
@@ -47,6 +47,7 @@ WHEELS = (
     "pyjwt",
     "libpass",
     "segno",
+    "cbor2",
 )
 # The runtime no longer ships `workers` (compat date >= 2026-04-21); this is the SDK version the
 # project targets (docs/workers-platform.md, "Versions"), not something the local runtime installs.
@@ -145,7 +146,8 @@ def fetch(dest: Path = DEFAULT_DEST) -> Path:
     wheel_pins = {name: version for name, version in wanted.items() if name != "markupsafe"}
     absent = [f"{n}=={v}" for n, v in wheel_pins.items() if _wheel_for(dest, n, v) is None]
     if absent:
-        _pip_download(dest, absent, "--only-binary=:all:")
+        # cbor2 also ships C builds; Pyodide takes its pure wheel (the C part is optional).
+        _pip_download(dest, absent, "--only-binary=:all:", "--platform", "any")
     wheels = []
     for name, version in wheel_pins.items():
         wheel = _wheel_for(dest, name, version)

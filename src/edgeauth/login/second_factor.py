@@ -1,23 +1,35 @@
-"""The hosted page's second factor (Auth0 Universal Login's OTP enrolment, OTP challenge and
-recovery-code screens): after the first factor of a login whose tenant requires MFA, the page
-shows the authenticator app's QR code and key with the recovery code (first time), or asks for the
-app's code, or for the recovery code. The answer goes to `POST /u/mfa`
-(`login/second_factor_submit.py`) within the same login transaction."""
+"""The hosted page's second factor (Auth0 Universal Login's MFA screens): after the first factor
+of a login that needs one, the choice of a factor to enroll, then its enrolment (the authenticator
+app's QR code and key, a security key, the device's own authenticator), or later the challenge of
+the factor the user has, with the other ways offered (another factor, the recovery code). The
+answer goes to `POST /u/mfa` (`login/second_factor_submit.py`) within the same login transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth.http.context import RequestContext
 from edgeauth.login.rendering import form_error, page_context, render_page
+from edgeauth.mfa.factors import FIRST_FACTORS, WEBAUTHN_FACTORS
 from edgeauth.mfa.qr import qr_svg
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.users.answers import MfaPending, Refused
+from edgeauth.webauthn import challenges, options
 
+OTP = "otp"
 RECOVERY_CODE = "recovery-code"
+FACTORS = (*FIRST_FACTORS, RECOVERY_CODE)
+# The button that switches to another factor, and its name in the choice of factors.
+SWITCH_LABELS = {
+    OTP: "mfa.use_otp",
+    "webauthn-roaming": "mfa.use_webauthn-roaming",
+    "webauthn-platform": "mfa.use_webauthn-platform",
+    RECOVERY_CODE: "mfa.use_recovery",
+}
 
 
 @dataclass(frozen=True)
@@ -31,11 +43,32 @@ class PendingLogin:
 
 @dataclass(frozen=True)
 class Enrolment:
-    """What the enrolment page shows: the app's key, its QR code's URI, the recovery code."""
+    """What the authenticator app's enrolment page shows: its key, its QR code's URI, the
+    recovery code."""
 
     secret: str
     barcode_uri: str
     recovery_code: str = ""
+
+
+async def _context(
+    ctx: RequestContext, request: Request, login: PendingLogin, others: list[str]
+) -> dict[str, Any]:
+    context = page_context(ctx, request, login.authz.ui_locales)
+    context.update(
+        state=login.state,
+        mfa_token=login.mfa_token,
+        others=[(name, SWITCH_LABELS[name]) for name in others],
+    )
+    return context
+
+
+async def choice_page(
+    ctx: RequestContext, request: Request, login: PendingLogin, offered: list[str]
+) -> Response:
+    """Auth0's "Keep your account safe": the factors the user may enroll, one button each."""
+    context = await _context(ctx, request, login, offered)
+    return await render_page(ctx, "mfa_choose.html", context)
 
 
 async def second_factor_page(
@@ -43,18 +76,17 @@ async def second_factor_page(
     request: Request,
     login: PendingLogin,
     *,
+    others: list[str],
     enrolment: Enrolment | None = None,
     recovery: bool = False,
     error_key: str = "",
 ) -> Response:
-    """Enrolment (`enrolment`), the recovery code (`recovery`), else the app's code."""
-    context = page_context(ctx, request, login.authz.ui_locales)
+    """The authenticator app's enrolment (`enrolment`), the recovery code (`recovery`), else the
+    app's code."""
+    context = await _context(ctx, request, login, others)
     context.update(
-        state=login.state,
-        mfa_token=login.mfa_token,
         enroll=enrolment is not None,
         recovery=recovery,
-        offer_recovery=enrolment is None and not recovery and RECOVERY_CODE in ctx.tenant.mfa_factors,
         **form_error(ctx, context, error_key, "recovery" if recovery else "code"),
     )
     if enrolment is not None:
@@ -67,8 +99,51 @@ async def second_factor_page(
     return await render_page(ctx, "mfa_otp.html", context, 400 if error_key else 200)
 
 
+async def webauthn_page(
+    ctx: RequestContext,
+    request: Request,
+    login: PendingLogin,
+    kind: str,
+    *,
+    enroll: bool,
+    others: list[str],
+    error_key: str = "",
+) -> Response:
+    """A security key's or the device's enrolment (`navigator.credentials.create`) or challenge
+    (`.get`), started by the page's button; the challenge travels sealed in the form."""
+    found = ctx.users.by_token(login.mfa_token)
+    described = await found[0].mfa_webauthn_options(found[1]) if found else None
+    if found is None or isinstance(described, Refused) or described is None:
+        return await second_factor_page(
+            ctx, request, login, others=others, error_key="error.wrong_credential"
+        )
+    ceremony = f"mfa:{kind}:{'create' if enroll else 'get'}"
+    challenge = await challenges.issue(ctx.platform.crypto, ctx.tenant.id, ceremony, ctx.platform.now())
+    if enroll:
+        public_key = options.creation(
+            ctx.issuer,
+            ctx.tenant.friendly_name,
+            described["user"],
+            challenge.value,
+            kind,
+            described["exclude"],
+        )
+    else:
+        public_key = options.request(ctx.issuer, challenge.value, kind, described["allow"][kind])
+    context = await _context(ctx, request, login, others)
+    context.update(
+        kind=kind,
+        enroll=enroll,
+        challenge=challenge.sealed,
+        public_key=public_key,
+        ceremony="create" if enroll else "get",
+        **form_error(ctx, context, error_key, "webauthn-start"),
+    )
+    return await render_page(ctx, "mfa_webauthn.html", context, 400 if error_key else 200)
+
+
 async def enrolment(ctx: RequestContext, mfa_token: str) -> Enrolment | None:
-    """A new authenticator for the user the mfa_token stands for (None: already enrolled)."""
+    """A new authenticator app for the user the mfa_token stands for (None: already enrolled)."""
     found = ctx.users.by_token(mfa_token)
     if found is None:
         return None
@@ -82,27 +157,85 @@ async def enrolment(ctx: RequestContext, mfa_token: str) -> Enrolment | None:
     return Enrolment(enrolled["secret"], enrolled["barcode_uri"], codes[0])
 
 
+async def enrolled_factors(ctx: RequestContext, mfa_token: str) -> list[str]:
+    """The second factors the user has and the tenant enables, security keys first."""
+    found = ctx.users.by_token(mfa_token)
+    described = await found[0].mfa_webauthn_options(found[1]) if found else None
+    if described is None or isinstance(described, Refused):
+        return []
+    return [name for name in described["enrolled"] if name in ctx.tenant.mfa_factors]
+
+
+def other_ways(ctx: RequestContext, current: str, available: list[str], enroll: bool) -> list[str]:
+    """The switches a page offers: the other factors, and the recovery code at a challenge."""
+    others = [name for name in available if name != current]
+    if not enroll and current != RECOVERY_CODE and RECOVERY_CODE in ctx.tenant.mfa_factors:
+        others.append(RECOVERY_CODE)
+    return others
+
+
+async def factor_page(
+    ctx: RequestContext,
+    request: Request,
+    login: PendingLogin,
+    factor: str,
+    *,
+    enroll: bool,
+    error_key: str = "",
+    shown: Enrolment | None = None,
+) -> Response:
+    """The page of one factor, enrolling or challenging, with the switches to the others."""
+    if enroll:
+        available = [name for name in FIRST_FACTORS if name in ctx.tenant.mfa_factors]
+    else:
+        available = await enrolled_factors(ctx, login.mfa_token)
+    others = other_ways(ctx, factor, available, enroll)
+    if factor in WEBAUTHN_FACTORS:
+        return await webauthn_page(
+            ctx, request, login, factor, enroll=enroll, others=others, error_key=error_key
+        )
+    if factor == RECOVERY_CODE:
+        return await second_factor_page(
+            ctx, request, login, others=others, recovery=True, error_key=error_key
+        )
+    new = (shown or await enrolment(ctx, login.mfa_token)) if enroll else None
+    return await second_factor_page(ctx, request, login, others=others, enrolment=new, error_key=error_key)
+
+
 async def start_second_factor(
     ctx: RequestContext, request: Request, authz: AuthorizationRequest, state: str, pending: MfaPending
 ) -> Response:
-    """The page for a login that answered with an mfa_token: enrolment the first time, then the
-    challenge."""
+    """The page for a login that answered with an mfa_token: the choice of a factor to enroll
+    (when the tenant offers several), the enrolment, or the challenge of the user's first factor."""
     login = PendingLogin(authz, state, pending["mfa_token"])
-    new = await enrolment(ctx, login.mfa_token) if "enroll" in pending["mfa_requirements"] else None
-    return await second_factor_page(ctx, request, login, enrolment=new)
+    requirements = pending["mfa_requirements"]
+    if "enroll" in requirements:
+        offered = [item["type"] for item in requirements["enroll"]]
+        if len(offered) > 1:
+            return await choice_page(ctx, request, login, offered)
+        return await factor_page(ctx, request, login, offered[0], enroll=True)
+    kinds = [item["type"] for item in requirements["challenge"] if item["type"] in ctx.tenant.mfa_factors]
+    return await factor_page(ctx, request, login, kinds[0] if kinds else OTP, enroll=False)
 
 
 async def new_recovery_code_page(
-    ctx: RequestContext, request: Request, authz: AuthorizationRequest, code: str, completed: Response
+    ctx: RequestContext,
+    request: Request,
+    authz: AuthorizationRequest,
+    code: str,
+    completed: Response,
+    *,
+    first: bool = False,
 ) -> Response:
-    """After a recovery code: the new one, shown once, then on to the app (Auth0 shows it too).
+    """A recovery code shown once, then on to the app: the new one after a recovery code was used
+    (Auth0 shows it too), or the first one after a security key was enrolled (`first`).
     `completed` is the login's answer: its cookies go with this page, its redirect is the link.
     An answer that is not a redirect (`form_post`, `web_message`) is returned as it is."""
     location = completed.headers.get("location")
     if completed.status_code not in (302, 303) or not location:
         return completed
     context = page_context(ctx, request, authz.ui_locales)
-    context.update(code=code, continue_to=location)
+    context.update(code=code, continue_to=location, first=first)
     page = await render_page(ctx, "mfa_new_code.html", context)
     for cookie in completed.headers.getlist("set-cookie"):
         page.headers.append("set-cookie", cookie)

@@ -1,35 +1,50 @@
 """`POST /u/mfa`: the answer of the hosted page's second factor, in the login transaction that
 asked for it (the sealed `state` and this browser's cookie: CSRF-proof like every hosted form).
-The app's code or the recovery code (`factor=recovery-code`; without a code it shows that form);
-right, the login completes as it would have without MFA (session cookie, back to the app), by way
-of the new recovery code when one was used."""
+`factor` names the factor (the app's code by default; `recovery-code`, `webauthn-roaming`,
+`webauthn-platform`) and `enroll` whether it is being enrolled; without its answer (a code, or the
+WebAuthn credential the page's script fills in) the form switches to that factor's page. Right,
+the login completes as it would have without MFA (session cookie, back to the app), by way of a
+recovery code's page when one was given."""
 
 from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth import audit
 from edgeauth.http.body import read_params
-from edgeauth.http.context import request_context
+from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.pages import record_login, signed_in, transaction
 from edgeauth.login.rendering import transaction_error
 from edgeauth.login.second_factor import (
+    FACTORS,
+    OTP,
     RECOVERY_CODE,
     Enrolment,
     PendingLogin,
+    factor_page,
     new_recovery_code_page,
-    second_factor_page,
 )
 from edgeauth.login.transaction import TransactionError
-from edgeauth.users.answers import Refusal, Refused
+from edgeauth.mfa.factors import WEBAUTHN_FACTORS
+from edgeauth.users.answers import Login, Refusal, Refused
+from edgeauth.users.objects import TokenUser
+from edgeauth.webauthn import challenges, options
 
 ERRORS = {
     Refusal.MFA_LOCKED: "error.mfa_locked",
     Refusal.WRONG_RECOVERY_CODE: "error.wrong_recovery_code",
-    Refusal.FACTOR_DISABLED: "error.wrong_recovery_code",
+    Refusal.WRONG_CREDENTIAL: "error.wrong_credential",
+    Refusal.ALREADY_ENROLLED: "error.wrong_credential",
 }
+# The form field that carries each factor's answer.
+ANSWERS = {OTP: "code", RECOVERY_CODE: "recovery", **{name: "credential" for name in WEBAUTHN_FACTORS}}
+MAX_CREDENTIAL = 16_384  # a PublicKeyCredential's JSON is a few hundred bytes to a few KB
 
 
 def shown_enrolment(form: dict[str, str]) -> Enrolment | None:
@@ -37,6 +52,41 @@ def shown_enrolment(form: dict[str, str]) -> Enrolment | None:
     if not form.get("secret"):
         return None
     return Enrolment(form["secret"], form.get("barcode_uri", ""), form.get("shown_recovery_code", ""))
+
+
+def _credential(form: dict[str, str]) -> dict[str, Any] | None:
+    """The page's `PublicKeyCredential` as JSON (bounded), else None."""
+    text = form.get("credential", "")
+    if not text or len(text) > MAX_CREDENTIAL:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+async def _webauthn_answer(
+    ctx: RequestContext,
+    user: TokenUser,
+    secret: str,
+    login: PendingLogin,
+    factor: str,
+    enroll: bool,
+    form: dict[str, str],
+) -> Login | Refused:
+    """The security key's or device's answer checked against the challenge the page was given."""
+    ceremony = f"mfa:{factor}:{'create' if enroll else 'get'}"
+    challenge = await challenges.opened(
+        ctx.platform.crypto, form.get("challenge", ""), ctx.tenant.id, ceremony, ctx.platform.now()
+    )
+    credential = _credential(form)
+    if challenge is None or credential is None:
+        return Refused(Refusal.WRONG_CREDENTIAL, "")
+    expected = dataclasses.asdict(options.expected(ctx.issuer, challenge, factor))
+    return await user.mfa_webauthn(
+        secret, login.authz.client_id, factor, credential, expected, enroll, ctx.ip
+    )
 
 
 async def second_factor_submit(request: Request) -> Response:
@@ -47,27 +97,37 @@ async def second_factor_submit(request: Request) -> Response:
     except (OAuthError, TransactionError):
         return await transaction_error(ctx, request)
     login = PendingLogin(authz, form.get("state", ""), form.get("mfa_token", ""))
-    recovery = form.get("factor") == RECOVERY_CODE
-    if recovery and "recovery" not in form:
-        return await second_factor_page(ctx, request, login, recovery=True)
+    factor = form.get("factor") or OTP
+    enroll = form.get("enroll") == "1" or bool(form.get("secret"))
+    if factor not in FACTORS:
+        return await transaction_error(ctx, request)
+    if ANSWERS[factor] not in form:
+        return await factor_page(ctx, request, login, factor, enroll=enroll)
     found = ctx.users.by_token(login.mfa_token)
     if found is None:
         return await transaction_error(ctx, request)
-    factor, code = (RECOVERY_CODE, form["recovery"]) if recovery else ("otp", form.get("code", ""))
-    grant = await found[0].mfa_verify(found[1], authz.client_id, factor, code.strip(), ctx.ip)
+    user, secret = found
+    if factor in WEBAUTHN_FACTORS:
+        grant = await _webauthn_answer(ctx, user, secret, login, factor, enroll, form)
+    else:
+        code = form[ANSWERS[factor]].strip()
+        grant = await user.mfa_verify(secret, authz.client_id, factor, code, ctx.ip)
     if isinstance(grant, Refused):
         if grant.code == Refusal.INVALID_MFA_TOKEN:
             return await transaction_error(ctx, request)  # the login's ten minutes are over: start again
         await record_login(ctx, request, authz, audit.FAILED_LOGIN, grant.message, email="")
         error_key = ERRORS.get(grant.code, "error.wrong_otp")
-        enrolment = shown_enrolment(form)
-        return await second_factor_page(
-            ctx, request, login, enrolment=enrolment, recovery=recovery, error_key=error_key
+        return await factor_page(
+            ctx, request, login, factor, enroll=enroll, error_key=error_key, shown=shown_enrolment(form)
         )
-    user = grant["user"]
-    email = user.get("email") or ""
-    await record_login(ctx, request, authz, audit.SUCCESS_LOGIN, email=email, user_id=user["user_id"])
+    who = grant["user"]
+    await record_login(
+        ctx, request, authz, audit.SUCCESS_LOGIN, email=who.get("email") or "", user_id=who["user_id"]
+    )
     completed = await signed_in(ctx, authz, grant)
     if "recovery_code" in grant:
-        return await new_recovery_code_page(ctx, request, authz, grant["recovery_code"], completed)
+        first = factor != RECOVERY_CODE
+        return await new_recovery_code_page(
+            ctx, request, authz, grant["recovery_code"], completed, first=first
+        )
     return completed

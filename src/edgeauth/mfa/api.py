@@ -15,7 +15,6 @@ from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cors import allow_listed_origin
 from edgeauth.http.errors import NO_STORE, OAuthError, invalid_grant, invalid_request
-from edgeauth.mfa.factors import FIRST_FACTORS
 from edgeauth.oauth.bearer import bearer_token, invalid_token
 from edgeauth.oauth.client_auth import request_client
 from edgeauth.oauth.grants.rules import required_param
@@ -51,7 +50,7 @@ def check_authenticator_types(ctx: RequestContext, params: dict[str, Any]) -> No
         types = types.split()
     if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
         raise invalid_request("authenticator_types must be a non-empty array of strings.")
-    if types != ["otp"] or not any(name in ctx.tenant.mfa_factors for name in FIRST_FACTORS):
+    if types != ["otp"] or "otp" not in ctx.tenant.mfa_factors:
         raise invalid_request(
             f"Unsupported authenticator types: {', '.join(types)}; this tenant enrolls otp."
         )

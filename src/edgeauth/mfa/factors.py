@@ -15,9 +15,11 @@ FACTORS = (
     "recovery-code",
 )
 # What edgeauth can enroll and check today; enabling another factor is refused (403).
-OFFERED = ("otp", "recovery-code")
-# Factors a user can enroll as their first one (a recovery code comes with one of these).
-FIRST_FACTORS = ("otp",)
+OFFERED = ("otp", "webauthn-roaming", "webauthn-platform", "recovery-code")
+# Factors a user can enroll as their first one (a recovery code comes with one of these), in the
+# order the hosted page offers them.
+FIRST_FACTORS = ("otp", "webauthn-roaming", "webauthn-platform")
+WEBAUTHN_FACTORS = ("webauthn-roaming", "webauthn-platform")
 # `all-applications`: every login needs a second factor. (`confidence-score`, Auth0's adaptive MFA,
 # needs risk signals edgeauth does not have.)
 POLICIES = ("all-applications", "confidence-score")

@@ -49,6 +49,7 @@ class Refusal(StrEnum):
     WRONG_RECOVERY_CODE = "wrong_recovery_code"
     MFA_LOCKED = "mfa_locked"  # too many wrong codes for this factor
     FACTOR_DISABLED = "factor_disabled"  # a second factor the tenant does not enable
+    WRONG_CREDENTIAL = "wrong_credential"  # a WebAuthn answer that fails a relying party check
 
 
 # Auth0's words where an SDK or a person reads them.
@@ -78,6 +79,7 @@ MESSAGES = {
     Refusal.WRONG_RECOVERY_CODE: "Invalid recovery_code.",
     Refusal.MFA_LOCKED: "Too many failed attempts. Try again later.",
     Refusal.FACTOR_DISABLED: "This factor is not enabled for the tenant.",
+    Refusal.WRONG_CREDENTIAL: "The security key or passkey could not be verified.",
 }
 
 

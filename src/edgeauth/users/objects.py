@@ -227,6 +227,23 @@ class TokenUser(_Handle):
         """The second factor (`otp` or `recovery-code`) of the login the mfa_token stands for."""
         return await self._call("mfa_verify", secret, client_id, factor, code, ip)
 
+    async def mfa_webauthn_options(self, secret: str) -> dict[str, Any] | Refused:
+        """The user entity and the credentials a WebAuthn call of the second factor names."""
+        return await self._call("mfa_webauthn_options", secret)
+
+    async def mfa_webauthn(
+        self,
+        secret: str,
+        client_id: str,
+        kind: str,
+        credential: dict[str, Any],
+        expected: dict[str, Any],
+        enroll: bool,
+        ip: str,
+    ) -> Login | Refused:
+        """A security key's or the device's answer (registration when `enroll`, else assertion)."""
+        return await self._call("mfa_webauthn", secret, client_id, kind, credential, expected, enroll, ip)
+
     async def reset_password(self, secret: str, password_hash: str) -> UserJson | None:
         return await self._call("reset_password", secret, password_hash)
 

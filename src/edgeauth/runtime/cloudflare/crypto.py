@@ -29,6 +29,9 @@ TAG_BYTES = 16
 RSA_JWK_FIELDS = ("kty", "n", "e", "d", "p", "q", "dp", "dq", "qi")
 
 _RSASSA = {"name": "RSASSA-PKCS1-v1_5", "hash": "SHA-256"}
+# COSE algorithm numbers (RFC 9053 §2.1, RFC 8812 §2).
+ES256 = -7
+RS256 = -257
 _MAX_CACHED_KEYS = 16
 
 # Imported CryptoKeys are not bound to a request, so they are reused across requests.
@@ -122,6 +125,30 @@ class WebCrypto:
         algorithm = _js_object({"name": "ECDSA", "hash": "SHA-256"})
         signature = await js.crypto.subtle.sign(algorithm, key, js_bytes(data))
         return signature.to_bytes()
+
+    async def verify_signature(
+        self, alg: int, public_jwk: dict[str, str], data: bytes, signature: bytes
+    ) -> bool:
+        """`crypto.subtle.verify` with the public JWK imported: ECDSA P-256 (`r || s`, WebCrypto's
+        own form) or RSASSA-PKCS1-v1_5, both with SHA-256."""
+        members: tuple[str, ...]
+        if alg == ES256 and public_jwk.get("crv") == "P-256":
+            members = ("kty", "crv", "x", "y")
+            imported = {"name": "ECDSA", "namedCurve": "P-256"}
+            algorithm: dict[str, Any] = {"name": "ECDSA", "hash": "SHA-256"}
+        elif alg == RS256 and public_jwk.get("kty") == "RSA":
+            members, imported, algorithm = ("kty", "n", "e"), _RSASSA, {"name": "RSASSA-PKCS1-v1_5"}
+        else:
+            return False
+        try:
+            jwk = _js_object({name: public_jwk[name] for name in members})
+            key = await js.crypto.subtle.importKey("jwk", jwk, _js_object(imported), False, _usages("verify"))
+            verified = await js.crypto.subtle.verify(
+                _js_object(algorithm), key, js_bytes(signature), js_bytes(data)
+            )
+        except (KeyError, JsException):
+            return False
+        return bool(verified)
 
     async def seal(self, plaintext: bytes) -> str:
         """AES-256-GCM (`crypto.subtle.encrypt`), random 96-bit IV prefixed, no associated data,

@@ -15,15 +15,18 @@ from functools import lru_cache
 
 import argon2
 import bcrypt
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from edgeauth.encoding import b64url_decode, b64url_encode, b64url_to_int, int_to_b64url
 
 _IV_BYTES = 12
+# COSE algorithm numbers (RFC 9053 §2.1, RFC 8812 §2).
+ES256 = -7
+RS256 = -257
 _ARGON2 = argon2.PasswordHasher()
 
 
@@ -78,6 +81,26 @@ class CPythonCrypto:
             raise ValueError("not a P-256 private key")
         r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
         return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+    async def verify_signature(
+        self, alg: int, public_jwk: dict[str, str], data: bytes, signature: bytes
+    ) -> bool:
+        """ES256 (`r || s` re-encoded as DER) or RS256 with a public JWK (WebAuthn credentials)."""
+        try:
+            if alg == ES256 and public_jwk.get("crv") == "P-256" and len(signature) == 64:
+                point = ec.EllipticCurvePublicNumbers(
+                    b64url_to_int(public_jwk["x"]), b64url_to_int(public_jwk["y"]), ec.SECP256R1()
+                )
+                der = encode_dss_signature(int.from_bytes(signature[:32]), int.from_bytes(signature[32:]))
+                point.public_key().verify(der, data, ec.ECDSA(hashes.SHA256()))
+                return True
+            if alg == RS256 and public_jwk.get("kty") == "RSA":
+                numbers = rsa.RSAPublicNumbers(b64url_to_int(public_jwk["e"]), b64url_to_int(public_jwk["n"]))
+                numbers.public_key().verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+                return True
+        except (InvalidSignature, ValueError, KeyError):
+            pass
+        return False
 
     async def seal(self, plaintext: bytes) -> str:
         """AES-256-GCM, random 96-bit IV prefixed, no associated data, base64url."""
