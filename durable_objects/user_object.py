@@ -26,6 +26,7 @@ from durable_objects.user.emailed import EmailedSecrets
 from durable_objects.user.federation import Federation
 from durable_objects.user.grants import Grants
 from durable_objects.user.multifactor import MultiFactor
+from durable_objects.user.passkeys import Passkeys
 from durable_objects.user.routing import by_name, by_token, by_user_id, naming, rpc_surface, still_held
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
@@ -52,6 +53,7 @@ class UserObject:
         self.emailed = EmailedSecrets(self.profile, self.authentication)
         self.federation = Federation(self.profile, self.authentication)
         self.multifactor = MultiFactor(self.profile, self.authentication)
+        self.passkeys = Passkeys(self.profile, self.authentication)
 
     # --- the profile (Management API) ----------------------------------------------------------
 
@@ -71,6 +73,27 @@ class UserObject:
         return await self.profile.create(
             tenant_id, email, connection, password_hash, profile, user_id, marker
         )
+
+    @by_name(answers.refusal(answers.Refusal.USER_EXISTS), creates=True)
+    async def signup_with_passkey(
+        self,
+        tenant_id: str,
+        connection: str,
+        credential: answers.Wire,
+        expected: answers.Wire,
+        finish: answers.Wire,
+        ip: str,
+    ) -> answers.Login | answers.Wire:
+        """A database user with this email and a passkey, no password (hosted signup)."""
+        email = names.read_email(self.state.storage)
+        return await self.passkeys.signup(tenant_id, email, connection, credential, expected, finish, ip)
+
+    @by_token(answers.refusal(answers.Refusal.WRONG_CREDENTIAL))
+    async def login_with_passkey(
+        self, tenant_id: str, credential: answers.Wire, expected: answers.Wire, finish: answers.Wire, ip: str
+    ) -> answers.Login | answers.Wire:
+        """A login by a passkey whose user handle named this object."""
+        return await self.passkeys.login(credential, expected, finish, ip)
 
     @by_name(NO_SNAPSHOT)
     async def email_snapshot(self, tenant_id: str) -> answers.Snapshot:

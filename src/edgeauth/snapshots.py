@@ -83,6 +83,8 @@ class Tenant:
     custom_text: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     # Auth0 prompts setting `identifier_first`: the email first, then the password or a connection.
     identifier_first: bool = False
+    # Auth0 prompts setting `webauthn_platform_first_factor`: passkeys on the login and signup pages.
+    passkeys: bool = False
     # A page template or prompt partials are set (`load_page_look`, read by the hosted pages only).
     has_page_look: bool = False
     # Auth0 Guardian: the enabled factors (`/guardian/factors`) and the policies (`/guardian/policies`).

@@ -129,6 +129,13 @@ def test_identifier_first_is_a_prompts_setting(mgmt: Management) -> None:
             == default
         )
     assert 'action="/u/login/identifier"' not in page(mgmt, app, "en")
+    with mgmt.api() as api:  # passkeys as a first factor: the login page offers one
+        turned_on = api.patch("/prompts", json={"webauthn_platform_first_factor": True}).json()
+        assert turned_on == {**default, "webauthn_platform_first_factor": True}
+    assert 'id="passkey-form"' in page(mgmt, app, "en")
+    with mgmt.api() as api:
+        assert api.patch("/prompts", json={"webauthn_platform_first_factor": False}).json() == default
+    assert 'id="passkey-form"' not in page(mgmt, app, "en")
 
 
 @pytest.mark.parametrize(
@@ -138,7 +145,7 @@ def test_identifier_first_is_a_prompts_setting(mgmt: Management) -> None:
         ({"universal_login_experience": "modern"}, 400),
         ({"no_such_setting": True}, 400),
         ({"universal_login_experience": "classic"}, 403),
-        ({"webauthn_platform_first_factor": True}, 403),
+        ({"webauthn_platform_first_factor": "yes"}, 400),
         ({"identifier_first": True, "universal_login_experience": "classic"}, 403),  # all or nothing
         ({"identifier_first": True, "no_such_setting": 1}, 400),
     ],

@@ -92,8 +92,16 @@ async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
         changes["branding"] = branding
     if args.dev_mode is not None:
         changes[tenants.DEV_MODE_KEY] = args.dev_mode == "on"
-    if args.identifier_first is not None:
-        changes[tenants.PROMPTS_KEY] = {"identifier_first": args.identifier_first == "on"}
+    prompts = {
+        name: value == "on"
+        for name, value in (
+            ("identifier_first", args.identifier_first),
+            ("webauthn_platform_first_factor", args.passkeys),
+        )
+        if value is not None
+    }
+    if prompts:
+        changes[tenants.PROMPTS_KEY] = prompts
     if args.mfa is not None or args.mfa_policy is not None:
         await configure_mfa(platform, tenant_of(platform, args), args.mfa, args.mfa_policy)
     tenant = await tenants.update_settings(platform, tenant_of(platform, args), changes)
@@ -363,6 +371,12 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
         "--identifier-first",
         choices=("on", "off"),
         help="the login page asks for the email first (Auth0's identifier-first prompt setting)",
+    )
+    update.add_argument(
+        "--passkeys",
+        choices=("on", "off"),
+        help="passkeys as a first factor on the login and signup pages (Auth0's "
+        "webauthn_platform_first_factor prompt setting)",
     )
     update.add_argument(
         "--mfa",

@@ -1,5 +1,6 @@
 """Auth0's Universal Login settings (`GET/PATCH /api/v2/prompts`): the experience (edgeauth's pages
-are the new one), `identifier_first`, and `webauthn_platform_first_factor` (passkeys; not yet)."""
+are the new one), `identifier_first`, and `webauthn_platform_first_factor` (passkeys as a first
+factor on the login and signup pages)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ async def get_prompt_settings(platform: Platform, tenant_id: str) -> dict[str, A
     return {
         "universal_login_experience": "new",
         "identifier_first": stored.get("identifier_first") is True,
-        "webauthn_platform_first_factor": False,
+        "webauthn_platform_first_factor": stored.get("webauthn_platform_first_factor") is True,
     }
 
 
@@ -38,8 +39,6 @@ def check_changes(changes: dict[str, Any]) -> None:
         raise AdminError(
             403, "The Classic Universal Login experience is not available.", "feature_not_enabled"
         )
-    if changes.get("webauthn_platform_first_factor"):
-        raise AdminError(403, "Passkeys as a first factor are not available yet.", "feature_not_enabled")
 
 
 async def update_prompt_settings(
@@ -47,7 +46,7 @@ async def update_prompt_settings(
 ) -> dict[str, Any]:
     """Auth0 `PATCH /prompts`; the login page follows at once (the tenant's snapshot)."""
     check_changes(changes)
-    if "identifier_first" in changes:
-        patch = {tenants.PROMPTS_KEY: {"identifier_first": changes["identifier_first"]}}
-        await tenants.update_settings(platform, tenant_id, patch)
+    switches = {name: changes[name] for name in NAMES[1:] if name in changes}
+    if switches:
+        await tenants.update_settings(platform, tenant_id, {tenants.PROMPTS_KEY: switches})
     return await get_prompt_settings(platform, tenant_id)

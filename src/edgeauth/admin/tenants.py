@@ -154,6 +154,7 @@ def _tenant_snapshot(row: dict[str, Any]) -> Tenant:
         enabled_locales=list(settings.get("enabled_locales", [])),
         custom_text=compile_custom_text(settings.get(PROMPT_TEXT_KEY, {})),
         identifier_first=settings.get(PROMPTS_KEY, {}).get("identifier_first") is True,
+        passkeys=settings.get(PROMPTS_KEY, {}).get("webauthn_platform_first_factor") is True,
         has_page_look=bool(settings.get(PAGE_TEMPLATE_KEY) or settings.get(PARTIALS_KEY)),
         mfa_factors=sorted(name for name, on in mfa.get("factors", {}).items() if on is True),
         mfa_policies=list(mfa.get("policies", [])),

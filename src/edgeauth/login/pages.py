@@ -18,6 +18,7 @@ from edgeauth.http.cookies import TRANSACTION_COOKIE, set_session
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import email_connection_for, upstream_connections_for
 from edgeauth.login.events import record_user_event
+from edgeauth.login.passkeys import passkey_login, passkey_signup_page
 from edgeauth.login.rendering import error_page, form_error, page_context, render_page, transaction_error
 from edgeauth.login.second_factor import start_second_factor
 from edgeauth.login.transaction import TransactionError, open_transaction
@@ -27,7 +28,7 @@ from edgeauth.prompt_text import PAGE_SCREENS
 from edgeauth.snapshots import load_client
 from edgeauth.upstream.start import start_upstream
 from edgeauth.users import completion, lazy_migration
-from edgeauth.users.accounts import AccountError, AccountRefusal, create_database_user
+from edgeauth.users.accounts import AccountError, AccountRefusal, check_email, create_database_user
 from edgeauth.users.answers import Login, Refusal, Refused, in_browser, second_factor_due
 
 # A refused login, in the page's words (`locales`); anything else reads as wrong credentials.
@@ -58,6 +59,7 @@ async def render_form(
         client_name=client.name if client else authz.client_id,
         passwordless=await email_connection_for(ctx, authz.client_id) is not None,
         upstream=await upstream_connections_for(ctx, authz.client_id),
+        passkey=await passkey_login(ctx) if page in ("login", "login_id") else None,
         **form_error(ctx, context, error_key, error_field),
     )
     return await render_page(ctx, f"{page}.html", context, status)
@@ -139,6 +141,8 @@ async def submit(request: Request, page: str) -> Response:
         authz = await transaction(ctx, request, state)
     except (OAuthError, TransactionError):
         return await transaction_error(ctx, request)
+    if page == "signup" and form.get("method") == "passkey" and ctx.tenant.passkeys:
+        return await passkey_signup_start(ctx, request, authz, state, email)
     if page == "signup":
         try:
             user = await create_database_user(ctx.platform, ctx.tenant.id, email=email, password=password)
@@ -175,6 +179,23 @@ async def submit(request: Request, page: str) -> Response:
         ctx, request, authz, audit.SUCCESS_LOGIN, email=email, user_id=grant["user"]["user_id"]
     )
     return await signed_in(ctx, authz, grant)
+
+
+async def passkey_signup_start(
+    ctx: RequestContext, request: Request, authz: AuthorizationRequest, state: str, email: str
+) -> Response:
+    """ "Sign up with a passkey": a plausible email nobody has, then the page that creates one."""
+    try:
+        address = check_email(email)
+    except AccountError:
+        return await render_form(
+            ctx, request, "signup", authz, state, email=email, error_key="error.invalid_email", status=400
+        )
+    if (await ctx.users.by_email(address).snapshot())["user"] is not None:
+        return await render_form(
+            ctx, request, "signup", authz, state, email=email, error_key="error.user_exists", status=400
+        )
+    return await passkey_signup_page(ctx, request, authz, state, address)
 
 
 async def login_submit(request: Request) -> Response:

@@ -54,7 +54,7 @@ def shown_enrolment(form: dict[str, str]) -> Enrolment | None:
     return Enrolment(form["secret"], form.get("barcode_uri", ""), form.get("shown_recovery_code", ""))
 
 
-def _credential(form: dict[str, str]) -> dict[str, Any] | None:
+def posted_credential(form: dict[str, str]) -> dict[str, Any] | None:
     """The page's `PublicKeyCredential` as JSON (bounded), else None."""
     text = form.get("credential", "")
     if not text or len(text) > MAX_CREDENTIAL:
@@ -80,7 +80,7 @@ async def _webauthn_answer(
     challenge = await challenges.opened(
         ctx.platform.crypto, form.get("challenge", ""), ctx.tenant.id, ceremony, ctx.platform.now()
     )
-    credential = _credential(form)
+    credential = posted_credential(form)
     if challenge is None or credential is None:
         return Refused(Refusal.WRONG_CREDENTIAL, "")
     expected = dataclasses.asdict(options.expected(ctx.issuer, challenge, factor))

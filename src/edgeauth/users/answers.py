@@ -50,6 +50,7 @@ class Refusal(StrEnum):
     MFA_LOCKED = "mfa_locked"  # too many wrong codes for this factor
     FACTOR_DISABLED = "factor_disabled"  # a second factor the tenant does not enable
     WRONG_CREDENTIAL = "wrong_credential"  # a WebAuthn answer that fails a relying party check
+    USER_EXISTS = "user_exists"
 
 
 # Auth0's words where an SDK or a person reads them.
@@ -80,6 +81,7 @@ MESSAGES = {
     Refusal.MFA_LOCKED: "Too many failed attempts. Try again later.",
     Refusal.FACTOR_DISABLED: "This factor is not enabled for the tenant.",
     Refusal.WRONG_CREDENTIAL: "The security key or passkey could not be verified.",
+    Refusal.USER_EXISTS: "The user already exists.",
 }
 
 

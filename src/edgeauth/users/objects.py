@@ -83,6 +83,17 @@ class EmailUser(_Handle):
     ) -> Login | MfaPending | Refused:
         return await self._call("login_with_password", password, finish, ip)
 
+    async def signup_with_passkey(
+        self,
+        connection: str,
+        credential: dict[str, Any],
+        expected: dict[str, Any],
+        finish: dict[str, Any],
+        ip: str,
+    ) -> Login | Refused:
+        """A new user of this email with the passkey just made; the login completed."""
+        return await self._call("signup_with_passkey", connection, credential, expected, finish, ip)
+
     async def start_passwordless(self, send: str, request: dict[str, Any] | None) -> Sent:
         return await self._call("start_passwordless", send, request)
 
@@ -251,6 +262,15 @@ class TokenUser(_Handle):
         return await self._call("verify_email", secret)
 
 
+class PasskeyUser(_Handle):
+    """The object a passkey's user handle names (its own tenant only)."""
+
+    async def login_with_passkey(
+        self, credential: dict[str, Any], expected: dict[str, Any], finish: dict[str, Any], ip: str
+    ) -> Login | Refused:
+        return await self._call("login_with_passkey", credential, expected, finish, ip)
+
+
 class NameHolder(_Handle):
     """The object a name's object routes a call to (`durable_objects/user/routing.py`); it answers
     only while its user still holds the name."""
@@ -319,6 +339,15 @@ class UserObjects:
         stub = self._stub(object_id)
         reach = {"tenant": self.tenant_id, "user_id": user_id}
         return UserById(stub, reach, object_id, imported=imported) if stub else None
+
+    def email_object_id(self, email: str) -> str:
+        """The id of the object an email names (a passkey's user handle at signup)."""
+        return self._platform.users.id_from_name(f"{self.tenant_id}/email/{normalize_email(email)}")
+
+    def by_passkey(self, user_handle: bytes) -> PasskeyUser | None:
+        """The object a passkey's user handle (the 32 bytes of an object id) names, else `None`."""
+        stub = self._stub(user_handle.hex()) if len(user_handle) == 32 else None
+        return PasskeyUser(stub, {"tenant": self.tenant_id}) if stub else None
 
     def by_token(self, token: str) -> tuple[TokenUser, str] | None:
         """The object an opaque `{object id}.{secret}` token names, and the secret; else `None`."""
