@@ -264,10 +264,10 @@ def test_identifier_first_pages_pass_axe(
     assert len(audit.checked) == len(LANGUAGES) * 4 and audit.violations == {}, audit.violations
 
 
-def mfa_tenant(server: Server, tenant: str, factors: str, options: list[str]) -> tuple[str, dict[str, Any]]:
-    """A tenant of one brand requiring MFA with `factors`, and its SPA."""
+def settings_tenant(server: Server, tenant: str, *settings: str) -> tuple[str, dict[str, Any]]:
+    """A tenant with these `tenants update` settings (a brand, MFA, passkeys), and its SPA."""
     server.cli("tenants", "create", tenant)
-    server.cli("tenants", "update", "--tenant", tenant, "--mfa", factors, *options)
+    server.cli("tenants", "update", "--tenant", tenant, *settings)
     app = server.cli(
         "apps", "create", "--name", "Second factor", "--type", "spa", "--callbacks", CALLBACK,
         "--tenant", tenant,
@@ -281,7 +281,7 @@ def test_second_factor_pages_pass_axe(server: Server, browser: Chromium) -> None
     plain and with a pale brand colour."""
     audit = Audit(browser)
     for brand, options in BRANDS.items():
-        tenant, app = mfa_tenant(server, f"mfa-{brand}", "otp,recovery-code", options)
+        tenant, app = settings_tenant(server, f"mfa-{brand}", "--mfa", "otp,recovery-code", *options)
         for language in LANGUAGES:
             for who in ("new", "enrolled"):
                 email = f"{who}-{language}@{tenant}.example"
@@ -328,7 +328,7 @@ def test_security_key_pages_pass_axe(server: Server, browser: Chromium) -> None:
     direction, plain and with a pale brand colour."""
     audit = Audit(browser)
     for brand, options in BRANDS.items():
-        tenant, app = mfa_tenant(server, f"keys-{brand}", "otp,webauthn-roaming", options)
+        tenant, app = settings_tenant(server, f"keys-{brand}", "--mfa", "otp,webauthn-roaming", *options)
         for language in LANGUAGES:
             email = f"key-{language}@{tenant}.example"
             server.cli("users", "create", "--email", email, "--password", PASSWORD, "--tenant", tenant)
@@ -347,3 +347,30 @@ def test_security_key_pages_pass_axe(server: Server, browser: Chromium) -> None:
             assert_error_on(browser, "webauthn-start")
     print(f"axe-core checked {len(audit.checked)} page states:", *audit.checked, sep="\n  ")
     assert len(audit.checked) == len(BRANDS) * len(LANGUAGES) * 3 and audit.violations == {}, audit.violations
+
+
+def test_passkey_pages_pass_axe(server: Server, browser: Chromium) -> None:
+    """With passkeys on: the login page (its passkey button), the signup page, "Create a passkey",
+    and that page after the server refused what came back; each direction, plain and branded."""
+    audit = Audit(browser)
+    for brand, options in BRANDS.items():
+        tenant, app = settings_tenant(server, f"passkeys-{brand}", "--passkeys", "on", *options)
+        for language in LANGUAGES:
+            browser.new_session()
+            browser.goto(login_url(server, tenant, app, language))
+            browser.wait_for_text("#passkey-start", "")
+            audit.check(f"{brand}/{language} login with a passkey")
+            browser.goto(browser.url().replace("/u/login", "/u/signup"))
+            browser.wait_for_text("#passkey-signup", "")
+            audit.check(f"{brand}/{language} signup with a passkey")
+            browser.fill("#email", f"new-{language}@{tenant}.example")
+            browser.click("#passkey-signup")
+            browser.wait_for_text("#webauthn-start", "")
+            assert browser.focused() == "webauthn-start"
+            audit.check(f"{brand}/{language} create a passkey")
+            browser.evaluate(SEND_NONSENSE)
+            browser.wait_for_text("#error", "")
+            audit.check(f"{brand}/{language} create a passkey, refused")
+            assert_error_on(browser, "webauthn-start")
+    print(f"axe-core checked {len(audit.checked)} page states:", *audit.checked, sep="\n  ")
+    assert len(audit.checked) == len(BRANDS) * len(LANGUAGES) * 4 and audit.violations == {}, audit.violations

@@ -57,7 +57,15 @@ def _hidden(text: str, name: str) -> str:
     return unescape(match[1])
 
 
-def passkey_login(server: Server, app: dict[str, Any], passkey: SoftAuthenticator, **answer: Any) -> Any:
+def passkey_login(
+    server: Server,
+    app: dict[str, Any],
+    passkey: SoftAuthenticator,
+    replay: dict[str, str] | None = None,
+    **answer: Any,
+) -> Any:
+    """The login page's passkey form answered by `passkey` (or a `replay` of an earlier answer's
+    challenge and credential, in this new login)."""
     browser = Browser(server)
     verifier, challenge = pkce_pair()
     page = browser.authorize(code_query(app["client_id"], CALLBACK, challenge))
@@ -65,15 +73,13 @@ def passkey_login(server: Server, app: dict[str, Any], passkey: SoftAuthenticato
     options = public_key(page)
     assert options["allowCredentials"] == [] and options["userVerification"] == "required"
     form = {"state": form_state(page), "challenge": _hidden(page.text, "challenge")}
-    credential = passkey.get(options, server.origin, **answer)
-    return browser.request(
-        "POST", "/u/passkey", data={**form, "credential": json.dumps(credential)}
-    ), verifier
+    form["credential"] = json.dumps(passkey.get(options, server.origin, **answer))
+    return browser.request("POST", "/u/passkey", data={**form, **(replay or {})}), verifier, form
 
 
 def test_passkey_signup_then_login(server: Server, app: dict[str, Any]) -> None:
     email = "passkey-user@example.com"
-    passkey = SoftAuthenticator()
+    passkey = SoftAuthenticator(counter_step=0)  # as many passkeys: a counter of zero
     done, verifier = signup(server, app, email, passkey)
     params = redirect_params(done)
     tokens = get_token(server, app).authorization_code_pkce(verifier, params["code"], CALLBACK)
@@ -83,14 +89,18 @@ def test_passkey_signup_then_login(server: Server, app: dict[str, Any]) -> None:
     refused = Browser(server).login(code_query(app["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
     assert refused.status_code == 400
 
-    response, verifier = passkey_login(server, app, passkey)
+    response, verifier, answered = passkey_login(server, app, passkey)
     params = redirect_params(response)
     tokens = get_token(server, app).authorization_code_pkce(verifier, params["code"], CALLBACK)
     assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["sub"] == claims["sub"]
 
-    unverified, _ = passkey_login(server, app, passkey, verified=False)
+    replayed, _, _ = passkey_login(
+        server, app, passkey, replay={k: answered[k] for k in ("challenge", "credential")}
+    )
+    assert replayed.status_code == 400  # a captured answer, replayed in a login of its own
+    unverified, _, _ = passkey_login(server, app, passkey, verified=False)
     assert unverified.status_code == 400 and 'aria-invalid="true"' in unverified.text
-    stranger, _ = passkey_login(server, app, SoftAuthenticator(user_handle=passkey.user_handle))
+    stranger, _, _ = passkey_login(server, app, SoftAuthenticator(user_handle=passkey.user_handle))
     assert stranger.status_code == 400
 
     other = Browser(server)

@@ -158,6 +158,23 @@ def test_answers_a_relying_party_refuses(server: Server, app: dict[str, Any]) ->
     refused(key.get(public_key(page), server.origin))
 
 
+def test_an_answer_is_good_once(server: Server, app: dict[str, Any]) -> None:
+    """A captured answer replayed in a login of its own (the password known, a new mfa_token):
+    its challenge was answered already. The key keeps its counter at zero, as many do, so only
+    the spent challenge stands in the way."""
+    email = user(server, "replay@example.com")
+    key = SoftAuthenticator(counter_step=0)
+    first_login(server, app, email, key)
+    browser, page, _ = challenge_page(server, app, email)
+    good = key.get(public_key(page), server.origin)
+    assert redirect_params(answer(browser, page, good))["code"]
+    thief, fresh, _ = challenge_page(server, app, email)
+    stolen = {**webauthn_form(fresh), "challenge": hidden(page, "challenge"), "credential": json.dumps(good)}
+    replayed = thief.request("POST", "/u/mfa", data=stolen)
+    assert replayed.status_code == 400 and "edgeauth_session" not in thief.cookies
+    assert redirect_params(answer(thief, fresh, key.get(public_key(fresh), server.origin)))["code"]
+
+
 def test_the_device_authenticator_requires_user_verification(server: Server, app: dict[str, Any]) -> None:
     email = user(server, "platform@example.com")
     device = SoftAuthenticator()
