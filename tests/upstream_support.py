@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx
 from auth0.authentication import GetToken
 
 from tests.browser import Browser, code_query, form_state, pkce_pair, redirect_params
@@ -96,6 +97,19 @@ def social_tokens(
 ) -> dict[str, str]:
     """/authorize?connection= → the upstream's hosted login → /login/callback → the app's callback
     → the code exchanged by the app (auth0-python)."""
+    down, answer, verifier = social_callback(server, setup, email, connection, **extra)
+    params = redirect_params(answer)
+    assert "edgeauth_session" in down.cookies
+    return GetToken(server.domain, setup.app["client_id"], protocol="http").authorization_code_pkce(
+        verifier, params["code"], CALLBACK
+    )
+
+
+def social_callback(
+    server: Server, setup: Setup, email: str, connection: str = CONNECTION, **extra: str
+) -> tuple[Browser, httpx.Response, str]:
+    """A social login up to `/login/callback`'s answer: the app's browser, that answer, the PKCE
+    verifier."""
     verifier, challenge = pkce_pair()
     down, up = Browser(server), Browser(server, host=setup.upstream_host)
     query = code_query(
@@ -111,8 +125,4 @@ def social_tokens(
     )
     callback = urlsplit(back.headers["location"])
     assert callback.path == "/login/callback", back.headers["location"]
-    params = redirect_params(down.request("GET", f"{callback.path}?{callback.query}"))
-    assert "edgeauth_session" in down.cookies
-    return GetToken(server.domain, setup.app["client_id"], protocol="http").authorization_code_pkce(
-        verifier, params["code"], CALLBACK
-    )
+    return down, down.request("GET", f"{callback.path}?{callback.query}"), verifier

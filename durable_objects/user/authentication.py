@@ -10,6 +10,7 @@ from typing import Any
 from durable_objects.user import (
     brute_force,
     codes,
+    identities,
     names,
     one_time,
     refresh_tokens,
@@ -21,6 +22,9 @@ from edgeauth.mfa.factors import asks_for_mfa, offers_mfa
 from edgeauth.snapshots import Tenant, load_tenant
 from edgeauth.users.answers import Login, MfaPending, Refusal, Wire, refusal
 from edgeauth.users.passwords import hash_password, needs_rehash, verify_dummy, verify_password
+
+# A login that ends in an SSO session and nothing else (no authorization request).
+SESSION: dict[str, Any] = {"kind": "session", "request": None}
 
 
 class Authentication:
@@ -93,7 +97,7 @@ class Authentication:
         page carries) gets an mfa_token; one that cannot (a login ticket, no request) is refused
         rather than let through. A completed login is counted (`ip`; None: counted when its
         ticket was issued)."""
-        finish = finish or {"kind": "session", "request": None}
+        finish = finish or SESSION
         now = self.profile.now()
         if await self.requires_mfa(finish.get("request")):
             if finish["kind"] == "ticket" or finish["request"] is None:
@@ -104,8 +108,11 @@ class Authentication:
     async def complete(
         self, finish: dict[str, Any], ip: str | None, now: int, amr: list[str] | None = None
     ) -> Login:
-        """The login done (after its second factor, when `amr` says so): counted, then what
-        `finish` asks for; a session or refresh family that passed MFA is marked so."""
+        """The login done (after its second factor, when `amr` says so): the federated identity it
+        came with attached, counted, then what `finish` asks for; a session or refresh family that
+        passed MFA is marked so."""
+        if "attach" in finish:
+            identities.add_identity(self.storage, identities.from_json(finish["attach"]))
         if ip is not None:
             await self.profile.record_login(ip)
         row = self.profile.user()

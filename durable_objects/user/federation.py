@@ -8,7 +8,7 @@ Identities travel in their Auth0 Management API shape (`provider`, `user_id`, `c
 from __future__ import annotations
 
 from durable_objects.user import identities, names
-from durable_objects.user.authentication import Authentication
+from durable_objects.user.authentication import SESSION, Authentication
 from durable_objects.user.profile import Profile
 from edgeauth.connections import EMAIL_CONNECTION
 from edgeauth.users.answers import Identities, Login, MfaPending, Refusal, Refused, Unlinked, Wire, refusal
@@ -62,21 +62,18 @@ class Federation:
     async def _sign_in(
         self, row: Wire, identity: Wire, finish: Wire | None, ip: str
     ) -> Login | MfaPending | Wire:
-        """Attach (or refresh the profile data of) the identity, then log the user in. While the
-        tenant requires MFA (which a federated login cannot pass yet) nothing is attached."""
+        """Log the user in, attaching (or refreshing the profile data of) the identity as the login
+        completes: after the second factor when one is due, so a login that stops there changes
+        nothing."""
         if row["blocked"]:
             return refusal(Refusal.BLOCKED)
-        if await self.authentication.requires_mfa((finish or {}).get("request")):
-            return refusal(Refusal.MFA_REQUIRED)
-        identities.add_identity(self.storage, identities.from_json(identity))
-        return await self.authentication.finish(finish, ip)
+        return await self.authentication.finish({**(finish or SESSION), "attach": identity}, ip)
 
     async def _sign_up(
         self, tenant_id: str, email: str | None, profile: Wire, identity: Wire, finish: Wire | None, ip: str
     ) -> Login | MfaPending | Wire:
-        """A new user whose first identity is this one (`{provider}|{object id}{creation}`)."""
-        if await self.authentication.requires_mfa((finish or {}).get("request")):
-            return refusal(Refusal.MFA_REQUIRED)
+        """A new user whose first identity is this one (`{provider}|{object id}{creation}`); the
+        tenant's MFA then asks for the enrolment of a second factor, as for any new user."""
         first = identities.from_json(identity)
         self.profile.insert(tenant_id, self.profile.new_user_id(first.provider), email, profile, first)
         await self.profile.committed("user.created")

@@ -5,7 +5,7 @@ Durable Object, and the original authorization finished. Upstream tokens are not
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,7 +20,8 @@ from edgeauth.login.connections import enabled_connection
 from edgeauth.login.events import record_for_user, record_user_event
 from edgeauth.login.pages import signed_in
 from edgeauth.login.rendering import transaction_error
-from edgeauth.login.transaction import TransactionError, open_transaction_body
+from edgeauth.login.second_factor import start_second_factor
+from edgeauth.login.transaction import TransactionError, open_transaction_body, seal_transaction
 from edgeauth.oauth.authorize.complete import code_request
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.authorize.respond import error_response
@@ -29,7 +30,7 @@ from edgeauth.upstream.profile import federated_identity
 from edgeauth.upstream.provider import UpstreamError, provider_for
 from edgeauth.upstream.start import CALLBACK_PATH
 from edgeauth.users import completion
-from edgeauth.users.answers import Login, Refused, in_browser
+from edgeauth.users.answers import Login, MfaPending, Refused, in_browser, second_factor_due
 
 
 async def callback_params(request: Request) -> dict[str, Any]:
@@ -41,8 +42,9 @@ async def callback_params(request: Request) -> dict[str, Any]:
 
 async def federated_user(
     ctx: RequestContext, authz: AuthorizationRequest, upstream: dict[str, Any], params: dict[str, Any]
-) -> tuple[Login, str]:
-    """The provider's verified claims → our user's grant; `UpstreamError` on any refusal."""
+) -> tuple[Login | MfaPending, str]:
+    """The provider's verified claims → our user's grant, or its mfa_token when a second factor is
+    due; `UpstreamError` on any refusal."""
     connection = await enabled_connection(ctx, authz.client_id, upstream["connection"])
     options = await connection_options(ctx.platform, ctx.tenant.id, upstream["connection"])
     if connection is None or options is None:
@@ -61,7 +63,10 @@ async def federated_user(
     identity, profile = await federated_identity(ctx.platform, provider, tokens, claims, params)
     user = ctx.users.by_identity(connection.name, identity["user_id"])
     finish = completion.browser_session(code_request(authz))
-    grant = in_browser(await user.login_with_identity(identity, profile, finish, ctx.ip))
+    answer = await user.login_with_identity(identity, profile, finish, ctx.ip)
+    if pending := second_factor_due(answer):
+        return pending, connection.name
+    grant = in_browser(answer)
     if isinstance(grant, Refused):
         raise UpstreamError(grant.message)
     return grant, connection.name
@@ -92,6 +97,9 @@ async def login_callback(request: Request) -> Response:
             connection=connection,
         )
         return error_response(authz.reply, "access_denied", exc.description)
+    if "mfa_token" in grant:  # the second factor, on the hosted page, in a login transaction of its own
+        state = await seal_transaction(ctx, authz, binding_cookie(request))
+        return await start_second_factor(ctx, request, authz, state, cast(MfaPending, grant))
     await record_for_user(
         ctx, request, audit.SUCCESS_LOGIN, grant["user"], client_id=authz.client_id, connection=connection
     )
