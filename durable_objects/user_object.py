@@ -79,6 +79,7 @@ class UserObject:
         self,
         tenant_id: str,
         connection: str,
+        handle: str,
         credential: answers.Wire,
         expected: answers.Wire,
         finish: answers.Wire,
@@ -86,7 +87,18 @@ class UserObject:
     ) -> answers.Login | answers.Wire:
         """A database user with this email and a passkey, no password (hosted signup)."""
         email = names.read_email(self.state.storage)
-        return await self.passkeys.signup(tenant_id, email, connection, credential, expected, finish, ip)
+        return await self.passkeys.signup(
+            tenant_id, email, connection, handle, credential, expected, finish, ip
+        )
+
+    @by_name({}, creates=True)
+    async def start_signup_code(self, tenant_id: str) -> answers.Sent:
+        """A code to the email, proving it before a passkey signup."""
+        return self.emailed.start_signup_code(tenant_id)
+
+    @by_name(False)
+    async def prove_signup_code(self, tenant_id: str, code: str) -> bool:
+        return self.emailed.prove_signup_code(tenant_id, code)
 
     @by_token(answers.refusal(answers.Refusal.WRONG_CREDENTIAL))
     async def login_with_passkey(
@@ -316,7 +328,7 @@ class UserObject:
 
     @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
     async def mfa_webauthn_options(self, tenant_id: str, secret: str) -> answers.Wire:
-        return self.multifactor.webauthn_options(tenant_id, secret)
+        return await self.multifactor.webauthn_options(tenant_id, secret)
 
     @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
     async def mfa_webauthn(
@@ -333,6 +345,10 @@ class UserObject:
         return await self.multifactor.webauthn(
             tenant_id, secret, client_id, kind, credential, expected, enroll, ip
         )
+
+    @by_token(None)
+    async def remember_browser(self, tenant_id: str, session_secret: str, days: int) -> str | None:
+        return self.multifactor.remember_browser(session_secret, days)
 
     @by_user_id([])
     async def authentication_methods(self, tenant_id: str) -> list[answers.Wire]:

@@ -18,7 +18,7 @@ import pytest
 from tests.browser import pkce_pair
 from tests.conftest import Server, server_process
 from tests.e2e_support import Chromium
-from tests.mail_support import last_email
+from tests.mail_support import email_code, last_email
 from tests.test_mfa import hosted_enrolment
 
 LANGUAGES = ("en", "ar")  # each direction
@@ -350,8 +350,9 @@ def test_security_key_pages_pass_axe(server: Server, browser: Chromium) -> None:
 
 
 def test_passkey_pages_pass_axe(server: Server, browser: Chromium) -> None:
-    """With passkeys on: the login page (its passkey button), the signup page, "Create a passkey",
-    and that page after the server refused what came back; each direction, plain and branded."""
+    """With passkeys on: the login page (its passkey button), the signup page, "Create a passkey"
+    (after the emailed code), and that page after the server refused what came back; each
+    direction, plain and branded."""
     audit = Audit(browser)
     for brand, options in BRANDS.items():
         tenant, app = settings_tenant(server, f"passkeys-{brand}", "--passkeys", "on", *options)
@@ -363,8 +364,12 @@ def test_passkey_pages_pass_axe(server: Server, browser: Chromium) -> None:
             browser.goto(browser.url().replace("/u/login", "/u/signup"))
             browser.wait_for_text("#passkey-signup", "")
             audit.check(f"{brand}/{language} signup with a passkey")
-            browser.fill("#email", f"new-{language}@{tenant}.example")
+            email = f"new-{language}@{tenant}.example"
+            browser.fill("#email", email)
             browser.click("#passkey-signup")
+            browser.wait_for_text("#code", "")
+            browser.fill("#code", email_code(server, email, tenant=tenant))
+            browser.click("main form button[type=submit]")
             browser.wait_for_text("#webauthn-start", "")
             assert browser.focused() == "webauthn-start"
             audit.check(f"{brand}/{language} create a passkey")

@@ -531,3 +531,45 @@ def test_acr_values_ask_for_mfa_on_one_login(server: Server, app: dict[str, Any]
         assert refused["error"] == "invalid_request"
     finally:
         server.cli("tenants", "update", "--mfa-policy", "all-applications")
+
+
+def test_a_remembered_browser_skips_the_second_factor(server: Server, app: dict[str, Any]) -> None:
+    """ "Remember this browser for 30 days" on the challenge: that browser's next logins of this
+    user need no code (the ID token still says `amr: ["mfa"]`); another user in it, or the same
+    user after a password change, is asked again; the tenant can turn the choice off."""
+    email = "remembered@example.com"
+    user_id = server.cli("users", "create", "--email", email, "--password", PASSWORD)["user_id"]
+    other_email = user(server, "not-remembered@example.com")
+    secret, _ = hosted_enrolment(server, app, email)
+    hosted_enrolment(server, app, other_email)
+    query = code_query(app["client_id"], CALLBACK, pkce_pair()[1])
+    browser = Browser(server)
+    page = browser.login(query, email, PASSWORD)
+    assert "Remember this browser for 30 days" in page.text
+    form = {"state": hidden(page, "state"), "mfa_token": hidden(page, "mfa_token"), "remember": "1"}
+    redirect_params(browser.request("POST", "/u/mfa", data={**form, "code": rfc6238(secret, time.time(), 1)}))
+    remembered = next(cookie for cookie in browser.jar if cookie.name == "edgeauth_mfa_browser")
+    assert remembered.has_nonstandard_attr("HttpOnly") and not remembered.secure  # http here
+
+    def in_that_browser() -> Browser:
+        fresh = Browser(server)  # no session: only the remembered browser's cookie
+        fresh.jar.set_cookie(remembered)
+        return fresh
+
+    verifier, challenge = pkce_pair()
+    params = redirect_params(
+        in_that_browser().login(code_query(app["client_id"], CALLBACK, challenge), email, PASSWORD)
+    )
+    tokens = get_token(server, app).authorization_code_pkce(verifier, params["code"], CALLBACK)
+    assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["amr"] == ["mfa"]
+    assert 'name="code"' in in_that_browser().login(query, other_email, PASSWORD).text
+
+    server.cli("tenants", "update", "--mfa-remember-days", "0")
+    try:
+        asked = in_that_browser().login(query, email, PASSWORD)
+        assert 'name="code"' in asked.text and 'id="remember"' not in asked.text
+    finally:
+        server.cli("tenants", "update", "--mfa-remember-days", "30")
+    assert "code" in redirect_params(in_that_browser().login(query, email, PASSWORD))
+    server.cli("users", "update", user_id, "--password", "a changed password 2")
+    assert 'name="code"' in in_that_browser().login(query, email, "a changed password 2").text

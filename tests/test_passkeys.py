@@ -1,9 +1,10 @@
 """Passkeys as a first factor (Auth0's `webauthn_platform_first_factor`), in both runtimes: over
-HTTP with the software authenticator, a signup that creates the account with a passkey and no
-password, a login by that passkey alone (its user handle finds the account), `amr: ["mfa"]`, and
-the refusals (no user verification, another authenticator claiming the account, a taken email,
-passkeys off); in Chromium
-with a virtual platform authenticator behind auth0-spa-js, the same signup and login."""
+HTTP with the software authenticator, a signup that proves the email by an emailed code and then
+creates the account with a passkey and no password, a login by that passkey alone (its user handle
+finds the account), `amr: ["mfa"]`, and the refusals (a wrong code, a create page reached without
+the code, no user verification, a replayed answer, another authenticator claiming the account, a
+taken email, passkeys off); in Chromium with a virtual platform authenticator behind auth0-spa-js,
+the same signup (the code typed from the email) and login."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import pytest
 from tests.browser import Browser, code_query, form_state, pkce_pair, redirect_params
 from tests.conftest import Server
 from tests.e2e_support import Chromium, StaticSite
+from tests.mail_support import email_code
+from tests.management.conftest import grant_management
 from tests.test_mfa import CALLBACK, PASSWORD, get_token
 from tests.test_mfa_spa import run
 from tests.test_webauthn import public_key
@@ -39,7 +42,16 @@ def signup(
     browser = Browser(server)
     verifier, challenge = pkce_pair()
     state = form_state(browser.authorize(code_query(app["client_id"], CALLBACK, challenge)))
-    page = browser.request("POST", "/u/signup", data={"state": state, "email": email, "method": "passkey"})
+    asked = browser.request("POST", "/u/signup", data={"state": state, "email": email, "method": "passkey"})
+    assert asked.status_code == 200 and 'action="/u/passkey/code"' in asked.text, asked.text
+    # Without the code, no page that creates a passkey for this email: a forged answer starts over.
+    forged = {"state": state, "email": email, "challenge": "x", "credential": "{}"}
+    assert 'data-ceremony="create"' not in browser.request("POST", "/u/passkey", data=forged).text
+    code = {"state": state, "email": email}
+    wrong = browser.request("POST", "/u/passkey/code", data={**code, "code": "000000"})
+    assert wrong.status_code == 400 and 'aria-invalid="true"' in wrong.text  # and that code is burned
+    asked = browser.request("POST", "/u/signup", data={"state": state, "email": email, "method": "passkey"})
+    page = browser.request("POST", "/u/passkey/code", data={**code, "code": email_code(server, email, 2)})
     assert page.status_code == 200 and 'data-ceremony="create"' in page.text, page.text
     options = public_key(page)
     assert options["authenticatorSelection"]["residentKey"] == "required"
@@ -137,6 +149,9 @@ def test_chromium_passkey_signup_and_login(
     browser.goto(login_url.replace("/u/login", "/u/signup"))
     browser.type("#email", email)
     browser.click("#passkey-signup")
+    browser.wait_for_text("#code", "")
+    browser.type("#code", email_code(server, email))
+    browser.press("#code", "Enter")
     browser.wait_for_text("#webauthn-start", "")
     browser.click("#webauthn-start")
     browser.wait_for_url(url)
@@ -152,3 +167,32 @@ def test_chromium_passkey_signup_and_login(
     browser.click("#login")
     browser.wait_for_url(url)
     assert run(browser, "return (await client.getIdTokenClaims()).email") == email
+
+
+def test_a_passkey_must_find_its_user(server: Server, app: dict[str, Any]) -> None:
+    """An email a user gave up still names that user's object; a passkey made for it there would
+    carry a user handle that finds nobody, so the signup is refused rather than leave an account
+    nobody can enter."""
+    old, new = "moved-from@example.com", "moved-to@example.com"
+    created = server.cli("users", "create", "--email", old, "--password", PASSWORD)
+    server.cli("users", "update", created["user_id"], "--email", new)
+    done, _ = signup(server, app, old, SoftAuthenticator())
+    assert done.status_code == 400 and "edgeauth_session" not in done.headers.get("set-cookie", "")
+
+
+def test_removing_second_factors_keeps_passkeys(server: Server, app: dict[str, Any]) -> None:
+    """Auth0's `DELETE /users/{id}/authenticators` removes MFA enrolments; a passkey is a way to
+    log in, not one of them."""
+    if server.mode == "edge":
+        pytest.skip("the edge host serves no /api/v2; the Management API is checked locally")
+    passkey = SoftAuthenticator(counter_step=0)
+    done, _ = signup(server, app, "keeps-passkey@example.com", passkey)
+    assert done.status_code == 302
+    with grant_management(server).api() as api:
+        user_id = api.get("/users-by-email", params={"email": "keeps-passkey@example.com"}).json()[0][
+            "user_id"
+        ]
+        assert [m["type"] for m in api.get(f"/users/{user_id}/authentication-methods").json()] == ["passkey"]
+        assert api.delete(f"/users/{user_id}/authenticators").status_code == 204
+        assert [m["type"] for m in api.get(f"/users/{user_id}/authentication-methods").json()] == ["passkey"]
+    assert redirect_params(passkey_login(server, app, passkey)[0])["code"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -21,7 +22,7 @@ import pytest
 from tests.browser import Browser, code_query, pkce_pair, redirect_params
 from tests.conftest import Server
 from tests.management.conftest import grant_management
-from tests.test_mfa import CALLBACK, PASSWORD, get_token, hidden, user
+from tests.test_mfa import CALLBACK, PASSWORD, get_token, hidden, rfc6238, user
 from tests.webauthn_authenticator import RS256, SoftAuthenticator, b64, unb64
 
 FACTORS = "webauthn-roaming,webauthn-platform,recovery-code"
@@ -230,3 +231,65 @@ def test_other_ways_and_the_recovery_code(server: Server, app: dict[str, Any]) -
     browser = Browser(server)
     page = browser.login(code_query(app["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
     assert 'id="use-webauthn-roaming"' in page.text  # no key left: the choice of factors again
+
+
+def test_an_unconfirmed_authenticator_app_is_no_way_in(server: Server, app: dict[str, Any]) -> None:
+    """Someone with the password shows himself the authenticator app's key and never confirms it;
+    the owner then enrolls a security key. That key is the factor from now on: a code of the
+    abandoned app is refused on the page (and the abandoned enrolment is gone)."""
+    server.cli("tenants", "update", "--mfa", f"otp,{FACTORS}")
+    try:
+        email = user(server, "abandoned-app@example.com")
+        thief = Browser(server)
+        choice = thief.login(code_query(app["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
+        shown = chosen(thief, choice, "otp")
+        secret = re.search(r'<code id="secret">([A-Z2-7]{32})</code>', shown.text)
+        assert secret, shown.text
+        key = SoftAuthenticator()
+        first_login(server, app, email, key)
+        browser, page, _ = challenge_page(server, app, email)
+        form = {"state": hidden(page, "state"), "mfa_token": hidden(page, "mfa_token"), "factor": "otp"}
+        sneaked = browser.request("POST", "/u/mfa", data={**form, "code": rfc6238(secret[1], time.time())})
+        assert sneaked.status_code == 400 and "edgeauth_session" not in browser.cookies
+    finally:
+        server.cli("tenants", "update", "--mfa", FACTORS)
+
+
+def test_a_factor_turned_off_is_replaced_by_an_enabled_one(server: Server, app: dict[str, Any]) -> None:
+    email = user(server, "factor-off@example.com")
+    first_login(server, app, email, SoftAuthenticator())
+    server.cli("tenants", "update", "--mfa", "otp")
+    try:
+        browser = Browser(server)
+        page = browser.login(code_query(app["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
+        secret = re.search(r'<code id="secret">([A-Z2-7]{32})</code>', page.text)
+        assert page.status_code == 200 and secret, page.text  # the app's enrolment, not a dead end
+        form = {"state": hidden(page, "state"), "mfa_token": hidden(page, "mfa_token")}
+        done = browser.request("POST", "/u/mfa", data={**form, "code": rfc6238(secret[1], time.time())})
+        assert redirect_params(done)["code"]
+    finally:
+        server.cli("tenants", "update", "--mfa", FACTORS)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        # A CBOR decimal fraction (tag 4) with a huge exponent: {"fmt": 4([2**63-1, 1])}.
+        {"attestationObject": b64(bytes.fromhex("a163666d74c4821b7fffffffffffffff01"))},
+        {"clientDataJSON": b64(b"[" * 5000)},
+        {"attestationObject": "%%%"},
+    ],
+    ids=["cbor-decimal", "deep-json", "not-base64"],
+)
+def test_malformed_answers_are_refused_not_errors(
+    server: Server, app: dict[str, Any], response: dict[str, str]
+) -> None:
+    email = user(server, f"malformed-{len(str(response))}@example.com")
+    browser = Browser(server)
+    choice = browser.login(code_query(app["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
+    page = chosen(browser, choice, "webauthn-roaming")
+    good = SoftAuthenticator().create(public_key(page), server.origin)
+    answered = answer(browser, page, {**good, "response": {**good["response"], **response}})
+    assert answered.status_code == 400 and 'aria-invalid="true"' in answered.text
+    deep = browser.request("POST", "/u/mfa", data={**webauthn_form(page), "credential": "[" * 5000})
+    assert deep.status_code == 400

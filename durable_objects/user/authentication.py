@@ -14,6 +14,7 @@ from durable_objects.user import (
     names,
     one_time,
     refresh_tokens,
+    remembered,
     second_factors,
     sessions,
 )
@@ -99,11 +100,19 @@ class Authentication:
         ticket was issued)."""
         finish = finish or SESSION
         now = self.profile.now()
+        if self._remembered(finish, now):
+            return await self.complete(finish, ip, now, ["mfa"])
         if await self.requires_mfa(finish.get("request")):
             if finish["kind"] == "ticket" or finish["request"] is None:
                 return refusal(Refusal.MFA_REQUIRED)
             return await self.pending_mfa(self.profile.user(), finish, now)
         return await self.complete(finish, ip, now)
+
+    def _remembered(self, finish: dict[str, Any], now: int) -> bool:
+        """A browser that passed MFA for this user and asked to be remembered (its cookie's token in
+        `finish`): its login counts as having passed the second factor again."""
+        token = finish.get("remembered", "")
+        return bool(token) and remembered.is_remembered(self.storage, self.profile.state.id, str(token), now)
 
     async def complete(
         self, finish: dict[str, Any], ip: str | None, now: int, amr: list[str] | None = None

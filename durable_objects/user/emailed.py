@@ -7,7 +7,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from durable_objects.user import identities, names, one_time
+from durable_objects.user import identities, names, one_time, security_keys
 from durable_objects.user.authentication import Authentication
 from durable_objects.user.profile import Profile
 from durable_objects.user.routing import answers_to
@@ -15,6 +15,9 @@ from edgeauth.connections import EMAIL_CONNECTION
 from edgeauth.users import completion
 from edgeauth.users.answers import Login, MfaPending, Refusal, Sent, UserJson, Wire, refusal
 from edgeauth.users.opaque import digest
+
+# The purpose of a code that proves an email before a passkey signup (not a passwordless login).
+SIGNUP = "passkey_signup"
 
 
 class EmailedSecrets:
@@ -36,13 +39,25 @@ class EmailedSecrets:
             return {"link": self._issue("magic_link", payload)}
         return {"code": one_time.issue_code(self.storage, self.profile.state.id, payload, self.profile.now())}
 
+    def start_signup_code(self, tenant_id: str) -> Sent:
+        """A six-digit code to this email before a passkey signup (nobody has the email yet)."""
+        if self.profile.row() is not None:
+            return {}
+        payload = {"tenant_id": tenant_id, "email": names.read_email(self.storage), "purpose": SIGNUP}
+        return {"code": one_time.issue_code(self.storage, self.profile.state.id, payload, self.profile.now())}
+
+    def prove_signup_code(self, tenant_id: str, code: str) -> bool:
+        """The signup code, once (wrong tries burn it, as an email code's)."""
+        payload = one_time.spend_code(self.storage, self.profile.state.id, code, self.profile.now())
+        return payload is not None and payload["tenant_id"] == tenant_id and payload.get("purpose") == SIGNUP
+
     async def login_with_email_code(
         self, tenant_id: str, code: str, finish: dict[str, Any] | None, ip: str
     ) -> Login | MfaPending | Wire:
         """Auth0 passwordless OTP: the last code sent, once, within its lifetime; wrong tries burn
         the code (`one_time.spend_code`), never the owner's next one."""
         payload = one_time.spend_code(self.storage, self.profile.state.id, code, self.profile.now())
-        if payload is None or payload["tenant_id"] != tenant_id:
+        if payload is None or payload["tenant_id"] != tenant_id or payload.get("purpose"):
             return refusal(Refusal.WRONG_CODE)
         return await self._passwordless_login(tenant_id, payload["email"], finish, ip)
 
@@ -109,9 +124,11 @@ class EmailedSecrets:
         return await self.authentication.finish(completion.browser_session(request), None)
 
     def start_password_reset(self, tenant_id: str) -> str | None:
-        """A reset ticket when this email's database user exists, bound to the email it is sent to."""
+        """A reset ticket when this email's database user exists (with a password, or a passkey: a
+        password is how its owner gets back in without the device), bound to the email it is sent to."""
         row = self.profile.row()
-        if row is None or not self.profile.has_password():
+        has_passkey = bool(security_keys.rows(self.storage, (security_keys.PASSKEY,)))
+        if row is None or not (self.profile.has_password() or has_passkey):
             return None
         return self._issue("password_reset", {"tenant_id": tenant_id, "email": row["email"]})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from durable_objects.user import one_time, second_factors, security_keys
+from durable_objects.user import one_time, remembered, second_factors, security_keys, sessions
 from durable_objects.user.authentication import Authentication
 from durable_objects.user.profile import Profile
 from edgeauth.mfa import totp
@@ -14,6 +14,7 @@ from edgeauth.webauthn.client_data import Expected
 from edgeauth.webauthn.errors import WebAuthnError
 
 MFA = "mfa"
+MAX_REMEMBER_DAYS = 365
 
 
 class MultiFactor:
@@ -47,7 +48,11 @@ class MultiFactor:
         if payload is None:
             return refusal(Refusal.INVALID_MFA_TOKEN)
         enrolled_now = await second_factors.associate_otp(
-            self.storage, self.profile.env.crypto, with_recovery_code, self.profile.now()
+            self.storage,
+            self.profile.env.crypto,
+            await self._factors(),
+            with_recovery_code,
+            self.profile.now(),
         )
         if enrolled_now is None:
             return refusal(Refusal.ALREADY_ENROLLED)
@@ -82,7 +87,8 @@ class MultiFactor:
             return payload
         now = self.profile.now()
         if factor == second_factors.OTP:
-            checked = await second_factors.check_otp(self.storage, self.profile.env.crypto, code, now)
+            crypto, factors = self.profile.env.crypto, await self._factors()
+            checked = await second_factors.check_otp(self.storage, crypto, factors, code, now)
             wrong = Refusal.WRONG_OTP
         else:
             checked = second_factors.check_recovery_code(self.storage, code, now)
@@ -93,17 +99,17 @@ class MultiFactor:
 
     # --- security keys and the device's authenticator (the hosted page) ----------------------
 
-    def webauthn_options(self, tenant_id: str, secret: str) -> Wire:
+    async def webauthn_options(self, tenant_id: str, secret: str) -> Wire:
         """What the page's WebAuthn call needs: the user entity, the credentials to exclude at
-        enrolment, those to allow at a challenge (by kind)."""
+        enrolment, those to allow at a challenge (by kind), and the factors the user has."""
         if self._pending(tenant_id, secret, None) is None:
             return refusal(Refusal.INVALID_MFA_TOKEN)
-        factors = security_keys.SECOND_FACTORS
+        kinds = security_keys.SECOND_FACTORS
         return {
             "user": security_keys.user_entity(self.profile.state.id, self.profile.user()),
-            "exclude": security_keys.descriptors(self.storage, (*factors, security_keys.PASSKEY)),
-            "allow": {kind: security_keys.descriptors(self.storage, (kind,)) for kind in factors},
-            "enrolled": second_factors.enrolled(self.storage),
+            "exclude": security_keys.descriptors(self.storage, (*kinds, security_keys.PASSKEY)),
+            "allow": {kind: security_keys.descriptors(self.storage, (kind,)) for kind in kinds},
+            "enrolled": second_factors.enrolled(self.storage, await self._factors()),
         }
 
     async def webauthn(
@@ -120,26 +126,38 @@ class MultiFactor:
         """A security key's or the device's answer: at enrolment (only while the user has no
         second factor) a registration, checked and kept, with the first recovery code when that
         factor is on; else an assertion by one of the user's credentials of `kind`. Then the login
-        completes with `amr: ["mfa"]`."""
+        completes with `amr: ["mfa"]`. The conditions are asked again after the signature check,
+        with the writes, and the mfa_token is spent right after them (nothing awaited between)."""
         ready = await self._ready(tenant_id, secret, client_id, kind)
         if "finish" not in ready:
             return ready
-        if enroll and second_factors.is_enrolled(self.storage):
+        factors = await self._factors()
+        if enroll and second_factors.is_enrolled(self.storage, factors):
             return refusal(Refusal.ALREADY_ENROLLED)
         now = self.profile.now()
         crypto, checks = self.profile.env.crypto, Expected(**expected)
+
+        def still_allowed() -> bool:
+            live = self._pending(tenant_id, secret, client_id) is not None
+            return live and not second_factors.is_enrolled(self.storage, factors)
+
         try:
             if enroll:
-                await security_keys.register(self.storage, crypto, kind, credential, checks, now)
+                await security_keys.register(
+                    self.storage, crypto, kind, credential, checks, now, still_allowed
+                )
+                second_factors.drop_unconfirmed(self.storage)
             else:
                 await security_keys.authenticate(self.storage, crypto, (kind,), credential, checks, now)
         except WebAuthnError:
             return refusal(Refusal.WRONG_CREDENTIAL)
-        tenant = await self.authentication.tenant()
-        with_recovery_code = (
-            enroll and tenant is not None and second_factors.RECOVERY_CODE in tenant.mfa_factors
-        )
+        with_recovery_code = enroll and second_factors.RECOVERY_CODE in factors
         return await self._passed(tenant_id, secret, ready, ip, now, with_recovery_code)
+
+    async def _factors(self) -> list[str]:
+        """The second factors the tenant enables (none when its snapshot cannot be read)."""
+        tenant = await self.authentication.tenant()
+        return tenant.mfa_factors if tenant is not None else []
 
     async def _ready(self, tenant_id: str, secret: str, client_id: str, factor: str) -> Wire:
         """The mfa_token's payload, when the token is live, the factor enabled, the user not blocked."""
@@ -164,12 +182,21 @@ class MultiFactor:
             login["recovery_code"] = second_factors.replace_recovery_code(self.storage, now)
         return login
 
+    def remember_browser(self, session_secret: str, days: int) -> str | None:
+        """Auth0's "Remember this browser": a token for the browser whose new session (its
+        cookie's secret) passed MFA, good for `days`; None for any other session."""
+        sid = sessions.sid_of(self.storage, session_secret)
+        if sid is None or not sessions.passed_mfa(self.storage, sid) or not 0 < days <= MAX_REMEMBER_DAYS:
+            return None
+        return remembered.remember(self.storage, self.profile.state.id, days, self.profile.now())
+
     # --- the Management API ---------------------------------------------------------------------
 
     def authentication_methods(self) -> list[Wire]:
         return second_factors.authentication_methods(self.storage)
 
     def delete_authenticators(self, authenticator_id: str | None) -> int:
+        remembered.forget_all(self.storage)  # a browser remembered for a factor that is gone
         return second_factors.delete(self.storage, authenticator_id)
 
     def regenerate_recovery_code(self) -> str:

@@ -1,5 +1,6 @@
 """Passkeys as a first factor (Auth0's passkeys for database connections): a signup that creates
-the user with a passkey and no password, and a login by a passkey alone. A passkey asks for user
+the user with a passkey and no password (its email proven first by a code the Worker checked with
+`EmailedSecrets.prove_signup_code`), and a login by a passkey alone. A passkey asks for user
 verification (the device's PIN or biometric), so its login counts as multi-factor: `amr: ["mfa"]`,
 and the tenant's MFA policy asks for nothing more."""
 
@@ -28,23 +29,36 @@ class Passkeys:
         tenant_id: str,
         email: str | None,
         connection: str,
+        handle: str,
         credential: dict[str, Any],
         expected: dict[str, Any],
         finish: dict[str, Any],
         ip: str,
     ) -> Login | Wire:
-        """A new user of this email whose way in is the passkey just made (checked first); the
-        login completes at once. Refused when the email has a user already."""
+        """A new user of this (proven) email whose way in is the passkey just made; the login
+        completes at once. Refused when the email has a user already, or when the passkey's user
+        handle (`handle`, the object id the page gave it) is not this object (the email's name
+        now leads elsewhere): such a passkey could never find its user."""
         if self.profile.row() is not None:
             return refusal(Refusal.USER_EXISTS)
+        if handle != self.profile.state.id:
+            return refusal(Refusal.WRONG_CREDENTIAL)
         now = self.profile.now()
         crypto, checks = self.profile.env.crypto, Expected(**expected)
         try:
-            await security_keys.register(self.storage, crypto, security_keys.PASSKEY, credential, checks, now)
+            await security_keys.register(
+                self.storage,
+                crypto,
+                security_keys.PASSKEY,
+                credential,
+                checks,
+                now,
+                lambda: self.profile.row() is None,
+            )
         except WebAuthnError:
             return refusal(Refusal.WRONG_CREDENTIAL)
-        # Nothing was awaited since the check's writes, so no other signup can have run meanwhile.
-        created = await self.profile.create(tenant_id, email, connection, None, {})
+        # The user is created with nothing awaited since the condition and the credential's writes.
+        created = await self.profile.create(tenant_id, email, connection, None, {"email_verified": True})
         if not created["created"]:
             return refusal(Refusal.USER_EXISTS)
         return await self.authentication.complete(finish, ip, now, MULTI_FACTOR)

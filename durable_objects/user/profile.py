@@ -20,6 +20,7 @@ from durable_objects.user import (
     identities,
     one_time,
     refresh_tokens,
+    remembered,
     second_factors,
     security_keys,
     sessions,
@@ -74,6 +75,7 @@ SCHEMA = (
     refresh_tokens.MFA_SCHEMA,
     second_factors.SCHEMA,
     *security_keys.SCHEMA,
+    remembered.SCHEMA,
     # Upstream refresh tokens (lazy migration) this user exchanged: each is taken once.
     """CREATE TABLE IF NOT EXISTS upstream_refresh_tokens (
         digest       TEXT PRIMARY KEY,
@@ -404,7 +406,9 @@ class Profile:
         await self.committed("user.login")
 
     def sign_out_everywhere(self) -> None:
-        """Every SSO session ends and every refresh token and pending mfa_token is revoked."""
+        """Every SSO session ends, every refresh token and pending mfa_token is revoked, and every
+        browser remembered for MFA is forgotten."""
         sessions.end_all_sessions(self.storage)
         refresh_tokens.revoke_all(self.storage)
         one_time.revoke_kind(self.storage, "mfa")
+        remembered.forget_all(self.storage)

@@ -73,23 +73,24 @@ def listed(storage: ObjectStorage) -> list[dict[str, Any]]:
     return codes + [{"id": row["id"], "authenticator_type": row["type"], "active": True} for row in keys]
 
 
-def enrolled(storage: ObjectStorage) -> list[str]:
-    """The kinds of second factor the user can be challenged with (a recovery code alone is not
-    an enrolment), security keys first."""
+def enrolled(storage: ObjectStorage, factors: list[str]) -> list[str]:
+    """The kinds of second factor the user has and the tenant enables (`factors`), security keys
+    first; a recovery code alone is not an enrolment, and a factor the tenant turned off does not
+    count (the user enrolls an enabled one instead)."""
     kinds = [row["type"] for row in security_keys.rows(storage, security_keys.SECOND_FACTORS)]
     if storage.exec("SELECT 1 FROM authenticators WHERE type = ? AND active = 1", OTP):
         kinds.append(OTP)
-    return list(dict.fromkeys(kinds))
+    return [kind for kind in dict.fromkeys(kinds) if kind in factors]
 
 
-def is_enrolled(storage: ObjectStorage) -> bool:
-    return bool(enrolled(storage))
+def is_enrolled(storage: ObjectStorage, factors: list[str]) -> bool:
+    return bool(enrolled(storage, factors))
 
 
 def requirements(storage: ObjectStorage, factors: list[str]) -> dict[str, list[dict[str, str]]]:
     """Auth0's `mfa_requirements`: what the user can be challenged with, or must enroll (the
     tenant's enabled first factors; `otp` when nothing is known)."""
-    kinds = enrolled(storage)
+    kinds = enrolled(storage, factors)
     if kinds:
         return {"challenge": [{"type": kind} for kind in kinds]}
     offered = [name for name in FIRST_FACTORS if name in factors] or [OTP]
@@ -118,7 +119,7 @@ def replace_recovery_code(storage: ObjectStorage, now: int) -> str:
 
 
 async def associate_otp(
-    storage: ObjectStorage, crypto: Crypto, with_recovery_code: bool, now: int
+    storage: ObjectStorage, crypto: Crypto, factors: list[str], with_recovery_code: bool, now: int
 ) -> tuple[str, str | None] | None:
     """A new inactive OTP authenticator (an earlier unconfirmed one is replaced): its secret, and a
     recovery code when asked for; None when the user has an active one. The secret is sealed
@@ -126,9 +127,9 @@ async def associate_otp(
     this object can slip in)."""
     secret = totp.new_secret()
     sealed = await crypto.seal(secret.encode())
-    if is_enrolled(storage):
+    if is_enrolled(storage, factors):
         return None
-    storage.exec("DELETE FROM authenticators WHERE type = ? AND active = 0", OTP)
+    drop_unconfirmed(storage)
     _insert(storage, OTP, sealed, False, now)
     return secret, replace_recovery_code(storage, now) if with_recovery_code else None
 
@@ -164,11 +165,20 @@ def _current(storage: ObjectStorage, kind: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-async def check_otp(storage: ObjectStorage, crypto: Crypto, code: str, now: int) -> Checked:
-    """The code of the OTP authenticator (the active one, else the one being enrolled), once per
-    time step; the first good code activates an enrolment. The secret is unsealed first; the
-    lock, the comparison and the writes then run with nothing awaited between them, so parallel
-    attempts are counted one by one and a code cannot pass twice."""
+def drop_unconfirmed(storage: ObjectStorage) -> None:
+    """An authenticator app whose enrolment was never confirmed goes when another factor is
+    enrolled: its key was shown to whoever had the password, and must not become a way in."""
+    storage.exec("DELETE FROM authenticators WHERE type = ? AND active = 0", OTP)
+
+
+async def check_otp(
+    storage: ObjectStorage, crypto: Crypto, factors: list[str], code: str, now: int
+) -> Checked:
+    """The code of the OTP authenticator (the active one, else the one being enrolled, while the
+    user has no other enabled factor), once per time step; the first good code activates an
+    enrolment. The secret is unsealed first; the lock, the comparison and the writes then run with
+    nothing awaited between them, so parallel attempts are counted one by one and a code cannot
+    pass twice."""
     found = _current(storage, OTP)
     if found is None:
         return Checked(False)
@@ -176,6 +186,8 @@ async def check_otp(storage: ObjectStorage, crypto: Crypto, code: str, now: int)
     row = _current(storage, OTP)
     if row is None or row["id"] != found["id"]:
         return Checked(False)
+    if not row["active"] and is_enrolled(storage, factors):
+        return Checked(False)  # an enrolment is confirmed only while the user has no factor
     if _failures(row, now) >= MAX_FAILURES:
         return Checked(False, locked=True)
     step = totp.matching_step(secret, code, now, row["last_step"])
@@ -199,15 +211,21 @@ def check_recovery_code(storage: ObjectStorage, code: str, now: int) -> Checked:
 
 
 def delete(storage: ObjectStorage, authenticator_id: str | None = None) -> int:
-    """One authenticator, or every one (Auth0 `DELETE /users/{id}/authenticators`); how many went."""
+    """One authenticator (a passkey too), or every second factor (Auth0 `DELETE
+    /users/{id}/authenticators`: passkeys, a way to log in, stay); how many went."""
     everything = authenticator_id is None
-    count = len(storage.exec("SELECT id FROM authenticators WHERE ? OR id = ?", everything, authenticator_id))
-    count += len(
-        storage.exec("SELECT id FROM webauthn_credentials WHERE ? OR id = ?", everything, authenticator_id)
+    found = storage.exec("SELECT id FROM authenticators WHERE ? OR id = ?", everything, authenticator_id)
+    keys = storage.exec(
+        "SELECT id FROM webauthn_credentials WHERE (? AND type != ?) OR id = ?",
+        everything,
+        security_keys.PASSKEY,
+        authenticator_id,
     )
-    storage.exec("DELETE FROM authenticators WHERE ? OR id = ?", everything, authenticator_id)
-    storage.exec("DELETE FROM webauthn_credentials WHERE ? OR id = ?", everything, authenticator_id)
-    return count
+    for row in found:
+        storage.exec("DELETE FROM authenticators WHERE id = ?", row["id"])
+    for row in keys:
+        storage.exec("DELETE FROM webauthn_credentials WHERE id = ?", row["id"])
+    return len(found) + len(keys)
 
 
 def authentication_methods(storage: ObjectStorage) -> list[dict[str, Any]]:

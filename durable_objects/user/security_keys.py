@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from edgeauth.encoding import b64url_encode
@@ -91,14 +92,18 @@ async def register(
     credential: dict[str, Any],
     expected: Expected,
     now: int,
+    allowed: Callable[[], bool],
 ) -> str:
     """A new credential of `kind` from the browser's `PublicKeyCredential` (JSON form); its
-    authenticator id. `WebAuthnError` when a check fails, the challenge was answered before, or
-    the credential is registered already."""
+    authenticator id. `WebAuthnError` when a check fails, the challenge was answered before, the
+    credential is registered already, or `allowed` (the caller's own condition, asked again after
+    the signature check, with the writes) says no."""
     response = credential.get("response")
     if not isinstance(response, dict):
         raise WebAuthnError("no response")
     new = await ceremonies.register(crypto, response, expected)
+    if not allowed():
+        raise WebAuthnError("no longer allowed")
     if not _spend(storage, expected.challenge, now):
         raise WebAuthnError("the challenge was answered before")
     if storage.exec("SELECT 1 FROM webauthn_credentials WHERE credential_id = ?", new.credential_id):

@@ -74,6 +74,13 @@ def find_session(
     return rows[0]
 
 
+def sid_of(storage: ObjectStorage, secret: str) -> str | None:
+    """The `sid` of the session a cookie secret names (not extended, not checked for age: the
+    caller has just created it)."""
+    rows = storage.exec("SELECT sid FROM sessions WHERE digest = ?", digest(secret))
+    return str(rows[0]["sid"]) if rows else None
+
+
 def end_session(storage: ObjectStorage, secret: str) -> str | None:
     """Delete the cookie's session; returns its `sid`."""
     rows = storage.exec("SELECT sid FROM sessions WHERE digest = ?", digest(secret))

@@ -30,7 +30,7 @@ from edgeauth.login.forgot_password import forgot_page, forgot_submit
 from edgeauth.login.identifier_first import identifier_submit
 from edgeauth.login.logout import oidc_logout, v2_logout
 from edgeauth.login.pages import login_page, login_submit, signup_page, signup_submit, upstream_page
-from edgeauth.login.passkey_submit import passkey_submit
+from edgeauth.login.passkey_submit import passkey_code, passkey_submit
 from edgeauth.login.second_factor_submit import second_factor_submit
 from edgeauth.mfa import api as mfa_api
 from edgeauth.oauth.authorize.endpoint import authorize
@@ -84,6 +84,7 @@ ROUTES = [
     Route("/u/login/identifier", identifier_submit, methods=["POST"]),
     Route("/u/mfa", second_factor_submit, methods=["POST"]),
     Route("/u/passkey", passkey_submit, methods=["POST"]),
+    Route("/u/passkey/code", passkey_code, methods=["POST"]),
     Route("/u/signup", signup_page, methods=["GET"]),
     Route("/u/signup", signup_submit, methods=["POST"]),
     Route("/u/login/upstream", upstream_page, methods=["GET"]),

@@ -83,6 +83,9 @@ class Tenant:
     custom_text: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     # Auth0 prompts setting `identifier_first`: the email first, then the password or a connection.
     identifier_first: bool = False
+    # Auth0's "Remember this browser" on the MFA screens: days a browser that passed MFA may skip
+    # it (0: the choice is not offered).
+    mfa_remember_days: int = 30
     # Auth0 prompts setting `webauthn_platform_first_factor`: passkeys on the login and signup pages.
     passkeys: bool = False
     # A page template or prompt partials are set (`load_page_look`, read by the hosted pages only).

@@ -104,6 +104,10 @@ async def tenants_update(platform: Platform, args: argparse.Namespace) -> JSON:
         changes[tenants.PROMPTS_KEY] = prompts
     if args.mfa is not None or args.mfa_policy is not None:
         await configure_mfa(platform, tenant_of(platform, args), args.mfa, args.mfa_policy)
+    if args.mfa_remember_days is not None:
+        if not 0 <= args.mfa_remember_days <= 365:
+            raise AdminError(400, "--mfa-remember-days must be 0 to 365.", "invalid_body")
+        changes[tenants.MFA_KEY] = {"remember_browser_days": args.mfa_remember_days}
     tenant = await tenants.update_settings(platform, tenant_of(platform, args), changes)
     return dataclasses.asdict(tenant)
 
@@ -381,7 +385,14 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     update.add_argument(
         "--mfa",
         action="append",
-        help="factors every login needs one of (otp, recovery-code), or 'off' (Auth0 Guardian)",
+        help="factors every login needs one of (otp, webauthn-roaming, webauthn-platform, "
+        "recovery-code), or 'off' (Auth0 Guardian)",
+    )
+    update.add_argument(
+        "--mfa-remember-days",
+        type=int,
+        help="days a browser that passed MFA may skip it when the user asks (Auth0's 'Remember this "
+        "browser'; default 30, 0: never)",
     )
     update.add_argument(
         "--mfa-policy",

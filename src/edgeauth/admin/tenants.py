@@ -158,6 +158,7 @@ def _tenant_snapshot(row: dict[str, Any]) -> Tenant:
         has_page_look=bool(settings.get(PAGE_TEMPLATE_KEY) or settings.get(PARTIALS_KEY)),
         mfa_factors=sorted(name for name, on in mfa.get("factors", {}).items() if on is True),
         mfa_policies=list(mfa.get("policies", [])),
+        mfa_remember_days=int(mfa.get("remember_browser_days", Tenant.mfa_remember_days)),
     )
 
 

@@ -18,6 +18,8 @@ from starlette.responses import Response
 
 SESSION_COOKIE = "edgeauth_session"
 TRANSACTION_COOKIE = "edgeauth_tx"
+# A browser that passed MFA and asked to be remembered (durable_objects/user/remembered.py).
+REMEMBERED_BROWSER_COOKIE = "edgeauth_mfa_browser"
 # The same binding for a provider that posts its answer cross-site (Apple's form_post): browsers
 # send no `SameSite=Lax` cookie with a cross-site POST.
 CROSS_SITE_TRANSACTION_COOKIE = "edgeauth_tx_cs"
@@ -49,6 +51,23 @@ def clear_session(response: Response, *, secure: bool) -> None:
 
 def session_token(request: Request) -> str:
     return request.cookies.get(SESSION_COOKIE, "")
+
+
+def set_remembered_browser(response: Response, token: str, *, secure: bool, max_age: int) -> None:
+    """Auth0's "Remember this browser": HttpOnly, Lax (sent with the login form's own posts)."""
+    response.set_cookie(
+        REMEMBERED_BROWSER_COOKIE,
+        token,
+        max_age=max_age,
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def remembered_browser(request: Request) -> str:
+    return request.cookies.get(REMEMBERED_BROWSER_COOKIE, "")
 
 
 def set_transaction_binding(response: Response, value: str, *, secure: bool) -> None:

@@ -6,6 +6,8 @@ this tenant and bound to this browser's cookie, which makes the forms CSRF-proof
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -14,14 +16,15 @@ from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.database.verification import send_verification_email
 from edgeauth.http.body import read_params
 from edgeauth.http.context import RequestContext, request_context
-from edgeauth.http.cookies import TRANSACTION_COOKIE, set_session
+from edgeauth.http.cookies import TRANSACTION_COOKIE, remembered_browser, set_session
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import email_connection_for, upstream_connections_for
 from edgeauth.login.events import record_user_event
-from edgeauth.login.passkeys import passkey_login, passkey_signup_page
+from edgeauth.login.passkeys import PASSKEY_CODE_PATH, passkey_login
 from edgeauth.login.rendering import error_page, form_error, page_context, render_page, transaction_error
 from edgeauth.login.second_factor import start_second_factor
 from edgeauth.login.transaction import TransactionError, open_transaction
+from edgeauth.notifications import email_user
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.prompt_text import PAGE_SCREENS
@@ -50,7 +53,9 @@ async def render_form(
     error_key: str = "",
     error_field: str = "",
     status: int = 200,
+    extra: dict[str, str] | None = None,
 ) -> Response:
+    """A form of the login (`page`), its error, and what a step adds (`extra`)."""
     client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
     context = page_context(ctx, request, authz.ui_locales, PAGE_SCREENS.get(f"{page}.html"))
     context.update(
@@ -61,6 +66,7 @@ async def render_form(
         upstream=await upstream_connections_for(ctx, authz.client_id),
         passkey=await passkey_login(ctx) if page in ("login", "login_id") else None,
         **form_error(ctx, context, error_key, error_field),
+        **(extra or {}),
     )
     return await render_page(ctx, f"{page}.html", context, status)
 
@@ -125,6 +131,13 @@ async def record_login(
     )
 
 
+def browser_finish(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> dict[str, Any]:
+    """How a hosted login finishes: an SSO session and a code, with this browser's "remember this
+    browser" token when the tenant offers that (the user's object decides whether it counts)."""
+    token = remembered_browser(request) if ctx.tenant.mfa_remember_days else ""
+    return completion.browser_session(code_request(authz), token)
+
+
 async def signed_in(ctx: RequestContext, authz: AuthorizationRequest, grant: Login) -> Response:
     response = await complete_authorization(ctx, authz, grant)
     max_age = ctx.tenant.session_lifetimes["absolute"]
@@ -159,7 +172,7 @@ async def submit(request: Request, page: str) -> Response:
         await record_login(ctx, request, authz, audit.SUCCESS_SIGNUP, email=email, user_id=user["user_id"])
         client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
         await send_verification_email(ctx, request, user, client, authz.ui_locales)
-    finish = completion.browser_session(code_request(authz))
+    finish = browser_finish(ctx, request, authz)
     answer = await lazy_migration.login_with_password(
         ctx.platform, ctx.tenant, email, password, finish, ctx.ip
     )
@@ -184,18 +197,38 @@ async def submit(request: Request, page: str) -> Response:
 async def passkey_signup_start(
     ctx: RequestContext, request: Request, authz: AuthorizationRequest, state: str, email: str
 ) -> Response:
-    """ "Sign up with a passkey": a plausible email nobody has, then the page that creates one."""
+    """Sign up with a passkey: a plausible email nobody has, a code sent to it, and its page; the
+    right code leads on to the page that creates the passkey (`passkey_submit.passkey_code`)."""
     try:
         address = check_email(email)
     except AccountError:
         return await render_form(
             ctx, request, "signup", authz, state, email=email, error_key="error.invalid_email", status=400
         )
-    if (await ctx.users.by_email(address).snapshot())["user"] is not None:
+    sent = await ctx.users.by_email(address).start_signup_code()
+    if "code" not in sent:
         return await render_form(
             ctx, request, "signup", authz, state, email=email, error_key="error.user_exists", status=400
         )
-    return await passkey_signup_page(ctx, request, authz, state, address)
+    client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
+    await email_user(
+        ctx,
+        request,
+        "passwordless_code",
+        address,
+        client=client,
+        ui_locales=authz.ui_locales,
+        code=sent["code"],
+    )
+    return await render_form(
+        ctx,
+        request,
+        "passwordless_code",
+        authz,
+        state,
+        email=address,
+        extra={"code_action": PASSKEY_CODE_PATH},
+    )
 
 
 async def login_submit(request: Request) -> Response:

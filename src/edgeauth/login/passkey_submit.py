@@ -12,19 +12,17 @@ from starlette.responses import Response
 
 from edgeauth import audit
 from edgeauth.connections import DATABASE_CONNECTION
-from edgeauth.database.verification import send_verification_email
 from edgeauth.encoding import b64url_decode
 from edgeauth.http.body import read_params
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.pages import email_page, record_login, render_form, signed_in, transaction
-from edgeauth.login.passkeys import LOGIN, passkey_signup_page, signup_ceremony
+from edgeauth.login.passkeys import LOGIN, PASSKEY_CODE_PATH, passkey_signup_page, signup_ceremony
 from edgeauth.login.rendering import transaction_error
 from edgeauth.login.second_factor_submit import posted_credential
 from edgeauth.login.transaction import TransactionError
 from edgeauth.oauth.authorize.complete import code_request
 from edgeauth.oauth.authorize.request import AuthorizationRequest
-from edgeauth.snapshots import load_client
 from edgeauth.users import completion
 from edgeauth.users.accounts import AccountError, check_email
 from edgeauth.users.answers import Login, Refusal, Refused
@@ -57,20 +55,25 @@ def _user_handle(credential: dict[str, object]) -> bytes:
 async def _signup(
     ctx: RequestContext, request: Request, authz: AuthorizationRequest, form: dict[str, str]
 ) -> Login | Response:
+    """The passkey made on "Create a passkey", whose challenge was issued only once the email's
+    code was right (`passkey_code`): that sealed challenge is the proof of the email."""
     state = form.get("state", "")
     try:
         email = check_email(form.get("email", ""))
     except AccountError:
+        email = ""
+    expected = await _expected(ctx, form.get("challenge", ""), signup_ceremony(email)) if email else None
+    if expected is None:  # no proof of this email (or it is stale): the signup starts again
         return await render_form(
-            ctx, request, "signup", authz, state, error_key="error.invalid_email", status=400
+            ctx, request, "signup", authz, state, error_key="error.transaction", status=400
         )
-    expected = await _expected(ctx, form.get("challenge", ""), signup_ceremony(email))
     credential = posted_credential(form)
     grant: Login | Refused = Refused(Refusal.WRONG_CREDENTIAL, "")
-    if expected is not None and credential is not None:
+    if credential is not None:
         finish = completion.browser_session(code_request(authz))
+        handle = ctx.users.email_object_id(email)
         grant = await ctx.users.by_email(email).signup_with_passkey(
-            DATABASE_CONNECTION, credential, expected, finish, ctx.ip
+            DATABASE_CONNECTION, handle, credential, expected, finish, ctx.ip
         )
     if isinstance(grant, Refused):
         await record_login(ctx, request, authz, audit.FAILED_SIGNUP, grant.message, email=email)
@@ -82,9 +85,28 @@ async def _signup(
     await record_login(
         ctx, request, authz, audit.SUCCESS_SIGNUP, email=email, user_id=grant["user"]["user_id"]
     )
-    client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
-    await send_verification_email(ctx, request, grant["user"], client, authz.ui_locales)
     return grant
+
+
+async def passkey_code(request: Request) -> Response:
+    """`POST /u/passkey/code`: the code emailed by "Sign up with a passkey"; right, the page that
+    creates the passkey (its challenge sealed with the email), else the code's page again."""
+    ctx = request_context(request)
+    try:
+        form = {name: str(value) for name, value in (await read_params(request)).items()}
+        authz = await transaction(ctx, request, form.get("state", ""))
+        email = check_email(form.get("email", ""))
+    except (OAuthError, TransactionError, AccountError):
+        return await transaction_error(ctx, request)
+    state = form["state"]
+    if ctx.tenant.passkeys and await ctx.users.by_email(email).prove_signup_code(
+        form.get("code", "").strip()
+    ):
+        return await passkey_signup_page(ctx, request, authz, state, email)
+    return await render_form(
+        ctx, request, "passwordless_code", authz, state, email=email, error_key="error.wrong_code",
+        error_field="code", status=400, extra={"code_action": PASSKEY_CODE_PATH},
+    )  # fmt: skip
 
 
 async def _login(

@@ -17,6 +17,7 @@ from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.webauthn import challenges, options
 
 LOGIN = "passkey:get"
+PASSKEY_CODE_PATH = "/u/passkey/code"
 
 
 def signup_ceremony(email: str) -> str:

@@ -16,8 +16,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth import audit
+from edgeauth.encoding import MAX_JSON_DEPTH, json_depth
 from edgeauth.http.body import read_params
 from edgeauth.http.context import RequestContext, request_context
+from edgeauth.http.cookies import set_remembered_browser
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.pages import record_login, signed_in, transaction
 from edgeauth.login.rendering import transaction_error
@@ -57,7 +59,7 @@ def shown_enrolment(form: dict[str, str]) -> Enrolment | None:
 def posted_credential(form: dict[str, str]) -> dict[str, Any] | None:
     """The page's `PublicKeyCredential` as JSON (bounded), else None."""
     text = form.get("credential", "")
-    if not text or len(text) > MAX_CREDENTIAL:
+    if not text or len(text) > MAX_CREDENTIAL or json_depth(text) > MAX_JSON_DEPTH:
         return None
     try:
         value = json.loads(text)
@@ -87,6 +89,16 @@ async def _webauthn_answer(
     return await user.mfa_webauthn(
         secret, login.authz.client_id, factor, credential, expected, enroll, ctx.ip
     )
+
+
+async def remember_this_browser(ctx: RequestContext, response: Response, grant: Login) -> None:
+    """Auth0's "Remember this browser": the new session's object gives the browser a token that
+    lets its next logins skip the second factor for the tenant's number of days."""
+    found = ctx.users.by_token(grant["session_token"])
+    days = ctx.tenant.mfa_remember_days
+    token = await found[0].remember_browser(found[1], days) if found else None
+    if token:
+        set_remembered_browser(response, token, secure=ctx.secure, max_age=days * 86400)
 
 
 async def second_factor_submit(request: Request) -> Response:
@@ -125,6 +137,8 @@ async def second_factor_submit(request: Request) -> Response:
         ctx, request, authz, audit.SUCCESS_LOGIN, email=who.get("email") or "", user_id=who["user_id"]
     )
     completed = await signed_in(ctx, authz, grant)
+    if form.get("remember") == "1" and ctx.tenant.mfa_remember_days:
+        await remember_this_browser(ctx, completed, grant)
     if "recovery_code" in grant:
         first = factor != RECOVERY_CODE
         return await new_recovery_code_page(

@@ -18,15 +18,13 @@ from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import email_connection_for
 from edgeauth.login.events import record_for_user, record_user_event
-from edgeauth.login.pages import LOGIN_ERRORS, email_page, render_form, signed_in, transaction
+from edgeauth.login.pages import LOGIN_ERRORS, browser_finish, email_page, render_form, signed_in, transaction
 from edgeauth.login.rendering import error_page, transaction_error
 from edgeauth.login.second_factor import start_second_factor
 from edgeauth.login.transaction import TransactionError
 from edgeauth.notifications import email_user
-from edgeauth.oauth.authorize.complete import code_request
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import load_client
-from edgeauth.users import completion
 from edgeauth.users.accounts import AccountError, check_email
 from edgeauth.users.answers import Refusal, Refused, in_browser, second_factor_due
 
@@ -114,7 +112,7 @@ async def code_checked(
     ctx: RequestContext, request: Request, form: dict[str, str], authz: AuthorizationRequest
 ) -> Response:
     email = form["email"]
-    finish = completion.browser_session(code_request(authz))
+    finish = browser_finish(ctx, request, authz)
     answer = await ctx.users.by_email(email).login_with_email_code(form["code"], finish, ctx.ip)
     if pending := second_factor_due(answer):
         return await start_second_factor(ctx, request, authz, form["state"], pending)

@@ -18,18 +18,16 @@ from edgeauth.http.cookies import binding_cookie
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import enabled_connection
 from edgeauth.login.events import record_for_user, record_user_event
-from edgeauth.login.pages import signed_in
+from edgeauth.login.pages import browser_finish, signed_in
 from edgeauth.login.rendering import transaction_error
 from edgeauth.login.second_factor import start_second_factor
 from edgeauth.login.transaction import TransactionError, open_transaction_body, seal_transaction
-from edgeauth.oauth.authorize.complete import code_request
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.oauth.authorize.respond import error_response
 from edgeauth.upstream.exchange import client_secret, exchange_code, verified_id_token
 from edgeauth.upstream.profile import federated_identity
 from edgeauth.upstream.provider import UpstreamError, provider_for
 from edgeauth.upstream.start import CALLBACK_PATH
-from edgeauth.users import completion
 from edgeauth.users.answers import Login, MfaPending, Refused, in_browser, second_factor_due
 
 
@@ -41,7 +39,11 @@ async def callback_params(request: Request) -> dict[str, Any]:
 
 
 async def federated_user(
-    ctx: RequestContext, authz: AuthorizationRequest, upstream: dict[str, Any], params: dict[str, Any]
+    ctx: RequestContext,
+    request: Request,
+    authz: AuthorizationRequest,
+    upstream: dict[str, Any],
+    params: dict[str, Any],
 ) -> tuple[Login | MfaPending, str]:
     """The provider's verified claims → our user's grant, or its mfa_token when a second factor is
     due; `UpstreamError` on any refusal."""
@@ -62,7 +64,7 @@ async def federated_user(
         claims = await verified_id_token(ctx.platform, provider, tokens["id_token"], upstream["nonce"])
     identity, profile = await federated_identity(ctx.platform, provider, tokens, claims, params)
     user = ctx.users.by_identity(connection.name, identity["user_id"])
-    finish = completion.browser_session(code_request(authz))
+    finish = browser_finish(ctx, request, authz)
     answer = await user.login_with_identity(identity, profile, finish, ctx.ip)
     if pending := second_factor_due(answer):
         return pending, connection.name
@@ -85,7 +87,7 @@ async def login_callback(request: Request) -> Response:
     try:
         if params.get("error"):
             raise UpstreamError(str(params.get("error_description") or params["error"]))
-        grant, connection = await federated_user(ctx, authz, upstream, params)
+        grant, connection = await federated_user(ctx, request, authz, upstream, params)
     except UpstreamError as exc:
         await record_user_event(
             ctx,

@@ -13,8 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 
-def browser_session(request: dict[str, Any] | None) -> dict[str, Any]:
-    return {"kind": "session", "request": request}
+def browser_session(request: dict[str, Any] | None, remembered: str = "") -> dict[str, Any]:
+    """`remembered`: the browser's "remember this browser" token, if it has one."""
+    finish: dict[str, Any] = {"kind": "session", "request": request}
+    if remembered:
+        finish["remembered"] = remembered
+    return finish
 
 
 def token_grant(request: dict[str, Any], refresh_allowed: bool) -> dict[str, Any]:

@@ -86,13 +86,22 @@ class EmailUser(_Handle):
     async def signup_with_passkey(
         self,
         connection: str,
+        handle: str,
         credential: dict[str, Any],
         expected: dict[str, Any],
         finish: dict[str, Any],
         ip: str,
     ) -> Login | Refused:
-        """A new user of this email with the passkey just made; the login completed."""
-        return await self._call("signup_with_passkey", connection, credential, expected, finish, ip)
+        """A new user of this (proven) email with the passkey just made, whose user handle was the
+        object id `handle`; the login completed."""
+        return await self._call("signup_with_passkey", connection, handle, credential, expected, finish, ip)
+
+    async def start_signup_code(self) -> Sent:
+        """`{"code"}` to email before a passkey signup; `{}` when the email has a user."""
+        return await self._call("start_signup_code")
+
+    async def prove_signup_code(self, code: str) -> bool:
+        return bool(await self._call("prove_signup_code", code))
 
     async def start_passwordless(self, send: str, request: dict[str, Any] | None) -> Sent:
         return await self._call("start_passwordless", send, request)
@@ -254,6 +263,12 @@ class TokenUser(_Handle):
     ) -> Login | Refused:
         """A security key's or the device's answer (registration when `enroll`, else assertion)."""
         return await self._call("mfa_webauthn", secret, client_id, kind, credential, expected, enroll, ip)
+
+    async def remember_browser(self, secret: str, days: int) -> str | None:
+        """A token remembering the browser of this new session (`secret`, its cookie's), which
+        passed MFA, for `days`; None otherwise."""
+        token = await self._call("remember_browser", secret, days)
+        return str(token) if token else None
 
     async def reset_password(self, secret: str, password_hash: str) -> UserJson | None:
         return await self._call("reset_password", secret, password_hash)

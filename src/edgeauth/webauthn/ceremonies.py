@@ -44,8 +44,22 @@ def _check_authenticator(data: AuthenticatorData, expected: Expected) -> None:
         raise WebAuthnError("the user was not verified")
 
 
+# What malformed input raises inside the parsers (CBOR's tags, DER's lengths, base64, JSON):
+# every one of them is a refused answer, never a server error.
+MALFORMED = (ValueError, IndexError, KeyError, TypeError, ArithmeticError, EOFError, RecursionError)
+
+
 async def register(crypto: Crypto, response: dict[str, object], expected: Expected) -> NewCredential:
     """`response`: `clientDataJSON` and `attestationObject`, base64url (§5.2.1)."""
+    try:
+        return await _register(crypto, response, expected)
+    except WebAuthnError:
+        raise
+    except MALFORMED as exc:
+        raise WebAuthnError("a malformed registration") from exc
+
+
+async def _register(crypto: Crypto, response: dict[str, object], expected: Expected) -> NewCredential:
     import cbor2  # on first use, as in `authenticator_data`
 
     client_hash = client_data.check(
@@ -92,6 +106,17 @@ async def authenticate(
 ) -> Asserted:
     """`response`: `clientDataJSON`, `authenticatorData`, `signature` (base64url), checked with the
     stored key (the counter is the caller's: `cloned`)."""
+    try:
+        return await _authenticate(crypto, response, expected, public_key, alg)
+    except WebAuthnError:
+        raise
+    except MALFORMED as exc:
+        raise WebAuthnError("a malformed assertion") from exc
+
+
+async def _authenticate(
+    crypto: Crypto, response: dict[str, object], expected: Expected, public_key: dict[str, str], alg: int
+) -> Asserted:
     client_hash = client_data.check(
         _decoded(response.get("clientDataJSON"), "clientDataJSON"), client_data.GET, expected
     )

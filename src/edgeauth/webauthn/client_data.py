@@ -8,7 +8,7 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from edgeauth.encoding import b64url_decode
+from edgeauth.encoding import MAX_JSON_DEPTH, b64url_decode, json_depth
 from edgeauth.webauthn.errors import WebAuthnError
 
 CREATE = "webauthn.create"
@@ -33,7 +33,8 @@ class Expected:
 def check(raw: bytes, ceremony: str, expected: Expected) -> bytes:
     """The checks; the client data's SHA-256, which the authenticator signed."""
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        data = json.loads(text) if json_depth(text) <= MAX_JSON_DEPTH else None
     except (UnicodeDecodeError, ValueError) as exc:
         raise WebAuthnError("client data is not JSON") from exc
     if not isinstance(data, dict) or data.get("type") != ceremony:

@@ -32,8 +32,8 @@ def to_jwk(key: object) -> tuple[int, dict[str, str]]:
         x, y = _bytes(key, -2, 32), _bytes(key, -3, 32)
         return alg, {"kty": "EC", "crv": "P-256", "x": b64url_encode(x), "y": b64url_encode(y)}
     if alg == RS256 and key.get(_KTY) == _RSA:
-        n, e = _bytes(key, -1), _bytes(key, -2)
-        if len(n) < 256:
+        n, e = _bytes(key, -1).lstrip(b"\0"), _bytes(key, -2).lstrip(b"\0")
+        if len(n) < 256 or not e:
             raise WebAuthnError("an RSA key under 2048 bits")
-        return alg, {"kty": "RSA", "n": b64url_encode(n.lstrip(b"\0")), "e": b64url_encode(e.lstrip(b"\0"))}
+        return alg, {"kty": "RSA", "n": b64url_encode(n), "e": b64url_encode(e)}
     raise WebAuthnError(f"a credential key of algorithm {alg!r}, not ES256 or RS256")
