@@ -308,7 +308,7 @@ class UserObject:
 
     @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
     async def mfa_authenticators(self, tenant_id: str, secret: str) -> answers.Wire:
-        return self.multifactor.authenticators(tenant_id, secret)
+        return await self.multifactor.authenticators(tenant_id, secret)
 
     @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
     async def mfa_associate(
@@ -321,10 +321,21 @@ class UserObject:
         return self.multifactor.challenge(tenant_id, secret, client_id)
 
     @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
+    async def mfa_email_challenge(self, tenant_id: str, secret: str, client_id: str) -> answers.Wire:
+        return await self.multifactor.email_challenge(tenant_id, secret, client_id)
+
+    @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
     async def mfa_verify(
-        self, tenant_id: str, secret: str, client_id: str, factor: str, code: str, ip: str = ""
+        self,
+        tenant_id: str,
+        secret: str,
+        client_id: str,
+        factor: str,
+        code: str,
+        ip: str = "",
+        oob_code: str = "",
     ) -> answers.Login | answers.Wire:
-        return await self.multifactor.verify(tenant_id, secret, client_id, factor, code, ip)
+        return await self.multifactor.verify(tenant_id, secret, client_id, factor, code, ip, oob_code)
 
     @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
     async def mfa_webauthn_options(self, tenant_id: str, secret: str) -> answers.Wire:

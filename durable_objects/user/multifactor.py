@@ -32,12 +32,22 @@ class MultiFactor:
             return None
         return payload
 
-    def authenticators(self, tenant_id: str, secret: str) -> Wire:
+    async def authenticators(self, tenant_id: str, secret: str) -> Wire:
         """The user's authenticators, and the client the mfa_token was issued to."""
         payload = self._pending(tenant_id, secret, None)
         if payload is None:
             return refusal(Refusal.INVALID_MFA_TOKEN)
-        return {"client_id": payload["client_id"], "authenticators": second_factors.listed(self.storage)}
+        listed = second_factors.listed(self.storage, await self._factors())
+        return {"client_id": payload["client_id"], "authenticators": listed}
+
+    async def email_challenge(self, tenant_id: str, secret: str, client_id: str) -> Wire:
+        """Auth0's `oob` challenge on the email channel: a code for the Worker to send to the
+        user's verified email (`code`, `email`), and the `oob_code` naming it for the app."""
+        ready = await self._ready(tenant_id, secret, client_id, second_factors.EMAIL)
+        if "finish" not in ready:
+            return ready
+        sent = second_factors.email_challenge(self.storage, self.profile.state.id, secret, self.profile.now())
+        return sent if sent is not None else refusal(Refusal.WRONG_CODE)
 
     async def associate(
         self, tenant_id: str, secret: str, issuer: str, with_recovery_code: bool
@@ -77,11 +87,11 @@ class MultiFactor:
         return {"challenge_type": second_factors.OTP}
 
     async def verify(
-        self, tenant_id: str, secret: str, client_id: str, factor: str, code: str, ip: str
+        self, tenant_id: str, secret: str, client_id: str, factor: str, code: str, ip: str, oob_code: str = ""
     ) -> Login | Wire:
-        """The `mfa-otp` or `mfa-recovery-code` grant: the factor's code (a factor the tenant
-        enables), then the login's tokens (`amr: ["mfa"]`), the mfa_token spent, the login
-        counted; a used recovery code is replaced by a new one."""
+        """The `mfa-otp`, `mfa-oob` (email) or `mfa-recovery-code` grant: the factor's code (a
+        factor the tenant enables), then the login's tokens (`amr: ["mfa"]`), the mfa_token spent,
+        the login counted; a used recovery code is replaced by a new one."""
         payload = await self._ready(tenant_id, secret, client_id, factor)
         if "finish" not in payload:
             return payload
@@ -90,6 +100,10 @@ class MultiFactor:
             crypto, factors = self.profile.env.crypto, await self._factors()
             checked = await second_factors.check_otp(self.storage, crypto, factors, code, now)
             wrong = Refusal.WRONG_OTP
+        elif factor == second_factors.EMAIL:
+            object_id = self.profile.state.id
+            checked = second_factors.check_email_code(self.storage, object_id, secret, oob_code, code, now)
+            wrong = Refusal.WRONG_CODE
         else:
             checked = second_factors.check_recovery_code(self.storage, code, now)
             wrong = Refusal.WRONG_RECOVERY_CODE

@@ -22,11 +22,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from durable_objects.user import security_keys
+from durable_objects.user import one_time, security_keys
 from edgeauth.mfa import totp
-from edgeauth.mfa.factors import FIRST_FACTORS
+from edgeauth.mfa.factors import FIRST_FACTORS, masked
 from edgeauth.ports import Crypto, ObjectStorage
 from edgeauth.rows import iso_now
+from edgeauth.users.opaque import digest
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS authenticators (
     id           TEXT PRIMARY KEY,
@@ -40,6 +41,7 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS authenticators (
 )"""
 OTP = "otp"
 RECOVERY_CODE = "recovery-code"
+EMAIL = "email"  # a code to the user's verified email (Auth0: nothing to enroll)
 # Wrong codes per authenticator, a leaky bucket as Auth0's: ten in a row, then one more try every
 # six minutes (at most ten an hour); a good code empties the bucket.
 MAX_FAILURES = 10
@@ -63,23 +65,48 @@ def _all(storage: ObjectStorage) -> list[dict[str, Any]]:
     return storage.exec("SELECT id, type, active, created_at FROM authenticators ORDER BY created_at, id")
 
 
-def listed(storage: ObjectStorage) -> list[dict[str, Any]]:
-    """Auth0 `GET /mfa/authenticators`: each authenticator, `active` once confirmed."""
+def listed(storage: ObjectStorage, factors: list[str]) -> list[dict[str, Any]]:
+    """Auth0 `GET /mfa/authenticators`: each authenticator, `active` once confirmed; the email
+    (`oob`, channel `email`) when that factor is on and the user's email verified."""
     codes = [
         {"id": row["id"], "authenticator_type": row["type"], "active": bool(row["active"])}
         for row in _all(storage)
     ]
     keys = security_keys.rows(storage, security_keys.SECOND_FACTORS)
-    return codes + [{"id": row["id"], "authenticator_type": row["type"], "active": True} for row in keys]
+    listing = codes + [{"id": row["id"], "authenticator_type": row["type"], "active": True} for row in keys]
+    address = verified_email(storage) if EMAIL in factors else None
+    if address:
+        listing.append(
+            {
+                "id": email_authenticator_id(address),
+                "authenticator_type": "oob",
+                "oob_channel": EMAIL,
+                "name": masked(address),
+                "active": True,
+            }
+        )
+    return listing
+
+
+def verified_email(storage: ObjectStorage) -> str | None:
+    """The user's email when verified (Auth0's email factor works for those only)."""
+    rows = storage.exec("SELECT email, email_verified FROM user")
+    return str(rows[0]["email"]) if rows and rows[0]["email"] and rows[0]["email_verified"] else None
+
+
+def email_authenticator_id(address: str) -> str:
+    return "email|dev_" + hashlib.sha256(address.encode()).hexdigest()[:20]
 
 
 def enrolled(storage: ObjectStorage, factors: list[str]) -> list[str]:
     """The kinds of second factor the user has and the tenant enables (`factors`), security keys
-    first; a recovery code alone is not an enrolment, and a factor the tenant turned off does not
-    count (the user enrolls an enabled one instead)."""
+    first, the email last; a recovery code alone is not an enrolment, and a factor the tenant
+    turned off does not count (the user enrolls an enabled one instead)."""
     kinds = [row["type"] for row in security_keys.rows(storage, security_keys.SECOND_FACTORS)]
     if storage.exec("SELECT 1 FROM authenticators WHERE type = ? AND active = 1", OTP):
         kinds.append(OTP)
+    if verified_email(storage):
+        kinds.append(EMAIL)
     return [kind for kind in dict.fromkeys(kinds) if kind in factors]
 
 
@@ -194,6 +221,36 @@ async def check_otp(
     if step is not None:
         storage.exec("UPDATE authenticators SET active = 1, last_step = ? WHERE id = ?", step, row["id"])
     return _checked(storage, row, step is not None, now)
+
+
+def email_challenge(
+    storage: ObjectStorage, object_id: str, mfa_secret: str, now: int
+) -> dict[str, str] | None:
+    """A code to the user's verified email for this mfa_token's login (Auth0's `oob` challenge on
+    the email channel): the code to send, the address, and the `oob_code` naming the challenge.
+    It replaces any earlier email code of the user (one live code, as for passwordless)."""
+    address = verified_email(storage)
+    if address is None:
+        return None
+    oob_code = secrets.token_urlsafe(24)
+    payload = {"purpose": "mfa", "mfa": digest(mfa_secret), "oob": digest(oob_code)}
+    code = one_time.issue_code(storage, object_id, payload, now)
+    return {"code": code, "email": address, "oob_code": oob_code}
+
+
+def check_email_code(
+    storage: ObjectStorage, object_id: str, mfa_secret: str, oob_code: str, code: str, now: int
+) -> Checked:
+    """The emailed code of this mfa_token's challenge (and of `oob_code`, when the app names it),
+    once; wrong tries burn the code as a passwordless code's (`one_time.spend_code`)."""
+    payload = one_time.spend_code(storage, object_id, code, now)
+    passed = (
+        payload is not None
+        and payload.get("purpose") == "mfa"
+        and hmac.compare_digest(payload["mfa"], digest(mfa_secret))
+        and (not oob_code or hmac.compare_digest(payload["oob"], digest(oob_code)))
+    )
+    return Checked(passed)
 
 
 def check_recovery_code(storage: ObjectStorage, code: str, now: int) -> Checked:

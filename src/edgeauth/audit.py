@@ -65,6 +65,9 @@ EXCHANGES = {
     "http://auth0.com/oauth/grant-type/mfa-otp": Exchange(
         "seotpft", "feotpft", "Password and OTP Challenge for Access Token"
     ),
+    "http://auth0.com/oauth/grant-type/mfa-oob": Exchange(
+        "seoobft", "feoobft", "Password and OOB Challenge for Access Token"
+    ),
     "http://auth0.com/oauth/grant-type/mfa-recovery-code": Exchange(
         "sercft", "fercft", "Password and MFA Recovery code for Access Token"
     ),

@@ -14,21 +14,25 @@ from starlette.responses import Response
 
 from edgeauth.http.context import RequestContext
 from edgeauth.login.rendering import form_error, page_context, render_page
-from edgeauth.mfa.factors import FIRST_FACTORS, WEBAUTHN_FACTORS
+from edgeauth.mfa.factors import FIRST_FACTORS, WEBAUTHN_FACTORS, masked
 from edgeauth.mfa.qr import qr_svg
+from edgeauth.notifications import email_user
 from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.snapshots import load_client
 from edgeauth.users.answers import MfaPending, Refused
 from edgeauth.webauthn import challenges, options
 
 OTP = "otp"
 RECOVERY_CODE = "recovery-code"
-FACTORS = (*FIRST_FACTORS, RECOVERY_CODE)
+EMAIL = "email"
+FACTORS = (*FIRST_FACTORS, EMAIL, RECOVERY_CODE)
 # The button that switches to another factor, and its name in the choice of factors.
 SWITCH_LABELS = {
     OTP: "mfa.use_otp",
     "webauthn-roaming": "mfa.use_webauthn-roaming",
     "webauthn-platform": "mfa.use_webauthn-platform",
     RECOVERY_CODE: "mfa.use_recovery",
+    EMAIL: "login.passwordless",
 }
 
 
@@ -142,6 +146,40 @@ async def webauthn_page(
     return await render_page(ctx, "mfa_webauthn.html", context, 400 if error_key else 200)
 
 
+async def email_page(
+    ctx: RequestContext,
+    request: Request,
+    login: PendingLogin,
+    *,
+    others: list[str],
+    error_key: str = "",
+    sent_to: str = "",
+) -> Response:
+    """The email factor: a code sent to the user's verified email, and its field. A wrong code
+    shows the page again without sending another ("Email me a code" sends a new one)."""
+    if not error_key:
+        found = ctx.users.by_token(login.mfa_token)
+        sent = await found[0].mfa_email_challenge(found[1], login.authz.client_id) if found else None
+        if sent is None or isinstance(sent, Refused):
+            error_key = "error.wrong_code"
+        else:
+            client = await load_client(ctx.platform.config, ctx.tenant.id, login.authz.client_id)
+            await email_user(
+                ctx, request, "passwordless_code", sent["email"], client=client,
+                ui_locales=login.authz.ui_locales, code=sent["code"],
+            )  # fmt: skip
+            sent_to = masked(sent["email"])
+    context = await _context(ctx, request, login, [name for name in others if name != EMAIL] + [EMAIL])
+    context.update(
+        enroll=False,
+        recovery=False,
+        email_mode=True,
+        email_sent=sent_to,
+        **form_error(ctx, context, error_key, "code"),
+    )
+    return await render_page(ctx, "mfa_otp.html", context, 400 if error_key else 200)
+
+
 async def enrolment(ctx: RequestContext, mfa_token: str) -> Enrolment | None:
     """A new authenticator app for the user the mfa_token stands for (None: already enrolled)."""
     found = ctx.users.by_token(mfa_token)
@@ -183,6 +221,7 @@ async def factor_page(
     enroll: bool,
     error_key: str = "",
     shown: Enrolment | None = None,
+    sent_to: str = "",
 ) -> Response:
     """The page of one factor, enrolling or challenging, with the switches to the others."""
     if enroll:
@@ -198,6 +237,8 @@ async def factor_page(
         return await second_factor_page(
             ctx, request, login, others=others, recovery=True, error_key=error_key
         )
+    if factor == EMAIL:
+        return await email_page(ctx, request, login, others=others, error_key=error_key, sent_to=sent_to)
     new = (shown or await enrolment(ctx, login.mfa_token)) if enroll else None
     return await second_factor_page(ctx, request, login, others=others, enrolment=new, error_key=error_key)
 

@@ -24,6 +24,7 @@ from edgeauth.http.errors import OAuthError
 from edgeauth.login.pages import record_login, signed_in, transaction
 from edgeauth.login.rendering import transaction_error
 from edgeauth.login.second_factor import (
+    EMAIL,
     FACTORS,
     OTP,
     RECOVERY_CODE,
@@ -42,10 +43,16 @@ ERRORS = {
     Refusal.MFA_LOCKED: "error.mfa_locked",
     Refusal.WRONG_RECOVERY_CODE: "error.wrong_recovery_code",
     Refusal.WRONG_CREDENTIAL: "error.wrong_credential",
+    Refusal.WRONG_CODE: "error.wrong_code",
     Refusal.ALREADY_ENROLLED: "error.wrong_credential",
 }
 # The form field that carries each factor's answer.
-ANSWERS = {OTP: "code", RECOVERY_CODE: "recovery", **{name: "credential" for name in WEBAUTHN_FACTORS}}
+ANSWERS = {
+    OTP: "code",
+    EMAIL: "code",
+    RECOVERY_CODE: "recovery",
+    **{name: "credential" for name in WEBAUTHN_FACTORS},
+}
 MAX_CREDENTIAL = 16_384  # a PublicKeyCredential's JSON is a few hundred bytes to a few KB
 
 
@@ -130,8 +137,9 @@ async def second_factor_submit(request: Request) -> Response:
         await record_login(ctx, request, authz, audit.FAILED_LOGIN, grant.message, email="")
         error_key = ERRORS.get(grant.code, "error.wrong_otp")
         return await factor_page(
-            ctx, request, login, factor, enroll=enroll, error_key=error_key, shown=shown_enrolment(form)
-        )
+            ctx, request, login, factor, enroll=enroll, error_key=error_key, shown=shown_enrolment(form),
+            sent_to=form.get("sent_to", ""),
+        )  # fmt: skip
     who = grant["user"]
     await record_login(
         ctx, request, authz, audit.SUCCESS_LOGIN, email=who.get("email") or "", user_id=who["user_id"]

@@ -15,10 +15,11 @@ from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cors import allow_listed_origin
 from edgeauth.http.errors import NO_STORE, OAuthError, invalid_grant, invalid_request
+from edgeauth.notifications import email_user
 from edgeauth.oauth.bearer import bearer_token, invalid_token
 from edgeauth.oauth.client_auth import request_client
 from edgeauth.oauth.grants.rules import required_param
-from edgeauth.snapshots import load_client
+from edgeauth.snapshots import Client, load_client
 from edgeauth.users.answers import MESSAGES, Refusal, Refused
 from edgeauth.users.objects import TokenUser
 
@@ -98,18 +99,35 @@ async def associate(request: Request) -> Response:
 
 async def challenge(request: Request) -> Response:
     """Auth0 `POST /mfa/challenge` (`mfa_token`, `client_id`, `challenge_type`): for `otp` there is
-    nothing to send; the answer tells the app to ask for the code."""
+    nothing to send, the answer tells the app to ask for the code; for `oob` (the email factor, or
+    an `authenticator_id` naming it) a code goes to the user's verified email and the answer names
+    it (`oob_code`, `binding_method: prompt`) for the `mfa-oob` grant."""
     ctx = request_context(request)
     try:
         params = await read_params(request)
         client = await request_client(ctx, None, params)
         types = (string_param(params, "challenge_type") or "otp").split()
-        if "otp" not in types:
-            raise OAuthError("unsupported_challenge_type", "Only otp challenges are offered.", 400)
+        authenticator = string_param(params, "authenticator_id") or ""
+        if not {"otp", "oob"} & set(types):
+            raise OAuthError("unsupported_challenge_type", "Only otp and oob challenges are offered.", 400)
         user, secret = token_user(ctx, required_param(params, "mfa_token"), invalid_grant)
-        result = await user.mfa_challenge(secret, client.client_id)
+        if "oob" in types and ("otp" not in types or authenticator.startswith("email|")):
+            result = await email_challenge(ctx, request, user, secret, client)
+        else:
+            result = await user.mfa_challenge(secret, client.client_id)
         if isinstance(result, Refused):
             raise refusal_error(result, invalid_grant)
     except OAuthError as exc:
         return exc.response()
     return await answered(ctx, request, result, client.client_id)
+
+
+async def email_challenge(
+    ctx: RequestContext, request: Request, user: TokenUser, secret: str, client: Client
+) -> dict[str, str] | Refused:
+    """The email factor's code sent (the passwordless code's email), the challenge's answer."""
+    sent = await user.mfa_email_challenge(secret, client.client_id)
+    if isinstance(sent, Refused):
+        return sent
+    await email_user(ctx, request, "passwordless_code", sent["email"], client=client, code=sent["code"])
+    return {"challenge_type": "oob", "oob_code": sent["oob_code"], "binding_method": "prompt"}

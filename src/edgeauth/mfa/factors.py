@@ -15,7 +15,7 @@ FACTORS = (
     "recovery-code",
 )
 # What edgeauth can enroll and check today; enabling another factor is refused (403).
-OFFERED = ("otp", "webauthn-roaming", "webauthn-platform", "recovery-code")
+OFFERED = ("otp", "email", "webauthn-roaming", "webauthn-platform", "recovery-code")
 # Factors a user can enroll as their first one (a recovery code comes with one of these), in the
 # order the hosted page offers them.
 FIRST_FACTORS = ("otp", "webauthn-roaming", "webauthn-platform")
@@ -31,6 +31,12 @@ OFFERED_POLICIES = ("all-applications",)
 MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 
 
+def masked(address: str) -> str:
+    """`j***@example.com`: enough for the user to know which address, little for a bystander."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
 def asks_for_mfa(acr_values: str) -> bool:
     return MFA_ACR in acr_values.split()
 
@@ -42,5 +48,6 @@ def requires_mfa(factors: list[str], policies: list[str]) -> bool:
 
 
 def offers_mfa(factors: list[str]) -> bool:
-    """A factor a user can enroll first is enabled (what `acr_values` needs to ask for MFA)."""
-    return any(name in FIRST_FACTORS for name in factors)
+    """A factor a user can enroll first, or the email (nothing to enroll), is enabled (what
+    `acr_values` needs to ask for MFA)."""
+    return any(name in (*FIRST_FACTORS, "email") for name in factors)

@@ -17,7 +17,7 @@ from edgeauth.oauth.client_auth import request_client
 from edgeauth.oauth.grants.authorization_code import authorization_code
 from edgeauth.oauth.grants.client_credentials import client_credentials
 from edgeauth.oauth.grants.issued import Issued
-from edgeauth.oauth.grants.mfa import MFA_OTP, MFA_RECOVERY_CODE, mfa_otp, mfa_recovery_code
+from edgeauth.oauth.grants.mfa import MFA_OOB, MFA_OTP, MFA_RECOVERY_CODE, mfa_oob, mfa_otp, mfa_recovery_code
 from edgeauth.oauth.grants.password import PASSWORD, PASSWORD_REALM, password, password_realm
 from edgeauth.oauth.grants.passwordless_otp import GRANT_TYPE as PASSWORDLESS_OTP
 from edgeauth.oauth.grants.passwordless_otp import passwordless_otp
@@ -34,6 +34,7 @@ GRANTS: dict[str, Grant] = {
     PASSWORD_REALM: password_realm,
     PASSWORDLESS_OTP: passwordless_otp,
     MFA_OTP: mfa_otp,
+    MFA_OOB: mfa_oob,
     MFA_RECOVERY_CODE: mfa_recovery_code,
 }
 

@@ -1,4 +1,5 @@
-"""Auth0's MFA grants: `http://auth0.com/oauth/grant-type/mfa-otp` (`mfa_token` + `otp`) and
+"""Auth0's MFA grants: `http://auth0.com/oauth/grant-type/mfa-otp` (`mfa_token` + `otp`),
+`…/mfa-oob` (`mfa_token` + `oob_code` + `binding_code`: the email factor's code) and
 `…/mfa-recovery-code` (`mfa_token` + `recovery_code`): the second factor of a login that answered
 `mfa_required`, then its tokens (docs/mfa.md)."""
 
@@ -15,15 +16,21 @@ from edgeauth.users.answers import MESSAGES, Refusal, Refused
 
 MFA_OTP = "http://auth0.com/oauth/grant-type/mfa-otp"
 MFA_RECOVERY_CODE = "http://auth0.com/oauth/grant-type/mfa-recovery-code"
+MFA_OOB = "http://auth0.com/oauth/grant-type/mfa-oob"
 
 
 async def second_factor(
-    ctx: RequestContext, client: Client, params: dict[str, Any], factor: str, code_param: str
+    ctx: RequestContext,
+    client: Client,
+    params: dict[str, Any],
+    factor: str,
+    code_param: str,
+    oob_code: str = "",
 ) -> Issued:
     """The factor's code checked by the user's object the mfa_token names, for this client."""
     user, secret = token_object(ctx, required_param(params, "mfa_token"), MESSAGES[Refusal.INVALID_MFA_TOKEN])
     result = await user.mfa_verify(
-        secret, client.client_id, factor, required_param(params, code_param), ctx.ip
+        secret, client.client_id, factor, required_param(params, code_param), ctx.ip, oob_code
     )
     if isinstance(result, Refused):
         raise login_refusal(result)
@@ -33,6 +40,13 @@ async def second_factor(
 async def mfa_otp(ctx: RequestContext, client: Client, params: dict[str, Any]) -> Issued:
     check_grant_enabled(client, MFA_OTP)
     return await second_factor(ctx, client, params, "otp", "otp")
+
+
+async def mfa_oob(ctx: RequestContext, client: Client, params: dict[str, Any]) -> Issued:
+    """The email factor: the emailed code (`binding_code`) of the challenge `oob_code` names."""
+    check_grant_enabled(client, MFA_OOB)
+    oob_code = required_param(params, "oob_code")
+    return await second_factor(ctx, client, params, "email", "binding_code", oob_code)
 
 
 async def mfa_recovery_code(ctx: RequestContext, client: Client, params: dict[str, Any]) -> Issued:
