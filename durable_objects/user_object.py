@@ -321,8 +321,10 @@ class UserObject:
         return self.multifactor.challenge(tenant_id, secret, client_id)
 
     @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
-    async def mfa_email_challenge(self, tenant_id: str, secret: str, client_id: str) -> answers.Wire:
-        return await self.multifactor.email_challenge(tenant_id, secret, client_id)
+    async def mfa_email_challenge(
+        self, tenant_id: str, secret: str, client_id: str, channel: str
+    ) -> answers.Wire:
+        return await self.multifactor.email_challenge(tenant_id, secret, client_id, channel)
 
     @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
     async def mfa_verify(
@@ -334,8 +336,11 @@ class UserObject:
         code: str,
         ip: str = "",
         oob_code: str = "",
+        channel: str = "tokens",
     ) -> answers.Login | answers.Wire:
-        return await self.multifactor.verify(tenant_id, secret, client_id, factor, code, ip, oob_code)
+        return await self.multifactor.verify(
+            tenant_id, secret, client_id, factor, code, ip, oob_code, channel
+        )
 
     @by_token(answers.refusal(answers.Refusal.INVALID_MFA_TOKEN))
     async def mfa_webauthn_options(self, tenant_id: str, secret: str) -> answers.Wire:

@@ -151,7 +151,7 @@ def test_enrollment_and_otp_complete_a_password_login(server: Server, app: dict[
     assert listed.status_code == 200, listed.text
     assert sorted((a["authenticator_type"], a["active"]) for a in listed.json()) == [
         ("otp", False),
-        ("recovery-code", True),
+        ("recovery-code", False),  # both become active with the app's first code
     ]
     with pytest.raises(Auth0Error) as wrong:
         mfa_grant(server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp="12345")
@@ -573,3 +573,35 @@ def test_a_remembered_browser_skips_the_second_factor(server: Server, app: dict[
     assert "code" in redirect_params(in_that_browser().login(query, email, PASSWORD))
     server.cli("users", "update", user_id, "--password", "a changed password 2")
     assert 'name="code"' in in_that_browser().login(query, email, "a changed password 2").text
+
+
+def test_a_recovery_code_of_an_unconfirmed_enrolment_is_no_way_in(
+    server: Server, app: dict[str, Any]
+) -> None:
+    """`/mfa/associate` shows a recovery code with the app's key; until the app's first code
+    confirms the enrolment, that recovery code opens nothing (the password alone would have
+    bought it)."""
+    email = user(server, "unconfirmed-recovery@example.com")
+    pending = mfa_required(server, app, email)
+    answer = associate(server, pending["mfa_token"]).json()
+    with pytest.raises(Auth0Error) as refused:
+        mfa_grant(
+            server,
+            app,
+            MFA_RECOVERY_CODE,
+            mfa_token=pending["mfa_token"],
+            recovery_code=answer["recovery_codes"][0],
+        )
+    assert refused.value.status_code == 403
+    mfa_grant(
+        server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=rfc6238(answer["secret"], time.time())
+    )
+    again = mfa_required(server, app, email)
+    tokens = mfa_grant(
+        server,
+        app,
+        MFA_RECOVERY_CODE,
+        mfa_token=again["mfa_token"],
+        recovery_code=answer["recovery_codes"][0],
+    )
+    assert tokens["recovery_code"]  # confirmed with its enrolment: it works, once

@@ -100,14 +100,6 @@ def test_the_email_factor_through_the_mfa_api(server: Server, app: dict[str, Any
         )
 
 
-def test_an_unverified_email_is_no_factor(server: Server, app: dict[str, Any]) -> None:
-    email = "unverified-factor@example.com"
-    server.cli("users", "create", "--email", email, "--password", PASSWORD)
-    pending = mfa_token_of(server, app, email)
-    assert "challenge" not in pending["mfa_requirements"]
-    assert challenge(server, app, pending["mfa_token"]).status_code == 400
-
-
 def test_the_hosted_page_emails_the_code(server: Server, app: dict[str, Any]) -> None:
     email = verified_user(server, "hosted-email-factor@example.com")
     browser = Browser(server)
@@ -127,3 +119,57 @@ def test_the_hosted_page_emails_the_code(server: Server, app: dict[str, Any]) ->
     tokens = get_token(server, app).authorization_code_pkce(verifier, params["code"], CALLBACK)
     assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["amr"] == ["mfa"]
     assert re.search(r"\d{6}", emails_to(server, email)[0]["text"])
+
+
+def test_wrong_codes_and_sends_are_bounded(server: Server, app: dict[str, Any]) -> None:
+    """Ten wrong emailed codes lock the factor (429, the right code too); at most five emails
+    go out in ten minutes, whatever the number of logins asking."""
+    email = verified_user(server, "bounded-email@example.com")
+    pending = mfa_token_of(server, app, email)
+    oob = challenge(server, app, pending["mfa_token"]).json()["oob_code"]
+    code = email_code(server, email)
+    wrong = next(c for c in ("000000", "111111") if c != code)
+    statuses = []
+    for _ in range(11):
+        with pytest.raises(Auth0Error) as refused:
+            mfa_grant(server, app, MFA_OOB, mfa_token=pending["mfa_token"], oob_code=oob, binding_code=wrong)
+        statuses.append(refused.value.status_code)
+    assert statuses[:9] == [403] * 9 and statuses[-1] == 429
+    asked = [
+        challenge(server, app, mfa_token_of(server, app, email)["mfa_token"]).status_code for _ in range(5)
+    ]
+    assert asked[-1] == 429 and len(emails_to(server, email)) <= 5
+
+
+def test_an_mfa_token_serves_its_own_channel(server: Server, app: dict[str, Any]) -> None:
+    """A hosted login's mfa_token is no good at the MFA API or grants, and a password grant's is no
+    good on the hosted page: refused, never a server error."""
+    email = verified_user(server, "channels@example.com")
+    browser = Browser(server)
+    page = browser.login(code_query(app["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
+    hosted = hidden(page, "mfa_token")
+    assert challenge(server, app, hosted).status_code == 403
+    api_token = mfa_token_of(server, app, email)["mfa_token"]
+    form = {
+        "state": hidden(page, "state"),
+        "mfa_token": api_token,
+        "factor": "email",
+        "code": email_code(server, email),
+    }
+    assert browser.request("POST", "/u/mfa", data=form).status_code == 400
+
+
+def test_without_a_way_to_pass_the_login_is_refused(server: Server, app: dict[str, Any]) -> None:
+    """Only the email (and recovery codes) on, and an unverified email: no second factor this user
+    can pass, so the login is refused rather than shown an enrolment the tenant does not offer."""
+    server.cli("tenants", "update", "--mfa", "email,recovery-code")
+    try:
+        email = "no-way@example.com"
+        server.cli("users", "create", "--email", email, "--password", PASSWORD)
+        page = Browser(server).login(code_query(app["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
+        assert page.status_code == 400 and 'id="secret"' not in page.text
+        with pytest.raises(Auth0Error) as refused:
+            get_token(server, app).login(email, PASSWORD, realm=DATABASE, scope="openid")
+        assert refused.value.status_code == 403 and refused.value.error_code != "mfa_required"
+    finally:
+        server.cli("tenants", "update", "--mfa", "email")

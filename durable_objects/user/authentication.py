@@ -100,7 +100,7 @@ class Authentication:
         ticket was issued)."""
         finish = finish or SESSION
         now = self.profile.now()
-        if self._remembered(finish, now):
+        if await self._remembered(finish, now):
             return await self.complete(finish, ip, now, ["mfa"])
         if await self.requires_mfa(finish.get("request")):
             if finish["kind"] == "ticket" or finish["request"] is None:
@@ -108,11 +108,15 @@ class Authentication:
             return await self.pending_mfa(self.profile.user(), finish, now)
         return await self.complete(finish, ip, now)
 
-    def _remembered(self, finish: dict[str, Any], now: int) -> bool:
+    async def _remembered(self, finish: dict[str, Any], now: int) -> bool:
         """A browser that passed MFA for this user and asked to be remembered (its cookie's token in
-        `finish`): its login counts as having passed the second factor again."""
+        `finish`), within the tenant's days: its login counts as having passed the second factor."""
         token = finish.get("remembered", "")
-        return bool(token) and remembered.is_remembered(self.storage, self.profile.state.id, str(token), now)
+        if not token:
+            return False
+        tenant = await self.tenant()
+        days = tenant.mfa_remember_days if tenant else 0
+        return remembered.is_remembered(self.storage, self.profile.state.id, str(token), days, now)
 
     async def complete(
         self, finish: dict[str, Any], ip: str | None, now: int, amr: list[str] | None = None
@@ -140,23 +144,22 @@ class Authentication:
             sessions.mark_mfa(self.storage, session["sid"])
         return {**self.grant(session, finish["request"]), "session_token": session["token"]}
 
-    async def pending_mfa(self, row: dict[str, Any], finish: dict[str, Any], now: int) -> MfaPending:
+    async def pending_mfa(self, row: dict[str, Any], finish: dict[str, Any], now: int) -> MfaPending | Wire:
         """Auth0's `mfa_required`: an mfa_token that carries this login's finish to the second
-        factor, and what the user can be challenged with or enroll."""
+        factor (not the browser's remembered-browser token), and what the user can be challenged
+        with or enroll; refused when there is nothing (say, only the email factor and an
+        unverified email)."""
         tenant = await self.tenant()
+        requirements = second_factors.requirements(self.storage, tenant.mfa_factors if tenant else [])
+        if not any(requirements.values()):
+            return refusal(Refusal.MFA_REQUIRED)
         payload = {
             "tenant_id": row["tenant_id"],
             "client_id": finish["request"]["client_id"],
-            "finish": finish,
+            "finish": {key: value for key, value in finish.items() if key != "remembered"},
         }
         token = one_time.issue_token(self.storage, self.profile.state.id, "mfa", payload, now)
-        return {
-            "user": self.profile.user_json(row),
-            "mfa_token": token,
-            "mfa_requirements": second_factors.requirements(
-                self.storage, tenant.mfa_factors if tenant else []
-            ),
-        }
+        return {"user": self.profile.user_json(row), "mfa_token": token, "mfa_requirements": requirements}
 
     def grant(self, session: dict[str, Any], request: dict[str, Any] | None) -> Login:
         """The user and the session, and a code for an authorization request."""

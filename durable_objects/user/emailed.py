@@ -16,8 +16,8 @@ from edgeauth.users import completion
 from edgeauth.users.answers import Login, MfaPending, Refusal, Sent, UserJson, Wire, refusal
 from edgeauth.users.opaque import digest
 
-# The purpose of a code that proves an email before a passkey signup (not a passwordless login).
-SIGNUP = "passkey_signup"
+# The kind of the code that proves an email before a passkey signup (not a passwordless login's).
+SIGNUP = "signup_code"
 
 
 class EmailedSecrets:
@@ -40,16 +40,21 @@ class EmailedSecrets:
         return {"code": one_time.issue_code(self.storage, self.profile.state.id, payload, self.profile.now())}
 
     def start_signup_code(self, tenant_id: str) -> Sent:
-        """A six-digit code to this email before a passkey signup (nobody has the email yet)."""
+        """A six-digit code to this email before a passkey signup (nobody has the email yet), in a
+        slot of its own: it neither opens nor burns a passwordless or MFA code."""
         if self.profile.row() is not None:
             return {}
-        payload = {"tenant_id": tenant_id, "email": names.read_email(self.storage), "purpose": SIGNUP}
-        return {"code": one_time.issue_code(self.storage, self.profile.state.id, payload, self.profile.now())}
+        payload = {"tenant_id": tenant_id, "email": names.read_email(self.storage)}
+        code = one_time.issue_code(self.storage, self.profile.state.id, payload, self.profile.now(), SIGNUP)
+        return {"code": code}
 
     def prove_signup_code(self, tenant_id: str, code: str) -> bool:
-        """The signup code, once (wrong tries burn it, as an email code's)."""
-        payload = one_time.spend_code(self.storage, self.profile.state.id, code, self.profile.now())
-        return payload is not None and payload["tenant_id"] == tenant_id and payload.get("purpose") == SIGNUP
+        """The signup code, once (wrong tries burn it, as an email code's); never for an email that
+        has a user."""
+        if self.profile.row() is not None:
+            return False
+        payload = one_time.spend_code(self.storage, self.profile.state.id, code, self.profile.now(), SIGNUP)
+        return payload is not None and payload.get("tenant_id") == tenant_id
 
     async def login_with_email_code(
         self, tenant_id: str, code: str, finish: dict[str, Any] | None, ip: str
@@ -57,7 +62,7 @@ class EmailedSecrets:
         """Auth0 passwordless OTP: the last code sent, once, within its lifetime; wrong tries burn
         the code (`one_time.spend_code`), never the owner's next one."""
         payload = one_time.spend_code(self.storage, self.profile.state.id, code, self.profile.now())
-        if payload is None or payload["tenant_id"] != tenant_id or payload.get("purpose"):
+        if payload is None or payload.get("tenant_id") != tenant_id:
             return refusal(Refusal.WRONG_CODE)
         return await self._passwordless_login(tenant_id, payload["email"], finish, ip)
 

@@ -14,7 +14,9 @@ from edgeauth.webauthn.client_data import Expected
 from edgeauth.webauthn.errors import WebAuthnError
 
 MFA = "mfa"
-MAX_REMEMBER_DAYS = 365
+# How the login an mfa_token carries finishes (edgeauth.users.completion): the MFA grants and API
+# serve token grants, the hosted page browser sessions; a token is refused by the other channel.
+TOKENS, SESSION = "tokens", "session"
 
 
 class MultiFactor:
@@ -40,14 +42,16 @@ class MultiFactor:
         listed = second_factors.listed(self.storage, await self._factors())
         return {"client_id": payload["client_id"], "authenticators": listed}
 
-    async def email_challenge(self, tenant_id: str, secret: str, client_id: str) -> Wire:
+    async def email_challenge(self, tenant_id: str, secret: str, client_id: str, channel: str) -> Wire:
         """Auth0's `oob` challenge on the email channel: a code for the Worker to send to the
         user's verified email (`code`, `email`), and the `oob_code` naming it for the app."""
-        ready = await self._ready(tenant_id, secret, client_id, second_factors.EMAIL)
+        ready = await self._ready(tenant_id, secret, client_id, second_factors.EMAIL, channel)
         if "finish" not in ready:
             return ready
         sent = second_factors.email_challenge(self.storage, self.profile.state.id, secret, self.profile.now())
-        return sent if sent is not None else refusal(Refusal.WRONG_CODE)
+        if sent is None:
+            return refusal(Refusal.WRONG_CODE)
+        return sent if sent else refusal(Refusal.MFA_LOCKED)
 
     async def associate(
         self, tenant_id: str, secret: str, issuer: str, with_recovery_code: bool
@@ -57,12 +61,11 @@ class MultiFactor:
         payload = self._pending(tenant_id, secret, None)
         if payload is None:
             return refusal(Refusal.INVALID_MFA_TOKEN)
+        factors = await self._factors()
+        if second_factors.OTP not in factors:
+            return refusal(Refusal.FACTOR_DISABLED)
         enrolled_now = await second_factors.associate_otp(
-            self.storage,
-            self.profile.env.crypto,
-            await self._factors(),
-            with_recovery_code,
-            self.profile.now(),
+            self.storage, self.profile.env.crypto, factors, with_recovery_code, self.profile.now()
         )
         if enrolled_now is None:
             return refusal(Refusal.ALREADY_ENROLLED)
@@ -87,12 +90,20 @@ class MultiFactor:
         return {"challenge_type": second_factors.OTP}
 
     async def verify(
-        self, tenant_id: str, secret: str, client_id: str, factor: str, code: str, ip: str, oob_code: str = ""
+        self,
+        tenant_id: str,
+        secret: str,
+        client_id: str,
+        factor: str,
+        code: str,
+        ip: str,
+        oob_code: str = "",
+        channel: str = TOKENS,
     ) -> Login | Wire:
         """The `mfa-otp`, `mfa-oob` (email) or `mfa-recovery-code` grant: the factor's code (a
         factor the tenant enables), then the login's tokens (`amr: ["mfa"]`), the mfa_token spent,
         the login counted; a used recovery code is replaced by a new one."""
-        payload = await self._ready(tenant_id, secret, client_id, factor)
+        payload = await self._ready(tenant_id, secret, client_id, factor, channel)
         if "finish" not in payload:
             return payload
         now = self.profile.now()
@@ -142,7 +153,7 @@ class MultiFactor:
         factor is on; else an assertion by one of the user's credentials of `kind`. Then the login
         completes with `amr: ["mfa"]`. The conditions are asked again after the signature check,
         with the writes, and the mfa_token is spent right after them (nothing awaited between)."""
-        ready = await self._ready(tenant_id, secret, client_id, kind)
+        ready = await self._ready(tenant_id, secret, client_id, kind, SESSION)
         if "finish" not in ready:
             return ready
         factors = await self._factors()
@@ -173,10 +184,12 @@ class MultiFactor:
         tenant = await self.authentication.tenant()
         return tenant.mfa_factors if tenant is not None else []
 
-    async def _ready(self, tenant_id: str, secret: str, client_id: str, factor: str) -> Wire:
-        """The mfa_token's payload, when the token is live, the factor enabled, the user not blocked."""
+    async def _ready(self, tenant_id: str, secret: str, client_id: str, factor: str, channel: str) -> Wire:
+        """The mfa_token's payload, when the token is live and of a login that finishes the way
+        its caller finishes logins (`channel`: `tokens` for the MFA grants and API, `session` for
+        the hosted page), the factor enabled, the user not blocked."""
         payload = self._pending(tenant_id, secret, client_id)
-        if payload is None:
+        if payload is None or payload["finish"]["kind"] != channel:
             return refusal(Refusal.INVALID_MFA_TOKEN)
         tenant = await self.authentication.tenant()
         if tenant is None or factor not in tenant.mfa_factors:
@@ -200,9 +213,9 @@ class MultiFactor:
         """Auth0's "Remember this browser": a token for the browser whose new session (its
         cookie's secret) passed MFA, good for `days`; None for any other session."""
         sid = sessions.sid_of(self.storage, session_secret)
-        if sid is None or not sessions.passed_mfa(self.storage, sid) or not 0 < days <= MAX_REMEMBER_DAYS:
+        if sid is None or not sessions.passed_mfa(self.storage, sid) or not 0 < days <= remembered.MAX_DAYS:
             return None
-        return remembered.remember(self.storage, self.profile.state.id, days, self.profile.now())
+        return remembered.remember(self.storage, self.profile.state.id, self.profile.now())
 
     # --- the Management API ---------------------------------------------------------------------
 

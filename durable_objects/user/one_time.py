@@ -36,6 +36,8 @@ SCHEMA = (
 # a short one for the cross-origin login ticket, redeemed by the next request, and the mfa_token's.
 LIFETIMES = {
     "email_code": 300,
+    "signup_code": 300,
+    "mfa_email_code": 300,
     "magic_link": 300,
     "password_reset": 5 * 86400,
     "email_verification": 5 * 86400,
@@ -43,6 +45,7 @@ LIFETIMES = {
     "mfa": 600,  # Auth0's mfa_token: ten minutes to pass the second factor
 }
 CODE_DIGITS = 6
+EMAIL_CODE = "email_code"  # the passwordless login's code
 # A code is burned after this many wrong tries (a new code starts afresh) …
 TRIES_PER_CODE = 5
 # … and after only one once the account has seen this many wrong codes in a day: guessing then
@@ -99,23 +102,29 @@ def _code_digest(object_id: str, code: str) -> str:
     return digest(f"{object_id}:{code}")
 
 
-def issue_code(storage: ObjectStorage, object_id: str, payload: dict[str, Any], now: int) -> str:
-    """A new six-digit email code; it replaces any earlier one (Auth0: the last code sent counts)."""
-    storage.exec("DELETE FROM one_time WHERE kind = 'email_code'")
+def issue_code(
+    storage: ObjectStorage, object_id: str, payload: dict[str, Any], now: int, kind: str = EMAIL_CODE
+) -> str:
+    """A new six-digit email code of `kind` (a passwordless login's, a signup's proof of the email,
+    an MFA challenge's: each kind its own slot, so one never burns or opens another); it replaces
+    any earlier one of its kind (Auth0: the last code sent counts)."""
+    storage.exec("DELETE FROM one_time WHERE kind = ?", kind)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    _store(storage, "email_code", _code_digest(object_id, code), payload, now)
+    _store(storage, kind, _code_digest(object_id, code), payload, now)
     return code
 
 
-def spend_code(storage: ObjectStorage, object_id: str, code: str, now: int) -> dict[str, Any] | None:
-    """The payload of the live email code equal to `code` (compared in constant time), spent.
+def spend_code(
+    storage: ObjectStorage, object_id: str, code: str, now: int, kind: str = EMAIL_CODE
+) -> dict[str, Any] | None:
+    """The payload of the live code of `kind` equal to `code` (compared in constant time), spent.
 
     A wrong code counts against the live code, which is burned after `TRIES_PER_CODE` tries (one
     try once the account has seen `ACCOUNT_CODE_FAILURES` wrong codes in a day)."""
-    rows = storage.exec("SELECT * FROM one_time WHERE kind = 'email_code' AND expires_at > ?", now)
+    rows = storage.exec("SELECT * FROM one_time WHERE kind = ? AND expires_at > ?", kind, now)
     presented = _code_digest(object_id, code)
     if rows and hmac.compare_digest(rows[0]["digest"], presented):
-        storage.exec("DELETE FROM one_time WHERE kind = 'email_code'")
+        storage.exec("DELETE FROM one_time WHERE kind = ?", kind)
         payload: dict[str, Any] = json.loads(rows[0]["payload"])
         return payload
     storage.exec(
@@ -130,7 +139,7 @@ def spend_code(storage: ObjectStorage, object_id: str, code: str, now: int) -> d
         account = storage.exec("SELECT failures FROM code_failures")[0]["failures"]
         tries = 1 if account >= ACCOUNT_CODE_FAILURES else TRIES_PER_CODE
         if rows[0]["failures"] + 1 >= tries:
-            storage.exec("DELETE FROM one_time WHERE kind = 'email_code'")
+            storage.exec("DELETE FROM one_time WHERE kind = ?", kind)
         else:
-            storage.exec("UPDATE one_time SET failures = failures + 1 WHERE kind = 'email_code'")
+            storage.exec("UPDATE one_time SET failures = failures + 1 WHERE kind = ?", kind)
     return None

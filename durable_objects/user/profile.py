@@ -74,6 +74,7 @@ SCHEMA = (
     refresh_tokens.SCHEMA,
     refresh_tokens.MFA_SCHEMA,
     second_factors.SCHEMA,
+    second_factors.SENDS_SCHEMA,
     *security_keys.SCHEMA,
     remembered.SCHEMA,
     # Upstream refresh tokens (lazy migration) this user exchanged: each is taken once.
@@ -377,6 +378,10 @@ class Profile:
         email_changed = values.get("email", row["email"]) != row["email"]
         if changes.get("password_hash") or values.get("blocked") or email_changed:
             self.sign_out_everywhere()
+        elif "email_verified" in values and values["email_verified"] != row["email_verified"]:
+            # A login waiting for its second factor may carry an identity joined by this email
+            # being verified (`finish["attach"]`); it starts again under the new state.
+            one_time.revoke_kind(self.storage, "mfa")
         return await self.committed("user.updated")
 
     async def delete(self) -> bool:

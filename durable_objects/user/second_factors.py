@@ -29,6 +29,12 @@ from edgeauth.ports import Crypto, ObjectStorage
 from edgeauth.rows import iso_now
 from edgeauth.users.opaque import digest
 
+# Emails the email factor sent (a cap, so a password does not buy an unbounded number of codes or
+# fill the owner's mailbox).
+SENDS_SCHEMA = "CREATE TABLE IF NOT EXISTS mfa_email_sends (sent_at INTEGER NOT NULL)"
+MAX_EMAILS = 5
+EMAIL_WINDOW = 600
+MFA_EMAIL_CODE = "mfa_email_code"
 SCHEMA = """CREATE TABLE IF NOT EXISTS authenticators (
     id           TEXT PRIMARY KEY,
     type         TEXT NOT NULL,
@@ -49,7 +55,7 @@ REFILL_SECONDS = 6 * 60
 # Auth0's recovery codes: 24 characters of capitals and digits.
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RECOVERY_LENGTH = 24
-ID_PREFIX = {OTP: "totp|dev_", RECOVERY_CODE: "recovery-code|dev_"}
+ID_PREFIX = {OTP: "totp|dev_", RECOVERY_CODE: "recovery-code|dev_", EMAIL: "email-failures|"}
 
 
 def new_recovery_code() -> str:
@@ -61,8 +67,11 @@ def _digest(code: str) -> str:
 
 
 def _all(storage: ObjectStorage) -> list[dict[str, Any]]:
-    """Every authenticator, oldest first."""
-    return storage.exec("SELECT id, type, active, created_at FROM authenticators ORDER BY created_at, id")
+    """Every authenticator, oldest first (the email factor's row only counts its wrong codes)."""
+    return storage.exec(
+        "SELECT id, type, active, created_at FROM authenticators WHERE type != ? ORDER BY created_at, id",
+        EMAIL,
+    )
 
 
 def listed(storage: ObjectStorage, factors: list[str]) -> list[dict[str, Any]]:
@@ -116,12 +125,11 @@ def is_enrolled(storage: ObjectStorage, factors: list[str]) -> bool:
 
 def requirements(storage: ObjectStorage, factors: list[str]) -> dict[str, list[dict[str, str]]]:
     """Auth0's `mfa_requirements`: what the user can be challenged with, or must enroll (the
-    tenant's enabled first factors; `otp` when nothing is known)."""
+    tenant's enabled first factors; an empty list when there is none: such a login cannot pass)."""
     kinds = enrolled(storage, factors)
     if kinds:
         return {"challenge": [{"type": kind} for kind in kinds]}
-    offered = [name for name in FIRST_FACTORS if name in factors] or [OTP]
-    return {"enroll": [{"type": name} for name in offered]}
+    return {"enroll": [{"type": name} for name in FIRST_FACTORS if name in factors]}
 
 
 def _insert(storage: ObjectStorage, kind: str, secret: str, active: bool, now: int) -> str:
@@ -137,11 +145,13 @@ def _insert(storage: ObjectStorage, kind: str, secret: str, active: bool, now: i
     return authenticator_id
 
 
-def replace_recovery_code(storage: ObjectStorage, now: int) -> str:
-    """A new recovery code, the old one (if any) gone."""
+def replace_recovery_code(storage: ObjectStorage, now: int, active: bool = True) -> str:
+    """A new recovery code, the old one (if any) gone; one given with an authenticator app that
+    is not confirmed yet stays inactive until it is (`check_otp`), so the password alone never
+    buys a way in."""
     storage.exec("DELETE FROM authenticators WHERE type = ?", RECOVERY_CODE)
     code = new_recovery_code()
-    _insert(storage, RECOVERY_CODE, _digest(code), True, now)
+    _insert(storage, RECOVERY_CODE, _digest(code), active, now)
     return code
 
 
@@ -158,7 +168,7 @@ async def associate_otp(
         return None
     drop_unconfirmed(storage)
     _insert(storage, OTP, sealed, False, now)
-    return secret, replace_recovery_code(storage, now) if with_recovery_code else None
+    return secret, replace_recovery_code(storage, now, active=False) if with_recovery_code else None
 
 
 @dataclass(frozen=True)
@@ -193,9 +203,10 @@ def _current(storage: ObjectStorage, kind: str) -> dict[str, Any] | None:
 
 
 def drop_unconfirmed(storage: ObjectStorage) -> None:
-    """An authenticator app whose enrolment was never confirmed goes when another factor is
-    enrolled: its key was shown to whoever had the password, and must not become a way in."""
-    storage.exec("DELETE FROM authenticators WHERE type = ? AND active = 0", OTP)
+    """An authenticator app whose enrolment was never confirmed goes, with its recovery code, when
+    another factor is enrolled: they were shown to whoever had the password, and must not become
+    a way in."""
+    storage.exec("DELETE FROM authenticators WHERE type IN (?, ?) AND active = 0", OTP, RECOVERY_CODE)
 
 
 async def check_otp(
@@ -220,21 +231,37 @@ async def check_otp(
     step = totp.matching_step(secret, code, now, row["last_step"])
     if step is not None:
         storage.exec("UPDATE authenticators SET active = 1, last_step = ? WHERE id = ?", step, row["id"])
+        storage.exec("UPDATE authenticators SET active = 1 WHERE type = ?", RECOVERY_CODE)  # its enrolment's
     return _checked(storage, row, step is not None, now)
+
+
+def _email_bucket(storage: ObjectStorage, now: int) -> dict[str, Any]:
+    """The email factor's row of wrong codes (the leaky bucket every factor has), made at first use."""
+    rows = storage.exec("SELECT * FROM authenticators WHERE type = ?", EMAIL)
+    if rows:
+        return rows[0]
+    _insert(storage, EMAIL, "", True, now)
+    return storage.exec("SELECT * FROM authenticators WHERE type = ?", EMAIL)[0]
 
 
 def email_challenge(
     storage: ObjectStorage, object_id: str, mfa_secret: str, now: int
 ) -> dict[str, str] | None:
     """A code to the user's verified email for this mfa_token's login (Auth0's `oob` challenge on
-    the email channel): the code to send, the address, and the `oob_code` naming the challenge.
-    It replaces any earlier email code of the user (one live code, as for passwordless)."""
+    the email channel): the code to send, the address, and the `oob_code` naming the challenge;
+    it replaces the user's earlier MFA email code. None without a verified email; `{}` while the
+    factor is locked (wrong codes) or `MAX_EMAILS` went out in the last `EMAIL_WINDOW` seconds."""
     address = verified_email(storage)
     if address is None:
         return None
+    storage.exec("DELETE FROM mfa_email_sends WHERE sent_at <= ?", now - EMAIL_WINDOW)
+    sent = storage.exec("SELECT count(*) AS n FROM mfa_email_sends")[0]["n"]
+    if sent >= MAX_EMAILS or _failures(_email_bucket(storage, now), now) >= MAX_FAILURES:
+        return {}
+    storage.exec("INSERT INTO mfa_email_sends (sent_at) VALUES (?)", now)
     oob_code = secrets.token_urlsafe(24)
-    payload = {"purpose": "mfa", "mfa": digest(mfa_secret), "oob": digest(oob_code)}
-    code = one_time.issue_code(storage, object_id, payload, now)
+    payload = {"mfa": digest(mfa_secret), "oob": digest(oob_code)}
+    code = one_time.issue_code(storage, object_id, payload, now, MFA_EMAIL_CODE)
     return {"code": code, "email": address, "oob_code": oob_code}
 
 
@@ -242,21 +269,24 @@ def check_email_code(
     storage: ObjectStorage, object_id: str, mfa_secret: str, oob_code: str, code: str, now: int
 ) -> Checked:
     """The emailed code of this mfa_token's challenge (and of `oob_code`, when the app names it),
-    once; wrong tries burn the code as a passwordless code's (`one_time.spend_code`)."""
-    payload = one_time.spend_code(storage, object_id, code, now)
+    once; wrong codes fill the factor's leaky bucket, as an authenticator app's."""
+    bucket = _email_bucket(storage, now)
+    if _failures(bucket, now) >= MAX_FAILURES:
+        return Checked(False, locked=True)
+    payload = one_time.spend_code(storage, object_id, code, now, MFA_EMAIL_CODE)
     passed = (
         payload is not None
-        and payload.get("purpose") == "mfa"
         and hmac.compare_digest(payload["mfa"], digest(mfa_secret))
         and (not oob_code or hmac.compare_digest(payload["oob"], digest(oob_code)))
     )
-    return Checked(passed)
+    return _checked(storage, bucket, passed, now)
 
 
 def check_recovery_code(storage: ObjectStorage, code: str, now: int) -> Checked:
-    """The user's recovery code, compared as digests in constant time; spent when right."""
+    """The user's recovery code (a confirmed enrolment's), compared as digests in constant time;
+    spent when right."""
     row = _current(storage, RECOVERY_CODE)
-    if row is None:
+    if row is None or not row["active"]:
         return Checked(False)
     if _failures(row, now) >= MAX_FAILURES:
         return Checked(False, locked=True)

@@ -61,6 +61,26 @@ async def count_request(platform: Platform, tenant_id: str, bucket: str, limit: 
     return Usage(limit, int(row["count"]), int(row["window_start"]) + window)
 
 
+async def within_email_limits(
+    platform: Platform,
+    tenant_id: str,
+    purpose: str,
+    ip: str,
+    email: str,
+    per_ip: int,
+    per_email: int,
+    window: int,
+) -> bool:
+    """An email the hosted pages send on request (a reset link, a signup code): counted for the
+    caller's IP, then (only while the IP is within its limit) for the address; False beyond
+    either. An IP over its budget cannot spend anyone's email budget."""
+    buckets = ((f"{purpose}-{ip_bucket(ip)}", per_ip), (email_bucket(purpose, email), per_email))
+    for bucket, limit in buckets:
+        if (await count_request(platform, tenant_id, bucket, limit, window)).exceeded:
+            return False
+    return True
+
+
 async def peek(platform: Platform, tenant_id: str, bucket: str, limit: int, window: int) -> Usage:
     """Where `bucket` stands now, without counting."""
     now = platform.now()

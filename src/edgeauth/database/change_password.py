@@ -28,7 +28,7 @@ from edgeauth.login.rendering import PageLink, form_error, message_page, page_co
 from edgeauth.login.transaction import TransactionError, open_transaction
 from edgeauth.notifications import email_locale, email_user
 from edgeauth.prompt_text import PAGE_SCREENS
-from edgeauth.rate_limits import count_request, email_bucket, ip_bucket
+from edgeauth.rate_limits import within_email_limits
 from edgeauth.snapshots import Client, load_client
 from edgeauth.users.passwords import PasswordPolicyError, check_policy, hash_password
 
@@ -41,15 +41,17 @@ LINK_FIELDS = ("ticket", "ui_locales", "state")
 
 
 async def within_reset_limits(ctx: RequestContext, email: str) -> bool:
-    """Counts the request for the caller's IP, then (only while the IP is within its limit) for
-    its email: False beyond either. An IP over its budget cannot spend anyone's email budget."""
-    platform, tenant_id = ctx.platform, ctx.tenant.id
-    by_ip, by_email = "reset-" + ip_bucket(ctx.ip), email_bucket("reset", email)
-    buckets = ((by_ip, RESETS_PER_IP), (by_email, RESETS_PER_EMAIL))
-    for bucket, limit in buckets:
-        if (await count_request(platform, tenant_id, bucket, limit, RESET_WINDOW_SECONDS)).exceeded:
-            return False
-    return True
+    """`rate_limits.within_email_limits` for reset emails (`RESETS_PER_IP`, `RESETS_PER_EMAIL` an hour)."""
+    return await within_email_limits(
+        ctx.platform,
+        ctx.tenant.id,
+        "reset",
+        ctx.ip,
+        email,
+        RESETS_PER_IP,
+        RESETS_PER_EMAIL,
+        RESET_WINDOW_SECONDS,
+    )
 
 
 async def send_reset(

@@ -28,6 +28,7 @@ from edgeauth.notifications import email_user
 from edgeauth.oauth.authorize.complete import code_request, complete_authorization
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.prompt_text import PAGE_SCREENS
+from edgeauth.rate_limits import within_email_limits
 from edgeauth.snapshots import load_client
 from edgeauth.upstream.start import start_upstream
 from edgeauth.users import completion, lazy_migration
@@ -194,6 +195,11 @@ async def submit(request: Request, page: str) -> Response:
     return await signed_in(ctx, authz, grant)
 
 
+# "Sign up with a passkey" emails a code: at most this many an hour per address and per IP.
+SIGNUP_CODES_PER_EMAIL = 5
+SIGNUP_CODES_PER_IP = 50
+
+
 async def passkey_signup_start(
     ctx: RequestContext, request: Request, authz: AuthorizationRequest, state: str, email: str
 ) -> Response:
@@ -205,21 +211,31 @@ async def passkey_signup_start(
         return await render_form(
             ctx, request, "signup", authz, state, email=email, error_key="error.invalid_email", status=400
         )
-    sent = await ctx.users.by_email(address).start_signup_code()
-    if "code" not in sent:
-        return await render_form(
-            ctx, request, "signup", authz, state, email=email, error_key="error.user_exists", status=400
-        )
-    client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
-    await email_user(
-        ctx,
-        request,
-        "passwordless_code",
+    if await within_email_limits(
+        ctx.platform,
+        ctx.tenant.id,
+        "signup-code",
+        ctx.ip,
         address,
-        client=client,
-        ui_locales=authz.ui_locales,
-        code=sent["code"],
-    )
+        SIGNUP_CODES_PER_IP,
+        SIGNUP_CODES_PER_EMAIL,
+        3600,
+    ):  # beyond the limits no new code is sent (nor the last one replaced): the page asks for it
+        sent = await ctx.users.by_email(address).start_signup_code()
+        if "code" not in sent:
+            return await render_form(
+                ctx, request, "signup", authz, state, email=email, error_key="error.user_exists", status=400
+            )
+        client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
+        await email_user(
+            ctx,
+            request,
+            "passwordless_code",
+            address,
+            client=client,
+            ui_locales=authz.ui_locales,
+            code=sent["code"],
+        )
     return await render_form(
         ctx,
         request,

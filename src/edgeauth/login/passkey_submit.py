@@ -81,7 +81,8 @@ async def _signup(
             return await render_form(
                 ctx, request, "signup", authz, state, email=email, error_key="error.user_exists", status=400
             )
-        return await passkey_signup_page(ctx, request, authz, state, email, "error.wrong_credential")
+        proof = challenges.Challenge(str(expected["challenge"]), form.get("challenge", ""))
+        return await passkey_signup_page(ctx, request, authz, state, email, "error.wrong_credential", proof)
     await record_login(
         ctx, request, authz, audit.SUCCESS_SIGNUP, email=email, user_id=grant["user"]["user_id"]
     )

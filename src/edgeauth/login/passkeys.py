@@ -42,10 +42,13 @@ async def passkey_signup_page(
     state: str,
     email: str,
     error_key: str = "",
+    challenge: challenges.Challenge | None = None,
 ) -> Response:
-    """ "Create a passkey" for a new account of `email` (checked and free)."""
-    ceremony = signup_ceremony(email)
-    challenge = await challenges.issue(ctx.platform.crypto, ctx.tenant.id, ceremony, ctx.platform.now())
+    """ "Create a passkey" for a new account of `email`, once its code was right; after a refused
+    answer, with the same `challenge` (the proof of the email does not outlive its ten minutes)."""
+    if challenge is None:
+        ceremony = signup_ceremony(email)
+        challenge = await challenges.issue(ctx.platform.crypto, ctx.tenant.id, ceremony, ctx.platform.now())
     handle = b64url_encode(bytes.fromhex(ctx.users.email_object_id(email)))
     user = {"id": handle, "name": email, "displayName": email}
     context = page_context(ctx, request, authz.ui_locales)

@@ -159,13 +159,15 @@ async def email_page(
     shows the page again without sending another ("Email me a code" sends a new one)."""
     if not error_key:
         found = ctx.users.by_token(login.mfa_token)
-        sent = await found[0].mfa_email_challenge(found[1], login.authz.client_id) if found else None
+        sent = (
+            await found[0].mfa_email_challenge(found[1], login.authz.client_id, "session") if found else None
+        )
         if sent is None or isinstance(sent, Refused):
             error_key = "error.wrong_code"
         else:
             client = await load_client(ctx.platform.config, ctx.tenant.id, login.authz.client_id)
             await email_user(
-                ctx, request, "passwordless_code", sent["email"], client=client,
+                ctx, request, "mfa_oob_code", sent["email"], client=client,
                 ui_locales=login.authz.ui_locales, code=sent["code"],
             )  # fmt: skip
             sent_to = masked(sent["email"])

@@ -130,7 +130,7 @@ async def second_factor_submit(request: Request) -> Response:
         grant = await _webauthn_answer(ctx, user, secret, login, factor, enroll, form)
     else:
         code = form[ANSWERS[factor]].strip()
-        grant = await user.mfa_verify(secret, authz.client_id, factor, code, ctx.ip)
+        grant = await user.mfa_verify(secret, authz.client_id, factor, code, ctx.ip, channel="session")
     if isinstance(grant, Refused):
         if grant.code == Refusal.INVALID_MFA_TOKEN:
             return await transaction_error(ctx, request)  # the login's ten minutes are over: start again

@@ -12,7 +12,14 @@ from edgeauth.audit import new_log_id
 from edgeauth.platform import Platform
 
 MESSAGE_TYPE = "email"
-TEMPLATES = ("verify_email", "welcome_email", "reset_email", "passwordless_code", "passwordless_link")
+TEMPLATES = (
+    "verify_email",
+    "welcome_email",
+    "reset_email",
+    "passwordless_code",
+    "passwordless_link",
+    "mfa_oob_code",  # the email factor's code (it says the password was used, unlike a login code)
+)
 
 
 async def send_email(

@@ -41,6 +41,8 @@ def refusal_error(refusal: Refused, bad: BadToken = invalid_token) -> OAuthError
         return bad(refusal.message)
     if refusal.code == Refusal.ALREADY_ENROLLED:
         return OAuthError("access_denied", refusal.message, 403)
+    if refusal.code == Refusal.MFA_LOCKED:
+        return OAuthError("too_many_attempts", refusal.message, 429)
     return OAuthError("unsupported_challenge_type", "The user has no authenticator for this challenge.", 400)
 
 
@@ -126,8 +128,8 @@ async def email_challenge(
     ctx: RequestContext, request: Request, user: TokenUser, secret: str, client: Client
 ) -> dict[str, str] | Refused:
     """The email factor's code sent (the passwordless code's email), the challenge's answer."""
-    sent = await user.mfa_email_challenge(secret, client.client_id)
+    sent = await user.mfa_email_challenge(secret, client.client_id, "tokens")
     if isinstance(sent, Refused):
         return sent
-    await email_user(ctx, request, "passwordless_code", sent["email"], client=client, code=sent["code"])
+    await email_user(ctx, request, "mfa_oob_code", sent["email"], client=client, code=sent["code"])
     return {"challenge_type": "oob", "oob_code": sent["oob_code"], "binding_method": "prompt"}

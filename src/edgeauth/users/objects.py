@@ -242,15 +242,24 @@ class TokenUser(_Handle):
         return await self._call("mfa_challenge", secret, client_id)
 
     async def mfa_verify(
-        self, secret: str, client_id: str, factor: str, code: str, ip: str, oob_code: str = ""
+        self,
+        secret: str,
+        client_id: str,
+        factor: str,
+        code: str,
+        ip: str,
+        oob_code: str = "",
+        channel: str = "tokens",
     ) -> Login | Refused:
         """The second factor (`otp`, `email` with its challenge's `oob_code`, or `recovery-code`)
-        of the login the mfa_token stands for."""
-        return await self._call("mfa_verify", secret, client_id, factor, code, ip, oob_code)
+        of the login the mfa_token stands for; `channel` `session` from the hosted page."""
+        return await self._call("mfa_verify", secret, client_id, factor, code, ip, oob_code, channel)
 
-    async def mfa_email_challenge(self, secret: str, client_id: str) -> dict[str, str] | Refused:
+    async def mfa_email_challenge(
+        self, secret: str, client_id: str, channel: str
+    ) -> dict[str, str] | Refused:
         """A code to the user's verified email: `{code, email, oob_code}` (the Worker sends it)."""
-        return await self._call("mfa_email_challenge", secret, client_id)
+        return await self._call("mfa_email_challenge", secret, client_id, channel)
 
     async def mfa_webauthn_options(self, secret: str) -> dict[str, Any] | Refused:
         """The user entity and the credentials a WebAuthn call of the second factor names."""
