@@ -375,6 +375,10 @@ class UserObject:
         return self.multifactor.delete_authenticators(authenticator_id)
 
     @by_user_id(None)
+    async def import_otp(self, tenant_id: str, secret: str) -> answers.Wire | None:
+        return await self.multifactor.import_otp(secret)
+
+    @by_user_id(None)
     async def regenerate_recovery_code(self, tenant_id: str) -> str | None:
         return self.multifactor.regenerate_recovery_code()
 

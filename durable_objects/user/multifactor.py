@@ -226,5 +226,10 @@ class MultiFactor:
         remembered.forget_all(self.storage)  # a browser remembered for a factor that is gone
         return second_factors.delete(self.storage, authenticator_id)
 
+    async def import_otp(self, secret: str) -> Wire:
+        return await second_factors.import_otp(
+            self.storage, self.profile.env.crypto, secret, self.profile.now()
+        )
+
     def regenerate_recovery_code(self) -> str:
         return second_factors.replace_recovery_code(self.storage, self.profile.now())

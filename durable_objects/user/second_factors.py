@@ -171,6 +171,16 @@ async def associate_otp(
     return secret, replace_recovery_code(storage, now, active=False) if with_recovery_code else None
 
 
+async def import_otp(storage: ObjectStorage, crypto: Crypto, secret: str, now: int) -> dict[str, Any]:
+    """An authenticator app the user already has (Auth0 `POST /users/{id}/authentication-methods`
+    `totp`: moving users in with their apps), active at once; it replaces the user's app, if any.
+    The secret is sealed first, so the writes run with nothing awaited between them."""
+    sealed = await crypto.seal(secret.encode())
+    storage.exec("DELETE FROM authenticators WHERE type = ?", OTP)
+    authenticator_id = _insert(storage, OTP, sealed, True, now)
+    return {"id": authenticator_id, "type": "totp", "confirmed": True, "created_at": iso_now(now)}
+
+
 @dataclass(frozen=True)
 class Checked:
     """A second factor's answer: passed, or why not."""

@@ -39,7 +39,7 @@ SCOPES = tuple(
         ("tenants", ("create",)),
         ("guardian_factors", ("read", "update")),
         ("mfa_policies", ("read", "update")),
-        ("authentication_methods", ("read", "update", "delete")),
+        ("authentication_methods", ("read", "create", "update", "delete")),
         ("guardian_enrollments", ("read", "delete")),
     )
     for verb in verbs

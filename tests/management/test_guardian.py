@@ -147,6 +147,39 @@ def test_a_users_authentication_methods(mgmt: Management, app: dict[str, Any]) -
         assert scoped.status_code == 403  # needs read:guardian_factors
 
 
+def test_an_authenticator_app_moves_in(mgmt: Management, app: dict[str, Any]) -> None:
+    """`POST /users/{id}/authentication-methods` `totp` with the secret a user's app already has
+    (a move from another provider): active at once, the app's next code passes the login; other
+    kinds and bad secrets are 400, and nothing is stored for them."""
+    with mgmt.api() as api:
+        api.put("/guardian/factors/otp", json={"enabled": True})
+        api.put("/guardian/policies", json=["all-applications"])
+    email = "moved-app@example.com"
+    user_id = mgmt.server.cli("users", "create", "--email", email, "--password", PASSWORD)["user_id"]
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the 32 base32 characters Auth0 apps carry
+    with mgmt.api() as api:
+        for bad in ({"type": "phone", "phone_number": "+15550100"}, {"type": "totp", "totp_secret": "short"},
+                    {"type": "totp", "totp_secret": "not base32 at all 0189!"}):  # fmt: skip
+            refused = api.post(f"/users/{user_id}/authentication-methods", json=bad)
+            assert refused.status_code == 400 and refused.json()["errorCode"] == "invalid_body", refused.text
+        assert api.get(f"/users/{user_id}/authentication-methods").json() == []
+        created = api.post(
+            f"/users/{user_id}/authentication-methods", json={"type": "totp", "totp_secret": secret}
+        )
+        assert created.status_code == 201 and created.json()["type"] == "totp" and created.json()["confirmed"]
+        scoped = httpx.post(
+            f"{mgmt.server.base_url}/api/v2/users/{user_id}/authentication-methods",
+            json={"type": "totp", "totp_secret": secret},
+            headers={"Host": mgmt.host, "Authorization": f"Bearer {mgmt.token('read:users')}"},
+        )
+        assert scoped.status_code == 403  # needs create:authentication_methods
+    pending = mfa_required(mgmt.server, app, email)
+    assert pending["mfa_requirements"] == {"challenge": [{"type": "otp"}]}
+    assert mfa_grant(
+        mgmt.server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=rfc6238(secret, time.time())
+    )
+
+
 def test_the_official_management_client(
     management: ManagementClient, tls_server: tuple[ServerProcess, Path]
 ) -> None:

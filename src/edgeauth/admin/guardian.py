@@ -8,6 +8,7 @@ from typing import Any
 
 from edgeauth.admin import tenants, users
 from edgeauth.admin.errors import AdminError, bad_request, not_found
+from edgeauth.mfa import totp
 from edgeauth.mfa.factors import FACTORS, OFFERED, OFFERED_POLICIES, POLICIES
 from edgeauth.platform import Platform
 
@@ -101,6 +102,25 @@ async def delete_authenticators(platform: Platform, tenant_id: str, user_id: str
     """Auth0 `DELETE /users/{id}/authenticators`: every factor; the next login enrolls afresh."""
     user, _ = await users.find_user(platform, tenant_id, user_id)
     await user.delete_authenticators()
+
+
+async def create_authentication_method(
+    platform: Platform, tenant_id: str, user_id: str, method: dict[str, Any]
+) -> dict[str, Any]:
+    """Auth0 `POST /users/{id}/authentication-methods`, for the kind a move from elsewhere carries
+    as a secret: `totp` with its `totp_secret` (base32, at least 80 bits). Other kinds (phone,
+    email, WebAuthn keys) are 400 here: edgeauth has no SMS, the email factor needs no method, and
+    a key's public key cannot be checked without its registration."""
+    if method.get("type") != "totp":
+        raise bad_request("Only authentication methods of type totp can be created.")
+    secret = str(method.get("totp_secret") or "").replace(" ", "").upper()
+    if not totp.is_secret(secret):
+        raise bad_request("totp_secret must be a base32 secret of at least 16 characters.")
+    user, _ = await users.find_user(platform, tenant_id, user_id)
+    created = await user.import_otp(secret)
+    if created is None:
+        raise not_found("The user does not exist.", "inexistent_user")
+    return created
 
 
 async def regenerate_recovery_code(platform: Platform, tenant_id: str, user_id: str) -> dict[str, str]:

@@ -22,6 +22,23 @@ def new_secret() -> str:
     return base64.b32encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
 
 
+def key_of(secret: str) -> bytes:
+    """The key a base32 secret holds (RFC 4648 §6; padding optional, as apps write it)."""
+    return base64.b32decode(secret + "=" * (-len(secret) % 8))
+
+
+def is_secret(secret: str) -> bool:
+    """A base32 secret of at least 80 bits (RFC 4226 §4 R6's minimum is 128; apps and other
+    providers issue 80 and more), as imported authenticator apps carry."""
+    if not 16 <= len(secret) <= 128 or set(secret) - set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"):
+        return False
+    try:
+        key_of(secret)
+    except ValueError:
+        return False
+    return True
+
+
 def hotp(key: bytes, counter: int) -> str:
     """RFC 4226 §5.3: HMAC-SHA-1 of the counter, dynamically truncated to `DIGITS` digits."""
     mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
@@ -41,7 +58,7 @@ def matching_step(secret: str, code: str, now: float, last_used: int) -> int | N
     step of the window is compared, in constant time."""
     if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         return None
-    key = base64.b32decode(secret)
+    key = key_of(secret)
     current = time_step(now)
     found = None
     for step in range(current - WINDOW, current + WINDOW + 1):

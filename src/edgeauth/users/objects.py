@@ -198,6 +198,10 @@ class UserById(_Handle):
     async def regenerate_recovery_code(self) -> str | None:
         return await self._call("regenerate_recovery_code")
 
+    async def import_otp(self, secret: str) -> dict[str, Any] | None:
+        """An authenticator app with this base32 secret, active at once (None: no such user)."""
+        return await self._call("import_otp", secret)
+
 
 class TokenUser(_Handle):
     """The object an opaque token names; the secret is checked by the object."""

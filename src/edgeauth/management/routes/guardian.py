@@ -53,6 +53,16 @@ async def list_authentication_methods(
     return page.body("authenticators", shown, len(methods))
 
 
+@router.post("/users/{id}/authentication-methods", status_code=201, tags=["users"])
+async def create_authentication_method(
+    id: str,
+    method: Annotated[dict[str, Any], Body()],
+    caller: Annotated[Caller, allowed("create:authentication_methods")],
+) -> dict[str, Any]:
+    """`{"type": "totp", "totp_secret": "<base32>"}`: an authenticator app the user already has."""
+    return await guardian.create_authentication_method(caller.ctx.platform, caller.tenant_id, id, method)
+
+
 @router.delete("/users/{id}/authentication-methods/{method_id}", status_code=204, tags=["users"])
 async def delete_authentication_method(
     id: str, method_id: str, caller: Annotated[Caller, allowed("delete:authentication_methods")]
