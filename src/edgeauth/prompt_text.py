@@ -72,6 +72,40 @@ LOGIN_TEXT = {
     ("login", "login", "federatedConnectionButtonText"): "login.continue_with",
     ("login", "login", "wrong-credentials"): "error.wrong_credentials",
 }
+# Auth0's MFA screens: (prompt, screen) → {Auth0 text name: locale key}.
+MFA_SCREENS = {
+    ("mfa", "mfa-begin-enroll-options"): {
+        "title": "mfa.choose_title", "description": "mfa.choose_description",
+    },
+    ("mfa-otp", "mfa-otp-enrollment-qr"): {
+        "title": "mfa.enroll_title", "description": "mfa.enroll_description", "buttonText": "mfa.submit",
+        "placeholder": "mfa.code",
+    },
+    ("mfa-otp", "mfa-otp-challenge"): {
+        "title": "mfa.title", "description": "mfa.description", "buttonText": "mfa.submit",
+        "placeholder": "mfa.code", "rememberMeText": "mfa.remember",
+    },
+    ("mfa-recovery-code", "mfa-recovery-code-challenge"): {
+        "title": "mfa.recovery_title", "description": "mfa.recovery_description", "buttonText": "mfa.submit",
+        "placeholder": "mfa.recovery_label",
+    },
+    ("mfa-recovery-code", "mfa-recovery-code-enrollment"): {
+        "title": "mfa.first_recovery_title", "description": "mfa.first_recovery_message",
+        "buttonText": "mfa.continue",
+    },
+    ("mfa-email", "mfa-email-challenge"): {
+        "title": "mfa.title", "description": "passwordless.description", "buttonText": "mfa.submit",
+        "placeholder": "mfa.code", "resendActionText": "login.passwordless",
+    },
+    **{
+        ("mfa-webauthn", f"mfa-webauthn-{kind}-{step}"): {
+            name: f"mfa.webauthn-{kind}{suffix}_{part}"
+            for name, part in (("title", "title"), ("description", "description"), ("buttonText", "button"))
+        }
+        for kind in ("roaming", "platform")
+        for step, suffix in (("enrollment", ".enroll"), ("challenge", ""))
+    },
+}  # fmt: skip
 # Every screen edgeauth has a page for: (prompt, screen, Auth0 text name) → the locale key.
 SCREEN_TEXT: dict[tuple[str, str, str], str] = {
     **LOGIN_TEXT,
@@ -124,6 +158,11 @@ SCREEN_TEXT: dict[tuple[str, str, str], str] = {
         for name, part in EMAIL_TEXTS.items()
     },
     (*FOOTER_SCREEN, "footerText"): "email.footer",
+    **{
+        (prompt, screen, name): key
+        for (prompt, screen), texts in MFA_SCREENS.items()
+        for name, key in texts.items()
+    },
 }
 # Auth0's variables → the placeholders of the locale files that stand for them.
 VARIABLES = {

@@ -16,6 +16,7 @@ from auth0.authentication.exceptions import Auth0Error
 from auth0.management import ManagementClient
 
 from edgeauth.runtime.local.process import ServerProcess
+from tests.browser import Browser, code_query, pkce_pair
 from tests.conftest import Server
 from tests.management.conftest import Management
 from tests.management.test_auth0_python import management as management
@@ -25,6 +26,7 @@ from tests.test_mfa import (
     PASSWORD,
     PASSWORD_REALM,
     associate,
+    hosted_enrolment,
     mfa_grant,
     mfa_required,
     rfc6238,
@@ -211,3 +213,27 @@ def test_the_official_management_client(
     assert all(m.confirmed and m.created_at.year >= 2026 for m in methods)
     management.users.authenticators.delete_all(user_id)
     assert list(management.users.authentication_methods.list(user_id)) == []
+
+
+def test_custom_text_of_the_mfa_screens(mgmt: Management, app: dict[str, Any]) -> None:
+    """Auth0's `mfa-otp` prompt's screens take the tenant's words (`PUT /prompts/mfa-otp/custom-text/fr`),
+    in their language only."""
+    with mgmt.api() as api:
+        api.put("/guardian/factors/otp", json={"enabled": True})
+        api.put("/guardian/factors/recovery-code", json={"enabled": True})
+        api.put("/guardian/policies", json=["all-applications"])
+        texts = {"mfa-otp-challenge": {"title": "Prouvez-le", "description": "Le code de ${companyName}."}}
+        assert api.put("/prompts/mfa-otp/custom-text/fr", json=texts).status_code == 200
+    callback = "https://mfa-text.example/callback"
+    spa = mgmt.server.cli("apps", "create", "--name", "Texts", "--type", "spa", "--callbacks", callback)
+    email = "custom-text-mfa@example.com"
+    mgmt.server.cli("users", "create", "--email", email, "--password", PASSWORD)
+    hosted_enrolment(mgmt.server, spa, email, callback=callback)
+    for language, expected, absent in (
+        ("fr", "Prouvez-le", "Verify your identity"),
+        ("en", "Verify your identity", "Prouvez-le"),
+    ):
+        browser = Browser(mgmt.server)
+        query = code_query(spa["client_id"], callback, pkce_pair()[1], ui_locales=language)
+        page = browser.login(query, email, PASSWORD)
+        assert expected in page.text and absent not in page.text

@@ -18,6 +18,7 @@ from edgeauth.mfa.factors import FIRST_FACTORS, WEBAUTHN_FACTORS, masked
 from edgeauth.mfa.qr import qr_svg
 from edgeauth.notifications import email_user
 from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.prompt_text import Screen
 from edgeauth.snapshots import load_client
 from edgeauth.users.answers import MfaPending, Refused
 from edgeauth.webauthn import challenges, options
@@ -56,9 +57,11 @@ class Enrolment:
 
 
 async def _context(
-    ctx: RequestContext, request: Request, login: PendingLogin, others: list[str]
+    ctx: RequestContext, request: Request, login: PendingLogin, others: list[str], screen: Screen
 ) -> dict[str, Any]:
-    context = page_context(ctx, request, login.authz.ui_locales)
+    """A second factor page's words (with the tenant's custom text for its Auth0 `screen`), its
+    login and the switches to the other factors."""
+    context = page_context(ctx, request, login.authz.ui_locales, screen)
     context.update(
         state=login.state,
         mfa_token=login.mfa_token,
@@ -71,7 +74,7 @@ async def choice_page(
     ctx: RequestContext, request: Request, login: PendingLogin, offered: list[str]
 ) -> Response:
     """Auth0's "Keep your account safe": the factors the user may enroll, one button each."""
-    context = await _context(ctx, request, login, offered)
+    context = await _context(ctx, request, login, offered, ("mfa", "mfa-begin-enroll-options"))
     return await render_page(ctx, "mfa_choose.html", context)
 
 
@@ -87,7 +90,13 @@ async def second_factor_page(
 ) -> Response:
     """The authenticator app's enrolment (`enrolment`), the recovery code (`recovery`), else the
     app's code."""
-    context = await _context(ctx, request, login, others)
+    if enrolment is not None:
+        screen = ("mfa-otp", "mfa-otp-enrollment-qr")
+    elif recovery:
+        screen = ("mfa-recovery-code", "mfa-recovery-code-challenge")
+    else:
+        screen = ("mfa-otp", "mfa-otp-challenge")
+    context = await _context(ctx, request, login, others, screen)
     context.update(
         enroll=enrolment is not None,
         recovery=recovery,
@@ -134,7 +143,8 @@ async def webauthn_page(
         )
     else:
         public_key = options.request(ctx.issuer, challenge.value, kind, described["allow"][kind])
-    context = await _context(ctx, request, login, others)
+    step = "enrollment" if enroll else "challenge"
+    context = await _context(ctx, request, login, others, ("mfa-webauthn", f"mfa-{kind}-{step}"))
     context.update(
         kind=kind,
         enroll=enroll,
@@ -171,7 +181,8 @@ async def email_page(
                 ui_locales=login.authz.ui_locales, code=sent["code"],
             )  # fmt: skip
             sent_to = masked(sent["email"])
-    context = await _context(ctx, request, login, [name for name in others if name != EMAIL] + [EMAIL])
+    switches = [name for name in others if name != EMAIL] + [EMAIL]
+    context = await _context(ctx, request, login, switches, ("mfa-email", "mfa-email-challenge"))
     context.update(
         enroll=False,
         recovery=False,
@@ -277,7 +288,8 @@ async def new_recovery_code_page(
     location = completed.headers.get("location")
     if completed.status_code not in (302, 303) or not location:
         return completed
-    context = page_context(ctx, request, authz.ui_locales)
+    screen = ("mfa-recovery-code", "mfa-recovery-code-enrollment")
+    context = page_context(ctx, request, authz.ui_locales, screen)
     context.update(code=code, continue_to=location, first=first)
     page = await render_page(ctx, "mfa_new_code.html", context)
     for cookie in completed.headers.getlist("set-cookie"):
