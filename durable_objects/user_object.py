@@ -375,6 +375,20 @@ class UserObject:
         return self.multifactor.delete_authenticators(authenticator_id)
 
     @by_user_id(None)
+    async def issue_enrollment_ticket(self, tenant_id: str) -> str | None:
+        return self.multifactor.issue_enrollment_ticket(tenant_id)
+
+    @by_token(answers.refusal(answers.Refusal.INVALID_TICKET))
+    async def ticket_enrolment(
+        self, tenant_id: str, secret: str, issuer: str
+    ) -> answers.Enrolled | answers.Wire:
+        return await self.multifactor.ticket_enrolment(tenant_id, secret, issuer)
+
+    @by_token(answers.refusal(answers.Refusal.INVALID_TICKET))
+    async def ticket_confirm(self, tenant_id: str, secret: str, code: str) -> answers.Wire:
+        return await self.multifactor.ticket_confirm(tenant_id, secret, code)
+
+    @by_user_id(None)
     async def import_otp(self, tenant_id: str, secret: str) -> answers.Wire | None:
         return await self.multifactor.import_otp(secret)
 

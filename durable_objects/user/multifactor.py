@@ -14,6 +14,7 @@ from edgeauth.webauthn.client_data import Expected
 from edgeauth.webauthn.errors import WebAuthnError
 
 MFA = "mfa"
+TICKET = "enrollment_ticket"
 # How the login an mfa_token carries finishes (edgeauth.users.completion): the MFA grants and API
 # serve token grants, the hosted page browser sessions; a token is refused by the other channel.
 TOKENS, SESSION = "tokens", "session"
@@ -216,6 +217,51 @@ class MultiFactor:
         if sid is None or not sessions.passed_mfa(self.storage, sid) or not 0 < days <= remembered.MAX_DAYS:
             return None
         return remembered.remember(self.storage, self.profile.state.id, self.profile.now())
+
+    # --- enrollment tickets (Auth0 `POST /guardian/enrollments/ticket`) ------------------------
+
+    def issue_enrollment_ticket(self, tenant_id: str) -> str:
+        """A link for the user to enroll an authenticator app without logging in (five days)."""
+        payload = {"tenant_id": tenant_id}
+        return one_time.issue_token(self.storage, self.profile.state.id, TICKET, payload, self.profile.now())
+
+    async def ticket_enrolment(self, tenant_id: str, secret: str, issuer: str) -> Enrolled | Wire:
+        """The ticket's page: a new authenticator app (its key and QR code's URI, and a recovery
+        code when that factor is on), while the ticket is live and the user has no factor."""
+        if one_time.peek_token(self.storage, TICKET, secret, tenant_id, self.profile.now()) is None:
+            return refusal(Refusal.INVALID_TICKET)
+        factors = await self._factors()
+        if second_factors.OTP not in factors:
+            return refusal(Refusal.FACTOR_DISABLED)
+        with_recovery_code = second_factors.RECOVERY_CODE in factors
+        now = self.profile.now()
+        enrolled_now = await second_factors.associate_otp(
+            self.storage, self.profile.env.crypto, factors, with_recovery_code, now
+        )
+        if enrolled_now is None:
+            return refusal(Refusal.ALREADY_ENROLLED)
+        shared, code = enrolled_now
+        account = self.profile.user()["email"] or self.profile.user()["user_id"]
+        return {
+            "client_id": "",
+            "authenticator_type": second_factors.OTP,
+            "secret": shared,
+            "barcode_uri": totp.provisioning_uri(shared, account, issuer),
+            **({"recovery_codes": [code]} if code else {}),
+        }
+
+    async def ticket_confirm(self, tenant_id: str, secret: str, code: str) -> Wire:
+        """The app's first code confirms the enrolment; the ticket is then spent."""
+        now = self.profile.now()
+        if one_time.peek_token(self.storage, TICKET, secret, tenant_id, now) is None:
+            return refusal(Refusal.INVALID_TICKET)
+        checked = await second_factors.check_otp(
+            self.storage, self.profile.env.crypto, await self._factors(), code, now
+        )
+        if not checked.passed:
+            return refusal(Refusal.MFA_LOCKED if checked.locked else Refusal.WRONG_OTP)
+        one_time.spend_token(self.storage, TICKET, secret, tenant_id, now)
+        return {"enrolled": True}
 
     # --- the Management API ---------------------------------------------------------------------
 

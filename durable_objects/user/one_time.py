@@ -41,6 +41,7 @@ LIFETIMES = {
     "magic_link": 300,
     "password_reset": 5 * 86400,
     "email_verification": 5 * 86400,
+    "enrollment_ticket": 5 * 86400,  # Auth0 Guardian's enrollment ticket (an admin's invitation)
     "login_ticket": 120,
     "mfa": 600,  # Auth0's mfa_token: ten minutes to pass the second factor
 }

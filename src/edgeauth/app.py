@@ -26,6 +26,7 @@ from edgeauth.http.context import TenantMiddleware, request_context
 from edgeauth.http.cors import bearer_preflight, credentialed_preflight, preflight
 from edgeauth.http.hot_paths import HotPaths
 from edgeauth.http.lazy_app import LazyApp
+from edgeauth.login.enrollment_ticket import enrollment_ticket_page, enrollment_ticket_submit
 from edgeauth.login.forgot_password import forgot_page, forgot_submit
 from edgeauth.login.identifier_first import identifier_submit
 from edgeauth.login.logout import oidc_logout, v2_logout
@@ -84,6 +85,8 @@ ROUTES = [
     Route("/u/login/identifier", identifier_submit, methods=["POST"]),
     Route("/u/mfa", second_factor_submit, methods=["POST"]),
     Route("/u/passkey", passkey_submit, methods=["POST"]),
+    Route("/u/mfa-enrollment", enrollment_ticket_page, methods=["GET"]),
+    Route("/u/mfa-enrollment", enrollment_ticket_submit, methods=["POST"]),
     Route("/u/passkey/code", passkey_code, methods=["POST"]),
     Route("/u/signup", signup_page, methods=["GET"]),
     Route("/u/signup", signup_submit, methods=["POST"]),

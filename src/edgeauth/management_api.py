@@ -41,6 +41,7 @@ SCOPES = tuple(
         ("mfa_policies", ("read", "update")),
         ("authentication_methods", ("read", "create", "update", "delete")),
         ("guardian_enrollments", ("read", "delete")),
+        ("guardian_enrollment_tickets", ("create",)),
     )
     for verb in verbs
 )

@@ -5,10 +5,12 @@ auth0-python `ManagementClient`."""
 
 from __future__ import annotations
 
+import re
 import ssl
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -18,6 +20,7 @@ from auth0.management import ManagementClient
 from edgeauth.runtime.local.process import ServerProcess
 from tests.browser import Browser, code_query, pkce_pair
 from tests.conftest import Server
+from tests.mail_support import email_link
 from tests.management.conftest import Management
 from tests.management.test_auth0_python import management as management
 from tests.test_mfa import (
@@ -26,6 +29,7 @@ from tests.test_mfa import (
     PASSWORD,
     PASSWORD_REALM,
     associate,
+    hidden,
     hosted_enrolment,
     mfa_grant,
     mfa_required,
@@ -237,3 +241,37 @@ def test_custom_text_of_the_mfa_screens(mgmt: Management, app: dict[str, Any]) -
         query = code_query(spa["client_id"], callback, pkce_pair()[1], ui_locales=language)
         page = browser.login(query, email, PASSWORD)
         assert expected in page.text and absent not in page.text
+
+
+def test_an_enrollment_ticket(mgmt: Management, app: dict[str, Any]) -> None:
+    """Auth0's `POST /guardian/enrollments/ticket`: a link (emailed too) on which the user sets up an
+    authenticator app without logging in; it works once; the next login asks for the app's code."""
+    with mgmt.api() as api:
+        for factor in ("otp", "recovery-code"):
+            api.put(f"/guardian/factors/{factor}", json={"enabled": True})
+        api.put("/guardian/policies", json=["all-applications"])
+    email = "invited@example.com"
+    user_id = mgmt.server.cli("users", "create", "--email", email, "--password", PASSWORD)["user_id"]
+    with mgmt.api() as api:
+        assert api.post("/guardian/enrollments/ticket", json={}).status_code == 400
+        assert api.post("/guardian/enrollments/ticket", json={"user_id": "auth0|nobody"}).status_code == 404
+        made = api.post("/guardian/enrollments/ticket", json={"user_id": user_id})
+        assert made.status_code == 200, made.text
+    ticket = made.json()
+    url = urlsplit(ticket["ticket_url"])
+    assert url.netloc == mgmt.host and url.path == "/u/mfa-enrollment" and len(ticket["ticket_id"]) == 24
+    assert email_link(mgmt.server, email) == f"{url.path}?{url.query}"  # the invitation
+
+    browser = Browser(mgmt.server)
+    page = browser.request("GET", f"{url.path}?{url.query}")
+    secret = re.search(r'<code id="secret">([A-Z2-7]{32})</code>', page.text)
+    assert page.status_code == 200 and secret, page.text
+    form = {"ticket": hidden(page, "ticket"), "secret": secret[1], "barcode_uri": hidden(page, "barcode_uri")}
+    wrong = browser.request("POST", "/u/mfa-enrollment", data={**form, "code": "000000"})
+    assert wrong.status_code == 400 and secret[1] in wrong.text
+    done = browser.request(
+        "POST", "/u/mfa-enrollment", data={**form, "code": rfc6238(secret[1], time.time())}
+    )
+    assert done.status_code == 200 and "Your authenticator app is set up" in done.text
+    assert browser.request("GET", f"{url.path}?{url.query}").status_code == 400  # once
+    assert mfa_required(mgmt.server, app, email)["mfa_requirements"] == {"challenge": [{"type": "otp"}]}

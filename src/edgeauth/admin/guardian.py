@@ -4,10 +4,13 @@ snapshot (docs/mfa.md)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
 from edgeauth.admin import tenants, users
 from edgeauth.admin.errors import AdminError, bad_request, not_found
+from edgeauth.mail.outgoing import send_email
 from edgeauth.mfa import totp
 from edgeauth.mfa.factors import FACTORS, OFFERED, OFFERED_POLICIES, POLICIES
 from edgeauth.platform import Platform
@@ -121,6 +124,32 @@ async def create_authentication_method(
     if created is None:
         raise not_found("The user does not exist.", "inexistent_user")
     return created
+
+
+async def create_enrollment_ticket(
+    platform: Platform, tenant_id: str, issuer: str, body: dict[str, Any]
+) -> dict[str, str]:
+    """Auth0 `POST /guardian/enrollments/ticket`: a link for the user to set up an authenticator
+    app without logging in (five days, once), emailed to the user (or `email`) unless `send_mail`
+    is false; `ticket_id` names it (the link's secret is only in `ticket_url`)."""
+    user_id = body.get("user_id")
+    if not isinstance(user_id, str) or not user_id:
+        raise bad_request("user_id is required.")
+    if body.get("factor") not in (None, "otp"):
+        raise bad_request("Enrollment tickets are for the otp factor.")
+    user, profile = await users.find_user(platform, tenant_id, user_id)
+    token = await user.issue_enrollment_ticket()
+    if token is None:
+        raise not_found("The user does not exist.", "inexistent_user")
+    url = f"{issuer}u/mfa-enrollment?{urlencode({'ticket': token})}"
+    to = body.get("email") or profile.get("email")
+    if body.get("send_mail", True) is not False and isinstance(to, str) and to:
+        locale = str(body.get("email_locale") or "en")
+        values = {"url": url, "user": {"email": to}}
+        await send_email(
+            platform, tenant_id, template="enrollment_email", to=to, locale=locale, values=values
+        )
+    return {"ticket_id": hashlib.sha256(token.encode()).hexdigest()[:24], "ticket_url": url}
 
 
 async def regenerate_recovery_code(platform: Platform, tenant_id: str, user_id: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ TEMPLATES = (
     "passwordless_code",
     "passwordless_link",
     "mfa_oob_code",  # the email factor's code (it says the password was used, unlike a login code)
+    "enrollment_email",  # an enrollment ticket's link (Auth0 Guardian's invitation)
 )
 
 

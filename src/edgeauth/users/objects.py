@@ -198,6 +198,10 @@ class UserById(_Handle):
     async def regenerate_recovery_code(self) -> str | None:
         return await self._call("regenerate_recovery_code")
 
+    async def issue_enrollment_ticket(self) -> str | None:
+        """An enrollment ticket's token (None: no such user)."""
+        return await self._call("issue_enrollment_ticket")
+
     async def import_otp(self, secret: str) -> dict[str, Any] | None:
         """An authenticator app with this base32 secret, active at once (None: no such user)."""
         return await self._call("import_otp", secret)
@@ -287,6 +291,13 @@ class TokenUser(_Handle):
         passed MFA, for `days`; None otherwise."""
         token = await self._call("remember_browser", secret, days)
         return str(token) if token else None
+
+    async def ticket_enrolment(self, secret: str, issuer: str) -> Enrolled | Refused:
+        """The enrollment ticket's authenticator app to set up."""
+        return await self._call("ticket_enrolment", secret, issuer)
+
+    async def ticket_confirm(self, secret: str, code: str) -> dict[str, Any] | Refused:
+        return await self._call("ticket_confirm", secret, code)
 
     async def reset_password(self, secret: str, password_hash: str) -> UserJson | None:
         return await self._call("reset_password", secret, password_hash)

@@ -44,6 +44,17 @@ async def set_policies(
     return await guardian.set_policies(caller.ctx.platform, caller.tenant_id, policies)
 
 
+@router.post("/guardian/enrollments/ticket", tags=["guardian"])
+async def create_enrollment_ticket(
+    body: Annotated[dict[str, Any], Body()],
+    caller: Annotated[Caller, allowed("create:guardian_enrollment_tickets")],
+) -> dict[str, str]:
+    """`{user_id, [email], [send_mail], [email_locale]}` → `{ticket_id, ticket_url}`."""
+    return await guardian.create_enrollment_ticket(
+        caller.ctx.platform, caller.tenant_id, caller.ctx.issuer, body
+    )
+
+
 @router.get("/users/{id}/authentication-methods", tags=["users"])
 async def list_authentication_methods(
     id: str, page: Paging, caller: Annotated[Caller, allowed("read:authentication_methods")]
