@@ -605,3 +605,23 @@ def test_a_recovery_code_of_an_unconfirmed_enrolment_is_no_way_in(
         recovery_code=answer["recovery_codes"][0],
     )
     assert tokens["recovery_code"]  # confirmed with its enrolment: it works, once
+
+
+def test_id_tokens_from_authorize_say_mfa(server: Server, app: dict[str, Any]) -> None:
+    """An ID token issued at `/authorize` itself (implicit, `response_type=id_token`) for a session
+    that passed the second factor carries `amr: ["mfa"]`, as the code flow's does."""
+    email = user(server, "implicit-amr@example.com")
+    spa = server.cli(
+        "apps", "create", "--name", "Implicit AMR", "--type", "spa", "--callbacks", CALLBACK,
+        "--grants", "implicit,authorization_code",
+    )  # fmt: skip
+    browser = Browser(server)
+    page = browser.login(code_query(spa["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
+    secret = re.search(r'<code id="secret">([A-Z2-7]{32})</code>', page.text)
+    assert secret, page.text
+    form = {"state": hidden(page, "state"), "mfa_token": hidden(page, "mfa_token")}
+    redirect_params(browser.request("POST", "/u/mfa", data={**form, "code": rfc6238(secret[1], time.time())}))
+    implicit = {"client_id": spa["client_id"], "redirect_uri": CALLBACK, "response_type": "id_token",
+                "scope": "openid", "nonce": "n", "prompt": "none"}  # fmt: skip
+    params = redirect_params(browser.request("GET", "/authorize", params=implicit))
+    assert jwt.decode(params["id_token"], options={"verify_signature": False})["amr"] == ["mfa"]

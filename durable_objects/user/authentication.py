@@ -162,12 +162,15 @@ class Authentication:
         return {"user": self.profile.user_json(row), "mfa_token": token, "mfa_requirements": requirements}
 
     def grant(self, session: dict[str, Any], request: dict[str, Any] | None) -> Login:
-        """The user and the session, and a code for an authorization request."""
+        """The user and the session (`amr` when its login passed a second factor: ID tokens issued
+        at `/authorize` itself say so too), and a code for an authorization request."""
         result: Login = {
             "user": self.profile.user_json(self.profile.user()),
             "sid": session["sid"],
             "auth_time": session["auth_time"],
         }
+        if sessions.passed_mfa(self.storage, session["sid"]):
+            result["amr"] = ["mfa"]
         if request is not None:
             result["code"] = codes.issue_code(
                 self.storage,

@@ -44,5 +44,6 @@ async def complete_authorization(
             sid=grant["sid"],
             auth_time=grant["auth_time"],
             access_token=access_token,
+            amr=grant.get("amr"),
         )
     return authorization_response(request.reply, params)
