@@ -3,6 +3,9 @@ links and the hosted page's code form, with auth0-python where it has a call for
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from auth0.authentication import GetToken, Passwordless
 from auth0.authentication.exceptions import Auth0Error
@@ -10,6 +13,7 @@ from auth0.authentication.exceptions import Auth0Error
 from tests.browser import Browser, code_query, form_state, pkce_pair, redirect_params
 from tests.conftest import Server
 from tests.mail_support import email_code, email_link, id_token_claims
+from tests.test_mfa import hidden, rfc6238
 
 OTP = "http://auth0.com/oauth/grant-type/passwordless/otp"
 CALLBACK = "https://pl.example/callback"
@@ -233,3 +237,30 @@ def test_a_code_works_only_for_its_own_email(server: Server, app: dict) -> None:
         get_token.passwordless_login("thief@example.com", code, realm="email", scope="openid", audience="")
     assert other.value.status_code == 403
     assert get_token.passwordless_login("owner@example.com", code, realm="email", scope="openid", audience="")
+
+
+def test_a_magic_link_asks_for_the_second_factor(server: Server, app: dict) -> None:
+    """With MFA required, a magic link opened in any browser leads to the second factor's page (a
+    login transaction for that browser), and on to the app once it passes."""
+    email = "link-mfa@example.com"
+    server.cli("tenants", "update", "--mfa", "otp")
+    try:
+        verifier, challenge = pkce_pair()
+        auth_params = {"redirect_uri": CALLBACK, "response_type": "code", "scope": "openid", "state": "m1",
+                       "code_challenge": challenge, "code_challenge_method": "S256"}  # fmt: skip
+        body = {"client_id": app["client_id"], "connection": "email", "email": email, "send": "link"}
+        assert start(server, {**body, "authParams": auth_params})[0] == 200
+        browser = Browser(server)
+        page = browser.request("GET", email_link(server, email))
+        secret = re.search(r'<code id="secret">([A-Z2-7]{32})</code>', page.text)
+        assert page.status_code == 200 and secret and "edgeauth_session" not in browser.cookies
+        form = {"state": form_state(page), "mfa_token": hidden(page, "mfa_token")}
+        done = browser.request("POST", "/u/mfa", data={**form, "code": rfc6238(secret[1], time.time())})
+        params = redirect_params(done)
+        assert params["state"] == "m1"
+        tokens = GetToken(server.domain, app["client_id"], protocol="http").authorization_code_pkce(
+            verifier, params["code"], CALLBACK
+        )
+        assert id_token_claims(server, app, tokens["id_token"])["amr"] == ["mfa"]
+    finally:
+        server.cli("tenants", "update", "--mfa", "off")
