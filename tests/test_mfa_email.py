@@ -173,3 +173,20 @@ def test_without_a_way_to_pass_the_login_is_refused(server: Server, app: dict[st
         assert refused.value.status_code == 403 and refused.value.error_code != "mfa_required"
     finally:
         server.cli("tenants", "update", "--mfa", "email")
+
+
+def test_an_email_login_is_not_its_own_second_factor(server: Server, app: dict[str, Any]) -> None:
+    """A passwordless email code proves the mailbox; the email factor would prove it again. With
+    only that factor on, such a login has no second factor to pass: refused."""
+    server.cli(
+        "connections", "create", "--name", "email", "--strategy", "email", "--enable-app", app["client_id"]
+    )
+    email = verified_user(server, "mailbox-twice@example.com")
+    browser = Browser(server)
+    page = browser.authorize(code_query(app["client_id"], CALLBACK, pkce_pair()[1]))
+    asked = browser.request("POST", "/u/passwordless", data={"state": hidden(page, "state"), "email": email})
+    form = {"state": hidden(asked, "state"), "email": email, "code": email_code(server, email)}
+    answer = browser.request("POST", "/u/passwordless/verify", data=form)
+    assert (
+        answer.status_code == 400 and "e***@" not in answer.text and "edgeauth_session" not in browser.cookies
+    )

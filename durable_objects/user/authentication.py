@@ -150,7 +150,8 @@ class Authentication:
         with or enroll; refused when there is nothing (say, only the email factor and an
         unverified email)."""
         tenant = await self.tenant()
-        requirements = second_factors.requirements(self.storage, tenant.mfa_factors if tenant else [])
+        factors = second_factors.second_to(finish, tenant.mfa_factors if tenant else [])
+        requirements = second_factors.requirements(self.storage, factors)
         if not any(requirements.values()):
             return refusal(Refusal.MFA_REQUIRED)
         payload = {

@@ -8,7 +8,7 @@ import hmac
 from typing import Any
 
 from durable_objects.user import identities, names, one_time, security_keys
-from durable_objects.user.authentication import Authentication
+from durable_objects.user.authentication import SESSION, Authentication
 from durable_objects.user.profile import Profile
 from durable_objects.user.routing import answers_to
 from edgeauth.connections import EMAIL_CONNECTION
@@ -92,7 +92,8 @@ class EmailedSecrets:
             return refusal(Refusal.WRONG_CODE)
         else:
             self._claim_email(row)
-        return await self.authentication.finish(finish, ip)
+        # The email was the first factor: it cannot also be the second (`second_factors.second_to`).
+        return await self.authentication.finish({**(finish or SESSION), "first": EMAIL_CONNECTION}, ip)
 
     def _claim_email(self, row: dict[str, Any]) -> None:
         """Proof of the email joins the `email` identity to its user. If that user's email was never

@@ -14,7 +14,7 @@ from edgeauth.webauthn.client_data import Expected
 from edgeauth.webauthn.errors import WebAuthnError
 
 MFA = "mfa"
-TICKET = "enrollment_ticket"
+TICKET = second_factors.ENROLLMENT_TICKET
 # How the login an mfa_token carries finishes (edgeauth.users.completion): the MFA grants and API
 # serve token grants, the hosted page browser sessions; a token is refused by the other channel.
 TOKENS, SESSION = "tokens", "session"
@@ -128,14 +128,16 @@ class MultiFactor:
     async def webauthn_options(self, tenant_id: str, secret: str) -> Wire:
         """What the page's WebAuthn call needs: the user entity, the credentials to exclude at
         enrolment, those to allow at a challenge (by kind), and the factors the user has."""
-        if self._pending(tenant_id, secret, None) is None:
+        payload = self._pending(tenant_id, secret, None)
+        if payload is None:
             return refusal(Refusal.INVALID_MFA_TOKEN)
         kinds = security_keys.SECOND_FACTORS
+        factors = second_factors.second_to(payload["finish"], await self._factors())
         return {
             "user": security_keys.user_entity(self.profile.state.id, self.profile.user()),
             "exclude": security_keys.descriptors(self.storage, (*kinds, security_keys.PASSKEY)),
             "allow": {kind: security_keys.descriptors(self.storage, (kind,)) for kind in kinds},
-            "enrolled": second_factors.enrolled(self.storage, await self._factors()),
+            "enrolled": second_factors.enrolled(self.storage, factors),
         }
 
     async def webauthn(
@@ -173,6 +175,7 @@ class MultiFactor:
                     self.storage, crypto, kind, credential, checks, now, still_allowed
                 )
                 second_factors.drop_unconfirmed(self.storage)
+                second_factors.enrolled_now(self.storage)
             else:
                 await security_keys.authenticate(self.storage, crypto, (kind,), credential, checks, now)
         except WebAuthnError:
@@ -192,8 +195,7 @@ class MultiFactor:
         payload = self._pending(tenant_id, secret, client_id)
         if payload is None or payload["finish"]["kind"] != channel:
             return refusal(Refusal.INVALID_MFA_TOKEN)
-        tenant = await self.authentication.tenant()
-        if tenant is None or factor not in tenant.mfa_factors:
+        if factor not in second_factors.second_to(payload["finish"], await self._factors()):
             return refusal(Refusal.FACTOR_DISABLED)
         if self.profile.user()["blocked"]:
             return refusal(Refusal.BLOCKED)
@@ -251,13 +253,24 @@ class MultiFactor:
         }
 
     async def ticket_confirm(self, tenant_id: str, secret: str, code: str) -> Wire:
-        """The app's first code confirms the enrolment; the ticket is then spent."""
+        """The app's first code confirms the enrolment (an app being enrolled, of a user with no
+        factor, OTP on, not blocked); the ticket is then spent."""
         now = self.profile.now()
         if one_time.peek_token(self.storage, TICKET, secret, tenant_id, now) is None:
             return refusal(Refusal.INVALID_TICKET)
-        checked = await second_factors.check_otp(
-            self.storage, self.profile.env.crypto, await self._factors(), code, now
+        factors = await self._factors()
+        pending = self.storage.exec(
+            "SELECT 1 FROM authenticators WHERE type = ? AND active = 0", second_factors.OTP
         )
+        if (
+            not pending
+            or second_factors.is_enrolled(self.storage, factors)
+            or second_factors.OTP not in factors
+        ):
+            return refusal(Refusal.INVALID_TICKET)
+        if self.profile.user()["blocked"]:
+            return refusal(Refusal.BLOCKED)
+        checked = await second_factors.check_otp(self.storage, self.profile.env.crypto, factors, code, now)
         if not checked.passed:
             return refusal(Refusal.MFA_LOCKED if checked.locked else Refusal.WRONG_OTP)
         one_time.spend_token(self.storage, TICKET, secret, tenant_id, now)
@@ -270,12 +283,16 @@ class MultiFactor:
 
     def delete_authenticators(self, authenticator_id: str | None) -> int:
         remembered.forget_all(self.storage)  # a browser remembered for a factor that is gone
+        one_time.revoke_kind(self.storage, TICKET)
         return second_factors.delete(self.storage, authenticator_id)
 
     async def import_otp(self, secret: str) -> Wire:
-        return await second_factors.import_otp(
+        """An imported app replaces the user's: browsers remembered with the old one are forgotten."""
+        imported = await second_factors.import_otp(
             self.storage, self.profile.env.crypto, secret, self.profile.now()
         )
+        remembered.forget_all(self.storage)
+        return imported
 
     def regenerate_recovery_code(self) -> str:
         return second_factors.replace_recovery_code(self.storage, self.profile.now())

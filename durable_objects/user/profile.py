@@ -416,4 +416,5 @@ class Profile:
         sessions.end_all_sessions(self.storage)
         refresh_tokens.revoke_all(self.storage)
         one_time.revoke_kind(self.storage, "mfa")
+        one_time.revoke_kind(self.storage, "enrollment_ticket")
         remembered.forget_all(self.storage)

@@ -35,6 +35,7 @@ SENDS_SCHEMA = "CREATE TABLE IF NOT EXISTS mfa_email_sends (sent_at INTEGER NOT 
 MAX_EMAILS = 5
 EMAIL_WINDOW = 600
 MFA_EMAIL_CODE = "mfa_email_code"
+ENROLLMENT_TICKET = "enrollment_ticket"
 SCHEMA = """CREATE TABLE IF NOT EXISTS authenticators (
     id           TEXT PRIMARY KEY,
     type         TEXT NOT NULL,
@@ -107,6 +108,12 @@ def email_authenticator_id(address: str) -> str:
     return "email|dev_" + hashlib.sha256(address.encode()).hexdigest()[:20]
 
 
+def second_to(finish: dict[str, Any], factors: list[str]) -> list[str]:
+    """The factors that can be this login's second: not the email when the login itself proved
+    the mailbox (an email code or magic link: the same proof twice is one factor)."""
+    return [name for name in factors if not (name == EMAIL and finish.get("first") == EMAIL)]
+
+
 def enrolled(storage: ObjectStorage, factors: list[str]) -> list[str]:
     """The kinds of second factor the user has and the tenant enables (`factors`), security keys
     first, the email last; a recovery code alone is not an enrolment, and a factor the tenant
@@ -176,8 +183,10 @@ async def import_otp(storage: ObjectStorage, crypto: Crypto, secret: str, now: i
     `totp`: moving users in with their apps), active at once; it replaces the user's app, if any.
     The secret is sealed first, so the writes run with nothing awaited between them."""
     sealed = await crypto.seal(secret.encode())
+    drop_unconfirmed(storage)
     storage.exec("DELETE FROM authenticators WHERE type = ?", OTP)
     authenticator_id = _insert(storage, OTP, sealed, True, now)
+    enrolled_now(storage)
     return {"id": authenticator_id, "type": "totp", "confirmed": True, "created_at": iso_now(now)}
 
 
@@ -212,6 +221,12 @@ def _current(storage: ObjectStorage, kind: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def enrolled_now(storage: ObjectStorage) -> None:
+    """A factor was just enrolled: enrollment tickets still out are void (a leaked one must not
+    enroll another app later, after the factors are reset)."""
+    one_time.revoke_kind(storage, ENROLLMENT_TICKET)
+
+
 def drop_unconfirmed(storage: ObjectStorage) -> None:
     """An authenticator app whose enrolment was never confirmed goes, with its recovery code, when
     another factor is enrolled: they were shown to whoever had the password, and must not become
@@ -241,7 +256,9 @@ async def check_otp(
     step = totp.matching_step(secret, code, now, row["last_step"])
     if step is not None:
         storage.exec("UPDATE authenticators SET active = 1, last_step = ? WHERE id = ?", step, row["id"])
-        storage.exec("UPDATE authenticators SET active = 1 WHERE type = ?", RECOVERY_CODE)  # its enrolment's
+        if not row["active"]:  # an enrolment confirmed: its recovery code with it
+            storage.exec("UPDATE authenticators SET active = 1 WHERE type = ?", RECOVERY_CODE)
+            enrolled_now(storage)
     return _checked(storage, row, step is not None, now)
 
 

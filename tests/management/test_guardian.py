@@ -275,3 +275,36 @@ def test_an_enrollment_ticket(mgmt: Management, app: dict[str, Any]) -> None:
     assert done.status_code == 200 and "Your authenticator app is set up" in done.text
     assert browser.request("GET", f"{url.path}?{url.query}").status_code == 400  # once
     assert mfa_required(mgmt.server, app, email)["mfa_requirements"] == {"challenge": [{"type": "otp"}]}
+
+
+def test_an_import_or_a_login_enrolment_voids_what_was_shown_before(
+    mgmt: Management, app: dict[str, Any]
+) -> None:
+    """A recovery code someone with the password saw at an unconfirmed `/mfa/associate` dies with
+    an imported app; an enrollment ticket dies when the user enrolls another way."""
+    with mgmt.api() as api:
+        for factor in ("otp", "recovery-code"):
+            api.put(f"/guardian/factors/{factor}", json={"enabled": True})
+        api.put("/guardian/policies", json=["all-applications"])
+    email = "voided@example.com"
+    user_id = mgmt.server.cli("users", "create", "--email", email, "--password", PASSWORD)["user_id"]
+    seen = associate(mgmt.server, mfa_required(mgmt.server, app, email)["mfa_token"]).json()[
+        "recovery_codes"
+    ][0]
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    with mgmt.api() as api:
+        ticket = api.post(
+            "/guardian/enrollments/ticket", json={"user_id": user_id, "send_mail": False}
+        ).json()
+        assert api.post(
+            f"/users/{user_id}/authentication-methods", json={"type": "totp", "totp_secret": secret}
+        )
+    pending = mfa_required(mgmt.server, app, email)
+    assert mfa_grant(
+        mgmt.server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=rfc6238(secret, time.time())
+    )
+    again = mfa_required(mgmt.server, app, email)["mfa_token"]
+    with pytest.raises(Auth0Error):
+        mfa_grant(mgmt.server, app, MFA_RECOVERY_CODE, mfa_token=again, recovery_code=seen)
+    url = urlsplit(ticket["ticket_url"])
+    assert Browser(mgmt.server).request("GET", f"{url.path}?{url.query}").status_code == 400

@@ -116,7 +116,8 @@ async def create_authentication_method(
     a key's public key cannot be checked without its registration."""
     if method.get("type") != "totp":
         raise bad_request("Only authentication methods of type totp can be created.")
-    secret = str(method.get("totp_secret") or "").replace(" ", "").upper()
+    given = method.get("totp_secret")
+    secret = given.replace(" ", "").rstrip("=").upper() if isinstance(given, str) else ""
     if not totp.is_secret(secret):
         raise bad_request("totp_secret must be a base32 secret of at least 16 characters.")
     user, _ = await users.find_user(platform, tenant_id, user_id)
@@ -135,6 +136,14 @@ async def create_enrollment_ticket(
     user_id = body.get("user_id")
     if not isinstance(user_id, str) or not user_id:
         raise bad_request("user_id is required.")
+    for name, kind in (
+        ("email", str),
+        ("email_locale", str),
+        ("send_mail", bool),
+        ("allow_multiple_enrollments", bool),
+    ):
+        if name in body and not isinstance(body[name], kind):
+            raise bad_request(f"{name} must be a {'string' if kind is str else 'boolean'}.")
     if body.get("factor") not in (None, "otp"):
         raise bad_request("Enrollment tickets are for the otp factor.")
     user, profile = await users.find_user(platform, tenant_id, user_id)

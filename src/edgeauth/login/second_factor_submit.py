@@ -34,6 +34,7 @@ from edgeauth.login.second_factor import (
     new_recovery_code_page,
 )
 from edgeauth.login.transaction import TransactionError
+from edgeauth.mfa import totp
 from edgeauth.mfa.factors import WEBAUTHN_FACTORS
 from edgeauth.users.answers import Login, Refusal, Refused
 from edgeauth.users.objects import TokenUser
@@ -53,14 +54,18 @@ ANSWERS = {
     RECOVERY_CODE: "recovery",
     **{name: "credential" for name in WEBAUTHN_FACTORS},
 }
-MAX_CREDENTIAL = 16_384  # a PublicKeyCredential's JSON is a few hundred bytes to a few KB
+MAX_CREDENTIAL = 16_384
+MAX_URI = 512  # an otpauth:// URI of a tenant's name and a user's email; a QR code holds ~3 KB
+MAX_RECOVERY_CODE = 32  # a PublicKeyCredential's JSON is a few hundred bytes to a few KB
 
 
 def shown_enrolment(form: dict[str, str]) -> Enrolment | None:
-    """The enrolment the page showed (its own fields, for showing it again after a wrong code)."""
-    if not form.get("secret"):
+    """The enrolment the page showed (its own fields, for showing it again after a wrong code):
+    only what such a page can have shown (a base32 key, an `otpauth://` URI a QR code can hold)."""
+    secret, uri = form.get("secret", ""), form.get("barcode_uri", "")
+    if not totp.is_secret(secret) or not uri.startswith("otpauth://totp/") or len(uri) > MAX_URI:
         return None
-    return Enrolment(form["secret"], form.get("barcode_uri", ""), form.get("shown_recovery_code", ""))
+    return Enrolment(secret, uri, form.get("shown_recovery_code", "")[:MAX_RECOVERY_CODE])
 
 
 def posted_credential(form: dict[str, str]) -> dict[str, Any] | None:
