@@ -20,7 +20,7 @@ from auth0.management import ManagementClient
 from edgeauth.runtime.local.process import ServerProcess
 from tests.browser import Browser, code_query, pkce_pair
 from tests.conftest import Server
-from tests.mail_support import email_link
+from tests.mail_support import email_link, last_email
 from tests.management.conftest import Management
 from tests.management.test_auth0_python import management as management
 from tests.test_mfa import (
@@ -308,3 +308,23 @@ def test_an_import_or_a_login_enrolment_voids_what_was_shown_before(
         mfa_grant(mgmt.server, app, MFA_RECOVERY_CODE, mfa_token=again, recovery_code=seen)
     url = urlsplit(ticket["ticket_url"])
     assert Browser(mgmt.server).request("GET", f"{url.path}?{url.query}").status_code == 400
+
+
+def test_the_tenants_mfa_email(mgmt: Management, app: dict[str, Any]) -> None:
+    """Auth0's `mfa_oob_code` email template, set through `/email-templates`, is the email factor's."""
+    grants = f"{PASSWORD_REALM},http://auth0.com/oauth/grant-type/mfa-oob"
+    oob_app = mgmt.server.cli("apps", "create", "--name", "OOB", "--type", "native", "--grants", grants)
+    with mgmt.api() as api:
+        api.put("/guardian/factors/email", json={"enabled": True})
+        api.put("/guardian/policies", json=["all-applications"])
+        template = {"template": "mfa_oob_code", "body": "<p>Acme code: {{ code }}</p>",
+                    "from": "mfa@acme.test", "subject": "Acme verification", "enabled": True}  # fmt: skip
+        assert api.post("/email-templates", json=template).status_code == 201
+    email = "acme-mfa@example.com"
+    mgmt.server.cli("users", "create", "--email", email, "--password", PASSWORD, "--email-verified")
+    pending = mfa_required(mgmt.server, oob_app, email)
+    with mgmt.server.client() as http:
+        body = {"client_id": oob_app["client_id"], "mfa_token": pending["mfa_token"], "challenge_type": "oob"}
+        assert http.post("/mfa/challenge", json=body).status_code == 200
+    sent = last_email(mgmt.server, email)
+    assert sent["subject"] == "Acme verification" and re.search(r"Acme code: \d{6}", sent["text"])

@@ -26,7 +26,7 @@ _sandbox_text = BoundedSandbox(autoescape=False)
 log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
 # The Auth0 templates a tenant can replace (`/email-templates`); the passwordless ones are built in.
-CUSTOMIZABLE = ("verify_email", "welcome_email", "reset_email")
+CUSTOMIZABLE = ("verify_email", "welcome_email", "reset_email", "mfa_oob_code", "enrollment_email")
 
 
 @dataclass(frozen=True)
