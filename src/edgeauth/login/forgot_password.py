@@ -15,11 +15,9 @@ from starlette.responses import Response
 
 from edgeauth.connections import DATABASE_CONNECTION, DATABASE_STRATEGY
 from edgeauth.database.change_password import send_reset, within_reset_limits
-from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
-from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import enabled_with_strategy
-from edgeauth.login.pages import transaction
+from edgeauth.login.pages import transaction, with_form
 from edgeauth.login.rendering import (
     PageLink,
     form_error,
@@ -64,13 +62,13 @@ async def forgot_page(request: Request) -> Response:
 
 async def forgot_submit(request: Request) -> Response:
     """`POST /u/reset-password/request`: the same page whether or not the email has a user."""
-    ctx = request_context(request)
-    try:
-        form = await read_params(request)
-        state, email = string_param(form, "state"), string_param(form, "email").strip()
-        authz = await transaction(ctx, request, state)
-    except (OAuthError, TransactionError):
-        return await transaction_error(ctx, request)
+    return await with_form(request, reset_requested)
+
+
+async def reset_requested(
+    ctx: RequestContext, request: Request, form: dict[str, str], authz: AuthorizationRequest
+) -> Response:
+    state, email = form["state"], form.get("email", "").strip()
     try:
         check_email(email)
     except AccountError:

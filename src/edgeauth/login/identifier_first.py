@@ -9,26 +9,23 @@ from dataclasses import replace
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edgeauth.http.body import read_params
-from edgeauth.http.context import request_context
-from edgeauth.http.errors import OAuthError
+from edgeauth.http.context import RequestContext
 from edgeauth.login.connections import home_realm
-from edgeauth.login.pages import render_form, transaction
-from edgeauth.login.rendering import transaction_error
-from edgeauth.login.transaction import TransactionError
+from edgeauth.login.pages import render_form, with_form
+from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.upstream.start import start_upstream
 from edgeauth.users.accounts import AccountError, check_email
 
 
 async def identifier_submit(request: Request) -> Response:
     """`POST /u/login/identifier`: a valid email leads on; anything else is the email step again."""
-    ctx = request_context(request)
-    try:
-        form = await read_params(request)
-        state, email = str(form.get("state", "")), str(form.get("email", ""))
-        authz = await transaction(ctx, request, state)
-    except (OAuthError, TransactionError):
-        return await transaction_error(ctx, request)
+    return await with_form(request, identified)
+
+
+async def identified(
+    ctx: RequestContext, request: Request, form: dict[str, str], authz: AuthorizationRequest
+) -> Response:
+    state, email = form["state"], form.get("email", "")
     try:
         email = check_email(email)
     except AccountError:

@@ -6,6 +6,8 @@ this tenant and bound to this browser's cookie, which makes the forms CSRF-proof
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +16,7 @@ from starlette.responses import Response
 from edgeauth import audit
 from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.database.verification import send_verification_email
-from edgeauth.http.body import read_params
+from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import TRANSACTION_COOKIE, remembered_browser, set_session
 from edgeauth.http.errors import OAuthError
@@ -74,6 +76,32 @@ async def render_form(
 
 async def transaction(ctx: RequestContext, request: Request, state: str) -> AuthorizationRequest:
     return await open_transaction(ctx, state, request.cookies.get(TRANSACTION_COOKIE, ""))
+
+
+async def posted_form(request: Request) -> tuple[RequestContext, dict[str, str], AuthorizationRequest]:
+    """A hosted form's fields (strings; `state` is always there) and the login transaction its
+    sealed `state` and this browser's cookie open; `TransactionError` when either is unusable."""
+    ctx = request_context(request)
+    try:
+        params = await read_params(request)
+        form = {name: string_param(params, name) for name in params}
+    except OAuthError as exc:
+        raise TransactionError(exc.description) from exc
+    form.setdefault("state", "")
+    return ctx, form, await transaction(ctx, request, form["state"])
+
+
+FormHandler = Callable[[RequestContext, Request, dict[str, str], AuthorizationRequest], Awaitable[Response]]
+
+
+async def with_form(request: Request, handler: FormHandler) -> Response:
+    """Run `handler` on a posted hosted form whose login transaction opens; the error page
+    otherwise (a forged or stale form: CSRF-proof)."""
+    try:
+        ctx, form, authz = await posted_form(request)
+    except TransactionError:
+        return await transaction_error(request_context(request), request)
+    return await handler(ctx, request, form, authz)
 
 
 async def show_page(request: Request, page: str) -> Response:
@@ -146,15 +174,11 @@ async def signed_in(ctx: RequestContext, authz: AuthorizationRequest, grant: Log
     return response
 
 
-async def submit(request: Request, page: str) -> Response:
+async def submit(
+    ctx: RequestContext, request: Request, form: dict[str, str], authz: AuthorizationRequest, page: str
+) -> Response:
     """POST of the login or signup form."""
-    ctx = request_context(request)
-    try:
-        form = await read_params(request)
-        state, email, password = (str(form.get(k, "")) for k in ("state", "email", "password"))
-        authz = await transaction(ctx, request, state)
-    except (OAuthError, TransactionError):
-        return await transaction_error(ctx, request)
+    state, email, password = (form.get(k, "") for k in ("state", "email", "password"))
     if page == "signup" and form.get("method") == "passkey" and ctx.tenant.passkeys:
         return await passkey_signup_start(ctx, request, authz, state, email)
     if page == "signup":
@@ -248,11 +272,11 @@ async def passkey_signup_start(
 
 
 async def login_submit(request: Request) -> Response:
-    return await submit(request, "login")
+    return await with_form(request, partial(submit, page="login"))
 
 
 async def signup_submit(request: Request) -> Response:
-    return await submit(request, "signup")
+    return await with_form(request, partial(submit, page="signup"))
 
 
 async def upstream_page(request: Request) -> Response:

@@ -13,14 +13,11 @@ from starlette.responses import Response
 from edgeauth import audit
 from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.encoding import b64url_decode
-from edgeauth.http.body import read_params
-from edgeauth.http.context import RequestContext, request_context
-from edgeauth.http.errors import OAuthError
-from edgeauth.login.pages import email_page, record_login, render_form, signed_in, transaction
+from edgeauth.http.context import RequestContext
+from edgeauth.login.pages import email_page, record_login, render_form, signed_in, with_form
 from edgeauth.login.passkeys import LOGIN, PASSKEY_CODE_PATH, passkey_signup_page, signup_ceremony
 from edgeauth.login.rendering import transaction_error
 from edgeauth.login.second_factor_submit import posted_credential
-from edgeauth.login.transaction import TransactionError
 from edgeauth.oauth.authorize.complete import code_request
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.users import completion
@@ -92,12 +89,15 @@ async def _signup(
 async def passkey_code(request: Request) -> Response:
     """`POST /u/passkey/code`: the code emailed by "Sign up with a passkey"; right, the page that
     creates the passkey (its challenge sealed with the email), else the code's page again."""
-    ctx = request_context(request)
+    return await with_form(request, passkey_code_answered)
+
+
+async def passkey_code_answered(
+    ctx: RequestContext, request: Request, form: dict[str, str], authz: AuthorizationRequest
+) -> Response:
     try:
-        form = {name: str(value) for name, value in (await read_params(request)).items()}
-        authz = await transaction(ctx, request, form.get("state", ""))
         email = check_email(form.get("email", ""))
-    except (OAuthError, TransactionError, AccountError):
+    except AccountError:
         return await transaction_error(ctx, request)
     state = form["state"]
     if ctx.tenant.passkeys and await ctx.users.by_email(email).prove_signup_code(
@@ -131,12 +131,12 @@ async def _login(
 
 
 async def passkey_submit(request: Request) -> Response:
-    ctx = request_context(request)
-    try:
-        form = {name: str(value) for name, value in (await read_params(request)).items()}
-        authz = await transaction(ctx, request, form.get("state", ""))
-    except (OAuthError, TransactionError):
-        return await transaction_error(ctx, request)
+    return await with_form(request, passkey_answered)
+
+
+async def passkey_answered(
+    ctx: RequestContext, request: Request, form: dict[str, str], authz: AuthorizationRequest
+) -> Response:
     if not ctx.tenant.passkeys:
         return await transaction_error(ctx, request)
     answer = await (_signup if "email" in form else _login)(ctx, request, authz, form)

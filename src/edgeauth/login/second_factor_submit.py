@@ -17,11 +17,9 @@ from starlette.responses import Response
 
 from edgeauth import audit
 from edgeauth.encoding import MAX_JSON_DEPTH, json_depth
-from edgeauth.http.body import read_params
-from edgeauth.http.context import RequestContext, request_context
+from edgeauth.http.context import RequestContext
 from edgeauth.http.cookies import set_remembered_browser
-from edgeauth.http.errors import OAuthError
-from edgeauth.login.pages import record_login, signed_in, transaction
+from edgeauth.login.pages import record_login, signed_in, with_form
 from edgeauth.login.rendering import transaction_error
 from edgeauth.login.second_factor import (
     EMAIL,
@@ -33,9 +31,9 @@ from edgeauth.login.second_factor import (
     factor_page,
     new_recovery_code_page,
 )
-from edgeauth.login.transaction import TransactionError
 from edgeauth.mfa import totp
 from edgeauth.mfa.factors import WEBAUTHN_FACTORS
+from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.users.answers import Login, Refusal, Refused
 from edgeauth.users.objects import TokenUser
 from edgeauth.webauthn import challenges, options
@@ -114,13 +112,13 @@ async def remember_this_browser(ctx: RequestContext, response: Response, grant: 
 
 
 async def second_factor_submit(request: Request) -> Response:
-    ctx = request_context(request)
-    try:
-        form = {name: str(value) for name, value in (await read_params(request)).items()}
-        authz = await transaction(ctx, request, form.get("state", ""))
-    except (OAuthError, TransactionError):
-        return await transaction_error(ctx, request)
-    login = PendingLogin(authz, form.get("state", ""), form.get("mfa_token", ""))
+    return await with_form(request, second_factor_answered)
+
+
+async def second_factor_answered(
+    ctx: RequestContext, request: Request, form: dict[str, str], authz: AuthorizationRequest
+) -> Response:
+    login = PendingLogin(authz, form["state"], form.get("mfa_token", ""))
     factor = form.get("factor") or OTP
     enroll = form.get("enroll") == "1" or bool(form.get("secret"))
     if factor not in FACTORS:

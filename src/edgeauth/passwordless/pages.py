@@ -7,21 +7,16 @@ carry the login transaction sealed and bound to this browser's cookie (CSRF-proo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeauth import audit
-from edgeauth.http.body import read_params, string_param
-from edgeauth.http.context import RequestContext, request_context
-from edgeauth.http.errors import OAuthError
+from edgeauth.http.context import RequestContext
 from edgeauth.login.connections import email_connection_for
 from edgeauth.login.events import record_for_user, record_user_event
-from edgeauth.login.pages import LOGIN_ERRORS, browser_finish, email_page, render_form, signed_in, transaction
-from edgeauth.login.rendering import error_page, transaction_error
+from edgeauth.login.pages import LOGIN_ERRORS, browser_finish, email_page, render_form, signed_in, with_form
+from edgeauth.login.rendering import error_page
 from edgeauth.login.second_factor import start_second_factor
-from edgeauth.login.transaction import TransactionError
 from edgeauth.notifications import email_user
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import load_client
@@ -29,30 +24,6 @@ from edgeauth.users.accounts import AccountError, check_email
 from edgeauth.users.answers import Refusal, Refused, in_browser, second_factor_due
 
 CODE_ERRORS = {**LOGIN_ERRORS, Refusal.WRONG_CODE: "error.wrong_code"}
-
-
-async def passwordless_form(request: Request) -> tuple[RequestContext, dict[str, str], AuthorizationRequest]:
-    """The posted form and its transaction; `TransactionError` when either is unusable."""
-    ctx = request_context(request)
-    try:
-        form = await read_params(request)
-        fields = {k: string_param(form, k) for k in ("state", "email", "code")}
-    except OAuthError as exc:
-        raise TransactionError(exc.description) from exc
-    return ctx, fields, await transaction(ctx, request, fields["state"])
-
-
-FormHandler = Callable[[RequestContext, Request, dict[str, str], AuthorizationRequest], Awaitable[Response]]
-
-
-async def with_form(request: Request, handler: FormHandler) -> Response:
-    """Run `handler` on a form whose login transaction opens; an error page otherwise."""
-    try:
-        ctx, form, authz = await passwordless_form(request)
-    except TransactionError:
-        ctx = request_context(request)
-        return await transaction_error(ctx, request)
-    return await handler(ctx, request, form, authz)
 
 
 async def send_code(request: Request) -> Response:
@@ -70,7 +41,7 @@ async def code_sent(
 ) -> Response:
     connection = await email_connection_for(ctx, authz.client_id)
     try:
-        email = check_email(form["email"])
+        email = check_email(form.get("email", ""))
     except AccountError:
         return await render_form(
             ctx,
@@ -111,9 +82,9 @@ async def code_sent(
 async def code_checked(
     ctx: RequestContext, request: Request, form: dict[str, str], authz: AuthorizationRequest
 ) -> Response:
-    email = form["email"]
+    email = form.get("email", "")
     finish = browser_finish(ctx, request, authz)
-    answer = await ctx.users.by_email(email).login_with_email_code(form["code"], finish, ctx.ip)
+    answer = await ctx.users.by_email(email).login_with_email_code(form.get("code", ""), finish, ctx.ip)
     if pending := second_factor_due(answer):
         return await start_second_factor(ctx, request, authz, form["state"], pending)
     grant = in_browser(answer)
