@@ -367,6 +367,14 @@ class UserObject:
         return self.multifactor.remember_browser(session_secret, days)
 
     @by_user_id([])
+    async def listed_authenticators(self, tenant_id: str) -> list[answers.Wire]:
+        return await self.multifactor.listed_authenticators()
+
+    @by_user_id(False)
+    async def remove_authenticator(self, tenant_id: str, authenticator_id: str) -> bool:
+        return await self.multifactor.remove_authenticator(authenticator_id)
+
+    @by_user_id([])
     async def authentication_methods(self, tenant_id: str) -> list[answers.Wire]:
         return self.multifactor.authentication_methods()
 

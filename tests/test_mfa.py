@@ -535,8 +535,9 @@ def test_acr_values_ask_for_mfa_on_one_login(server: Server, app: dict[str, Any]
 
 def test_a_remembered_browser_skips_the_second_factor(server: Server, app: dict[str, Any]) -> None:
     """ "Remember this browser for 30 days" on the challenge: that browser's next logins of this
-    user need no code (the ID token still says `amr: ["mfa"]`); another user in it, or the same
-    user after a password change, is asked again; the tenant can turn the choice off."""
+    user need no code (the ID token still says `amr: ["mfa"]`); another user in it, a login for the
+    MFA API, or the same user after a password change, is asked again; the tenant can turn the
+    choice off."""
     email = "remembered@example.com"
     user_id = server.cli("users", "create", "--email", email, "--password", PASSWORD)["user_id"]
     other_email = user(server, "not-remembered@example.com")
@@ -563,6 +564,9 @@ def test_a_remembered_browser_skips_the_second_factor(server: Server, app: dict[
     tokens = get_token(server, app).authorization_code_pkce(verifier, params["code"], CALLBACK)
     assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["amr"] == ["mfa"]
     assert 'name="code"' in in_that_browser().login(query, other_email, PASSWORD).text
+    # Auth0: a remembered browser does not pass the MFA API's second factor.
+    for_mfa_api = {**query, "audience": f"{server.origin}/mfa/"}
+    assert 'name="code"' in in_that_browser().login(for_mfa_api, email, PASSWORD).text
 
     server.cli("tenants", "update", "--mfa-remember-days", "0")
     try:

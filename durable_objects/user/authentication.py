@@ -19,6 +19,7 @@ from durable_objects.user import (
     sessions,
 )
 from durable_objects.user.profile import Profile
+from edgeauth.mfa.audience import for_mfa_api
 from edgeauth.mfa.factors import asks_for_mfa, offers_mfa
 from edgeauth.snapshots import Tenant, load_tenant
 from edgeauth.users.answers import Login, MfaPending, Refusal, Wire, refusal
@@ -82,14 +83,17 @@ class Authentication:
     async def requires_mfa(self, request: dict[str, Any] | None = None) -> bool:
         """The tenant's MFA policy, read from its snapshot here, where every login ends, so no
         login path can skip it; a tenant that cannot be read requires it (fail closed). The
-        login's own request may ask for MFA too (Auth0's `acr_values` multi-factor policy)."""
+        login's own request may ask for MFA too (Auth0's `acr_values` multi-factor policy), and a
+        login for the MFA API needs the second factor of a user who has one (not the email)."""
         tenant = await self.tenant()
         if tenant is None or tenant.requires_mfa:
             return True
-        return (
-            request is not None
-            and asks_for_mfa(request.get("acr_values", ""))
-            and offers_mfa(tenant.mfa_factors)
+        if request is None:
+            return False
+        if asks_for_mfa(request.get("acr_values", "")) and offers_mfa(tenant.mfa_factors):
+            return True
+        return for_mfa_api(request) and any(
+            kind != second_factors.EMAIL for kind in second_factors.enrolled(self.storage, tenant.mfa_factors)
         )
 
     async def finish(self, finish: dict[str, Any] | None, ip: str | None) -> Login | MfaPending | Wire:
@@ -100,7 +104,8 @@ class Authentication:
         ticket was issued)."""
         finish = finish or SESSION
         now = self.profile.now()
-        if await self._remembered(finish, now):
+        # Auth0: a remembered browser does not pass the MFA API's second factor.
+        if not for_mfa_api(finish.get("request")) and await self._remembered(finish, now):
             return await self.complete(finish, ip, now, ["mfa"])
         if await self.requires_mfa(finish.get("request")):
             if finish["kind"] == "ticket" or finish["request"] is None:
@@ -150,7 +155,7 @@ class Authentication:
         with or enroll; refused when there is nothing (say, only the email factor and an
         unverified email)."""
         tenant = await self.tenant()
-        factors = second_factors.second_to(finish, tenant.mfa_factors if tenant else [])
+        factors = second_factors.second_to(self.storage, finish, tenant.mfa_factors if tenant else [])
         requirements = second_factors.requirements(self.storage, factors)
         if not any(requirements.values()):
             return refusal(Refusal.MFA_REQUIRED)

@@ -9,6 +9,7 @@ from typing import Any
 from durable_objects.user import codes, refresh_tokens, sessions
 from durable_objects.user.authentication import Authentication
 from durable_objects.user.profile import Profile
+from edgeauth.mfa.audience import for_mfa_api
 from edgeauth.users import completion
 from edgeauth.users.answers import Login, MfaPending, Redeemed, Refusal, Refused, Wire, refusal
 
@@ -24,7 +25,7 @@ class Grants:
     ) -> Login | Wire:
         """SSO: a code for a live session, unless `max_age` asks for a fresher login (0: always).
         While the tenant requires MFA only a session whose login passed a second factor is
-        reused."""
+        reused; for the MFA API none, while the user has a factor to pass."""
         now = self.profile.now()
         session = sessions.find_session(self.storage, secret, now, lifetimes)
         row = self.profile.row()
@@ -32,9 +33,10 @@ class Grants:
             return refusal(Refusal.LOGIN_REQUIRED)
         if max_age is not None and now - session["auth_time"] >= max_age:
             return refusal(Refusal.STALE_SESSION)
-        if not sessions.passed_mfa(self.storage, session["sid"]) and await self.authentication.requires_mfa(
-            request
-        ):
+        # The MFA API's second factor is passed at its own login: a session's (or a remembered
+        # browser's) earlier pass does not count.
+        passed = sessions.passed_mfa(self.storage, session["sid"]) and not for_mfa_api(request)
+        if not passed and await self.authentication.requires_mfa(request):
             return refusal(Refusal.MFA_REQUIRED)
         return self.authentication.grant(session, request)
 
@@ -91,8 +93,9 @@ class Grants:
         now = self.profile.now()
         current = refresh_tokens.live(self.storage, secret, client_id, now)
         if current is not None and not refresh_tokens.passed_mfa(self.storage, current["family"]):
-            if await self.authentication.requires_mfa():
-                finish = completion.token_grant(json.loads(current["request"]), refresh_allowed=True)
+            request = json.loads(current["request"])
+            if await self.authentication.requires_mfa(request):
+                finish = completion.token_grant(request, refresh_allowed=True)
                 return await self.authentication.pending_mfa(row, finish, now)
         rotated = refresh_tokens.rotate(self.storage, self.profile.state.id, secret, client_id, scope, now)
         if isinstance(rotated, Refused):

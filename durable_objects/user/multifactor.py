@@ -132,7 +132,7 @@ class MultiFactor:
         if payload is None:
             return refusal(Refusal.INVALID_MFA_TOKEN)
         kinds = security_keys.SECOND_FACTORS
-        factors = second_factors.second_to(payload["finish"], await self._factors())
+        factors = second_factors.second_to(self.storage, payload["finish"], await self._factors())
         return {
             "user": security_keys.user_entity(self.profile.state.id, self.profile.user()),
             "exclude": security_keys.descriptors(self.storage, (*kinds, security_keys.PASSKEY)),
@@ -195,7 +195,7 @@ class MultiFactor:
         payload = self._pending(tenant_id, secret, client_id)
         if payload is None or payload["finish"]["kind"] != channel:
             return refusal(Refusal.INVALID_MFA_TOKEN)
-        if factor not in second_factors.second_to(payload["finish"], await self._factors()):
+        if factor not in second_factors.second_to(self.storage, payload["finish"], await self._factors()):
             return refusal(Refusal.FACTOR_DISABLED)
         if self.profile.user()["blocked"]:
             return refusal(Refusal.BLOCKED)
@@ -275,6 +275,22 @@ class MultiFactor:
             return refusal(Refusal.MFA_LOCKED if checked.locked else Refusal.WRONG_OTP)
         one_time.spend_token(self.storage, TICKET, secret, tenant_id, now)
         return {"enrolled": True}
+
+    # --- the MFA API's own tokens (Auth0's audience `https://{domain}/mfa/`) ---------------------
+
+    async def listed_authenticators(self) -> list[Wire]:
+        """Auth0 `GET /mfa/authenticators` with an MFA API token: as with an mfa_token."""
+        return second_factors.listed(self.storage, await self._factors())
+
+    async def remove_authenticator(self, authenticator_id: str) -> bool:
+        """Auth0 `DELETE /mfa/authenticators/{id}`: one of those the listing shows, but not the
+        email (the user's verified address, nothing enrolled); passkeys are not listed there."""
+        removable = [
+            row["id"]
+            for row in await self.listed_authenticators()
+            if row.get("oob_channel") != second_factors.EMAIL
+        ]
+        return authenticator_id in removable and self.delete_authenticators(authenticator_id) > 0
 
     # --- the Management API ---------------------------------------------------------------------
 

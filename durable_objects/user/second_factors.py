@@ -24,6 +24,7 @@ from typing import Any
 
 from durable_objects.user import one_time, security_keys
 from edgeauth.mfa import totp
+from edgeauth.mfa.audience import for_mfa_api
 from edgeauth.mfa.factors import FIRST_FACTORS, masked
 from edgeauth.ports import Crypto, ObjectStorage
 from edgeauth.rows import iso_now
@@ -108,10 +109,14 @@ def email_authenticator_id(address: str) -> str:
     return "email|dev_" + hashlib.sha256(address.encode()).hexdigest()[:20]
 
 
-def second_to(finish: dict[str, Any], factors: list[str]) -> list[str]:
+def second_to(storage: ObjectStorage, finish: dict[str, Any], factors: list[str]) -> list[str]:
     """The factors that can be this login's second: not the email when the login itself proved
-    the mailbox (an email code or magic link: the same proof twice is one factor)."""
-    return [name for name in factors if not (name == EMAIL and finish.get("first") == EMAIL)]
+    the mailbox (an email code or magic link: the same proof twice is one factor), nor for the
+    MFA API when the user has another factor (the mailbox alone must not remove an app)."""
+    named = [name for name in factors if not (name == EMAIL and finish.get("first") == EMAIL)]
+    if for_mfa_api(finish.get("request")) and any(kind != EMAIL for kind in enrolled(storage, named)):
+        return [name for name in named if name != EMAIL]
+    return named
 
 
 def enrolled(storage: ObjectStorage, factors: list[str]) -> list[str]:

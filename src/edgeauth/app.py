@@ -23,7 +23,7 @@ from edgeauth.database.change_password import change_password, reset_page, reset
 from edgeauth.database.signup import signup
 from edgeauth.database.verification import verify_email
 from edgeauth.http.context import TenantMiddleware, request_context
-from edgeauth.http.cors import bearer_preflight, credentialed_preflight, preflight
+from edgeauth.http.cors import bearer_delete_preflight, bearer_preflight, credentialed_preflight, preflight
 from edgeauth.http.hot_paths import HotPaths
 from edgeauth.http.lazy_app import LazyApp
 from edgeauth.login.enrollment_ticket import enrollment_ticket_page, enrollment_ticket_submit
@@ -114,6 +114,8 @@ ROUTES = [
     Route("/oauth/revoke", preflight, methods=["OPTIONS"]),
     Route("/mfa/authenticators", mfa_api.list_authenticators, methods=["GET"]),
     Route("/mfa/authenticators", bearer_preflight, methods=["OPTIONS"]),
+    Route("/mfa/authenticators/{authenticator_id}", mfa_api.remove_authenticator, methods=["DELETE"]),
+    Route("/mfa/authenticators/{authenticator_id}", bearer_delete_preflight, methods=["OPTIONS"]),
     Route("/mfa/associate", mfa_api.associate, methods=["POST"]),
     Route("/mfa/associate", bearer_preflight, methods=["OPTIONS"]),
     Route("/mfa/challenge", mfa_api.challenge, methods=["POST"]),

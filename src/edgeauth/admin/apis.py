@@ -8,6 +8,7 @@ from edgeauth import ids, management_api
 from edgeauth.admin.clients import publish_client
 from edgeauth.admin.errors import AdminError, bad_request, conflict, not_found
 from edgeauth.admin.tenants import require_tenant
+from edgeauth.mfa import audience as mfa_api
 from edgeauth.platform import Platform
 from edgeauth.rows import from_json_column, iso_now, to_json_column
 from edgeauth.snapshots import MAX_API_IDENTIFIER_BYTES, TOKEN_DIALECTS, ResourceServer, api_key, store_api
@@ -175,8 +176,8 @@ async def create_api(
         raise bad_request("An API needs a name and an identifier.")
     if len(identifier.encode()) > MAX_API_IDENTIFIER_BYTES:
         raise bad_request(f"identifier must be at most {MAX_API_IDENTIFIER_BYTES} bytes.")
-    if identifier == management_api.IDENTIFIER:
-        raise conflict("That identifier is reserved for the Management API.")
+    if identifier in (management_api.IDENTIFIER, mfa_api.IDENTIFIER):
+        raise conflict("That identifier is reserved for the tenant's own APIs.")
     _check_lifetime(token_lifetime)
     now = iso_now(platform.clock())
     algorithm = options.get("signing_alg") or "RS256"

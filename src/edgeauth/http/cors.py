@@ -16,16 +16,18 @@ BEARER_HEADERS = f"{ALLOWED_HEADERS}, Authorization"
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 
 
-async def preflight(request: Request, allowed_headers: str = ALLOWED_HEADERS) -> Response:
+async def preflight(
+    request: Request, allowed_headers: str = ALLOWED_HEADERS, allowed_methods: str = ALLOWED_METHODS
+) -> Response:
     """`OPTIONS` on a CORS-enabled path."""
     origin = request.headers.get("origin")
     if not origin:
-        return Response(status_code=204, headers={"Allow": ALLOWED_METHODS})
+        return Response(status_code=204, headers={"Allow": allowed_methods})
     return Response(
         status_code=204,
         headers={
             "Access-Control-Allow-Origin": origin,
-            "Access-Control-Allow-Methods": ALLOWED_METHODS,
+            "Access-Control-Allow-Methods": allowed_methods,
             "Access-Control-Allow-Headers": allowed_headers,
             "Access-Control-Max-Age": "86400",
             "Vary": "Origin",
@@ -37,6 +39,11 @@ async def bearer_preflight(request: Request) -> Response:
     """`OPTIONS` of an endpoint called with `Authorization: Bearer …`; the actual response allows
     only the token's application's web origins."""
     return await preflight(request, BEARER_HEADERS)
+
+
+async def bearer_delete_preflight(request: Request) -> Response:
+    """`OPTIONS` of a resource a Bearer token deletes (`/mfa/authenticators/{id}`)."""
+    return await preflight(request, BEARER_HEADERS, "DELETE, OPTIONS")
 
 
 async def credentialed_preflight(request: Request) -> Response:

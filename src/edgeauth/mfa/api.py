@@ -1,7 +1,9 @@
 """Auth0's MFA API for apps that log users in themselves (the password grants, embedded login):
 `GET /mfa/authenticators`, `POST /mfa/associate`, `POST /mfa/challenge`, each with the mfa_token of
 a login that answered `mfa_required`; the codes then go to the token endpoint's MFA grants
-(`oauth/grants/mfa.py`). Shapes as auth0-spa-js's MFA client sends and reads them (docs/mfa.md)."""
+(`oauth/grants/mfa.py`). Shapes as auth0-spa-js's MFA client sends and reads them (docs/mfa.md).
+Listing and removing authenticators outside a login take an access token for the MFA API
+(`edgeauth.mfa.audience`), whose login passed the user's second factor."""
 
 from __future__ import annotations
 
@@ -15,13 +17,15 @@ from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cors import allow_listed_origin
 from edgeauth.http.errors import NO_STORE, OAuthError, invalid_grant, invalid_request
+from edgeauth.mfa import audience as mfa_api
 from edgeauth.notifications import email_user
-from edgeauth.oauth.bearer import bearer_token, invalid_token
+from edgeauth.oauth.bearer import bearer_token, insufficient_scope, invalid_token, verify_access_token
 from edgeauth.oauth.client_auth import request_client
 from edgeauth.oauth.grants.rules import required_param
 from edgeauth.snapshots import Client, load_client
+from edgeauth.tokens import token_client
 from edgeauth.users.answers import MESSAGES, Refusal, Refused
-from edgeauth.users.objects import TokenUser
+from edgeauth.users.objects import TokenUser, UserById
 
 BadToken = Callable[[str], OAuthError]
 
@@ -64,21 +68,64 @@ async def answered(
 ) -> Response:
     """The answer, readable by the token's application's web origins (CORS)."""
     client = await load_client(ctx.platform.config, ctx.tenant.id, client_id)
-    response = JSONResponse(body, status_code=status, headers=NO_STORE)
+    response = (
+        Response(status_code=status, headers=NO_STORE)
+        if body is None
+        else JSONResponse(body, status_code=status, headers=NO_STORE)
+    )
     return allow_listed_origin(request, response, client.web_origins if client else [])
 
 
+def is_access_token(token: str) -> bool:
+    """A JWT (three dot-separated parts) rather than an opaque `{object}.{secret}` mfa_token."""
+    return token.count(".") == 2
+
+
+async def mfa_api_user(ctx: RequestContext, token: str, scope: str) -> tuple[UserById, str]:
+    """The user of a live MFA API access token of this tenant that carries `scope`, and the
+    application it was issued to; `invalid_token` or `insufficient_scope` (RFC 6750 §3.1) else."""
+    claims = await verify_access_token(ctx, token, mfa_api.audience_for(ctx.issuer))
+    if scope not in str(claims.get("scope", "")).split():
+        raise insufficient_scope(scope)
+    found = await ctx.users.find(str(claims.get("sub", "")))
+    who = found[1]["user"] if found else None
+    if found is None or who is None:
+        raise invalid_token("The user no longer exists")
+    if who.get("blocked"):
+        raise invalid_token("The user is blocked")
+    return found[0], token_client(claims)
+
+
 async def list_authenticators(request: Request) -> Response:
-    """Auth0 `GET /mfa/authenticators` (Bearer mfa_token)."""
+    """Auth0 `GET /mfa/authenticators`: Bearer mfa_token, or an MFA API token with
+    `read:authenticators`."""
     ctx = request_context(request)
     try:
-        user, secret = token_user(ctx, bearer_token(request))
-        result = await user.mfa_authenticators(secret)
+        token = bearer_token(request)
+        if is_access_token(token):
+            user, client_id = await mfa_api_user(ctx, token, mfa_api.READ)
+            return await answered(ctx, request, await user.listed_authenticators(), client_id)
+        holder, secret = token_user(ctx, token)
+        result = await holder.mfa_authenticators(secret)
         if isinstance(result, Refused):
             raise refusal_error(result)
     except OAuthError as exc:
         return exc.response()
     return await answered(ctx, request, result["authenticators"], result["client_id"])
+
+
+async def remove_authenticator(request: Request) -> Response:
+    """Auth0 `DELETE /mfa/authenticators/{id}` (an MFA API token with `remove:authenticators`; an
+    mfa_token, which the password alone gives, is not enough): 204, or 404 for an id the user's
+    listing does not show."""
+    ctx = request_context(request)
+    try:
+        user, client_id = await mfa_api_user(ctx, bearer_token(request), mfa_api.REMOVE)
+        if not await user.remove_authenticator(request.path_params["authenticator_id"]):
+            raise OAuthError("not_found", "Authenticator not found", 404)
+    except OAuthError as exc:
+        return exc.response()
+    return await answered(ctx, request, None, client_id, status=204)
 
 
 async def associate(request: Request) -> Response:

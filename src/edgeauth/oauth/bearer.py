@@ -18,6 +18,13 @@ def invalid_token(description: str) -> OAuthError:
     return OAuthError("invalid_token", description, 401, {"WWW-Authenticate": header})
 
 
+def insufficient_scope(scope: str) -> OAuthError:
+    """403 with `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"` (RFC 6750 §3.1)."""
+    description = f"Insufficient scope, expected: {scope}"
+    header = challenge("Bearer", error="insufficient_scope", error_description=description, scope=scope)
+    return OAuthError("insufficient_scope", description, 403, {"WWW-Authenticate": header})
+
+
 def missing_token() -> OAuthError:
     """RFC 6750 §3.1: a request without credentials gets a bare challenge, no error code."""
     return OAuthError("invalid_token", "Missing access token", 401, {"WWW-Authenticate": "Bearer"})

@@ -188,6 +188,14 @@ class UserById(_Handle):
     async def unlink_identity(self, provider: str, user_id: str) -> Unlinked | Refused:
         return await self._call("unlink_identity", provider, user_id)
 
+    async def listed_authenticators(self) -> list[dict[str, Any]]:
+        """The MFA API's listing (`GET /mfa/authenticators`)."""
+        return await self._call("listed_authenticators")
+
+    async def remove_authenticator(self, authenticator_id: str) -> bool:
+        """The MFA API's `DELETE /mfa/authenticators/{id}`: False when it lists no such one."""
+        return await self._call("remove_authenticator", authenticator_id)
+
     async def authentication_methods(self) -> list[dict[str, Any]]:
         return await self._call("authentication_methods")
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from edgeauth.http.context import RequestContext
+from edgeauth.mfa import audience as mfa_api
 from edgeauth.mfa.factors import asks_for_mfa
 from edgeauth.oauth.apis import find_api
 from edgeauth.redirect_urls import redirect_url_problem
@@ -98,6 +99,9 @@ class AuthorizationRequest:
     web_origins: list[str] = field(default_factory=list)
     # OIDC Core §3.1.2.1 `acr_values`; Auth0's multi-factor policy URI asks for MFA on this login.
     acr_values: str = ""
+    # The audience is the tenant's MFA API (`edgeauth.mfa.audience`): the user's object then asks
+    # for the second factor of a user who has one.
+    mfa_api: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -218,6 +222,15 @@ def check_acr_values(query: Any, response_type: str) -> str:
     return acr_values
 
 
+def check_mfa_api(ctx: RequestContext, audience: str, response_type: str) -> bool:
+    """A request for the MFA API's token (`edgeauth.mfa.audience`) must pass the user's second
+    factor, which the user's object checks in the code flow only: an implicit one is refused."""
+    for_mfa_api = mfa_api.names_mfa_api(ctx.issuer, audience)
+    if for_mfa_api and "code" not in response_type.split():
+        raise RedirectError("invalid_request", "The MFA API audience needs a response_type with code.")
+    return for_mfa_api
+
+
 async def check_audience(ctx: RequestContext, query: Any) -> str:
     audience = first(query, "audience") or ctx.tenant.default_audience
     if audience and await find_api(ctx, audience) is None:
@@ -247,6 +260,7 @@ async def checked_request(
 ) -> AuthorizationRequest:
     """The request, every rule after the redirect_uri passed (each raises `RedirectError`)."""
     response_type = check_response_type(client, query)
+    audience = await check_audience(ctx, query)
     return AuthorizationRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
@@ -255,7 +269,7 @@ async def checked_request(
         scope=first(query, "scope") or "openid",
         state=query.get("state"),
         nonce=check_nonce(query, response_type),
-        audience=await check_audience(ctx, query),
+        audience=audience,
         code_challenge=check_pkce(client, query, response_type),
         prompt=check_prompt(query),
         max_age=check_max_age(query),
@@ -265,6 +279,7 @@ async def checked_request(
         connection=first(query, "connection"),
         web_origins=client.web_origins,
         acr_values=check_acr_values(query, response_type),
+        mfa_api=check_mfa_api(ctx, audience, response_type),
     )
 
 

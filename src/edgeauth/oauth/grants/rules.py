@@ -13,6 +13,7 @@ from edgeauth.http.errors import (
     invalid_request,
     unauthorized_client,
 )
+from edgeauth.mfa import audience as mfa_api
 from edgeauth.oauth.apis import find_api
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.snapshots import Client
@@ -48,7 +49,10 @@ async def direct_request(ctx: RequestContext, client: Client, params: dict[str, 
     if audience and await find_api(ctx, audience) is None:
         raise access_denied(f"Service not found: {audience}")
     scope = string_param(params, "scope") or "openid"
-    return AuthorizationRequest(client.client_id, "", "token", scope=scope, audience=audience)
+    for_mfa = mfa_api.names_mfa_api(ctx.issuer, audience)
+    return AuthorizationRequest(
+        client.client_id, "", "token", scope=scope, audience=audience, mfa_api=for_mfa
+    )
 
 
 def login_refusal(refusal: Refused) -> OAuthError:
