@@ -71,16 +71,18 @@ def refused_login(server: Server, app: dict[str, Any], email: str, **options: st
     return body
 
 
-def enrolled_user(server: Server, app: dict[str, Any], email: str, *created: str) -> tuple[str, str, float]:
-    """A user who enrolled an authenticator app while the policy required MFA: its id, the app's
-    secret and when."""
+def enrolled_user(
+    server: Server, app: dict[str, Any], email: str, *created: str, after: str = "never"
+) -> tuple[str, str, float]:
+    """A user who enrolled an authenticator app while the policy required MFA (the policy then
+    `after`): its id, the app's secret and when."""
     user_id = server.cli("users", "create", "--email", email, "--password", PASSWORD, *created)["user_id"]
     policy(server, "all-applications")
     pending = refused_login(server, app, email, scope="openid")
     secret = associate(server, pending["mfa_token"]).json()["secret"]
     now = time.time()
     mfa_grant(server, app, MFA_OTP, mfa_token=pending["mfa_token"], otp=rfc6238(secret, now))
-    policy(server, "never")
+    policy(server, after)
     return str(user_id), secret, now
 
 

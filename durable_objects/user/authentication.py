@@ -11,6 +11,7 @@ from durable_objects.user import (
     brute_force,
     codes,
     identities,
+    known_devices,
     names,
     one_time,
     refresh_tokens,
@@ -108,10 +109,27 @@ class Authentication:
         if not for_mfa_api(finish.get("request")) and await self._remembered(finish, now):
             return await self.complete(finish, ip, now, ["mfa"])
         if await self.requires_mfa(finish.get("request")):
-            if finish["kind"] == "ticket" or finish["request"] is None:
-                return refusal(Refusal.MFA_REQUIRED)
-            return await self.pending_mfa(self.profile.user(), finish, now)
+            return await self._second_factor(finish, now)
+        if await self._low_confidence(finish, now):
+            adaptive = {**finish, "adaptive": True}
+            tenant = await self.tenant()
+            if second_factors.second_to(self.storage, adaptive, tenant.mfa_factors if tenant else []):
+                return await self._second_factor(adaptive, now)
         return await self.complete(finish, ip, now)
+
+    async def _second_factor(self, finish: dict[str, Any], now: int) -> MfaPending | Wire:
+        if finish["kind"] == "ticket" or finish["request"] is None:
+            return refusal(Refusal.MFA_REQUIRED)
+        return await self.pending_mfa(self.profile.user(), finish, now)
+
+    async def _low_confidence(self, finish: dict[str, Any], now: int) -> bool:
+        """Auth0's Adaptive MFA (`confidence-score`): a login from a device this user has not
+        completed a login on lately (or with no device at all: token grants, login tickets) is of
+        low confidence; edgeauth has no travel or IP reputation signals."""
+        tenant = await self.tenant()
+        if tenant is None or not tenant.adaptive_mfa:
+            return False
+        return not known_devices.is_known(self.storage, str(finish.get("device", "")), now)
 
     async def _remembered(self, finish: dict[str, Any], now: int) -> bool:
         """A browser that passed MFA for this user and asked to be remembered (its cookie's token in
@@ -147,7 +165,11 @@ class Authentication:
         session = sessions.create_session(self.storage, self.profile.state.id, now)
         if amr and "mfa" in amr:
             sessions.mark_mfa(self.storage, session["sid"])
-        return {**self.grant(session, finish["request"]), "session_token": session["token"]}
+        login: Login = {**self.grant(session, finish["request"]), "session_token": session["token"]}
+        if finish.get("device"):  # the browser's device id, now known for Adaptive MFA
+            known_devices.seen(self.storage, str(finish["device"]), now)
+            login["device"] = str(finish["device"])
+        return login
 
     async def pending_mfa(self, row: dict[str, Any], finish: dict[str, Any], now: int) -> MfaPending | Wire:
         """Auth0's `mfa_required`: an mfa_token that carries this login's finish to the second

@@ -18,6 +18,7 @@ from durable_objects.user import (
     brute_force,
     codes,
     identities,
+    known_devices,
     one_time,
     refresh_tokens,
     remembered,
@@ -77,6 +78,7 @@ SCHEMA = (
     second_factors.SENDS_SCHEMA,
     *security_keys.SCHEMA,
     remembered.SCHEMA,
+    known_devices.SCHEMA,
     # Upstream refresh tokens (lazy migration) this user exchanged: each is taken once.
     """CREATE TABLE IF NOT EXISTS upstream_refresh_tokens (
         digest       TEXT PRIMARY KEY,
@@ -412,9 +414,10 @@ class Profile:
 
     def sign_out_everywhere(self) -> None:
         """Every SSO session ends, every refresh token and pending mfa_token is revoked, and every
-        browser remembered for MFA is forgotten."""
+        browser remembered for MFA, and every device known for Adaptive MFA, is forgotten."""
         sessions.end_all_sessions(self.storage)
         refresh_tokens.revoke_all(self.storage)
         one_time.revoke_kind(self.storage, "mfa")
         one_time.revoke_kind(self.storage, "enrollment_ticket")
         remembered.forget_all(self.storage)
+        known_devices.forget_all(self.storage)

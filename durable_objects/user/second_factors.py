@@ -112,8 +112,14 @@ def email_authenticator_id(address: str) -> str:
 def second_to(storage: ObjectStorage, finish: dict[str, Any], factors: list[str]) -> list[str]:
     """The factors that can be this login's second: not the email when the login itself proved
     the mailbox (an email code or magic link: the same proof twice is one factor), nor for the
-    MFA API when the user has another factor (the mailbox alone must not remove an app)."""
+    MFA API when the user has another factor (the mailbox alone must not remove an app). A login
+    of low confidence (Adaptive MFA) of a user with no factor is asked for the verified email."""
     named = [name for name in factors if not (name == EMAIL and finish.get("first") == EMAIL)]
+    if finish.get("adaptive") and not enrolled(storage, named):
+        # Adaptive MFA: a user with no factor proves the mailbox (not after an email login, and
+        # not in an embedded login's ticket, which has no page to ask on).
+        proves = finish.get("first") != EMAIL and finish.get("kind") != "ticket"
+        return [EMAIL] if proves and verified_email(storage) else []
     if for_mfa_api(finish.get("request")) and any(kind != EMAIL for kind in enrolled(storage, named)):
         return [name for name in named if name != EMAIL]
     return named

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from edgeauth.config_store import ConfigStore
-from edgeauth.mfa.factors import requires_mfa
+from edgeauth.mfa.factors import adaptive_mfa, requires_mfa
 from edgeauth.ports import KeyValueStore
 
 
@@ -98,6 +98,12 @@ class Tenant:
     def requires_mfa(self) -> bool:
         """Every login of this tenant ends with a second factor (edgeauth.mfa.factors)."""
         return requires_mfa(self.mfa_factors, self.mfa_policies)
+
+    @property
+    def adaptive_mfa(self) -> bool:
+        """A login from a device its user has not used lately ends with a second factor (Auth0's
+        Adaptive MFA, `durable_objects/user/known_devices.py`)."""
+        return adaptive_mfa(self.mfa_factors, self.mfa_policies)
 
     @property
     def session_lifetimes(self) -> dict[str, int]:

@@ -82,8 +82,9 @@ def test_factors_and_policies(mgmt: Management, app: dict[str, Any]) -> None:
 
         assert api.put("/guardian/policies", json=["all-applications"]).json() == ["all-applications"]
         assert api.get("/guardian/policies").json() == ["all-applications"]
-        adaptive = api.put("/guardian/policies", json=["confidence-score"])
-        assert adaptive.status_code == 403 and adaptive.json()["errorCode"] == "feature_not_enabled"
+        assert api.put("/guardian/policies", json=["confidence-score"]).json() == ["confidence-score"]
+        assert api.get("/guardian/policies").json() == ["confidence-score"]
+        assert api.put("/guardian/policies", json=["all-applications"]).json() == ["all-applications"]
         assert api.put("/guardian/policies", json=["sometimes"]).status_code == 400
         assert api.put("/guardian/policies", json="all-applications").status_code == 400
         assert api.get("/guardian/policies").json() == ["all-applications"]  # refusals changed nothing

@@ -116,17 +116,19 @@ async def configure_mfa(
     platform: Platform, tenant_id: str, mfa: list[str] | None, policy: str | None
 ) -> None:
     """`--mfa`: the factors (or `off`), and with them the `all-applications` policy unless
-    `--mfa-policy never` (MFA then only when a login's `acr_values` asks for it)."""
+    `--mfa-policy` says `confidence-score` (Adaptive MFA) or `never` (MFA then only when a login's
+    `acr_values` asks for it)."""
     factors = None if mfa is None else set(split_list(mfa)) - {"off"}
     if factors is not None and (unknown := factors - set(MFA_FACTORS)):
         listed = ", ".join(sorted(unknown))
         raise AdminError(400, f"Unknown or unavailable factors: {listed}.", "invalid_body")
     every_login = policy == "all-applications" or (policy is None and bool(factors))
+    policies = ["all-applications"] if every_login else []
     await guardian.configure(
         platform,
         tenant_id,
         factors=None if factors is None else {name: name in factors for name in MFA_FACTORS},
-        policies=["all-applications"] if every_login else [],
+        policies=["confidence-score"] if policy == "confidence-score" else policies,
     )
 
 
@@ -396,8 +398,9 @@ def add_admin_commands(verbs: Any, options: AddOptions) -> None:
     )
     update.add_argument(
         "--mfa-policy",
-        choices=("all-applications", "never"),
-        help="every login needs MFA, or only those whose acr_values ask for it (default with --mfa: all)",
+        choices=("all-applications", "confidence-score", "never"),
+        help="every login needs MFA, only those from a device the user has not used lately (Auth0's "
+        "Adaptive MFA), or only those whose acr_values ask for it (default with --mfa: all)",
     )
     template = leaf(
         tenants_group, "page-template", tenants_page_template, "set the Universal Login page template"

@@ -11,6 +11,8 @@ localhost), not across sites (docs/decisions.md "Cookies on http").
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Literal
 
 from starlette.requests import Request
@@ -20,10 +22,14 @@ SESSION_COOKIE = "edgeauth_session"
 TRANSACTION_COOKIE = "edgeauth_tx"
 # A browser that passed MFA and asked to be remembered (durable_objects/user/remembered.py).
 REMEMBERED_BROWSER_COOKIE = "edgeauth_mfa_browser"
+# The browser's device id for Adaptive MFA (durable_objects/user/known_devices.py).
+DEVICE_COOKIE = "edgeauth_device"
+DEVICE_MAX_AGE = 400 * 86400  # the longest browsers keep a cookie (RFC 6265bis)
 # The same binding for a provider that posts its answer cross-site (Apple's form_post): browsers
 # send no `SameSite=Lax` cookie with a cross-site POST.
 CROSS_SITE_TRANSACTION_COOKIE = "edgeauth_tx_cs"
 TRANSACTION_MAX_AGE = 3600
+DEVICE_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def _cross_site(secure: bool) -> Literal["none", "lax"]:
@@ -68,6 +74,19 @@ def set_remembered_browser(response: Response, token: str, *, secure: bool, max_
 
 def remembered_browser(request: Request) -> str:
     return request.cookies.get(REMEMBERED_BROWSER_COOKIE, "")
+
+
+def set_device(response: Response, device: str, *, secure: bool) -> None:
+    """The browser's device id: HttpOnly, Lax (sent with the login form's own posts)."""
+    response.set_cookie(
+        DEVICE_COOKIE, device, max_age=DEVICE_MAX_AGE, path="/", secure=secure, httponly=True, samesite="lax"
+    )
+
+
+def device_id(request: Request) -> str:
+    """The browser's device id, or a new one (a cookie of another shape is replaced)."""
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    return device if DEVICE_SHAPE.fullmatch(device) else secrets.token_urlsafe(32)
 
 
 def set_transaction_binding(response: Response, value: str, *, secure: bool) -> None:

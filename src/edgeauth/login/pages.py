@@ -18,7 +18,7 @@ from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.database.verification import send_verification_email
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
-from edgeauth.http.cookies import TRANSACTION_COOKIE, remembered_browser, set_session
+from edgeauth.http.cookies import TRANSACTION_COOKIE, device_id, remembered_browser, set_device, set_session
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import email_connection_for, upstream_connections_for
 from edgeauth.login.events import record_user_event
@@ -162,15 +162,19 @@ async def record_login(
 
 def browser_finish(ctx: RequestContext, request: Request, authz: AuthorizationRequest) -> dict[str, Any]:
     """How a hosted login finishes: an SSO session and a code, with this browser's "remember this
-    browser" token when the tenant offers that (the user's object decides whether it counts)."""
+    browser" token when the tenant offers that, and its device id under Adaptive MFA (the user's
+    object decides whether either counts)."""
     token = remembered_browser(request) if ctx.tenant.mfa_remember_days else ""
-    return completion.browser_session(code_request(authz), token)
+    device = device_id(request) if ctx.tenant.adaptive_mfa else ""
+    return completion.browser_session(code_request(authz), token, device)
 
 
 async def signed_in(ctx: RequestContext, authz: AuthorizationRequest, grant: Login) -> Response:
     response = await complete_authorization(ctx, authz, grant)
     max_age = ctx.tenant.session_lifetimes["absolute"]
     set_session(response, grant["session_token"], secure=ctx.secure, max_age=max_age)
+    if "device" in grant:
+        set_device(response, grant["device"], secure=ctx.secure)
     return response
 
 

@@ -268,7 +268,7 @@ async def start_second_factor(
         if len(offered) > 1:
             return await choice_page(ctx, request, login, offered)
         return await factor_page(ctx, request, login, offered[0], enroll=True)
-    kinds = [item["type"] for item in requirements["challenge"] if item["type"] in ctx.tenant.mfa_factors]
+    kinds = [item["type"] for item in requirements["challenge"]]  # the user's object chose them
     return await factor_page(ctx, request, login, kinds[0] if kinds else OTP, enroll=False)
 
 

@@ -20,10 +20,10 @@ OFFERED = ("otp", "email", "webauthn-roaming", "webauthn-platform", "recovery-co
 # order the hosted page offers them.
 FIRST_FACTORS = ("otp", "webauthn-roaming", "webauthn-platform")
 WEBAUTHN_FACTORS = ("webauthn-roaming", "webauthn-platform")
-# `all-applications`: every login needs a second factor. (`confidence-score`, Auth0's adaptive MFA,
-# needs risk signals edgeauth does not have.)
+# `all-applications`: every login needs a second factor; `confidence-score` (Auth0's Adaptive MFA):
+# only a login of low confidence, here one from a device the user has not used lately.
 POLICIES = ("all-applications", "confidence-score")
-OFFERED_POLICIES = ("all-applications",)
+OFFERED_POLICIES = POLICIES
 
 
 # Auth0: `acr_values` with this policy asks for MFA on one login (whatever the tenant's policy), and
@@ -45,6 +45,12 @@ def requires_mfa(factors: list[str], policies: list[str]) -> bool:
     """MFA is required at every login when the policy says so and a first factor is enabled (Auth0:
     a policy with no factor enabled asks for nothing)."""
     return "all-applications" in policies and offers_mfa(factors)
+
+
+def adaptive_mfa(factors: list[str], policies: list[str]) -> bool:
+    """Auth0's `confidence-score` policy (Adaptive MFA): a second factor only when a login's
+    confidence is low; `all-applications` wins when both are set."""
+    return "confidence-score" in policies and not requires_mfa(factors, policies) and offers_mfa(factors)
 
 
 def offers_mfa(factors: list[str]) -> bool:

@@ -142,6 +142,8 @@ class Login(TypedDict):
     # Passed with a second factor: `amr` for the ID token, and a recovery code that replaced the one used.
     amr: NotRequired[list[str]]
     recovery_code: NotRequired[str]
+    # The browser's device id, known to the user now (Adaptive MFA): the Worker keeps it in a cookie.
+    device: NotRequired[str]
 
 
 class MfaPending(TypedDict):

@@ -13,11 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 
-def browser_session(request: dict[str, Any] | None, remembered: str = "") -> dict[str, Any]:
-    """`remembered`: the browser's "remember this browser" token, if it has one."""
+def browser_session(request: dict[str, Any] | None, remembered: str = "", device: str = "") -> dict[str, Any]:
+    """`remembered`: the browser's "remember this browser" token, if it has one; `device`: its
+    device id (Adaptive MFA)."""
     finish: dict[str, Any] = {"kind": "session", "request": request}
     if remembered:
         finish["remembered"] = remembered
+    if device:
+        finish["device"] = device
     return finish
 
 
