@@ -67,8 +67,11 @@ class Browser:
         return {cookie.name: cookie.value or "" for cookie in self.jar}
 
     def set_cookie(self, name: str, value: str) -> None:
-        """Plant a cookie (a stolen one, say) as a host-only, non-Secure cookie of this host."""
+        """Plant a cookie (a stolen one, say) as a host-only, non-Secure cookie of this host, under
+        the domain `http.cookiejar` itself files it for that host (a dotless host is `host.local`,
+        RFC 2965's effective host name): filed otherwise, the jar would never send it."""
         hostname = self.host.rsplit(":", 1)[0]
+        hostname = hostname if "." in hostname else f"{hostname}.local"
         self.jar.set_cookie(
             Cookie(
                 0,

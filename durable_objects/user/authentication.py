@@ -108,13 +108,15 @@ class Authentication:
         # Auth0: a remembered browser does not pass the MFA API's second factor.
         if not for_mfa_api(finish.get("request")) and await self._remembered(finish, now):
             return await self.complete(finish, ip, now, ["mfa"])
-        if await self.requires_mfa(finish.get("request")):
-            return await self._second_factor(finish, now)
         if await self._low_confidence(finish, now):
+            # First, so that a user with no factor proves the mailbox before anything else (a
+            # login asking for MFA would otherwise let the password alone enroll a factor).
             adaptive = {**finish, "adaptive": True}
             tenant = await self.tenant()
             if second_factors.second_to(self.storage, adaptive, tenant.mfa_factors if tenant else []):
                 return await self._second_factor(adaptive, now)
+        if await self.requires_mfa(finish.get("request")):
+            return await self._second_factor(finish, now)
         return await self.complete(finish, ip, now)
 
     async def _second_factor(self, finish: dict[str, Any], now: int) -> MfaPending | Wire:
@@ -129,7 +131,8 @@ class Authentication:
         tenant = await self.tenant()
         if tenant is None or not tenant.adaptive_mfa:
             return False
-        return not known_devices.is_known(self.storage, str(finish.get("device", "")), now)
+        devices = finish.get("devices") or []
+        return known_devices.known(self.storage, self.profile.state.id, devices, now) is None
 
     async def _remembered(self, finish: dict[str, Any], now: int) -> bool:
         """A browser that passed MFA for this user and asked to be remembered (its cookie's token in
@@ -166,10 +169,17 @@ class Authentication:
         if amr and "mfa" in amr:
             sessions.mark_mfa(self.storage, session["sid"])
         login: Login = {**self.grant(session, finish["request"]), "session_token": session["token"]}
-        if finish.get("device"):  # the browser's device id, now known for Adaptive MFA
-            known_devices.seen(self.storage, str(finish["device"]), now)
-            login["device"] = str(finish["device"])
+        if "devices" in finish and self._proven_device(finish, amr, now):
+            login["device"] = known_devices.seen(self.storage, self.profile.state.id, finish["devices"], now)
         return login
+
+    def _proven_device(self, finish: dict[str, Any], amr: list[str] | None, now: int) -> bool:
+        """Adaptive MFA knows a browser by a login that proved more than the password (a second
+        factor, the mailbox), or that it already knew: a device the password alone made known
+        would skip the factor the user enrolls later."""
+        if amr or finish.get("first") == second_factors.EMAIL:
+            return True
+        return known_devices.known(self.storage, self.profile.state.id, finish["devices"], now) is not None
 
     async def pending_mfa(self, row: dict[str, Any], finish: dict[str, Any], now: int) -> MfaPending | Wire:
         """Auth0's `mfa_required`: an mfa_token that carries this login's finish to the second

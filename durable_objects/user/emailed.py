@@ -127,7 +127,7 @@ class EmailedSecrets:
             return refusal(Refusal.INVALID_TICKET)
         if row["blocked"]:
             return refusal(Refusal.BLOCKED)
-        return await self.authentication.finish(completion.browser_session(request), None)
+        return await self.authentication.finish(completion.embedded_session(request), None)
 
     def start_password_reset(self, tenant_id: str) -> str | None:
         """A reset ticket when this email's database user exists (with a password, or a passkey: a

@@ -1,16 +1,18 @@
 """The devices (browsers) a user has logged in from: Auth0 Adaptive MFA's NewDevice assessment.
 
-A browser carries a random device id in a cookie (`edgeauth.http.cookies.DEVICE_COOKIE`), the same
-for every user of that browser; the user's object keeps a digest of each id its user completed a
-login with, and when. A login from an id not seen for `RECENT_DAYS` is of low confidence: under
-the `confidence-score` policy it asks for a second factor (`authentication.Authentication.finish`).
+A browser's `edgeauth_device` cookie holds one token per user who logged in on it (at most
+`MAX_USERS`), each `{object id}.{secret}` minted here, never taken from the browser: a planted
+value names no device of this user. The object keeps each secret's digest and when the device
+last completed a login. A login whose browser holds no token of this user used within
+`RECENT_DAYS` is of low confidence (`authentication.Authentication.finish`). A device becomes known
+only by a login that proved something besides the password (a second factor, the mailbox) or
+that it already was; enrolling or removing a factor, and signing out everywhere, forget them all.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 from edgeauth.ports import ObjectStorage
+from edgeauth.users.opaque import digest, new_token, split_token
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS known_devices (
     digest    TEXT PRIMARY KEY,
@@ -18,33 +20,43 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS known_devices (
 )"""
 RECENT_DAYS = 30  # Auth0: "a device that has not been used to access the account in the last 30 days"
 DAY = 86400
+MAX_USERS = 5  # tokens one browser keeps (the latest users of a shared computer)
+SEPARATOR = "~"  # a cookie-octet (RFC 6265 §4.1.1) that no token contains
 
 
-def _digest(device: str) -> str:
-    return hashlib.sha256(device.encode()).hexdigest()
+def _ours(object_id: str, tokens: list[str]) -> list[str]:
+    """The secrets of this object's tokens among the browser's."""
+    return [parts[1] for token in tokens if (parts := split_token(token)) and parts[0] == object_id]
 
 
-def is_known(storage: ObjectStorage, device: str, now: int) -> bool:
-    """This device completed a login of this user within `RECENT_DAYS`."""
-    if not device:
-        return False
-    rows = storage.exec(
-        "SELECT 1 FROM known_devices WHERE digest = ? AND last_seen > ?",
-        _digest(device),
-        now - RECENT_DAYS * DAY,
-    )
-    return bool(rows)
+def known(storage: ObjectStorage, object_id: str, tokens: list[str], now: int) -> str | None:
+    """The secret of the browser's token of this user that completed a login within `RECENT_DAYS`."""
+    recent = now - RECENT_DAYS * DAY
+    for secret in _ours(object_id, tokens):
+        if storage.exec(
+            "SELECT 1 FROM known_devices WHERE digest = ? AND last_seen > ?", digest(secret), recent
+        ):
+            return secret
+    return None
 
 
-def seen(storage: ObjectStorage, device: str, now: int) -> None:
-    """A login of this user completed on this device (older entries are dropped)."""
+def seen(storage: ObjectStorage, object_id: str, tokens: list[str], now: int) -> str:
+    """A login of this user completed on this browser: its token of this user seen again, or a
+    new one; the browser's cookie value after it (this user's token first, then the others')."""
     storage.exec("DELETE FROM known_devices WHERE last_seen <= ?", now - RECENT_DAYS * DAY)
+    secret = known(storage, object_id, tokens, now)
+    if secret is None:
+        token, secret_digest = new_token(object_id)
+    else:
+        token, secret_digest = f"{object_id}.{secret}", digest(secret)
     storage.exec(
         "INSERT INTO known_devices (digest, last_seen) VALUES (?, ?) "
         "ON CONFLICT (digest) DO UPDATE SET last_seen = excluded.last_seen",
-        _digest(device),
+        secret_digest,
         now,
     )
+    others = [t for t in tokens if (parts := split_token(t)) and parts[0] != object_id]
+    return SEPARATOR.join([token, *others][:MAX_USERS])
 
 
 def forget_all(storage: ObjectStorage) -> None:

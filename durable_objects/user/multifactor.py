@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from durable_objects.user import one_time, remembered, second_factors, security_keys, sessions
+from durable_objects.user import known_devices, one_time, remembered, second_factors, security_keys, sessions
 from durable_objects.user.authentication import Authentication
 from durable_objects.user.profile import Profile
 from edgeauth.mfa import totp
@@ -299,6 +299,7 @@ class MultiFactor:
 
     def delete_authenticators(self, authenticator_id: str | None) -> int:
         remembered.forget_all(self.storage)  # a browser remembered for a factor that is gone
+        known_devices.forget_all(self.storage)
         one_time.revoke_kind(self.storage, TICKET)
         return second_factors.delete(self.storage, authenticator_id)
 

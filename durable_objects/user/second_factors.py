@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from durable_objects.user import one_time, security_keys
+from durable_objects.user import known_devices, one_time, security_keys
 from edgeauth.mfa import totp
 from edgeauth.mfa.audience import for_mfa_api
 from edgeauth.mfa.factors import FIRST_FACTORS, masked
@@ -118,7 +118,9 @@ def second_to(storage: ObjectStorage, finish: dict[str, Any], factors: list[str]
     if finish.get("adaptive") and not enrolled(storage, named):
         # Adaptive MFA: a user with no factor proves the mailbox (not after an email login, and
         # not in an embedded login's ticket, which has no page to ask on).
-        proves = finish.get("first") != EMAIL and finish.get("kind") != "ticket"
+        proves = (
+            finish.get("first") != EMAIL and finish.get("kind") != "ticket" and not finish.get("embedded")
+        )
         return [EMAIL] if proves and verified_email(storage) else []
     if for_mfa_api(finish.get("request")) and any(kind != EMAIL for kind in enrolled(storage, named)):
         return [name for name in named if name != EMAIL]
@@ -234,8 +236,10 @@ def _current(storage: ObjectStorage, kind: str) -> dict[str, Any] | None:
 
 def enrolled_now(storage: ObjectStorage) -> None:
     """A factor was just enrolled: enrollment tickets still out are void (a leaked one must not
-    enroll another app later, after the factors are reset)."""
+    enroll another app later, after the factors are reset), and the devices Adaptive MFA knew
+    are forgotten (one the password alone made known must not skip the new factor)."""
     one_time.revoke_kind(storage, ENROLLMENT_TICKET)
+    known_devices.forget_all(storage)
 
 
 def drop_unconfirmed(storage: ObjectStorage) -> None:

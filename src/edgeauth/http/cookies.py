@@ -11,25 +11,25 @@ localhost), not across sites (docs/decisions.md "Cookies on http").
 
 from __future__ import annotations
 
-import re
-import secrets
 from typing import Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from edgeauth.users.opaque import split_token
+
 SESSION_COOKIE = "edgeauth_session"
 TRANSACTION_COOKIE = "edgeauth_tx"
 # A browser that passed MFA and asked to be remembered (durable_objects/user/remembered.py).
 REMEMBERED_BROWSER_COOKIE = "edgeauth_mfa_browser"
-# The browser's device id for Adaptive MFA (durable_objects/user/known_devices.py).
+# The browser's device tokens for Adaptive MFA (durable_objects/user/known_devices.py).
 DEVICE_COOKIE = "edgeauth_device"
 DEVICE_MAX_AGE = 400 * 86400  # the longest browsers keep a cookie (RFC 6265bis)
 # The same binding for a provider that posts its answer cross-site (Apple's form_post): browsers
 # send no `SameSite=Lax` cookie with a cross-site POST.
 CROSS_SITE_TRANSACTION_COOKIE = "edgeauth_tx_cs"
 TRANSACTION_MAX_AGE = 3600
-DEVICE_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+MAX_DEVICE_TOKENS = 5
 
 
 def _cross_site(secure: bool) -> Literal["none", "lax"]:
@@ -76,17 +76,24 @@ def remembered_browser(request: Request) -> str:
     return request.cookies.get(REMEMBERED_BROWSER_COOKIE, "")
 
 
-def set_device(response: Response, device: str, *, secure: bool) -> None:
-    """The browser's device id: HttpOnly, Lax (sent with the login form's own posts)."""
+def set_devices(response: Response, value: str, *, secure: bool) -> None:
+    """The browser's device tokens: HttpOnly, and sent with a provider's cross-site answer on
+    https like the session (Apple's form_post), so that its login knows the browser too."""
     response.set_cookie(
-        DEVICE_COOKIE, device, max_age=DEVICE_MAX_AGE, path="/", secure=secure, httponly=True, samesite="lax"
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_MAX_AGE,
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite=_cross_site(secure),
     )
 
 
-def device_id(request: Request) -> str:
-    """The browser's device id, or a new one (a cookie of another shape is replaced)."""
-    device = request.cookies.get(DEVICE_COOKIE, "")
-    return device if DEVICE_SHAPE.fullmatch(device) else secrets.token_urlsafe(32)
+def device_tokens(request: Request) -> list[str]:
+    """The browser's device tokens (each user's object checks its own), well-formed ones only."""
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    return [token for token in value.split("~")[:MAX_DEVICE_TOKENS] if split_token(token)]
 
 
 def set_transaction_binding(response: Response, value: str, *, secure: bool) -> None:

@@ -18,7 +18,13 @@ from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.database.verification import send_verification_email
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
-from edgeauth.http.cookies import TRANSACTION_COOKIE, device_id, remembered_browser, set_device, set_session
+from edgeauth.http.cookies import (
+    TRANSACTION_COOKIE,
+    device_tokens,
+    remembered_browser,
+    set_devices,
+    set_session,
+)
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.connections import email_connection_for, upstream_connections_for
 from edgeauth.login.events import record_user_event
@@ -165,8 +171,8 @@ def browser_finish(ctx: RequestContext, request: Request, authz: AuthorizationRe
     browser" token when the tenant offers that, and its device id under Adaptive MFA (the user's
     object decides whether either counts)."""
     token = remembered_browser(request) if ctx.tenant.mfa_remember_days else ""
-    device = device_id(request) if ctx.tenant.adaptive_mfa else ""
-    return completion.browser_session(code_request(authz), token, device)
+    devices = device_tokens(request) if ctx.tenant.adaptive_mfa else None
+    return completion.browser_session(code_request(authz), token, devices)
 
 
 async def signed_in(ctx: RequestContext, authz: AuthorizationRequest, grant: Login) -> Response:
@@ -174,7 +180,7 @@ async def signed_in(ctx: RequestContext, authz: AuthorizationRequest, grant: Log
     max_age = ctx.tenant.session_lifetimes["absolute"]
     set_session(response, grant["session_token"], secure=ctx.secure, max_age=max_age)
     if "device" in grant:
-        set_device(response, grant["device"], secure=ctx.secure)
+        set_devices(response, grant["device"], secure=ctx.secure)
     return response
 
 

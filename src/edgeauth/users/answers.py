@@ -142,7 +142,7 @@ class Login(TypedDict):
     # Passed with a second factor: `amr` for the ID token, and a recovery code that replaced the one used.
     amr: NotRequired[list[str]]
     recovery_code: NotRequired[str]
-    # The browser's device id, known to the user now (Adaptive MFA): the Worker keeps it in a cookie.
+    # The browser's device tokens after this login (Adaptive MFA): the Worker keeps them in a cookie.
     device: NotRequired[str]
 
 

@@ -13,15 +13,23 @@ from __future__ import annotations
 from typing import Any
 
 
-def browser_session(request: dict[str, Any] | None, remembered: str = "", device: str = "") -> dict[str, Any]:
-    """`remembered`: the browser's "remember this browser" token, if it has one; `device`: its
-    device id (Adaptive MFA)."""
+def browser_session(
+    request: dict[str, Any] | None, remembered: str = "", devices: list[str] | None = None
+) -> dict[str, Any]:
+    """`remembered`: the browser's "remember this browser" token, if it has one; `devices`: its
+    device tokens under Adaptive MFA (`durable_objects/user/known_devices.py`)."""
     finish: dict[str, Any] = {"kind": "session", "request": request}
     if remembered:
         finish["remembered"] = remembered
-    if device:
-        finish["device"] = device
+    if devices is not None:
+        finish["devices"] = devices
     return finish
+
+
+def embedded_session(request: dict[str, Any] | None) -> dict[str, Any]:
+    """The session of an embedded login's ticket, redeemed at `/authorize`: no page asks anything
+    there (Adaptive MFA does not ask such a login for the mailbox)."""
+    return {"kind": "session", "request": request, "embedded": True}
 
 
 def token_grant(request: dict[str, Any], refresh_allowed: bool) -> dict[str, Any]:
