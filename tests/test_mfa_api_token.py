@@ -19,7 +19,7 @@ from auth0.authentication import GetToken
 from auth0.authentication.exceptions import Auth0Error
 
 from tests.browser import Browser, code_query, pkce_pair, redirect_params
-from tests.conftest import Server
+from tests.conftest import M2MApp, Server
 from tests.test_mfa import (
     CALLBACK,
     DATABASE,
@@ -173,17 +173,9 @@ def test_a_user_without_a_factor_gets_the_token_at_once(server: Server, app: dic
 
 
 def test_machines_get_no_mfa_api_token(server: Server) -> None:
-    machine = server.cli("apps", "create", "--name", "Machine", "--type", "m2m")
-    with server.client() as http:
-        answer = http.post(
-            "/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": machine["client_id"],
-                "client_secret": machine["client_secret"],
-                "audience": mfa_audience(server),
-            },
-        )
+    created = server.cli("apps", "create", "--name", "Machine", "--type", "m2m")
+    machine = M2MApp(created["client_id"], created["client_secret"], mfa_audience(server), [])
+    answer = server.token(machine)
     assert answer.status_code == 403
     assert answer.json()["error"] == "access_denied"
 

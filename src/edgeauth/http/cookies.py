@@ -37,15 +37,25 @@ def _cross_site(secure: bool) -> Literal["none", "lax"]:
     return "none" if secure else "lax"
 
 
-def set_session(response: Response, token: str, *, secure: bool, max_age: int) -> None:
+def _set_httponly(
+    response: Response,
+    name: str,
+    value: str,
+    *,
+    max_age: int,
+    secure: bool,
+    samesite: Literal["none", "lax"],
+    path: str = "/",
+) -> None:
+    """Every cookie edgeauth sets is HttpOnly: no page script, ours or a tenant's, reads it."""
     response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=max_age,
-        path="/",
-        secure=secure,
-        httponly=True,
-        samesite=_cross_site(secure),
+        name, value, max_age=max_age, path=path, secure=secure, httponly=True, samesite=samesite
+    )
+
+
+def set_session(response: Response, token: str, *, secure: bool, max_age: int) -> None:
+    _set_httponly(
+        response, SESSION_COOKIE, token, max_age=max_age, secure=secure, samesite=_cross_site(secure)
     )
 
 
@@ -61,15 +71,7 @@ def session_token(request: Request) -> str:
 
 def set_remembered_browser(response: Response, token: str, *, secure: bool, max_age: int) -> None:
     """Auth0's "Remember this browser": HttpOnly, Lax (sent with the login form's own posts)."""
-    response.set_cookie(
-        REMEMBERED_BROWSER_COOKIE,
-        token,
-        max_age=max_age,
-        path="/",
-        secure=secure,
-        httponly=True,
-        samesite="lax",
-    )
+    _set_httponly(response, REMEMBERED_BROWSER_COOKIE, token, max_age=max_age, secure=secure, samesite="lax")
 
 
 def remembered_browser(request: Request) -> str:
@@ -79,15 +81,8 @@ def remembered_browser(request: Request) -> str:
 def set_devices(response: Response, value: str, *, secure: bool) -> None:
     """The browser's device tokens: HttpOnly, and sent with a provider's cross-site answer on
     https like the session (Apple's form_post), so that its login knows the browser too."""
-    response.set_cookie(
-        DEVICE_COOKIE,
-        value,
-        max_age=DEVICE_MAX_AGE,
-        path="/",
-        secure=secure,
-        httponly=True,
-        samesite=_cross_site(secure),
-    )
+    samesite = _cross_site(secure)
+    _set_httponly(response, DEVICE_COOKIE, value, max_age=DEVICE_MAX_AGE, secure=secure, samesite=samesite)
 
 
 def device_tokens(request: Request) -> list[str]:
@@ -98,26 +93,20 @@ def device_tokens(request: Request) -> list[str]:
 
 def set_transaction_binding(response: Response, value: str, *, secure: bool) -> None:
     """Lax: sent with the top-level POST of our own login form, never with cross-site ones."""
-    response.set_cookie(
-        TRANSACTION_COOKIE,
-        value,
-        max_age=TRANSACTION_MAX_AGE,
-        path="/",
-        secure=secure,
-        httponly=True,
-        samesite="lax",
+    _set_httponly(
+        response, TRANSACTION_COOKIE, value, max_age=TRANSACTION_MAX_AGE, secure=secure, samesite="lax"
     )
 
 
 def set_cross_site_binding(response: Response, value: str, *, secure: bool) -> None:
-    response.set_cookie(
+    _set_httponly(
+        response,
         CROSS_SITE_TRANSACTION_COOKIE,
         value,
         max_age=TRANSACTION_MAX_AGE,
-        path="/login/callback",
         secure=secure,
-        httponly=True,
         samesite=_cross_site(secure),
+        path="/login/callback",
     )
 
 

@@ -30,14 +30,7 @@ def names_mfa_api(issuer: str, audience: str) -> bool:
 
 def resource_server(tenant_id: str) -> ResourceServer:
     """What the token endpoint issues MFA API tokens for (no KV snapshot needed)."""
-    return ResourceServer(
-        tenant_id=tenant_id,
-        id="api_mfa",
-        identifier=IDENTIFIER,
-        name=NAME,
-        scopes=[ENROLL, READ, REMOVE],
-        token_lifetime=TOKEN_LIFETIME,
-    )
+    return ResourceServer(tenant_id, "api_mfa", IDENTIFIER, NAME, [ENROLL, READ, REMOVE], TOKEN_LIFETIME)
 
 
 def for_mfa_api(request: dict[str, Any] | None) -> bool:
