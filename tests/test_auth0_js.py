@@ -197,3 +197,24 @@ def test_embedded_login_when_the_browser_blocks_third_party_cookies(
     assert not [c for c in browser.cookies() if c["name"] == "edgeauth_co"]
     posted = [r for r in browser.requests() if r["url"].endswith("/co/verify")]
     assert posted and posted[0]["status"] == 302
+
+
+def test_embedded_login_under_adaptive_mfa(browser: Chromium, page: str, server: Server) -> None:
+    """Adaptive MFA asks a user with no factor to prove the mailbox on a new device; an embedded
+    login has no page to ask on, so its ticket and `/authorize?login_ticket=` let it through (a
+    user with a factor would be refused, as under `all-applications`)."""
+    email = "embedded-adaptive@example.com"
+    server.cli("users", "create", "--email", email, "--password", PASSWORD, "--email-verified")
+    server.cli("tenants", "update", "--mfa", "otp", "--mfa-policy", "confidence-score")
+    try:
+        browser.new_session()
+        browser.goto(page)
+        run(
+            browser,
+            "webAuth.login({realm: arg.realm, username: arg.email, password: arg.password}, () => {});"
+            " return null;",
+            {"realm": DATABASE, "email": email, "password": PASSWORD},
+        )
+        assert logged_in(browser, page)["email"] == email
+    finally:
+        server.cli("tenants", "update", "--mfa", "off")
