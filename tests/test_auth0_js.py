@@ -69,16 +69,22 @@ def logged_in(browser: Chromium, page: str) -> dict[str, Any]:
     return run(browser, "return (await parsed).idTokenPayload;")
 
 
-def test_embedded_login_then_check_session(browser: Chromium, page: str) -> None:
-    browser.new_session()
+def embedded_login(browser: Chromium, page: str, email: str = EMAIL) -> dict[str, Any]:
+    """auth0.js `webAuth.login` with the database connection on the app's page, then the ID token
+    claims once back on it."""
     browser.goto(page)
     run(
         browser,
         "webAuth.login({realm: arg.realm, username: arg.email, password: arg.password}, () => {});"
         " return null;",
-        {"realm": DATABASE, "email": EMAIL, "password": PASSWORD},
+        {"realm": DATABASE, "email": email, "password": PASSWORD},
     )
-    assert logged_in(browser, page)["email"] == EMAIL
+    return logged_in(browser, page)
+
+
+def test_embedded_login_then_check_session(browser: Chromium, page: str) -> None:
+    browser.new_session()
+    assert embedded_login(browser, page)["email"] == EMAIL
 
     session = run(browser, "return await call('checkSession', {});")
     assert session["idTokenPayload"]["email"] == EMAIL
@@ -89,14 +95,7 @@ def test_user_info_from_the_browser(browser: Chromium, page: str) -> None:
     """auth0.js `client.userInfo(accessToken)`: a cross-origin GET with `Authorization`, so the
     preflight must allow that header (it did not: the review's "defects real clients hit")."""
     browser.new_session()
-    browser.goto(page)
-    run(
-        browser,
-        "webAuth.login({realm: arg.realm, username: arg.email, password: arg.password}, () => {});"
-        " return null;",
-        {"realm": DATABASE, "email": EMAIL, "password": PASSWORD},
-    )
-    logged_in(browser, page)
+    embedded_login(browser, page)
     token = run(browser, "return (await parsed).accessToken;")
     profile = run(
         browser,
@@ -186,14 +185,7 @@ def test_embedded_login_when_the_browser_blocks_third_party_cookies(
     browser.new_session()
     browser.track(server.origin, site.origin)
     browser.block_cookies("/co/authenticate")
-    browser.goto(fallback_page)
-    run(
-        browser,
-        "webAuth.login({realm: arg.realm, username: arg.email, password: arg.password}, () => {});"
-        " return null;",
-        {"realm": DATABASE, "email": EMAIL, "password": PASSWORD},
-    )
-    assert logged_in(browser, fallback_page)["email"] == EMAIL
+    assert embedded_login(browser, fallback_page)["email"] == EMAIL
     assert not [c for c in browser.cookies() if c["name"] == "edgeauth_co"]
     posted = [r for r in browser.requests() if r["url"].endswith("/co/verify")]
     assert posted and posted[0]["status"] == 302
@@ -208,13 +200,6 @@ def test_embedded_login_under_adaptive_mfa(browser: Chromium, page: str, server:
     server.cli("tenants", "update", "--mfa", "otp", "--mfa-policy", "confidence-score")
     try:
         browser.new_session()
-        browser.goto(page)
-        run(
-            browser,
-            "webAuth.login({realm: arg.realm, username: arg.email, password: arg.password}, () => {});"
-            " return null;",
-            {"realm": DATABASE, "email": email, "password": PASSWORD},
-        )
-        assert logged_in(browser, page)["email"] == email
+        assert embedded_login(browser, page, email)["email"] == email
     finally:
         server.cli("tenants", "update", "--mfa", "off")

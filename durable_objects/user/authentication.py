@@ -108,12 +108,12 @@ class Authentication:
         # Auth0: a remembered browser does not pass the MFA API's second factor.
         if not for_mfa_api(finish.get("request")) and await self._remembered(finish, now):
             return await self.complete(finish, ip, now, ["mfa"])
-        if await self._low_confidence(finish, now):
+        tenant = await self.tenant()
+        if tenant is not None and self._low_confidence(tenant, finish, now):
             # First, so that a user with no factor proves the mailbox before anything else (a
             # login asking for MFA would otherwise let the password alone enroll a factor).
             adaptive = {**finish, "adaptive": True}
-            tenant = await self.tenant()
-            if second_factors.second_to(self.storage, adaptive, tenant.mfa_factors if tenant else []):
+            if second_factors.second_to(self.storage, adaptive, tenant.mfa_factors):
                 return await self._second_factor(adaptive, now)
         if await self.requires_mfa(finish.get("request")):
             return await self._second_factor(finish, now)
@@ -124,12 +124,11 @@ class Authentication:
             return refusal(Refusal.MFA_REQUIRED)
         return await self.pending_mfa(self.profile.user(), finish, now)
 
-    async def _low_confidence(self, finish: dict[str, Any], now: int) -> bool:
+    def _low_confidence(self, tenant: Tenant, finish: dict[str, Any], now: int) -> bool:
         """Auth0's Adaptive MFA (`confidence-score`): a login from a device this user has not
         completed a login on lately (or with no device at all: token grants, login tickets) is of
         low confidence; edgeauth has no travel or IP reputation signals."""
-        tenant = await self.tenant()
-        if tenant is None or not tenant.adaptive_mfa:
+        if not tenant.adaptive_mfa:
             return False
         devices = finish.get("devices") or []
         return known_devices.known(self.storage, self.profile.state.id, devices, now) is None
@@ -169,17 +168,14 @@ class Authentication:
         if amr and "mfa" in amr:
             sessions.mark_mfa(self.storage, session["sid"])
         login: Login = {**self.grant(session, finish["request"]), "session_token": session["token"]}
-        if "devices" in finish and self._proven_device(finish, amr, now):
-            login["device"] = known_devices.seen(self.storage, self.profile.state.id, finish["devices"], now)
+        if "devices" in finish:  # Adaptive MFA: the browser known after a login that proved more
+            proven = bool(amr) or finish.get("first") == second_factors.EMAIL
+            cookie = known_devices.seen(
+                self.storage, self.profile.state.id, finish["devices"], now, proven=proven
+            )
+            if cookie is not None:
+                login["device"] = cookie
         return login
-
-    def _proven_device(self, finish: dict[str, Any], amr: list[str] | None, now: int) -> bool:
-        """Adaptive MFA knows a browser by a login that proved more than the password (a second
-        factor, the mailbox), or that it already knew: a device the password alone made known
-        would skip the factor the user enrolls later."""
-        if amr or finish.get("first") == second_factors.EMAIL:
-            return True
-        return known_devices.known(self.storage, self.profile.state.id, finish["devices"], now) is not None
 
     async def pending_mfa(self, row: dict[str, Any], finish: dict[str, Any], now: int) -> MfaPending | Wire:
         """Auth0's `mfa_required`: an mfa_token that carries this login's finish to the second

@@ -1,7 +1,7 @@
 """The devices (browsers) a user has logged in from: Auth0 Adaptive MFA's NewDevice assessment.
 
-A browser's `edgeauth_device` cookie holds one token per user who logged in on it (at most
-`MAX_USERS`), each `{object id}.{secret}` minted here, never taken from the browser: a planted
+A browser's `edgeauth_device` cookie holds one token per user who logged in on it (the last
+`TOKENS_PER_COOKIE`), each `{object id}.{secret}` minted here, never taken from the browser: a planted
 value names no device of this user. The object keeps each secret's digest and when the device
 last completed a login. A login whose browser holds no token of this user used within
 `RECENT_DAYS` is of low confidence (`authentication.Authentication.finish`). A device becomes known
@@ -12,7 +12,7 @@ that it already was; enrolling or removing a factor, and signing out everywhere,
 from __future__ import annotations
 
 from edgeauth.ports import ObjectStorage
-from edgeauth.users.opaque import digest, new_token, split_token
+from edgeauth.users.opaque import digest, new_token, split_token, tokens_value
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS known_devices (
     digest    TEXT PRIMARY KEY,
@@ -20,8 +20,6 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS known_devices (
 )"""
 RECENT_DAYS = 30  # Auth0: "a device that has not been used to access the account in the last 30 days"
 DAY = 86400
-MAX_USERS = 5  # tokens one browser keeps (the latest users of a shared computer)
-SEPARATOR = "~"  # a cookie-octet (RFC 6265 §4.1.1) that no token contains
 
 
 def _ours(object_id: str, tokens: list[str]) -> list[str]:
@@ -40,11 +38,16 @@ def known(storage: ObjectStorage, object_id: str, tokens: list[str], now: int) -
     return None
 
 
-def seen(storage: ObjectStorage, object_id: str, tokens: list[str], now: int) -> str:
+def seen(storage: ObjectStorage, object_id: str, tokens: list[str], now: int, *, proven: bool) -> str | None:
     """A login of this user completed on this browser: its token of this user seen again, or a
-    new one; the browser's cookie value after it (this user's token first, then the others')."""
-    storage.exec("DELETE FROM known_devices WHERE last_seen <= ?", now - RECENT_DAYS * DAY)
+    new one when the login proved more than the password (`proven`: a second factor, the
+    mailbox); the browser's cookie value after it (this user's token first, then the others'),
+    or None when the browser stays unknown (the password alone makes no device known: it would
+    skip the factor the user enrolls later)."""
     secret = known(storage, object_id, tokens, now)
+    if secret is None and not proven:
+        return None
+    storage.exec("DELETE FROM known_devices WHERE last_seen <= ?", now - RECENT_DAYS * DAY)
     if secret is None:
         token, secret_digest = new_token(object_id)
     else:
@@ -56,7 +59,7 @@ def seen(storage: ObjectStorage, object_id: str, tokens: list[str], now: int) ->
         now,
     )
     others = [t for t in tokens if (parts := split_token(t)) and parts[0] != object_id]
-    return SEPARATOR.join([token, *others][:MAX_USERS])
+    return tokens_value([token, *others])
 
 
 def forget_all(storage: ObjectStorage) -> None:

@@ -16,7 +16,7 @@ from typing import Literal
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edgeauth.users.opaque import split_token
+from edgeauth.users.opaque import tokens_in
 
 SESSION_COOKIE = "edgeauth_session"
 TRANSACTION_COOKIE = "edgeauth_tx"
@@ -29,7 +29,6 @@ DEVICE_MAX_AGE = 400 * 86400  # the longest browsers keep a cookie (RFC 6265bis)
 # send no `SameSite=Lax` cookie with a cross-site POST.
 CROSS_SITE_TRANSACTION_COOKIE = "edgeauth_tx_cs"
 TRANSACTION_MAX_AGE = 3600
-MAX_DEVICE_TOKENS = 5
 
 
 def _cross_site(secure: bool) -> Literal["none", "lax"]:
@@ -87,8 +86,7 @@ def set_devices(response: Response, value: str, *, secure: bool) -> None:
 
 def device_tokens(request: Request) -> list[str]:
     """The browser's device tokens (each user's object checks its own), well-formed ones only."""
-    value = request.cookies.get(DEVICE_COOKIE, "")
-    return [token for token in value.split("~")[:MAX_DEVICE_TOKENS] if split_token(token)]
+    return tokens_in(request.cookies.get(DEVICE_COOKIE, ""))
 
 
 def set_transaction_binding(response: Response, value: str, *, secure: bool) -> None:

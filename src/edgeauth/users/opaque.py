@@ -11,6 +11,10 @@ import hmac
 import secrets
 
 _HEX = frozenset("0123456789abcdef")
+# A cookie that holds one token per user of a browser (Adaptive MFA's device tokens): at most this
+# many, joined by a cookie-octet (RFC 6265 §4.1.1) that no token contains.
+TOKENS_PER_COOKIE = 5
+_TOKEN_SEPARATOR = "~"
 
 
 def digest(secret: str) -> str:
@@ -33,3 +37,13 @@ def split_token(token: str) -> tuple[str, str] | None:
 
 def same_digest(a: str, b: str) -> bool:
     return hmac.compare_digest(a, b)
+
+
+def tokens_in(value: str) -> list[str]:
+    """The well-formed tokens of a cookie that holds several (the first `TOKENS_PER_COOKIE`)."""
+    return [token for token in value.split(_TOKEN_SEPARATOR)[:TOKENS_PER_COOKIE] if split_token(token)]
+
+
+def tokens_value(tokens: list[str]) -> str:
+    """The cookie value for these tokens, the first `TOKENS_PER_COOKIE` of them."""
+    return _TOKEN_SEPARATOR.join(tokens[:TOKENS_PER_COOKIE])
