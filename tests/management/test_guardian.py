@@ -270,6 +270,12 @@ def test_an_enrollment_ticket(mgmt: Management, app: dict[str, Any]) -> None:
     form = {"ticket": hidden(page, "ticket"), "secret": secret[1], "barcode_uri": hidden(page, "barcode_uri")}
     wrong = browser.request("POST", "/u/mfa-enrollment", data={**form, "code": "000000"})
     assert wrong.status_code == 400 and secret[1] in wrong.text
+    # A body no form of ours posts is the page's refusal, never a 500, and the ticket still holds.
+    for bad in (
+        {"content": b"code=1", "headers": {"Content-Type": "text/plain"}},
+        {"json": {**form, "code": 1}},
+    ):
+        assert browser.request("POST", "/u/mfa-enrollment", **bad).status_code == 400
     done = browser.request(
         "POST", "/u/mfa-enrollment", data={**form, "code": rfc6238(secret[1], time.time())}
     )

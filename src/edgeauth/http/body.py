@@ -79,6 +79,13 @@ async def read_params(request: Request) -> dict[str, Any]:
     return _parse_form(body) if content_type == FORM else _parse_json(body)
 
 
+async def read_fields(request: Request) -> dict[str, str]:
+    """A posted form's fields, each a string (`read_params`, `string_param`): `invalid_request`
+    for any other body."""
+    params = await read_params(request)
+    return {name: string_param(params, name) for name in params}
+
+
 def string_param(params: dict[str, Any], name: str) -> str:
     """A parameter that must be a string when present; missing or JSON `null` → '' (auth0-python
     sends `null` for the optional ones it was not given)."""

@@ -11,8 +11,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from edgeauth.http.body import read_params
+from edgeauth.http.body import read_fields
 from edgeauth.http.context import RequestContext, request_context
+from edgeauth.http.errors import OAuthError
 from edgeauth.login.rendering import form_error, message_page, page_context, render_page
 from edgeauth.login.second_factor_submit import shown_enrolment
 from edgeauth.mfa.qr import qr_svg
@@ -56,7 +57,10 @@ async def enrollment_ticket_page(request: Request) -> Response:
 async def enrollment_ticket_submit(request: Request) -> Response:
     """`POST /u/mfa-enrollment`: the app's first code; right, "you're all set"."""
     ctx = request_context(request)
-    form = {name: str(value) for name, value in (await read_params(request)).items()}
+    try:
+        form = await read_fields(request)
+    except OAuthError:
+        return await message_page(ctx, request, "mfa_ticket.failed", 400)
     ticket = form.get("ticket", "")
     found = ctx.users.by_token(ticket)
     answer = await found[0].ticket_confirm(found[1], form.get("code", "").strip()) if found else None

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from edgeauth import audit
 from edgeauth.connections import DATABASE_CONNECTION
 from edgeauth.database.verification import send_verification_email
-from edgeauth.http.body import read_params, string_param
+from edgeauth.http.body import read_fields
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cookies import (
     TRANSACTION_COOKIE,
@@ -89,8 +89,7 @@ async def posted_form(request: Request) -> tuple[RequestContext, dict[str, str],
     sealed `state` and this browser's cookie open; `TransactionError` when either is unusable."""
     ctx = request_context(request)
     try:
-        params = await read_params(request)
-        form = {name: string_param(params, name) for name in params}
+        form = await read_fields(request)
     except OAuthError as exc:
         raise TransactionError(exc.description) from exc
     form.setdefault("state", "")
