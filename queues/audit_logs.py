@@ -1,5 +1,5 @@
-"""Log events from USER_EVENTS (`type: logs`, a batch sent by `edgeauth.audit`), stored in D1's
-`logs`.
+"""Log events from USER_EVENTS, stored in D1's `logs`: `log_rows` messages (a batch of rows, sent
+by `edgeauth.audit`), and the `logs` / `log` messages of earlier versions (events as objects).
 
 Idempotent: the log id was chosen at emission, so a redelivered message is ignored.
 """
@@ -8,25 +8,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from edgeauth.audit import FIELDS
+from edgeauth.audit import COLUMNS, FIELDS
 from edgeauth.platform import Platform
 from edgeauth.ports import SqlParam
 from edgeauth.rows import to_json_column
 
+# The columns in `edgeauth.audit.COLUMNS`' order.
 INSERT = """
 INSERT INTO logs (tenant_id, log_id, date, type, description, details,
                   ip, user_agent, client_id, client_name, user_id, user_name, connection)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (tenant_id, log_id) DO NOTHING
 """
+# tenant_id, log_id, date and type: never null.
+REQUIRED = 4
 
 
-def insert_statement(entry: dict[str, Any]) -> tuple[str, list[SqlParam]]:
-    """The insert of one `{tenant_id, log}` entry (`TypeError` if it carries no log event)."""
+def checked_row(row: Any) -> list[SqlParam]:
+    """A `log_rows` row as the insert's parameters (`TypeError` if it is not one)."""
+    if not isinstance(row, list) or len(row) != len(COLUMNS):
+        raise TypeError(f"a log row has {len(COLUMNS)} columns")
+    if not all(isinstance(value, str) for value in row[:REQUIRED]) or not all(
+        value is None or isinstance(value, str) for value in row[REQUIRED:]
+    ):
+        raise TypeError("a log row holds text")
+    return row
+
+
+def legacy_row(entry: dict[str, Any]) -> list[SqlParam]:
+    """The row of an earlier version's `{tenant_id, log}` entry (`TypeError` if it carries no
+    log event)."""
     event = entry["log"]
     if not isinstance(event, dict):
         raise TypeError("a log entry carries the log event")
-    return INSERT, [
+    return [
         str(entry["tenant_id"]),
         str(event["log_id"]),
         str(event["date"]),
@@ -37,16 +52,27 @@ def insert_statement(entry: dict[str, Any]) -> tuple[str, list[SqlParam]]:
     ]
 
 
+async def store(platform: Platform, rows: list[list[SqlParam]]) -> None:
+    """Rows in one D1 batch (one round trip, one transaction)."""
+    await platform.db.batch([(INSERT, row) for row in rows])
+
+
+async def store_log_rows(platform: Platform, message: dict[str, Any]) -> None:
+    """A `log_rows` message's rows."""
+    rows = message["rows"]
+    if not isinstance(rows, list):
+        raise TypeError("a log_rows message carries a list of rows")
+    await store(platform, [checked_row(row) for row in rows])
+
+
 async def store_logs(platform: Platform, message: dict[str, Any]) -> None:
-    """A `logs` message's events in one D1 batch (one round trip, one transaction)."""
+    """A `logs` message (a batch of `{tenant_id, log}` entries, as earlier versions sent)."""
     entries = message["logs"]
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
         raise TypeError("a logs message carries a list of log entries")
-    await platform.db.batch([insert_statement(entry) for entry in entries])
+    await store(platform, [legacy_row(entry) for entry in entries])
 
 
 async def store_log(platform: Platform, message: dict[str, Any]) -> None:
-    """A `log` message: one entry, as versions before the batched `logs` messages sent them
-    (kept so that none in flight across an upgrade is lost)."""
-    sql, params = insert_statement(message)
-    await platform.db.run(sql, *params)
+    """A `log` message: one entry, as the first versions sent."""
+    await store(platform, [legacy_row(message)])

@@ -2,8 +2,8 @@
 
 - `user.created`, `user.updated`, `user.login`, `user.deleted`: a user object's change, applied to
   D1's copy (`queues.user_sync`);
-- `logs`: a batch of tenant log events (`edgeauth.audit`), stored in D1 (`queues.audit_logs`;
-  `log`, one event, is what earlier versions sent);
+- `log_rows`: a batch of tenant log events (`edgeauth.audit`), stored in D1 (`queues.audit_logs`;
+  `logs` and `log` are what earlier versions sent);
 - `email`: an email to render and deliver (`edgeauth.mail.outgoing`, `queues.mail_delivery`);
 - `users_import`, `users_export`: one part of a users job (`queues.user_jobs`).
 
@@ -21,7 +21,7 @@ from edgeauth.audit import MESSAGE_TYPE as LOGS_MESSAGE
 from edgeauth.mail.outgoing import MESSAGE_TYPE as EMAIL_MESSAGE
 from edgeauth.platform import Platform
 from edgeauth.ports import QueueMessage
-from queues.audit_logs import store_log, store_logs
+from queues.audit_logs import store_log, store_log_rows, store_logs
 from queues.mail_delivery import deliver_email
 from queues.user_jobs import JOB_HANDLERS
 from queues.user_sync import USER_EVENT_TYPES, apply_user_event
@@ -29,7 +29,8 @@ from queues.user_sync import USER_EVENT_TYPES, apply_user_event
 log = logging.getLogger(__name__)
 Handler = Callable[[Platform, dict[str, Any]], Awaitable[None]]
 HANDLERS: dict[str, Handler] = {
-    LOGS_MESSAGE: store_logs,
+    LOGS_MESSAGE: store_log_rows,
+    "logs": store_logs,
     "log": store_log,
     EMAIL_MESSAGE: deliver_email,
     **dict.fromkeys(USER_EVENT_TYPES, apply_user_event),

@@ -1,7 +1,7 @@
 """Tenant logs: one event per login, signup, token exchange, logout and Management API call, with
-Auth0's type codes ("Log Event Type Codes"), sent through USER_EVENTS in `logs` messages (each a
-batch of events) that the consumer stores in D1 (queues/audit_logs.py). Plain Python: it runs on
-the login path.
+Auth0's type codes ("Log Event Type Codes"), sent through USER_EVENTS in `log_rows` messages (each
+a batch of events, every event already the row D1's `logs` table stores) that the consumer stores
+in D1 (queues/audit_logs.py). Plain Python: it runs on the login path.
 
 The log id is chosen here, so a redelivered message is stored once. Sending never fails the
 user's request: a failed send is printed and dropped.
@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
+from functools import lru_cache
 from typing import Any, NamedTuple, TypedDict
 from weakref import WeakKeyDictionary
 
@@ -19,9 +21,9 @@ from starlette.requests import Request
 
 from edgeauth.platform import Platform, Settings
 from edgeauth.ports import QueueProducer
-from edgeauth.rows import iso_now
+from edgeauth.rows import to_json_column
 
-MESSAGE_TYPE = "logs"
+MESSAGE_TYPE = "log_rows"
 
 # Auth0 log event type codes (https://auth0.com/docs/deploy-monitor/logs/log-event-type-codes).
 SUCCESS_LOGIN = "s"
@@ -73,12 +75,33 @@ EXCHANGES = {
     ),
 }
 FIELDS = ("ip", "user_agent", "client_id", "client_name", "user_id", "user_name", "connection")
+# A `log_rows` message's row: D1's `logs` columns in this order (`details` as JSON text, an absent
+# field as null). Rows, not objects: no key is encoded, sent, decoded or looked up per event.
+COLUMNS = ("tenant_id", "log_id", "date", "type", "description", "details", *FIELDS)
+_FIELD_NAMES = frozenset(FIELDS)
+LogRow = list[str | None]
 
 
 def new_log_id(epoch: float) -> str:
     """Time-ordered and unique, sortable as a string like Auth0's: 15 digits of milliseconds,
     then 16 random hex digits."""
-    return f"{int(epoch * 1000):015d}{secrets.token_hex(8)}"
+    return log_id_at(int(epoch * 1000))
+
+
+def log_id_at(millis: int) -> str:
+    return f"{millis:015d}{secrets.token_hex(8)}"
+
+
+def log_date(millis: int) -> str:
+    """The event's `date` (ISO 8601 UTC, milliseconds): the same millisecond as its log id."""
+    second, milli = divmod(millis, 1000)
+    return f"{_iso_second(second)}.{milli:03d}Z"
+
+
+@lru_cache(maxsize=2)
+def _iso_second(second: int) -> str:
+    """Events come many to a second: its text is formatted once."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
 
 
 def client_ip(request: Request, settings: Settings) -> str:
@@ -107,30 +130,35 @@ def request_fields(request: Request, ip: str) -> RequestFields:
     return {"ip": ip, "user_agent": request.headers.get("user-agent", "")}
 
 
-def log_event(
+def log_row(
     platform: Platform,
+    tenant_id: str,
     type_code: str,
     description: str = "",
     details: dict[str, Any] | None = None,
     **fields: str,
-) -> dict[str, Any]:
-    """One Auth0 log event (`log_id`, `date`, `type`, `description`, `details` and `FIELDS`)."""
-    unknown = set(fields) - set(FIELDS)
-    if unknown:
-        raise TypeError(f"not a log field: {sorted(unknown)}")
-    now = platform.clock()
-    event: dict[str, Any] = {"log_id": new_log_id(now), "date": iso_now(now), "type": type_code}
-    event.update(description=description, details=details or {})
-    event.update({name: value for name, value in fields.items() if value})
-    return event
+) -> LogRow:
+    """One Auth0 log event (`log_id`, `date`, `type`, `description`, `details` and `FIELDS`) of a
+    tenant, as the row stored in D1 (`COLUMNS`)."""
+    if not _FIELD_NAMES.issuperset(fields):
+        raise TypeError(f"not a log field: {sorted(set(fields) - _FIELD_NAMES)}")
+    millis = int(platform.clock() * 1000)
+    head = [
+        tenant_id,
+        log_id_at(millis),
+        log_date(millis),
+        type_code,
+        description,
+        to_json_column(details or {}),
+    ]
+    return head + [fields.get(name) or None for name in FIELDS]
 
 
-# Log entries (`{tenant_id, log}`) recorded and not yet sent, per queue producer (one per isolate,
-# or per process locally).
-_WAITING: WeakKeyDictionary[QueueProducer, list[dict[str, Any]]] = WeakKeyDictionary()
+# Log rows recorded and not yet sent, per queue producer (one per isolate, or per process locally).
+_WAITING: WeakKeyDictionary[QueueProducer, list[LogRow]] = WeakKeyDictionary()
 # How long the first event of a batch waits for others (after its response: no one waits on it).
 BATCH_WINDOW_SECONDS = 0.1
-# One `logs` message carries at most this many events and bytes (a Cloudflare Queues message
+# One `log_rows` message carries at most this many events and bytes (a Cloudflare Queues message
 # holds at most 128 KB).
 MAX_MESSAGE_EVENTS = 100
 MAX_MESSAGE_BYTES = 100_000
@@ -146,20 +174,20 @@ async def record(
 ) -> None:
     """Queue one log event after the response (`Platform.defer`), batched with the events other
     requests record meanwhile; a failure is printed, never raised (the request goes on)."""
-    event = log_event(platform, type_code, description, details, **fields)
+    row = log_row(platform, tenant_id, type_code, description, details, **fields)
     waiting = _WAITING.setdefault(platform.user_events, [])
-    waiting.append({"tenant_id": tenant_id, "log": event})
+    waiting.append(row)
     if len(waiting) == 1:  # the first of a batch sends it
         await platform.defer(send_waiting(platform))
 
 
-def messages(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The entries packed, in order, into as few `logs` messages as the limits allow: one queue
+def messages(rows: list[LogRow]) -> list[dict[str, Any]]:
+    """The rows packed, in order, into as few `log_rows` messages as the limits allow: one queue
     message (and one D1 batch at the consumer) per batch of events, not one per event. A run is
     measured whole and halved only when it is too large (rare: events are a few hundred bytes)."""
     step = MAX_MESSAGE_EVENTS
-    runs = [entries[start : start + step] for start in range(0, len(entries), step)]
-    packed: list[list[dict[str, Any]]] = []
+    runs = [rows[start : start + step] for start in range(0, len(rows), step)]
+    packed: list[list[LogRow]] = []
     while runs:
         run = runs.pop(0)
         if len(run) > 1 and len(json.dumps(run)) > MAX_MESSAGE_BYTES:
@@ -167,7 +195,7 @@ def messages(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             runs[:0] = [run[:half], run[half:]]
         else:
             packed.append(run)
-    return [{"type": MESSAGE_TYPE, "logs": run} for run in packed]
+    return [{"type": MESSAGE_TYPE, "rows": run} for run in packed]
 
 
 async def send_waiting(platform: Platform) -> None:
@@ -176,4 +204,4 @@ async def send_waiting(platform: Platform) -> None:
         try:
             await platform.user_events.send(message)
         except Exception as exc:  # an audit log never fails the user's request
-            print(f"edgeauth: {len(message['logs'])} log events not sent: {exc!r}")
+            print(f"edgeauth: {len(message['rows'])} log events not sent: {exc!r}")

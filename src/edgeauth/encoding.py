@@ -34,9 +34,14 @@ def b64url_to_int(text: str) -> int:
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
+def compact_text(value: Any) -> str:
+    """Compact JSON, members in the order given (one shared encoder: `json.dumps` builds a new
+    one per call when given options)."""
+    return _COMPACT.encode(value)
+
+
 def compact_json(value: Any) -> bytes:
-    """Compact JSON bytes, members in the order given (one shared encoder: `json.dumps` builds
-    a new one per call when given options)."""
+    """`compact_text` as bytes."""
     return _COMPACT.encode(value).encode()
 
 

@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from edgeauth.encoding import compact_text
+
 
 def iso_now(epoch: float) -> str:
     """ISO 8601 UTC with milliseconds, as Auth0 prints `created_at`."""
@@ -13,7 +15,7 @@ def iso_now(epoch: float) -> str:
 
 
 def to_json_column(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    return compact_text(value)
 
 
 def from_json_column(text: str | None, default: Any) -> Any:

@@ -194,22 +194,54 @@ async def stored_ids(rt: LocalRuntime) -> list[str]:
 
 
 async def test_a_redelivered_log_message_is_stored_once(runtime: LocalRuntime) -> None:
-    events = [audit.log_event(runtime.platform, audit.SUCCESS_LOGIN, user_id=f"auth0|{n}") for n in range(2)]
-    message = {
-        "type": audit.MESSAGE_TYPE,
-        "logs": [{"tenant_id": "default", "log": event} for event in events],
-    }
+    rows = [
+        audit.log_row(runtime.platform, "default", audit.SUCCESS_LOGIN, user_id=f"auth0|{n}")
+        for n in range(2)
+    ]
+    [message] = audit.messages(rows)
     await runtime.platform.user_events.send(message)
     await runtime.platform.user_events.send(message)
     await runtime.drain_queues()
-    assert await stored_ids(runtime) == sorted(event["log_id"] for event in events)
+    assert await stored_ids(runtime) == sorted(str(row[1]) for row in rows)
 
 
-async def test_a_single_event_log_message_of_an_earlier_version_is_stored(runtime: LocalRuntime) -> None:
-    event = audit.log_event(runtime.platform, audit.SUCCESS_LOGIN, user_id="auth0|x")
-    await runtime.platform.user_events.send({"type": "log", "tenant_id": "default", "log": event})
+async def test_a_row_is_stored_column_by_column(runtime: LocalRuntime) -> None:
+    fields = {name: f"{name}-value" for name in audit.FIELDS}
+    row = audit.log_row(runtime.platform, "default", "seccft", "described", {"grant_type": "x"}, **fields)
+    await runtime.platform.user_events.send(audit.messages([row])[0])
     await runtime.drain_queues()
-    assert await stored_ids(runtime) == [event["log_id"]]
+    stored = await runtime.platform.db.first("SELECT * FROM logs WHERE log_id = ?", row[1])
+    assert stored is not None
+    assert {name: stored[name] for name in audit.COLUMNS} == dict(zip(audit.COLUMNS, row, strict=True))
+    assert json.loads(stored["details"]) == {"grant_type": "x"} and stored["description"] == "described"
+
+
+async def test_log_messages_of_earlier_versions_are_stored(runtime: LocalRuntime) -> None:
+    def event(n: int) -> dict[str, Any]:
+        return {
+            "log_id": f"{n:015d}00",
+            "date": "2026-12-01T00:00:00.000Z",
+            "type": "s",
+            "user_id": f"auth0|{n}",
+        }
+
+    await runtime.platform.user_events.send({"type": "log", "tenant_id": "default", "log": event(1)})
+    entries = [{"tenant_id": "default", "log": event(n)} for n in (2, 3)]
+    await runtime.platform.user_events.send({"type": "logs", "logs": entries})
+    await runtime.drain_queues()
+    assert await stored_ids(runtime) == [event(n)["log_id"] for n in (1, 2, 3)]
+
+
+async def test_a_malformed_log_row_is_refused_and_nothing_of_its_message_is_stored(
+    runtime: LocalRuntime,
+) -> None:
+    good = audit.log_row(runtime.platform, "default", audit.SUCCESS_LOGIN)
+    for bad in ([*good[:-1]], [*good[:3], 7, *good[4:]], [None, *good[1:]], "row"):
+        await runtime.platform.user_events.send({"type": audit.MESSAGE_TYPE, "rows": [good, bad]})
+    await runtime.drain_queues()
+    assert await stored_ids(runtime) == []
+    waiting = runtime.queue.peek(runtime.platform.user_events.queue_name)
+    assert [message.deliveries for message in waiting] == [1, 1, 1, 1]  # to be retried, then dead-lettered
 
 
 async def test_events_recorded_together_travel_in_one_message(runtime: LocalRuntime) -> None:
@@ -221,24 +253,24 @@ async def test_events_recorded_together_travel_in_one_message(runtime: LocalRunt
     )
     [message] = runtime.queue.peek(runtime.platform.user_events.queue_name)
     assert isinstance(message.body, dict) and message.body["type"] == audit.MESSAGE_TYPE
-    assert [entry["log"]["user_id"] for entry in message.body["logs"]] == [f"auth0|{n}" for n in range(5)]
+    user_id = audit.COLUMNS.index("user_id")
+    assert [row[user_id] for row in message.body["rows"]] == [f"auth0|{n}" for n in range(5)]
     await runtime.drain_queues()
     assert len(await stored_ids(runtime)) == 5
 
 
 def test_a_batch_is_split_into_messages_within_the_queue_limits() -> None:
-    def entry(n: int, agent: str = "") -> dict[str, Any]:
-        return {"tenant_id": "default", "log": {"log_id": str(n), "user_agent": agent}}
+    def row(n: int, agent: str = "") -> list[str | None]:
+        return [str(n), agent]
 
-    large = [entry(n, "x" * (audit.MAX_MESSAGE_BYTES // 3)) for n in range(5)]
+    large = [row(n, "x" * (audit.MAX_MESSAGE_BYTES // 3)) for n in range(5)]
     packed = audit.messages(large)
     assert len(packed) == 3  # two events fit in a message, three do not
     assert all(len(json.dumps(message)) < audit.MAX_MESSAGE_BYTES + 200 for message in packed)
-    in_order = [entry["log"]["log_id"] for message in packed for entry in message["logs"]]
-    assert in_order == [str(n) for n in range(5)]
-    many = audit.messages([entry(n) for n in range(audit.MAX_MESSAGE_EVENTS + 1)])
-    assert [len(message["logs"]) for message in many] == [audit.MAX_MESSAGE_EVENTS, 1]
-    assert [entry["log"]["log_id"] for message in many for entry in message["logs"]] == [
+    assert [row[0] for message in packed for row in message["rows"]] == [str(n) for n in range(5)]
+    many = audit.messages([row(n) for n in range(audit.MAX_MESSAGE_EVENTS + 1)])
+    assert [len(message["rows"]) for message in many] == [audit.MAX_MESSAGE_EVENTS, 1]
+    assert [row[0] for message in many for row in message["rows"]] == [
         str(n) for n in range(audit.MAX_MESSAGE_EVENTS + 1)
     ]
 

@@ -6,9 +6,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from edgeauth import audit
+from edgeauth.encoding import compact_json
 from edgeauth.http.body import read_params, string_param
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cors import allow_listed_origin
@@ -57,11 +58,12 @@ async def record_exchange(
     error: OAuthError | None,
 ) -> None:
     """Auth0's "Success Exchange" / "Failed Exchange" log event of a supported grant."""
-    ctx = request_context(request)
-    grant_type, client_id = (params.get(name) for name in ("grant_type", "client_id"))
+    grant_type = params.get("grant_type")
     exchange = audit.EXCHANGES.get(grant_type) if isinstance(grant_type, str) else None
     if exchange is None:
         return
+    ctx = request_context(request)
+    client_id = params.get("client_id")
     await audit.record(
         ctx.platform,
         ctx.tenant.id,
@@ -86,7 +88,7 @@ async def token(request: Request) -> Response:
         grant = check_grant_type(params)
         client = await request_client(ctx, request.headers.get("authorization"), params)
         issued = await grant(ctx, client, params)
-        response: Response = JSONResponse(issued.body, headers=NO_STORE)
+        response = Response(compact_json(issued.body), headers=NO_STORE, media_type="application/json")
     except OAuthError as exc:
         error = exc
         response = exc.response()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +77,15 @@ class SqliteD1:
     async def batch(self, statements: Sequence[tuple[str, Sequence[SqlParam]]]) -> None:
         """`DB.batch([...])`: one transaction; a failing statement rolls back all of them. Then
         the event loop runs other work, as it does while a D1 call is in flight on Workers: a
-        queue delivery storing many batches never holds the server's requests for all of them."""
+        queue delivery storing many batches never holds the server's requests for all of them.
+        A run of the same statement is one `executemany` (a batch of log rows is one insert)."""
         with transaction(self._conn):
-            for sql, params in statements:
-                self._conn.execute(sql, tuple(params))
+            for sql, run in groupby(statements, key=itemgetter(0)):
+                rows = [tuple(params) for _, params in run]
+                if len(rows) == 1:
+                    self._conn.execute(sql, rows[0])
+                else:  # repeated writes (sqlite3 takes only DML here, the only repeats edgeauth batches)
+                    self._conn.executemany(sql, rows)
         await asyncio.sleep(0)
 
     def apply_migrations(self, migrations_dir: Path) -> list[str]:

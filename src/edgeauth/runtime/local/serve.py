@@ -80,6 +80,7 @@ async def serve(
         port=port,
         lifespan="off",
         log_level="warning",
+        access_log=False,  # not printed at "warning" anyway; off, uvicorn skips building each line
         server_header=False,
         proxy_headers=False,
         ssl_certfile=tls[0] if tls else None,
