@@ -22,15 +22,15 @@ ON CONFLICT (tenant_id, log_id) DO NOTHING
 """
 # tenant_id, log_id, date and type: never null.
 REQUIRED = 4
+TEXT = frozenset({str})
+TEXT_OR_NULL = frozenset({str, type(None)})
 
 
 def checked_row(row: Any) -> list[SqlParam]:
     """A `log_rows` row as the insert's parameters (`TypeError` if it is not one)."""
     if not isinstance(row, list) or len(row) != len(COLUMNS):
         raise TypeError(f"a log row has {len(COLUMNS)} columns")
-    if not all(isinstance(value, str) for value in row[:REQUIRED]) or not all(
-        value is None or isinstance(value, str) for value in row[REQUIRED:]
-    ):
+    if not TEXT.issuperset(map(type, row[:REQUIRED])) or not TEXT_OR_NULL.issuperset(map(type, row)):
         raise TypeError("a log row holds text")
     return row
 

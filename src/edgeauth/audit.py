@@ -84,12 +84,8 @@ LogRow = list[str | None]
 
 def new_log_id(epoch: float) -> str:
     """Time-ordered and unique, sortable as a string like Auth0's: 15 digits of milliseconds,
-    then 16 random hex digits."""
-    return log_id_at(int(epoch * 1000))
-
-
-def log_id_at(millis: int) -> str:
-    return f"{millis:015d}{secrets.token_hex(8)}"
+    then 16 random hex digits (`rows` makes the same for a batch of events)."""
+    return f"{int(epoch * 1000):015d}{secrets.token_hex(8)}"
 
 
 def log_date(millis: int) -> str:
@@ -130,32 +126,42 @@ def request_fields(request: Request, ip: str) -> RequestFields:
     return {"ip": ip, "user_agent": request.headers.get("user-agent", "")}
 
 
-def log_row(
+# A log event as recorded on the request's path: its tenant, millisecond, type code, description,
+# details and `FIELDS`; `rows` makes it the stored row after the response.
+Event = tuple[str, int, str, str, dict[str, Any] | None, dict[str, str]]
+
+
+def event(
     platform: Platform,
     tenant_id: str,
     type_code: str,
     description: str = "",
     details: dict[str, Any] | None = None,
     **fields: str,
-) -> LogRow:
-    """One Auth0 log event (`log_id`, `date`, `type`, `description`, `details` and `FIELDS`) of a
-    tenant, as the row stored in D1 (`COLUMNS`)."""
+) -> Event:
+    """One Auth0 log event of a tenant, now."""
     if not _FIELD_NAMES.issuperset(fields):
         raise TypeError(f"not a log field: {sorted(set(fields) - _FIELD_NAMES)}")
-    millis = int(platform.clock() * 1000)
-    head = [
-        tenant_id,
-        log_id_at(millis),
-        log_date(millis),
-        type_code,
-        description,
-        to_json_column(details or {}),
-    ]
-    return head + [fields.get(name) or None for name in FIELDS]
+    return (tenant_id, int(platform.clock() * 1000), type_code, description, details, fields)
 
 
-# Log rows recorded and not yet sent, per queue producer (one per isolate, or per process locally).
-_WAITING: WeakKeyDictionary[QueueProducer, list[LogRow]] = WeakKeyDictionary()
+def rows(events: list[Event]) -> list[LogRow]:
+    """The events as the rows D1 stores (`COLUMNS`: `log_id`, `date`, `type`, `description`,
+    `details` and `FIELDS`), built together after the response (one draw of randomness for every
+    log id): the request itself only notes the event."""
+    randomness = secrets.token_hex(8 * len(events))
+    built = []
+    for n, (tenant_id, millis, type_code, description, details, fields) in enumerate(events):
+        log_id = f"{millis:015d}{randomness[16 * n : 16 * n + 16]}"
+        row: LogRow = [tenant_id, log_id, log_date(millis), type_code, description]
+        row.append(to_json_column(details or {}))
+        built.append(row + [fields.get(name) or None for name in FIELDS])
+    return built
+
+
+# Log events recorded and not yet sent, per queue producer (one per isolate, or per process
+# locally).
+_WAITING: WeakKeyDictionary[QueueProducer, list[Event]] = WeakKeyDictionary()
 # How long the first event of a batch waits for others (after its response: no one waits on it).
 BATCH_WINDOW_SECONDS = 0.1
 # One `log_rows` message carries at most this many events and bytes (a Cloudflare Queues message
@@ -174,9 +180,8 @@ async def record(
 ) -> None:
     """Queue one log event after the response (`Platform.defer`), batched with the events other
     requests record meanwhile; a failure is printed, never raised (the request goes on)."""
-    row = log_row(platform, tenant_id, type_code, description, details, **fields)
     waiting = _WAITING.setdefault(platform.user_events, [])
-    waiting.append(row)
+    waiting.append(event(platform, tenant_id, type_code, description, details, **fields))
     if len(waiting) == 1:  # the first of a batch sends it
         await platform.defer(send_waiting(platform))
 
@@ -200,7 +205,7 @@ def messages(rows: list[LogRow]) -> list[dict[str, Any]]:
 
 async def send_waiting(platform: Platform) -> None:
     await asyncio.sleep(BATCH_WINDOW_SECONDS)
-    for message in messages(_WAITING.pop(platform.user_events, [])):
+    for message in messages(rows(_WAITING.pop(platform.user_events, []))):
         try:
             await platform.user_events.send(message)
         except Exception as exc:  # an audit log never fails the user's request

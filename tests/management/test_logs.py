@@ -194,10 +194,10 @@ async def stored_ids(rt: LocalRuntime) -> list[str]:
 
 
 async def test_a_redelivered_log_message_is_stored_once(runtime: LocalRuntime) -> None:
-    rows = [
-        audit.log_row(runtime.platform, "default", audit.SUCCESS_LOGIN, user_id=f"auth0|{n}")
-        for n in range(2)
+    events = [
+        audit.event(runtime.platform, "default", audit.SUCCESS_LOGIN, user_id=f"auth0|{n}") for n in range(2)
     ]
+    rows = audit.rows(events)
     [message] = audit.messages(rows)
     await runtime.platform.user_events.send(message)
     await runtime.platform.user_events.send(message)
@@ -207,7 +207,9 @@ async def test_a_redelivered_log_message_is_stored_once(runtime: LocalRuntime) -
 
 async def test_a_row_is_stored_column_by_column(runtime: LocalRuntime) -> None:
     fields = {name: f"{name}-value" for name in audit.FIELDS}
-    row = audit.log_row(runtime.platform, "default", "seccft", "described", {"grant_type": "x"}, **fields)
+    [row] = audit.rows(
+        [audit.event(runtime.platform, "default", "seccft", "described", {"grant_type": "x"}, **fields)]
+    )
     await runtime.platform.user_events.send(audit.messages([row])[0])
     await runtime.drain_queues()
     stored = await runtime.platform.db.first("SELECT * FROM logs WHERE log_id = ?", row[1])
@@ -235,7 +237,7 @@ async def test_log_messages_of_earlier_versions_are_stored(runtime: LocalRuntime
 async def test_a_malformed_log_row_is_refused_and_nothing_of_its_message_is_stored(
     runtime: LocalRuntime,
 ) -> None:
-    good = audit.log_row(runtime.platform, "default", audit.SUCCESS_LOGIN)
+    [good] = audit.rows([audit.event(runtime.platform, "default", audit.SUCCESS_LOGIN)])
     for bad in ([*good[:-1]], [*good[:3], 7, *good[4:]], [None, *good[1:]], "row"):
         await runtime.platform.user_events.send({"type": audit.MESSAGE_TYPE, "rows": [good, bad]})
     await runtime.drain_queues()
