@@ -16,6 +16,8 @@ import statistics
 import tempfile
 from pathlib import Path
 
+import httpx
+
 from bench.admin import admin
 from bench.http_load import Result, load
 from edgeauth.runtime.local.edgehost import EdgeHostProcess
@@ -85,10 +87,22 @@ async def token_latency(make: type[ServerProcess], requests: int) -> Result:
         )
 
 
-async def edge_cpu(requests: int) -> dict[str, float]:
+def signing_ms(server: EdgeHostProcess, count: int = 200) -> dict[str, float]:
+    """One RS256 signature in the edge host: as the token endpoint awaits it from Python, and
+    WebCrypto's own `sign` timed in JS (the harness's `sign_rs256` op)."""
+    response = httpx.post(
+        f"{server.base_url}/cdn-cgi/edgeauth/crypto", json={"op": "sign_rs256", "count": count}, timeout=60
+    )
+    response.raise_for_status()
+    times: dict[str, float] = response.json()
+    return times
+
+
+async def edge_cpu(requests: int) -> tuple[dict[str, float], dict[str, float]]:
+    """CPU ms per request of each kind, and `signing_ms`."""
     with tempfile.TemporaryDirectory() as tmp, EdgeHostProcess(Path(tmp)) as server:
         token, realm = m2m_form(server), realm_form(server)
-        return {
+        cpu = {
             "token (client_credentials)": await cpu_ms_per_request(
                 server, ("POST", "/oauth/token", token), requests
             ),
@@ -100,6 +114,7 @@ async def edge_cpu(requests: int) -> dict[str, float]:
                 server, ("POST", "/oauth/token", realm), max(10, requests // 10)
             ),
         }
+        return cpu, signing_ms(server)
 
 
 async def main(requests: int = 200) -> None:
@@ -115,8 +130,14 @@ async def main(requests: int = 200) -> None:
     print()
     print(f"{'edge host CPU per request':<32} {'CPU ms':>8}")
     print("-" * 41)
-    for name, ms in (await edge_cpu(requests)).items():
+    cpu, signing = await edge_cpu(requests)
+    for name, ms in cpu.items():
         print(f"{name:<32} {ms:>8.2f}")
+    print()
+    print(f"{'edge host, one RS256 signature':<32} {'ms':>8}")
+    print("-" * 41)
+    print(f"{'awaited from Python (the port)':<32} {signing['from_python_ms']:>8.2f}")
+    print(f"{'WebCrypto sign alone, in JS':<32} {signing['webcrypto_ms']:>8.2f}")
     print("edge: Pyodide in Node, Miniflare KV/D1/Queue over loopback RPC; not Cloudflare's numbers")
 
 
