@@ -100,6 +100,13 @@ def test_pbkdf2_above_100000_iterations_fails_as_in_production(edge: EdgeHost) -
     }
 
 
+def test_the_signature_timing_the_bench_prints_runs_both_signatures(edge: EdgeHost) -> None:
+    """bench/edge.py's signature line: the port's `sign_rs256` and WebCrypto's, each timed."""
+    times = edge.harness("crypto", {"op": "sign_rs256", "count": 3})
+    assert set(times) == {"from_python_ms", "webcrypto_ms"}
+    assert all(isinstance(ms, float) and ms > 0 for ms in times.values()), times
+
+
 def test_user_events_reach_d1_through_the_queue(edge: EdgeHost) -> None:
     """users create -> UserObject -> USER_EVENTS (Miniflare) -> forwarder -> Default.queue -> D1."""
     user = edge.admin("users", "create", "--email", "queue@example.com", "--password", "long enough pw")
