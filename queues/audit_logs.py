@@ -6,6 +6,7 @@ Idempotent: the log id was chosen at emission, so a redelivered message is ignor
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from edgeauth.audit import COLUMNS, FIELDS
@@ -20,18 +21,27 @@ INSERT INTO logs (tenant_id, log_id, date, type, description, details,
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (tenant_id, log_id) DO NOTHING
 """
-# tenant_id, log_id, date and type: never null.
-REQUIRED = 4
+# tenant_id, log_id, date, type, description and details: never null.
+REQUIRED = 6
+DETAILS = COLUMNS.index("details")
 TEXT = frozenset({str})
 TEXT_OR_NULL = frozenset({str, type(None)})
 
 
 def checked_row(row: Any) -> list[SqlParam]:
-    """A `log_rows` row as the insert's parameters (`TypeError` if it is not one)."""
+    """A `log_rows` row as the insert's parameters (`TypeError` if it is not one): text where
+    the table says NOT NULL, text or null elsewhere, and `details` a JSON object (what the
+    Management API's log reads parse)."""
     if not isinstance(row, list) or len(row) != len(COLUMNS):
         raise TypeError(f"a log row has {len(COLUMNS)} columns")
     if not TEXT.issuperset(map(type, row[:REQUIRED])) or not TEXT_OR_NULL.issuperset(map(type, row)):
         raise TypeError("a log row holds text")
+    try:
+        details = json.loads(row[DETAILS])
+    except ValueError as exc:
+        raise TypeError("a log row's details are JSON") from exc
+    if not isinstance(details, dict):
+        raise TypeError("a log row's details are a JSON object")
     return row
 
 

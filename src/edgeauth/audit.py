@@ -75,8 +75,9 @@ EXCHANGES = {
     ),
 }
 FIELDS = ("ip", "user_agent", "client_id", "client_name", "user_id", "user_name", "connection")
-# A `log_rows` message's row: D1's `logs` columns in this order (`details` as JSON text, an absent
-# field as null). Rows, not objects: no key is encoded, sent, decoded or looked up per event.
+# A `log_rows` message's row: the values of D1's `logs` columns in this order, the order of the
+# consumer's INSERT (`details` as JSON text, an absent field as null). Rows, not objects: no key
+# is encoded, sent, decoded or looked up per event.
 COLUMNS = ("tenant_id", "log_id", "date", "type", "description", "details", *FIELDS)
 _FIELD_NAMES = frozenset(FIELDS)
 LogRow = list[str | None]
@@ -205,8 +206,14 @@ def messages(rows: list[LogRow]) -> list[dict[str, Any]]:
 
 async def send_waiting(platform: Platform) -> None:
     await asyncio.sleep(BATCH_WINDOW_SECONDS)
-    for message in messages(rows(_WAITING.pop(platform.user_events, []))):
+    events = _WAITING.pop(platform.user_events, [])
+    try:
+        batch = messages(rows(events))
+    except Exception as exc:  # an audit log never fails the user's request
+        print(f"edgeauth: {len(events)} log events not sent: {exc!r}")
+        return
+    for message in batch:
         try:
             await platform.user_events.send(message)
-        except Exception as exc:  # an audit log never fails the user's request
+        except Exception as exc:
             print(f"edgeauth: {len(message['rows'])} log events not sent: {exc!r}")

@@ -120,6 +120,34 @@ def test_user_events_reach_d1_through_the_queue(edge: EdgeHost) -> None:
     assert rows == [{"user_id": user["user_id"], "email": "queue@example.com", "version": 1}]
 
 
+def test_a_token_exchange_is_logged_in_d1_through_the_queue(edge: EdgeHost) -> None:
+    """The `seccft` event as a `log_rows` row: the Worker -> USER_EVENTS (Miniflare) ->
+    Default.queue -> D1, its absent fields arriving as nulls through the JS conversions."""
+    audience = "https://logged.example/"
+    edge.admin("apis", "create", "--name", "Logged", "--identifier", audience, "--scopes", "read")
+    app = edge.admin("apps", "create", "--name", "Logged", "--type", "m2m")
+    edge.admin("apps", "authorize", "--app", app["client_id"], "--api", audience, "--scopes", "read")
+    credentials = {"client_id": app["client_id"], "client_secret": app["client_secret"]}
+    with edge.http() as http:
+        issued = http.post(
+            "/oauth/token", data={"grant_type": "client_credentials", "audience": audience, **credentials}
+        )
+    assert issued.status_code == 200, issued.text
+    deadline = time.monotonic() + QUEUE_DEADLINE_S
+    rows: list[dict] = []
+    while time.monotonic() < deadline and not rows:
+        logged = edge.d1("SELECT * FROM logs WHERE type = 'seccft'")
+        rows = [row for row in logged if row["client_id"] == app["client_id"]]
+        time.sleep(0.2)
+    [row] = rows
+    assert row["description"] == "Client Credentials for Access Token" and row["client_name"] == "Logged"
+    assert row["details"] == '{"grant_type":"client_credentials"}'
+    assert row["user_id"] is None and row["user_name"] is None and row["connection"] is None
+    millis = int(row["log_id"][:15])
+    second = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(millis // 1000))
+    assert row["date"] == f"{second}.{millis % 1000:03d}Z"
+
+
 def test_cron_trigger_runs_the_scheduled_handler(edge: EdgeHost) -> None:
     with edge.http() as http:
         before = {key["kid"] for key in http.get("/.well-known/jwks.json").json()["keys"]}

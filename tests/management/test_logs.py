@@ -238,12 +238,27 @@ async def test_a_malformed_log_row_is_refused_and_nothing_of_its_message_is_stor
     runtime: LocalRuntime,
 ) -> None:
     [good] = audit.rows([audit.event(runtime.platform, "default", audit.SUCCESS_LOGIN)])
-    for bad in ([*good[:-1]], [*good[:3], 7, *good[4:]], [None, *good[1:]], "row"):
+    details = audit.COLUMNS.index("details")
+
+    def changed(index: int, value: Any) -> list[Any]:
+        return [*good[:index], value, *good[index + 1 :]]
+
+    malformed = [
+        good[:-1],  # a column short
+        "row",
+        changed(3, 7),  # a type code that is not text
+        changed(0, None),  # no tenant
+        changed(4, None),  # no description (NOT NULL)
+        changed(8, ["a"]),  # a field that is not text
+        changed(details, "{not json"),
+        changed(details, "[]"),  # details must be an object
+    ]
+    for bad in malformed:
         await runtime.platform.user_events.send({"type": audit.MESSAGE_TYPE, "rows": [good, bad]})
     await runtime.drain_queues()
     assert await stored_ids(runtime) == []
     waiting = runtime.queue.peek(runtime.platform.user_events.queue_name)
-    assert [message.deliveries for message in waiting] == [1, 1, 1, 1]  # to be retried, then dead-lettered
+    assert [message.deliveries for message in waiting] == [1] * len(malformed)  # retried, then dead-lettered
 
 
 async def test_events_recorded_together_travel_in_one_message(runtime: LocalRuntime) -> None:

@@ -84,7 +84,7 @@ class SqliteD1:
                 rows = [tuple(params) for _, params in run]
                 if len(rows) == 1:
                     self._conn.execute(sql, rows[0])
-                else:  # repeated writes (sqlite3 takes only DML here, the only repeats edgeauth batches)
+                else:  # repeated writes: sqlite3's executemany refuses a read-only statement
                     self._conn.executemany(sql, rows)
         await asyncio.sleep(0)
 
