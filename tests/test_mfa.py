@@ -297,6 +297,7 @@ def test_the_hosted_page_enrolls_then_challenges(server: Server, app: dict[str, 
     other = Browser(server)
     again = other.login(query, email, PASSWORD)
     assert again.status_code == 200 and 'id="secret"' not in again.text and 'name="code"' in again.text
+    assert 'id="use-recovery-code"' in again.text  # the enrolment gave this user one
     answer = {"state": hidden(again, "state"), "mfa_token": hidden(again, "mfa_token")}
     assert redirect_params(
         other.request("POST", "/u/mfa", data={**answer, "code": rfc6238(secret[1], time.time(), 1)})

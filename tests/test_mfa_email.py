@@ -121,6 +121,19 @@ def test_the_hosted_page_emails_the_code(server: Server, app: dict[str, Any]) ->
     assert re.search(r"\d{6}", emails_to(server, email)[0]["text"])
 
 
+def test_no_recovery_code_is_offered_to_a_user_who_has_none(server: Server, app: dict[str, Any]) -> None:
+    """Recovery codes on, and a user whose only factor is the email: the page does not offer a
+    recovery code the user was never given (Auth0's "Try another method" lists what the user has)."""
+    server.cli("tenants", "update", "--mfa", "email,recovery-code")
+    try:
+        email = verified_user(server, "no-recovery-code@example.com")
+        page = Browser(server).login(code_query(app["client_id"], CALLBACK, pkce_pair()[1]), email, PASSWORD)
+        assert page.status_code == 200 and "n***@example.com" in page.text, page.text
+        assert 'id="use-recovery-code"' not in page.text
+    finally:
+        server.cli("tenants", "update", "--mfa", "email")
+
+
 def test_wrong_codes_and_sends_are_bounded(server: Server, app: dict[str, Any]) -> None:
     """Ten wrong emailed codes lock the factor (429, the right code too); at most five emails
     go out in ten minutes, whatever the number of logins asking."""

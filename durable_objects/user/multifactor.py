@@ -127,7 +127,8 @@ class MultiFactor:
 
     async def webauthn_options(self, tenant_id: str, secret: str) -> Wire:
         """What the page's WebAuthn call needs: the user entity, the credentials to exclude at
-        enrolment, those to allow at a challenge (by kind), and the factors the user has."""
+        enrolment, those to allow at a challenge (by kind), the factors the user has, and whether
+        a recovery code is among them."""
         payload = self._pending(tenant_id, secret, None)
         if payload is None:
             return refusal(Refusal.INVALID_MFA_TOKEN)
@@ -138,6 +139,7 @@ class MultiFactor:
             "exclude": security_keys.descriptors(self.storage, (*kinds, security_keys.PASSKEY)),
             "allow": {kind: security_keys.descriptors(self.storage, (kind,)) for kind in kinds},
             "enrolled": second_factors.enrolled(self.storage, factors),
+            "recovery_code": second_factors.has_recovery_code(self.storage),
         }
 
     async def webauthn(

@@ -139,6 +139,11 @@ def enrolled(storage: ObjectStorage, factors: list[str]) -> list[str]:
     return [kind for kind in dict.fromkeys(kinds) if kind in factors]
 
 
+def has_recovery_code(storage: ObjectStorage) -> bool:
+    """An active recovery code: one the user was given with a confirmed enrolment."""
+    return bool(storage.exec("SELECT 1 FROM authenticators WHERE type = ? AND active = 1", RECOVERY_CODE))
+
+
 def is_enrolled(storage: ObjectStorage, factors: list[str]) -> bool:
     return bool(enrolled(storage, factors))
 

@@ -209,20 +209,14 @@ async def enrolment(ctx: RequestContext, mfa_token: str) -> Enrolment | None:
 
 
 async def enrolled_factors(ctx: RequestContext, mfa_token: str) -> list[str]:
-    """The second factors the user has and the tenant enables, security keys first."""
+    """The second factors the user has and the tenant enables, security keys first, the
+    recovery code last (offered only to a user who has one)."""
     found = ctx.users.by_token(mfa_token)
     described = await found[0].mfa_webauthn_options(found[1]) if found else None
     if described is None or isinstance(described, Refused):
         return []
-    return [name for name in described["enrolled"] if name in ctx.tenant.mfa_factors]
-
-
-def other_ways(ctx: RequestContext, current: str, available: list[str], enroll: bool) -> list[str]:
-    """The switches a page offers: the other factors, and the recovery code at a challenge."""
-    others = [name for name in available if name != current]
-    if not enroll and current != RECOVERY_CODE and RECOVERY_CODE in ctx.tenant.mfa_factors:
-        others.append(RECOVERY_CODE)
-    return others
+    has = [*described["enrolled"], *([RECOVERY_CODE] if described.get("recovery_code") else [])]
+    return [name for name in has if name in ctx.tenant.mfa_factors]
 
 
 async def factor_page(
@@ -241,7 +235,7 @@ async def factor_page(
         available = [name for name in FIRST_FACTORS if name in ctx.tenant.mfa_factors]
     else:
         available = await enrolled_factors(ctx, login.mfa_token)
-    others = other_ways(ctx, factor, available, enroll)
+    others = [name for name in available if name != factor]
     if factor in WEBAUTHN_FACTORS:
         return await webauthn_page(
             ctx, request, login, factor, enroll=enroll, others=others, error_key=error_key
