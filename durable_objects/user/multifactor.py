@@ -9,7 +9,7 @@ from durable_objects.user import known_devices, one_time, remembered, second_fac
 from durable_objects.user.authentication import Authentication
 from durable_objects.user.profile import Profile
 from edgeauth.mfa import totp
-from edgeauth.users.answers import Enrolled, Login, Refusal, Wire, refusal
+from edgeauth.users.answers import Enrolled, Login, Refusal, Wire, refusal, refused
 from edgeauth.webauthn.client_data import Expected
 from edgeauth.webauthn.errors import WebAuthnError
 
@@ -52,7 +52,7 @@ class MultiFactor:
         sent = second_factors.email_challenge(self.storage, self.profile.state.id, secret, self.profile.now())
         if sent is None:
             return refusal(Refusal.WRONG_CODE)
-        return sent if sent else refusal(Refusal.MFA_LOCKED)
+        return {**sent, "user_id": self.profile.user()["user_id"]} if sent else refusal(Refusal.MFA_LOCKED)
 
     async def associate(
         self, tenant_id: str, secret: str, issuer: str, with_recovery_code: bool
@@ -120,8 +120,9 @@ class MultiFactor:
             checked = second_factors.check_recovery_code(self.storage, code, now)
             wrong = Refusal.WRONG_RECOVERY_CODE
         if not checked.passed:
-            return refusal(Refusal.MFA_LOCKED if checked.locked else wrong)
-        return await self._passed(tenant_id, secret, payload, ip, now, factor == second_factors.RECOVERY_CODE)
+            return self._wrong(Refusal.MFA_LOCKED if checked.locked else wrong)
+        recovery = factor == second_factors.RECOVERY_CODE
+        return await self._passed(tenant_id, secret, payload, ip, now, recovery, checked.enrolled)
 
     # --- security keys and the device's authenticator (the hosted page) ----------------------
 
@@ -181,9 +182,14 @@ class MultiFactor:
             else:
                 await security_keys.authenticate(self.storage, crypto, (kind,), credential, checks, now)
         except WebAuthnError:
-            return refusal(Refusal.WRONG_CREDENTIAL)
+            return self._wrong(Refusal.WRONG_CREDENTIAL)
         with_recovery_code = enroll and second_factors.RECOVERY_CODE in factors
-        return await self._passed(tenant_id, secret, ready, ip, now, with_recovery_code)
+        return await self._passed(tenant_id, secret, ready, ip, now, with_recovery_code, enroll)
+
+    def _wrong(self, code: Refusal) -> Wire:
+        """A wrong answer to one of this user's factors: the refusal names the user, for the
+        Worker's Guardian log event."""
+        return refused(code, user_id=self.profile.user()["user_id"]).to_wire()
 
     async def _factors(self) -> list[str]:
         """The second factors the tenant enables (none when its snapshot cannot be read)."""
@@ -204,14 +210,24 @@ class MultiFactor:
         return payload
 
     async def _passed(
-        self, tenant_id: str, secret: str, payload: Wire, ip: str, now: int, with_recovery_code: bool
+        self,
+        tenant_id: str,
+        secret: str,
+        payload: Wire,
+        ip: str,
+        now: int,
+        with_recovery_code: bool,
+        enrolled: bool = False,
     ) -> Login | Wire:
-        """The second factor passed: the mfa_token spent, the login completed with `amr: ["mfa"]`."""
+        """The second factor passed: the mfa_token spent, the login completed with `amr: ["mfa"]`
+        (and `enrolled` when the answer confirmed the user's first factor)."""
         if one_time.spend_token(self.storage, MFA, secret, tenant_id, now) is None:
             return refusal(Refusal.INVALID_MFA_TOKEN)
         login = await self.authentication.complete(payload["finish"], ip, now, ["mfa"])
         if with_recovery_code:
             login["recovery_code"] = second_factors.replace_recovery_code(self.storage, now)
+        if enrolled:
+            login["enrolled"] = True
         return login
 
     def remember_browser(self, session_secret: str, days: int) -> str | None:
@@ -274,9 +290,10 @@ class MultiFactor:
             return refusal(Refusal.BLOCKED)
         checked = await second_factors.check_otp(self.storage, self.profile.env.crypto, factors, code, now)
         if not checked.passed:
-            return refusal(Refusal.MFA_LOCKED if checked.locked else Refusal.WRONG_OTP)
+            return self._wrong(Refusal.MFA_LOCKED if checked.locked else Refusal.WRONG_OTP)
         one_time.spend_token(self.storage, TICKET, secret, tenant_id, now)
-        return {"enrolled": True}
+        user = self.profile.user()
+        return {"user": {"user_id": user["user_id"], "email": user["email"]}, "enrolled": True}
 
     # --- the MFA API's own tokens (Auth0's audience `https://{domain}/mfa/`) ---------------------
 

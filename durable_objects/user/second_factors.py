@@ -214,6 +214,7 @@ class Checked:
 
     passed: bool
     locked: bool = False
+    enrolled: bool = False  # the good code confirmed an enrolment
 
 
 def _failures(row: dict[str, Any], now: int) -> int:
@@ -279,7 +280,8 @@ async def check_otp(
         if not row["active"]:  # an enrolment confirmed: its recovery code with it
             storage.exec("UPDATE authenticators SET active = 1 WHERE type = ?", RECOVERY_CODE)
             enrolled_now(storage)
-    return _checked(storage, row, step is not None, now)
+    checked = _checked(storage, row, step is not None, now)
+    return Checked(True, enrolled=not row["active"]) if checked.passed else checked
 
 
 def _email_bucket(storage: ObjectStorage, now: int) -> dict[str, Any]:

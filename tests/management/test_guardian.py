@@ -23,6 +23,7 @@ from tests.conftest import Server
 from tests.mail_support import email_link, last_email
 from tests.management.conftest import Management
 from tests.management.test_auth0_python import management as management
+from tests.management.test_guardian_logs import guardian_events
 from tests.test_mfa import (
     MFA_OTP,
     MFA_RECOVERY_CODE,
@@ -281,6 +282,8 @@ def test_an_enrollment_ticket(mgmt: Management, app: dict[str, Any]) -> None:
     )
     assert done.status_code == 200 and "Your authenticator app is set up" in done.text
     assert browser.request("GET", f"{url.path}?{url.query}").status_code == 400  # once
+    logged = [(log["type"], log.get("user_name")) for log in guardian_events(mgmt, user_id, 2)]
+    assert logged == [("gd_auth_failed", None), ("gd_enrollment_complete", email)]
     assert mfa_required(mgmt.server, app, email)["mfa_requirements"] == {"challenge": [{"type": "otp"}]}
 
 

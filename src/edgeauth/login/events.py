@@ -22,12 +22,14 @@ async def record_user_event(
     connection: str = "",
     email: str = "",
     user_id: str = "",
+    details: dict[str, Any] | None = None,
 ) -> None:
     await audit.record(
         ctx.platform,
         ctx.tenant.id,
         type_code,
         description,
+        details,
         client_id=client.client_id if client else client_id,
         client_name=client.name if client else "",
         user_id=user_id,

@@ -14,9 +14,9 @@ from starlette.responses import Response
 
 from edgeauth.http.context import RequestContext
 from edgeauth.login.rendering import form_error, page_context, render_page
+from edgeauth.mfa.email_code import send_mfa_code
 from edgeauth.mfa.factors import FIRST_FACTORS, WEBAUTHN_FACTORS, masked
 from edgeauth.mfa.qr import qr_svg
-from edgeauth.notifications import email_user
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.prompt_text import Screen
 from edgeauth.snapshots import load_client
@@ -176,10 +176,7 @@ async def email_page(
             error_key = "error.wrong_code"
         else:
             client = await load_client(ctx.platform.config, ctx.tenant.id, login.authz.client_id)
-            await email_user(
-                ctx, request, "mfa_oob_code", sent["email"], client=client,
-                ui_locales=login.authz.ui_locales, code=sent["code"],
-            )  # fmt: skip
+            await send_mfa_code(ctx, request, sent, client=client, ui_locales=login.authz.ui_locales)
             sent_to = masked(sent["email"])
     switches = [name for name in others if name != EMAIL] + [EMAIL]
     context = await _context(ctx, request, login, switches, ("mfa-email", "mfa-email-challenge"))

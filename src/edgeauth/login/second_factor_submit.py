@@ -31,9 +31,10 @@ from edgeauth.login.second_factor import (
     factor_page,
     new_recovery_code_page,
 )
-from edgeauth.mfa import totp
+from edgeauth.mfa import log_events, totp
 from edgeauth.mfa.factors import WEBAUTHN_FACTORS
 from edgeauth.oauth.authorize.request import AuthorizationRequest
+from edgeauth.snapshots import load_client
 from edgeauth.users.answers import Login, Refusal, Refused
 from edgeauth.users.objects import TokenUser
 from edgeauth.webauthn import challenges, options
@@ -134,6 +135,8 @@ async def second_factor_answered(
     else:
         code = form[ANSWERS[factor]].strip()
         grant = await user.mfa_verify(secret, authz.client_id, factor, code, ctx.ip, channel="session")
+    client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
+    await log_events.record_answer(ctx, request, factor, grant, client=client, enrolling=enroll)
     if isinstance(grant, Refused):
         if grant.code == Refusal.INVALID_MFA_TOKEN:
             return await transaction_error(ctx, request)  # the login's ten minutes are over: start again

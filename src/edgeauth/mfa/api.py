@@ -8,7 +8,7 @@ Listing and removing authenticators outside a login take an access token for the
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,7 +18,8 @@ from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.cors import allow_listed_origin
 from edgeauth.http.errors import NO_STORE, OAuthError, invalid_grant, invalid_request
 from edgeauth.mfa import audience as mfa_api
-from edgeauth.notifications import email_user
+from edgeauth.mfa import log_events
+from edgeauth.mfa.email_code import send_mfa_code
 from edgeauth.oauth.bearer import bearer_token, insufficient_scope, invalid_token, verify_access_token
 from edgeauth.oauth.client_auth import request_client
 from edgeauth.oauth.grants.rules import required_param
@@ -81,7 +82,13 @@ def is_access_token(token: str) -> bool:
     return token.count(".") == 2
 
 
-async def mfa_api_user(ctx: RequestContext, token: str, scope: str) -> tuple[UserById, str]:
+class MfaApiCaller(NamedTuple):
+    user: UserById
+    user_id: str
+    client_id: str  # the application the token was issued to
+
+
+async def mfa_api_user(ctx: RequestContext, token: str, scope: str) -> MfaApiCaller:
     """The user of a live MFA API access token of this tenant that carries `scope`, and the
     application it was issued to; `invalid_token` or `insufficient_scope` (RFC 6750 §3.1) else."""
     claims = await verify_access_token(ctx, token, mfa_api.audience_for(ctx.issuer))
@@ -93,7 +100,7 @@ async def mfa_api_user(ctx: RequestContext, token: str, scope: str) -> tuple[Use
         raise invalid_token("The user no longer exists")
     if who.get("blocked"):
         raise invalid_token("The user is blocked")
-    return found[0], token_client(claims)
+    return MfaApiCaller(found[0], who["user_id"], token_client(claims))
 
 
 async def list_authenticators(request: Request) -> Response:
@@ -103,8 +110,8 @@ async def list_authenticators(request: Request) -> Response:
     try:
         token = bearer_token(request)
         if is_access_token(token):
-            user, client_id = await mfa_api_user(ctx, token, mfa_api.READ)
-            return await answered(ctx, request, await user.listed_authenticators(), client_id)
+            caller = await mfa_api_user(ctx, token, mfa_api.READ)
+            return await answered(ctx, request, await caller.user.listed_authenticators(), caller.client_id)
         holder, secret = token_user(ctx, token)
         result = await holder.mfa_authenticators(secret)
         if isinstance(result, Refused):
@@ -120,12 +127,17 @@ async def remove_authenticator(request: Request) -> Response:
     listing does not show."""
     ctx = request_context(request)
     try:
-        user, client_id = await mfa_api_user(ctx, bearer_token(request), mfa_api.REMOVE)
-        if not await user.remove_authenticator(request.path_params["authenticator_id"]):
+        caller = await mfa_api_user(ctx, bearer_token(request), mfa_api.REMOVE)
+        authenticator_id = request.path_params["authenticator_id"]
+        if not await caller.user.remove_authenticator(authenticator_id):
             raise OAuthError("not_found", "Authenticator not found", 404)
     except OAuthError as exc:
         return exc.response()
-    return await answered(ctx, request, None, client_id, status=204)
+    await log_events.record(
+        ctx, request, log_events.UNENROLL, log_events.factor_of(authenticator_id),
+        user_id=caller.user_id, client=None, client_id=caller.client_id,
+    )  # fmt: skip
+    return await answered(ctx, request, None, caller.client_id, status=204)
 
 
 async def associate(request: Request) -> Response:
@@ -178,5 +190,5 @@ async def email_challenge(
     sent = await user.mfa_email_challenge(secret, client.client_id, "tokens")
     if isinstance(sent, Refused):
         return sent
-    await email_user(ctx, request, "mfa_oob_code", sent["email"], client=client, code=sent["code"])
+    await send_mfa_code(ctx, request, sent, client=client)
     return {"challenge_type": "oob", "oob_code": sent["oob_code"], "binding_method": "prompt"}

@@ -1,7 +1,8 @@
 """What a user object answers, typed: results as TypedDicts, refusals as one value type.
 
 A refusal is `Refused(code, message)` with a code from `Refusal`; on the wire (Durable Object RPC:
-JSON-like data only) it travels as `{"refused": code, "message": message}` and the handle
+JSON-like data only) it travels as `{"refused": code, "message": message}` (and the `user_id` of
+a second factor's wrong answer, for the Guardian log event the Worker records) and the handle
 (`edgeauth.users.objects`) turns it back into a `Refused`. Each API edge maps codes to its own
 errors once: the Authentication API (`oauth/grants/rules.py`), the hosted pages
 (`login/pages.py`, `passwordless/pages.py`), the Management API (`admin/users.py`).
@@ -89,14 +90,16 @@ MESSAGES = {
 class Refused:
     code: Refusal
     message: str
+    user_id: str = ""  # whose second factor refused the answer (never sent to a client)
 
     def to_wire(self) -> dict[str, str]:
-        return {"refused": self.code.value, "message": self.message}
+        wire = {"refused": self.code.value, "message": self.message}
+        return {**wire, "user_id": self.user_id} if self.user_id else wire
 
 
-def refused(code: Refusal, message: str = "") -> Refused:
+def refused(code: Refusal, message: str = "", user_id: str = "") -> Refused:
     """A refusal with Auth0's words for it unless a more precise message is given."""
-    return Refused(code, message or MESSAGES[code])
+    return Refused(code, message or MESSAGES[code], user_id)
 
 
 def refusal(code: Refusal) -> dict[str, str]:
@@ -104,10 +107,13 @@ def refusal(code: Refusal) -> dict[str, str]:
     return refused(code).to_wire()
 
 
+WIRE_KEYS = ({"refused", "message"}, {"refused", "message", "user_id"})
+
+
 def from_wire(value: Any) -> Any:
     """An answer off the wire: a `Refused` where the object refused, else the value itself."""
-    if isinstance(value, dict) and set(value) == {"refused", "message"}:
-        return Refused(Refusal(value["refused"]), str(value["message"]))
+    if isinstance(value, dict) and set(value) in WIRE_KEYS:
+        return Refused(Refusal(value["refused"]), str(value["message"]), str(value.get("user_id", "")))
     return value
 
 
@@ -142,6 +148,8 @@ class Login(TypedDict):
     # Passed with a second factor: `amr` for the ID token, and a recovery code that replaced the one used.
     amr: NotRequired[list[str]]
     recovery_code: NotRequired[str]
+    # The answer confirmed the user's first second factor (Guardian's "enrollment complete").
+    enrolled: NotRequired[bool]
     # The browser's device tokens after this login (Adaptive MFA): the Worker keeps them in a cookie.
     device: NotRequired[str]
 

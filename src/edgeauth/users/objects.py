@@ -274,7 +274,8 @@ class TokenUser(_Handle):
     async def mfa_email_challenge(
         self, secret: str, client_id: str, channel: str
     ) -> dict[str, str] | Refused:
-        """A code to the user's verified email: `{code, email, oob_code}` (the Worker sends it)."""
+        """A code to the user's verified email: `{code, email, oob_code, user_id}` (the Worker
+        sends it)."""
         return await self._call("mfa_email_challenge", secret, client_id, channel)
 
     async def mfa_webauthn_options(self, secret: str) -> dict[str, Any] | Refused:

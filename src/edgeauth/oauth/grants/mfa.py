@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.requests import Request
+
 from edgeauth.http.context import RequestContext
+from edgeauth.mfa import log_events
 from edgeauth.oauth.grants.issued import Issued
 from edgeauth.oauth.grants.rules import check_grant_enabled, login_refusal, required_param, token_object
 from edgeauth.oauth.user_tokens import user_token_response
@@ -32,6 +35,7 @@ async def second_factor(
     result = await user.mfa_verify(
         secret, client.client_id, factor, required_param(params, code_param), ctx.ip, oob_code
     )
+    await log_events.record_answer(ctx, Request(ctx.caller), factor, result, client=client)
     if isinstance(result, Refused):
         raise login_refusal(result)
     return await user_token_response(ctx, result)
