@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 from typing import Any
 
+from edgeauth.admin import guardian
 from edgeauth.admin.tenants import DEV_MODE_KEY, create_tenant, update_settings
 from edgeauth.admin.users import create_user, delete_user, update_user
 from edgeauth.ports import Crypto
@@ -198,3 +199,27 @@ async def test_dev_mode_is_the_operators_switch(runtime: LocalRuntime) -> None:
     await update_settings(runtime.platform, TENANT, {DEV_MODE_KEY: True})
     tenant = await runtime.platform.config.get(f"tenant:{TENANT}")
     assert tenant is not None and '"dev_mode":true' in tenant
+
+
+async def test_a_worker_of_an_earlier_version_reads_every_refusal(runtime: LocalRuntime) -> None:
+    """A wrong second factor's refusal names the user for this version's Worker (its Guardian log
+    event); a caller without `named_refusals` (a Worker of an earlier version, during a gradual
+    deployment) gets the `{refused, message}` its reader knows, never a dict it would take for a
+    passed factor."""
+    await guardian.configure(runtime.platform, TENANT, {"otp": True}, ["all-applications"])
+    user = await create_user(runtime.platform, TENANT, email="versions@example.com", password=PASSWORD)
+    finish = completion.token_grant(REQUEST, False)
+    pending = (
+        await objects(runtime).by_email("versions@example.com").login_with_password(PASSWORD, finish, "")
+    )
+    found = objects(runtime).by_token(pending["mfa_token"])  # type: ignore[typeddict-item]
+    assert found is not None
+    holder, secret = found
+    assert "secret" in await holder.mfa_associate(secret, "Versions", False)
+    wrong = ("otp", "not-a-code", "")
+
+    named = await holder.mfa_verify(secret, "c", *wrong)
+    assert named == Refused(Refusal.WRONG_OTP, "Invalid otp_code.", user["user_id"])
+    stub = runtime.platform.users.get(pending["mfa_token"].split(".")[0])  # type: ignore[typeddict-item]
+    earlier = await stub.call("mfa_verify", {"tenant": TENANT}, secret, "c", *wrong)
+    assert earlier == {"refused": "wrong_otp", "message": "Invalid otp_code."}

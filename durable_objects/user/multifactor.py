@@ -140,7 +140,8 @@ class MultiFactor:
             "exclude": security_keys.descriptors(self.storage, (*kinds, security_keys.PASSKEY)),
             "allow": {kind: security_keys.descriptors(self.storage, (kind,)) for kind in kinds},
             "enrolled": second_factors.enrolled(self.storage, factors),
-            "recovery_code": second_factors.has_recovery_code(self.storage),
+            "recovery_code": second_factors.RECOVERY_CODE in factors
+            and second_factors.has_recovery_code(self.storage),
         }
 
     async def webauthn(
@@ -293,7 +294,7 @@ class MultiFactor:
             return self._wrong(Refusal.MFA_LOCKED if checked.locked else Refusal.WRONG_OTP)
         one_time.spend_token(self.storage, TICKET, secret, tenant_id, now)
         user = self.profile.user()
-        return {"user": {"user_id": user["user_id"], "email": user["email"]}, "enrolled": True}
+        return {"user": {"user_id": user["user_id"], "email": user["email"]}, "enrolled": checked.enrolled}
 
     # --- the MFA API's own tokens (Auth0's audience `https://{domain}/mfa/`) ---------------------
 

@@ -7,7 +7,9 @@ to one tenant, which passes a *reach* as the first argument of every call:
 - `{"tenant", "name"}`: by the name the object is made from (an email or a federated identity);
 - `{"tenant", "user_id"}`: by the user's id, which must be the user's current one (ids are never
   reused: a user created again gets a new one);
-- `{"tenant"}`: by an opaque token (`{object id}.{secret}`) the object itself checks;
+- `{"tenant"}`: by an opaque token (`{object id}.{secret}`) the object itself checks (with
+  `named_refusals` when the caller reads refusals that name the user: a Worker of an earlier
+  version gets them without);
 - `{"tenant", "name", "holder": True}`: forwarded by a name's object to the object holding it.
 
 Each RPC method is wrapped by one decorator here that admits the call or answers with that
@@ -25,6 +27,7 @@ from typing import Any, Protocol, TypeVar
 from durable_objects.user import identities, names
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectState
+from edgeauth.users.answers import NAMED_REFUSALS, unnamed
 from edgeauth.users.objects import UserObjects
 
 Reach = dict[str, Any]
@@ -206,7 +209,8 @@ def by_token(refusal: Any) -> Callable[[RpcMethod], RpcMethod]:
         async def routed(self: Routed, reach: Reach, *args: Any) -> Any:
             if _owner(self.profile, {"tenant": reach.get("tenant")}) is None:
                 return _refused(refusal)
-            return await method(self, reach["tenant"], *args)
+            answer = await method(self, reach["tenant"], *args)
+            return answer if reach.get(NAMED_REFUSALS) else unnamed(answer)
 
         return _routed(method, routed)
 

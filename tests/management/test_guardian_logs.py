@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from auth0.authentication.exceptions import Auth0Error
 
+from edgeauth.mfa.log_events import answer_type, factor_of
+from edgeauth.users.answers import Refusal
 from tests.browser import Browser, code_query, pkce_pair, redirect_params
 from tests.conftest import Server, eventually
 from tests.management.conftest import Management
@@ -132,6 +134,10 @@ def test_the_hosted_page_and_the_mfa_api(mgmt: Management, app: dict[str, Any]) 
     now = time.time()
     wrong = not_a_code(form["secret"], now)
     assert browser.request("POST", "/u/mfa", data={**form, "code": wrong}).status_code == 400
+    # An answer the Worker refuses without asking the user's object names nobody: no event.
+    forged = {"state": form["state"], "mfa_token": form["mfa_token"], "factor": "webauthn-roaming"}
+    unasked = {**forged, "enroll": "1", "challenge": "garbage", "credential": "{}"}
+    assert browser.request("POST", "/u/mfa", data=unasked).status_code == 400
     done = browser.request("POST", "/u/mfa", data={**form, "code": rfc6238(form["secret"], now)})
     assert redirect_params(done)["code"]
 
@@ -149,6 +155,8 @@ def test_the_hosted_page_and_the_mfa_api(mgmt: Management, app: dict[str, Any]) 
         ("gd_unenroll", "otp"),
     ]
     assert {log["client_id"] for log in events} == {app["client_id"]}
+    with mgmt.api() as api:
+        assert api.get("/logs", params={"q": "type:gd_webauthn_enrollment_failed"}).json() == []
 
 
 def test_the_email_factors_code_sent(mgmt: Management, app: dict[str, Any]) -> None:
@@ -168,3 +176,38 @@ def test_the_email_factors_code_sent(mgmt: Management, app: dict[str, Any]) -> N
         server.cli("tenants", "update", "--mfa", "otp,recovery-code")
     [sent] = guardian_events(mgmt, user_id, 1)
     assert (sent["type"], sent["details"]["factor"], sent["user_name"]) == ("gd_send_email", "email", email)
+
+
+@pytest.mark.parametrize(
+    ("factor", "refusal", "enrolled", "enrolling", "event"),
+    [
+        ("otp", None, False, False, "gd_auth_succeed"),
+        ("email", None, False, False, "gd_auth_succeed"),
+        ("otp", None, True, True, "gd_enrollment_complete"),
+        ("webauthn-roaming", None, True, True, "gd_enrollment_complete"),
+        ("recovery-code", None, False, False, "gd_recovery_succeed"),
+        ("otp", Refusal.WRONG_OTP, False, True, "gd_auth_failed"),
+        ("email", Refusal.WRONG_CODE, False, False, "gd_auth_failed"),
+        ("email", Refusal.MFA_LOCKED, False, False, "gd_otp_rate_limit_exceed"),
+        ("recovery-code", Refusal.WRONG_RECOVERY_CODE, False, False, "gd_recovery_failed"),
+        ("recovery-code", Refusal.MFA_LOCKED, False, False, "gd_recovery_rate_limit_exceed"),
+        ("webauthn-platform", Refusal.WRONG_CREDENTIAL, False, False, "gd_webauthn_challenge_failed"),
+        ("webauthn-roaming", Refusal.WRONG_CREDENTIAL, False, True, "gd_webauthn_enrollment_failed"),
+        ("otp", Refusal.INVALID_MFA_TOKEN, False, False, None),  # the login's, not the factor's
+        ("otp", Refusal.FACTOR_DISABLED, False, False, None),
+        ("webauthn-roaming", Refusal.ALREADY_ENROLLED, False, True, None),
+        ("otp", Refusal.BLOCKED, False, False, None),
+    ],
+)
+def test_which_event_an_answer_makes(
+    factor: str, refusal: Refusal | None, enrolled: bool, enrolling: bool, event: str | None
+) -> None:
+    assert answer_type(factor, refusal, enrolled=enrolled, enrolling=enrolling) == event
+
+
+def test_the_factor_of_an_authenticator_id() -> None:
+    assert [factor_of(name) for name in ("totp|dev_a", "recovery-code|dev_b", "webauthn-platform|dev_c")] == [
+        "otp",
+        "recovery-code",
+        "webauthn-platform",
+    ]

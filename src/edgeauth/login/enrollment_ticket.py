@@ -15,9 +15,9 @@ from edgeauth.http.body import read_fields
 from edgeauth.http.context import RequestContext, request_context
 from edgeauth.http.errors import OAuthError
 from edgeauth.login.rendering import form_error, message_page, page_context, render_page
-from edgeauth.login.second_factor import OTP
 from edgeauth.login.second_factor_submit import shown_enrolment
 from edgeauth.mfa import log_events
+from edgeauth.mfa.factors import OTP
 from edgeauth.mfa.qr import qr_svg
 from edgeauth.users.answers import Refusal, Refused
 
@@ -68,7 +68,7 @@ async def enrollment_ticket_submit(request: Request) -> Response:
     answer = await found[0].ticket_confirm(found[1], form.get("code", "").strip()) if found else None
     if answer is None or (isinstance(answer, Refused) and answer.code == Refusal.INVALID_TICKET):
         return await message_page(ctx, request, "mfa_ticket.failed", 400)
-    await log_events.record_answer(ctx, request, OTP, answer, client=None, enrolling=True)
+    await log_events.record_answer(ctx, request, OTP, answer, client_id="", enrolling=True)
     if isinstance(answer, Refused):
         shown = shown_enrolment(form)
         if shown is None:

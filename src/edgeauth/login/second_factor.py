@@ -15,7 +15,7 @@ from starlette.responses import Response
 from edgeauth.http.context import RequestContext
 from edgeauth.login.rendering import form_error, page_context, render_page
 from edgeauth.mfa.email_code import send_mfa_code
-from edgeauth.mfa.factors import FIRST_FACTORS, WEBAUTHN_FACTORS, masked
+from edgeauth.mfa.factors import EMAIL, FIRST_FACTORS, OTP, RECOVERY_CODE, WEBAUTHN_FACTORS, masked
 from edgeauth.mfa.qr import qr_svg
 from edgeauth.oauth.authorize.request import AuthorizationRequest
 from edgeauth.prompt_text import Screen
@@ -23,9 +23,6 @@ from edgeauth.snapshots import load_client
 from edgeauth.users.answers import MfaPending, Refused
 from edgeauth.webauthn import challenges, options
 
-OTP = "otp"
-RECOVERY_CODE = "recovery-code"
-EMAIL = "email"
 FACTORS = (*FIRST_FACTORS, EMAIL, RECOVERY_CODE)
 # The button that switches to another factor, and its name in the choice of factors.
 SWITCH_LABELS = {

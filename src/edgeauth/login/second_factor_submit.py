@@ -21,20 +21,10 @@ from edgeauth.http.context import RequestContext
 from edgeauth.http.cookies import set_remembered_browser
 from edgeauth.login.pages import record_login, signed_in, with_form
 from edgeauth.login.rendering import transaction_error
-from edgeauth.login.second_factor import (
-    EMAIL,
-    FACTORS,
-    OTP,
-    RECOVERY_CODE,
-    Enrolment,
-    PendingLogin,
-    factor_page,
-    new_recovery_code_page,
-)
+from edgeauth.login.second_factor import FACTORS, Enrolment, PendingLogin, factor_page, new_recovery_code_page
 from edgeauth.mfa import log_events, totp
-from edgeauth.mfa.factors import WEBAUTHN_FACTORS
+from edgeauth.mfa.factors import EMAIL, OTP, RECOVERY_CODE, WEBAUTHN_FACTORS
 from edgeauth.oauth.authorize.request import AuthorizationRequest
-from edgeauth.snapshots import load_client
 from edgeauth.users.answers import Login, Refusal, Refused
 from edgeauth.users.objects import TokenUser
 from edgeauth.webauthn import challenges, options
@@ -135,12 +125,13 @@ async def second_factor_answered(
     else:
         code = form[ANSWERS[factor]].strip()
         grant = await user.mfa_verify(secret, authz.client_id, factor, code, ctx.ip, channel="session")
-    client = await load_client(ctx.platform.config, ctx.tenant.id, authz.client_id)
-    await log_events.record_answer(ctx, request, factor, grant, client=client, enrolling=enroll)
+    await log_events.record_answer(ctx, request, factor, grant, client_id=authz.client_id, enrolling=enroll)
     if isinstance(grant, Refused):
         if grant.code == Refusal.INVALID_MFA_TOKEN:
             return await transaction_error(ctx, request)  # the login's ten minutes are over: start again
-        await record_login(ctx, request, authz, audit.FAILED_LOGIN, grant.message, email="")
+        await record_login(
+            ctx, request, authz, audit.FAILED_LOGIN, grant.message, email="", user_id=grant.user_id
+        )
         error_key = ERRORS.get(grant.code, "error.wrong_otp")
         return await factor_page(
             ctx, request, login, factor, enroll=enroll, error_key=error_key, shown=shown_enrolment(form),

@@ -85,6 +85,7 @@ def is_access_token(token: str) -> bool:
 class MfaApiCaller(NamedTuple):
     user: UserById
     user_id: str
+    email: str
     client_id: str  # the application the token was issued to
 
 
@@ -100,7 +101,7 @@ async def mfa_api_user(ctx: RequestContext, token: str, scope: str) -> MfaApiCal
         raise invalid_token("The user no longer exists")
     if who.get("blocked"):
         raise invalid_token("The user is blocked")
-    return MfaApiCaller(found[0], who["user_id"], token_client(claims))
+    return MfaApiCaller(found[0], who["user_id"], who.get("email") or "", token_client(claims))
 
 
 async def list_authenticators(request: Request) -> Response:
@@ -135,7 +136,7 @@ async def remove_authenticator(request: Request) -> Response:
         return exc.response()
     await log_events.record(
         ctx, request, log_events.UNENROLL, log_events.factor_of(authenticator_id),
-        user_id=caller.user_id, client=None, client_id=caller.client_id,
+        user_id=caller.user_id, client_id=caller.client_id, email=caller.email,
     )  # fmt: skip
     return await answered(ctx, request, None, caller.client_id, status=204)
 

@@ -9,10 +9,9 @@ from starlette.requests import Request
 
 from edgeauth.http.context import RequestContext
 from edgeauth.mfa import log_events
+from edgeauth.mfa.factors import EMAIL
 from edgeauth.notifications import email_user
 from edgeauth.snapshots import Client
-
-EMAIL = "email"
 
 
 async def send_mfa_code(
@@ -23,16 +22,12 @@ async def send_mfa_code(
     client: Client | None,
     ui_locales: str = "",
 ) -> None:
-    """The code the user's object chose (`sent`: `email`, `code`, `user_id`), emailed."""
+    """The code the user's object chose (`sent`: `email`, `code`, and `user_id` from objects of
+    this version), emailed."""
     await email_user(
         ctx, request, "mfa_oob_code", sent["email"], client=client, ui_locales=ui_locales, code=sent["code"]
     )
+    user_id, email, client_id = sent.get("user_id", ""), sent["email"], client.client_id if client else ""
     await log_events.record(
-        ctx,
-        request,
-        log_events.SEND_EMAIL,
-        EMAIL,
-        user_id=sent["user_id"],
-        client=client,
-        email=sent["email"],
+        ctx, request, log_events.SEND_EMAIL, EMAIL, user_id=user_id, client_id=client_id, email=email
     )

@@ -3,6 +3,9 @@ tenant's choice of them means for a login."""
 
 from __future__ import annotations
 
+OTP = "otp"
+EMAIL = "email"
+RECOVERY_CODE = "recovery-code"
 # Every factor name Auth0 knows, in the order `GET /guardian/factors` lists them.
 FACTORS = (
     "sms",

@@ -11,8 +11,8 @@ from starlette.requests import Request
 
 from edgeauth.http.context import RequestContext
 from edgeauth.login.events import record_user_event
-from edgeauth.mfa.factors import WEBAUTHN_FACTORS
-from edgeauth.snapshots import Client
+from edgeauth.mfa.factors import OTP, RECOVERY_CODE, WEBAUTHN_FACTORS
+from edgeauth.snapshots import load_client
 from edgeauth.users.answers import Refusal, Refused
 
 AUTH_SUCCEED = "gd_auth_succeed"
@@ -27,7 +27,7 @@ WEBAUTHN_ENROLLMENT_FAILED = "gd_webauthn_enrollment_failed"
 SEND_EMAIL = "gd_send_email"
 UNENROLL = "gd_unenroll"
 
-# Auth0's descriptions of the events.
+# What each event says (its `description`).
 DESCRIPTIONS = {
     AUTH_SUCCEED: "Multi-factor authentication success",
     AUTH_FAILED: "Multi-factor authentication failed",
@@ -41,7 +41,6 @@ DESCRIPTIONS = {
     SEND_EMAIL: "Multi-factor authentication email sent",
     UNENROLL: "Device used for second factor authentication has been unenrolled",
 }
-RECOVERY_CODE = "recovery-code"
 # Refusals that are the factor's (a wrong answer, or too many): a spent mfa_token, a factor turned
 # off or a blocked user are the login's, and log only as the login or exchange that failed.
 WRONG_ANSWERS = frozenset(
@@ -53,7 +52,7 @@ def factor_of(authenticator_id: str) -> str:
     """The factor of an authenticator's id (`totp|dev_…` is an `otp`, `webauthn-roaming|dev_…`
     a `webauthn-roaming`)."""
     kind = authenticator_id.partition("|")[0]
-    return "otp" if kind == "totp" else kind
+    return OTP if kind == "totp" else kind
 
 
 def answer_type(factor: str, refusal: Refusal | None, *, enrolled: bool, enrolling: bool) -> str | None:
@@ -78,11 +77,14 @@ async def record(
     factor: str,
     *,
     user_id: str,
-    client: Client | None,
-    client_id: str = "",
+    client_id: str,
     email: str = "",
 ) -> None:
-    """One Guardian event of a user's factor."""
+    """One Guardian event of a user's factor; none without the user (an answer of an object of
+    an earlier version does not name it)."""
+    if not user_id:
+        return
+    client = await load_client(ctx.platform.config, ctx.tenant.id, client_id) if client_id else None
     await record_user_event(
         ctx,
         request,
@@ -102,7 +104,7 @@ async def record_answer(
     factor: str,
     answer: Mapping[str, Any] | Refused,
     *,
-    client: Client | None,
+    client_id: str,
     enrolling: bool = False,
 ) -> None:
     """The event of an answer to a user's second factor, if it makes one: a refusal, or what
@@ -111,7 +113,8 @@ async def record_answer(
         type_code = answer_type(factor, answer.code, enrolled=False, enrolling=enrolling)
         user_id, email = answer.user_id, ""
     else:
+        user = answer.get("user") or {}
         type_code = answer_type(factor, None, enrolled=bool(answer.get("enrolled")), enrolling=enrolling)
-        user_id, email = answer["user"]["user_id"], answer["user"].get("email") or ""
+        user_id, email = user.get("user_id", ""), user.get("email") or ""
     if type_code is not None:
-        await record(ctx, request, type_code, factor, user_id=user_id, client=client, email=email)
+        await record(ctx, request, type_code, factor, user_id=user_id, client_id=client_id, email=email)

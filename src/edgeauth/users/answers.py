@@ -107,7 +107,18 @@ def refusal(code: Refusal) -> dict[str, str]:
     return refused(code).to_wire()
 
 
-WIRE_KEYS = ({"refused", "message"}, {"refused", "message", "user_id"})
+WIRE_KEYS = (frozenset({"refused", "message"}), frozenset({"refused", "message", "user_id"}))
+# A reach key (`durable_objects/user/routing.py`): the caller reads refusals that name the user.
+# A Worker of an earlier version does not send it (its reader takes `{refused, message}` only, and
+# any other dict for an answer), so an object gives it refusals without the `user_id`.
+NAMED_REFUSALS = "named_refusals"
+
+
+def unnamed(answer: Any) -> Any:
+    """The answer as a caller without `NAMED_REFUSALS` reads it: a refusal without `user_id`."""
+    if isinstance(answer, dict) and set(answer) == WIRE_KEYS[1]:
+        return {"refused": answer["refused"], "message": answer["message"]}
+    return answer
 
 
 def from_wire(value: Any) -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 from edgeauth.platform import Platform
 from edgeauth.ports import ObjectStub
 from edgeauth.users.answers import (
+    NAMED_REFUSALS,
     Created,
     Enrolled,
     Identities,
@@ -408,7 +409,7 @@ class UserObjects:
         stub = self._stub(parts[0]) if parts else None
         if parts is None or stub is None:
             return None
-        return TokenUser(stub, {"tenant": self.tenant_id}), parts[1]
+        return TokenUser(stub, {"tenant": self.tenant_id, NAMED_REFUSALS: True}), parts[1]
 
     def _stub(self, object_id: str) -> ObjectStub | None:
         """Workers' `idFromString` refuses ids of other namespaces; so does the local runtime."""
