@@ -63,6 +63,8 @@ LAYERS: list[tuple[str, tuple[str, ...], bool]] = [
             "edgeauth.upstream",
             "edgeauth.notifications",
             "edgeauth.mfa.api",
+            "edgeauth.mfa.email_code",
+            "edgeauth.mfa.log_events",
         ),
         True,
     ),
