@@ -29,5 +29,12 @@ async def send_mfa_code(
     )
     user_id, email, client_id = sent.get("user_id", ""), sent["email"], client.client_id if client else ""
     await log_events.record(
-        ctx, request, log_events.SEND_EMAIL, EMAIL, user_id=user_id, client_id=client_id, email=email
+        ctx,
+        request,
+        log_events.SEND_EMAIL,
+        EMAIL,
+        user_id=user_id,
+        client_id=client_id,
+        client=client,
+        email=email,
     )

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from edgeauth.http.context import RequestContext
 from edgeauth.login.events import record_user_event
 from edgeauth.mfa.factors import OTP, RECOVERY_CODE, WEBAUTHN_FACTORS
-from edgeauth.snapshots import load_client
+from edgeauth.snapshots import Client, load_client
 from edgeauth.users.answers import Refusal, Refused
 
 AUTH_SUCCEED = "gd_auth_succeed"
@@ -78,13 +78,16 @@ async def record(
     *,
     user_id: str,
     client_id: str,
+    client: Client | None = None,
     email: str = "",
 ) -> None:
     """One Guardian event of a user's factor; none without the user (an answer of an object of
-    an earlier version does not name it)."""
+    an earlier version does not name it). The application is read only when the caller has not
+    already got it."""
     if not user_id:
         return
-    client = await load_client(ctx.platform.config, ctx.tenant.id, client_id) if client_id else None
+    if client is None and client_id:
+        client = await load_client(ctx.platform.config, ctx.tenant.id, client_id)
     await record_user_event(
         ctx,
         request,
@@ -105,6 +108,7 @@ async def record_answer(
     answer: Mapping[str, Any] | Refused,
     *,
     client_id: str,
+    client: Client | None = None,
     enrolling: bool = False,
 ) -> None:
     """The event of an answer to a user's second factor, if it makes one: a refusal, or what
@@ -117,4 +121,6 @@ async def record_answer(
         type_code = answer_type(factor, None, enrolled=bool(answer.get("enrolled")), enrolling=enrolling)
         user_id, email = user.get("user_id", ""), user.get("email") or ""
     if type_code is not None:
-        await record(ctx, request, type_code, factor, user_id=user_id, client_id=client_id, email=email)
+        await record(
+            ctx, request, type_code, factor, user_id=user_id, client_id=client_id, client=client, email=email
+        )

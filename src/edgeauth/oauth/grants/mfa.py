@@ -35,7 +35,9 @@ async def second_factor(
     result = await user.mfa_verify(
         secret, client.client_id, factor, required_param(params, code_param), ctx.ip, oob_code
     )
-    await log_events.record_answer(ctx, Request(ctx.caller), factor, result, client_id=client.client_id)
+    await log_events.record_answer(
+        ctx, Request(ctx.caller), factor, result, client_id=client.client_id, client=client
+    )
     if isinstance(result, Refused):
         raise login_refusal(result)
     return await user_token_response(ctx, result)
